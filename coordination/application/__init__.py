@@ -1,0 +1,16 @@
+"""The application service: one method per use case, on the `eventsourcing` Application."""
+
+from coordination.application.partnership import PartnershipCommands
+from coordination.application.service import (
+    NO_OPTIONS,
+    CommandOptions,
+    CommandResult,
+    Outcome,
+)
+
+
+class Coordination(PartnershipCommands):
+    """Every use case of B1–B4, composed from one mixin per aggregate."""
+
+
+__all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

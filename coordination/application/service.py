@@ -1,0 +1,179 @@
+"""The service base: loading streams, saving atomically, conflicts and idempotency.
+
+Every use case is a method on `Coordination` (see the mixins beside this module). A use
+case builds a `handle` function that loads what it needs, runs the domain command and
+returns an `Outcome`; `_run` saves everything the outcome touched in one transaction,
+retries on a concurrent write when the caller did not pin a version, and makes the
+command idempotent when it carries a key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Transcoder
+
+from coordination.domain.base import CoordinationAggregate
+from coordination.domain.command_record import CommandRecord, command_record_id, fingerprint
+from coordination.domain.context import Context
+from coordination.domain.errors import Conflict, DomainError, NotFound
+from coordination.persistence.transcodings import DateAsISO
+
+T = TypeVar("T", bound=CoordinationAggregate)
+
+#: How often a command without a pinned version is re-run after losing a race.
+CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class CommandOptions:
+    """Per-call options every command accepts.
+
+    Attributes:
+        idempotency_key: A retried command with the same key (from the same actor)
+            records nothing twice and returns the first result.
+        expected_version: The version the caller last saw of the command's main stream;
+            when given, any other version is a conflict instead of a silent re-run.
+    """
+
+    idempotency_key: str | None = None
+    expected_version: int | None = None
+
+
+NO_OPTIONS = CommandOptions()
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command returns: its main stream at its new version, and what it created."""
+
+    stream_id: UUID
+    version: int
+    created_id: UUID | None = None
+
+    def to_record(self) -> dict[str, str | int | None]:
+        return {
+            "stream_id": str(self.stream_id),
+            "version": self.version,
+            "created_id": str(self.created_id) if self.created_id else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, str | int | None]) -> CommandResult:
+        created = record.get("created_id")
+        return cls(
+            stream_id=UUID(str(record["stream_id"])),
+            version=int(record["version"] or 0),
+            created_id=UUID(str(created)) if created else None,
+        )
+
+
+@dataclass
+class Outcome:
+    """The aggregates a command changed; `main` names the stream the result reports."""
+
+    main: CoordinationAggregate
+    created_id: UUID | None = None
+    others: list[CoordinationAggregate] = field(default_factory=list)
+
+
+class Service(Application[UUID]):
+    """Shared machinery of the application service."""
+
+    name = "Coordination"
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+
+    def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
+        """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
+        try:
+            aggregate = self.repository.get(stream_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.KIND} with id {stream_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.KIND} with id {stream_id}")
+        expected = options.expected_version
+        if expected is not None and aggregate.version != expected:
+            raise Conflict(
+                f"the {cls.KIND} {stream_id} is at version {aggregate.version},"
+                f" not {expected}: reload it and try again"
+            )
+        return aggregate
+
+    def _run(
+        self,
+        ctx: Context,
+        command: str,
+        handle: Callable[[], Outcome],
+        options: CommandOptions,
+        **arguments: Any,
+    ) -> CommandResult:
+        """Run `handle` and save what it changed, atomically, once."""
+        key = options.idempotency_key
+        record_id = command_record_id(ctx.actor, key) if key is not None else None
+        digest = fingerprint(command, json.dumps(arguments, sort_keys=True, default=str))
+        attempt = 0
+        while True:
+            try:
+                outcome = handle()
+            except DomainError:
+                earlier = self._earlier_result(record_id, command, digest)
+                if earlier is not None:
+                    return earlier
+                raise
+            result = CommandResult(outcome.main.id, outcome.main.version, outcome.created_id)
+            aggregates: list[Aggregate] = [outcome.main, *outcome.others]
+            if key is not None:
+                aggregates.append(
+                    CommandRecord.handled(
+                        ctx,
+                        key=key,
+                        command=command,
+                        command_fingerprint=digest,
+                        result=result.to_record(),
+                    )
+                )
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                earlier = self._earlier_result(record_id, command, digest)
+                if earlier is not None:
+                    return earlier
+                if options.expected_version is not None or attempt >= CONFLICT_RETRIES:
+                    raise Conflict(
+                        f"{type(outcome.main).KIND} {outcome.main.id} was changed by someone"
+                        " else at the same time: reload it and try again"
+                    ) from None
+                attempt += 1
+                continue
+            return result
+
+    def _earlier_result(
+        self, record_id: UUID | None, command: str, digest: str
+    ) -> CommandResult | None:
+        """The first result of an idempotent command already handled, if any."""
+        if record_id is None:
+            return None
+        try:
+            record = self.repository.get(record_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, CommandRecord)
+        if record.fingerprint != digest:
+            raise Conflict(
+                f"this idempotency key was already used for another command ({record.command});"
+                f" use a new key for {command}"
+            )
+        return CommandResult.from_record(record.result)

@@ -1,0 +1,47 @@
+"""Domain errors: every refusal says, in words a user understands, why.
+
+The GraphQL layer maps each class to a typed error; the message is shown as it is, so it
+must never contain personal data (persons appear only by pseudonymous id).
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every expected refusal."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """A value is malformed: empty, oversized, out of range, dates in the wrong order."""
+
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    """A referenced thing (partnership, member, group, decision, ...) does not exist."""
+
+    code = "not_found"
+
+
+class RuleViolation(DomainError):
+    """The command is well formed but the current state does not allow it."""
+
+    code = "rule_violation"
+
+
+class Forbidden(DomainError):
+    """The actor may not act for the organisation named in the command's context."""
+
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The stream changed under the command, or an idempotency key was reused."""
+
+    code = "conflict"

@@ -1,0 +1,102 @@
+"""Value checks and the closed vocabularies of the domain.
+
+Limits are deliberately generous for people and strict for machines: nothing empty,
+nothing that would not fit on a page of minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from coordination.domain.errors import InvalidInput
+
+NAME_MAX = 200
+TITLE_MAX = 300
+TEXT_MAX = 20_000
+HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class MemberKind(StrEnum):
+    MUNICIPALITY = "municipality"
+    PUBLIC_AGENCY = "public_agency"
+    COMPANY = "company"
+    ASSOCIATION = "association"
+    COOPERATIVE = "cooperative"
+    SOCIAL_ENTERPRISE = "social_enterprise"
+    STUDY_ASSOCIATION = "study_association"
+    OTHER = "other"
+
+
+class Audience(StrEnum):
+    """Who may see an event (the `forum:<id>` audience is built with `forum_audience`)."""
+
+    PUBLIC = "public"
+    PARTNERSHIP = "partnership"
+    TRANSNATIONAL = "transnational"
+    RESTRICTED = "restricted"
+
+
+def forum_audience(forum_id: object) -> str:
+    """The audience of events that only a forum's members (and the secretariat) see."""
+    return f"forum:{forum_id}"
+
+
+def text(value: str, field: str, *, max_length: int = NAME_MAX, required: bool = True) -> str:
+    """Return `value` stripped, refusing empty (when required) or oversized text."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text")
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InvalidInput(f"{field} must not be empty")
+    if len(cleaned) > max_length:
+        raise InvalidInput(f"{field} is {len(cleaned)} characters long; the limit is {max_length}")
+    return cleaned
+
+
+def optional_text(value: str | None, field: str, *, max_length: int = TEXT_MAX) -> str | None:
+    """Like `text`, but None and blank text both mean "not given"."""
+    if value is None:
+        return None
+    cleaned = text(value, field, max_length=max_length, required=False)
+    return cleaned or None
+
+
+def choice(value: str, vocabulary: type[E], field: str) -> E:
+    """Parse `value` as a member of `vocabulary`, listing the allowed values on refusal."""
+    try:
+        return vocabulary(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in vocabulary)
+        raise InvalidInput(f"{field} '{value}' is not one of: {allowed}") from None
+
+
+def ordered(start: date | datetime, end: date | datetime | None, what: str) -> None:
+    """Refuse a period whose end is not after its start."""
+    if end is not None and end <= start:
+        raise InvalidInput(f"{what} must end after it starts ({end} is not after {start})")
+
+
+def document_hash(value: str, field: str = "document hash") -> str:
+    """A lowercase hex SHA-256 digest, as evidence documents are identified by."""
+    cleaned = value.strip().lower() if isinstance(value, str) else ""
+    if not HASH_PATTERN.match(cleaned):
+        raise InvalidInput(f"{field} must be a SHA-256 digest: 64 hexadecimal characters")
+    return cleaned
+
+
+def sha256_hex(content: str) -> str:
+    """The SHA-256 digest of text, as sealed minutes record it."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def percent(value: int, field: str) -> int:
+    """An integer percentage 0..100."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise InvalidInput(f"{field} must be a whole number from 0 to 100")
+    return value

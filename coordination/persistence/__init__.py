@@ -1,0 +1,1 @@
+"""Database specifics: URLs to library settings, transcodings, schema set-up."""

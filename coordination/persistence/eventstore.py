@@ -1,0 +1,101 @@
+"""One URL setting -> the event store settings of the `eventsourcing` library.
+
+`sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or
+`postgresql://user:pw@host:port/db[?schema=name]` (a schema lets several nodes or test
+runs share one server).
+PostgreSQL uses the library's stock recorder, which serialises inserts with a table lock
+so that notification ids are committed in order (never the database-functions mode,
+which can commit them out of order and would let the integrator skip events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class DatabaseURLError(ValueError):
+    """The database URL cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where the event store lives, parsed from the URL."""
+
+    engine: str  # "sqlite" or "postgresql"
+    sqlite_path: Path | None = None
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+    schema: str = ""
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine == "postgresql"
+
+    def describe(self) -> str:
+        """The target without credentials, safe for logs."""
+        if self.sqlite_path is not None:
+            return f"sqlite:{self.sqlite_path}"
+        return f"postgresql://{self.host}:{self.port}/{self.dbname}"
+
+
+def parse_database_url(url: str) -> DatabaseTarget:
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme == "sqlite":
+        raw = url.split("://", 1)[1] if "://" in url else ""
+        raw = raw[1:] if raw.startswith("/") else raw  # sqlite:///rel, sqlite:////abs
+        if not raw or raw == ":memory:":
+            raise DatabaseURLError("an SQLite URL must name a file, e.g. sqlite:///var/node.db")
+        return DatabaseTarget(engine="sqlite", sqlite_path=Path(unquote(raw)))
+    if scheme in {"postgresql", "postgres"}:
+        dbname = parts.path.lstrip("/")
+        schema = parse_qs(parts.query).get("schema", [""])[0]
+        if schema and not schema.replace("_", "").isalnum():
+            raise DatabaseURLError("the schema in a PostgreSQL URL must be letters, digits and _")
+        if not dbname:
+            raise DatabaseURLError("a PostgreSQL URL must name a database: postgresql://host/db")
+        return DatabaseTarget(
+            engine="postgresql",
+            host=parts.hostname or "localhost",
+            port=parts.port or 5432,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            dbname=unquote(dbname),
+            schema=schema,
+        )
+    raise DatabaseURLError(
+        f"unsupported database URL scheme '{parts.scheme}': use sqlite:/// or postgresql://"
+    )
+
+
+def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, str]:
+    """The library's environment for `target`."""
+    env = {"CREATE_TABLE": "y" if create_tables else "n"}
+    if target.sqlite_path is not None:
+        target.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.sqlite",
+            SQLITE_DBNAME=str(target.sqlite_path),
+            SQLITE_LOCK_TIMEOUT="30",
+        )
+        return env
+    env.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=target.dbname,
+        POSTGRES_HOST=target.host,
+        POSTGRES_PORT=str(target.port),
+        POSTGRES_USER=target.user,
+        POSTGRES_PASSWORD=target.password,
+        POSTGRES_POOL_SIZE="10",
+        POSTGRES_MAX_OVERFLOW="10",
+        POSTGRES_LOCK_TIMEOUT="10",
+        POSTGRES_CONNECT_TIMEOUT="10",
+    )
+    if target.schema:
+        env["POSTGRES_SCHEMA"] = target.schema
+    return env

@@ -1,0 +1,38 @@
+"""The one settings class. Every value comes from `COORDINATION_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """How this node runs.
+
+    Attributes:
+        data_dir: Where the node keeps its files (the SQLite database, keys).
+        database_url: The event store; defaults to an SQLite file in `data_dir`.
+        origin: The name of this node's log, e.g. ``slup.se/coordination/log``.
+        env: ``production`` turns off development conveniences.
+        host: Interface `coordination serve` listens on.
+        port: Port `coordination serve` listens on.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    origin: str = Field(default="localhost/coordination/log", min_length=1, max_length=200)
+    env: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'coordination.db').as_posix()}"

@@ -1,0 +1,81 @@
+"""Fixtures shared by every layer: the two event stores and a wired system on each.
+
+PostgreSQL comes from COORDINATION_TEST_DATABASE_URL, or from a throwaway server this
+session starts (and stops at the end, whatever the outcome). Each test gets its own
+schema on PostgreSQL and its own file on SQLite, so tests never see each other's events.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from coordination.bootstrap import System, bootstrap
+from coordination.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _load_throwaway_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "throwaway_postgres", ROOT / "infra" / "throwaway_postgres.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    configured = os.environ.get("COORDINATION_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    with ExitStack() as stack:
+        yield stack.enter_context(_load_throwaway_module().throwaway_server())
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_server_url: str) -> Iterator[str]:
+    """A URL to an empty schema of its own on the test server."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{postgres_server_url}?schema={schema}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.db'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        origin="test.example/coordination/log",
+        env="test",
+    )
+
+
+@pytest.fixture
+def system(settings: Settings) -> Iterator[System]:
+    wired = bootstrap(settings)
+    yield wired
+    wired.close()
