@@ -1,5 +1,6 @@
 """The application service: one method per use case, on the `eventsourcing` Application."""
 
+from coordination.application.decisions import DecisionCommands
 from coordination.application.partnership import PartnershipCommands
 from coordination.application.service import (
     NO_OPTIONS,
@@ -7,9 +8,13 @@ from coordination.application.service import (
     CommandResult,
     Outcome,
 )
+from coordination.application.workshops import WorkshopCommands
+from coordination.application.working_groups import WorkingGroupCommands
 
 
-class Coordination(PartnershipCommands):
+class Coordination(
+    DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands
+):
     """Every use case of B1–B4, composed from one mixin per aggregate."""
 
 
