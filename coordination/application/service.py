@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.utils import strtobool
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Transcoder
 
@@ -23,6 +24,7 @@ from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord, command_record_id, fingerprint
 from coordination.domain.context import Context
 from coordination.domain.errors import Conflict, DomainError, NotFound
+from coordination.persistence.repository import ThreadSafeRepository
 from coordination.persistence.transcodings import DateAsISO
 
 T = TypeVar("T", bound=CoordinationAggregate)
@@ -95,6 +97,15 @@ class Service(Application[UUID]):
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+
+    def construct_repository(self) -> Repository[UUID]:
+        cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return ThreadSafeRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(cache_maxsize) if cache_maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+        )
 
     def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
         """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""

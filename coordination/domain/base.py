@@ -7,7 +7,9 @@ depend on module paths. The CloudEvents type is the topic plus ``.v<class_versio
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+import dataclasses
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
@@ -36,6 +38,25 @@ class CoordinationAggregate(Aggregate):
         correlation_id: UUID
         causation_id: UUID
         audience: str
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CoordinationAggregate:
+        """Copy fast when the state holds only immutable values.
+
+        The repository copies a cached aggregate for every command, and a generic deep
+        copy of a partnership with hundreds of members costs milliseconds. Containers of
+        immutable values (primitives, UUIDs, dates, frozen dataclasses, tuples) only need a
+        shallow copy; anything else still gets a real deep copy.
+        """
+        clone = object.__new__(type(self))
+        for name, value in self.__dict__.items():
+            if isinstance(value, dict) and all(map(_immutable, value.values())):
+                value = dict(value)
+            elif isinstance(value, (list, set)) and all(map(_immutable, value)):
+                value = type(value)(value)
+            elif not _immutable(value):
+                value = copy.deepcopy(value, memo)
+            clone.__dict__[name] = value
+        return clone
 
     def audience(self) -> str:
         """Default audience of this stream's events; aggregates narrow or widen it."""
@@ -86,3 +107,15 @@ class CoordinationAggregate(Aggregate):
             **cls.metadata(ctx, audience),
             **data,
         )
+
+
+_IMMUTABLE_TYPES = (str, int, float, bool, UUID, date, datetime, type(None), frozenset)
+
+
+def _immutable(value: object) -> bool:
+    if isinstance(value, _IMMUTABLE_TYPES):
+        return True
+    if isinstance(value, tuple):
+        return all(map(_immutable, value))
+    params = getattr(type(value), "__dataclass_params__", None)
+    return bool(params is not None and params.frozen and dataclasses.is_dataclass(value))

@@ -8,7 +8,7 @@ is done on an organisation's behalf.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -27,7 +27,7 @@ from coordination.domain.values import (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Member:
     name: str
     kind: str
@@ -38,7 +38,7 @@ class Member:
         return self.admitted_on <= on and (self.withdrawn_on is None or on < self.withdrawn_on)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mandate:
     person_id: UUID
     member_id: UUID
@@ -57,7 +57,7 @@ class Mandate:
         return self.starts_on <= on and (last is None or on <= last)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Theme:
     name: str
     archived: bool = False
@@ -117,7 +117,8 @@ class Partnership(CoordinationAggregate):
         withdrawn_on: date
 
         def apply(self, p: Partnership) -> None:
-            p.members[self.member_id].withdrawn_on = self.withdrawn_on
+            member = p.members[self.member_id]
+            p.members[self.member_id] = replace(member, withdrawn_on=self.withdrawn_on)
 
     class RepresentativeAppointed(CoordinationAggregate.Event):
         TOPIC = "coordination.partnership.representative_appointed"
@@ -139,7 +140,8 @@ class Partnership(CoordinationAggregate):
         ended_on: date
 
         def apply(self, p: Partnership) -> None:
-            p.mandates[self.mandate_id].ended_on = self.ended_on
+            mandate = p.mandates[self.mandate_id]
+            p.mandates[self.mandate_id] = replace(mandate, ended_on=self.ended_on)
 
     class ThemeDefined(CoordinationAggregate.Event):
         TOPIC = "coordination.partnership.theme_defined"
@@ -154,7 +156,7 @@ class Partnership(CoordinationAggregate):
         theme_id: UUID
 
         def apply(self, p: Partnership) -> None:
-            p.themes[self.theme_id].archived = True
+            p.themes[self.theme_id] = replace(p.themes[self.theme_id], archived=True)
 
     def __init__(self) -> None:
         self.name = self.programme = self.region = ""

@@ -1,0 +1,1 @@
+"""The tamper-evident log: Merkle tree, stored hashes, signed notes and checkpoints."""
