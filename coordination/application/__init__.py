@@ -8,14 +8,14 @@ from coordination.application.service import (
     CommandResult,
     Outcome,
 )
-from coordination.application.workshops import WorkshopCommands
 from coordination.application.working_groups import WorkingGroupCommands
+from coordination.application.workshops import WorkshopCommands
 
 
 class Coordination(
     DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands
 ):
-    """Every use case of B1–B4, composed from one mixin per aggregate."""
+    """Every use case of B1-B4, composed from one mixin per aggregate."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

@@ -10,15 +10,19 @@ command idempotent when it carries a key.
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
-from eventsourcing.utils import strtobool
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import strtobool
 
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord, command_record_id, fingerprint
@@ -29,8 +33,10 @@ from coordination.persistence.transcodings import DateAsISO
 
 T = TypeVar("T", bound=CoordinationAggregate)
 
-#: How often a command without a pinned version is re-run after losing a race.
-CONFLICT_RETRIES = 5
+#: How often a command without a pinned version is re-run after losing a race, and the
+#: cap of the jittered pause between runs (spreads writers of one hot stream apart).
+CONFLICT_RETRIES = 10
+CONFLICT_BACKOFF_CAP_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,14 @@ class Outcome:
     others: list[CoordinationAggregate] = field(default_factory=list)
 
 
+class _LostRace(Exception):
+    """Another writer saved the stream first (the database refused our version)."""
+
+    def __init__(self, kind: str, stream_id: UUID) -> None:
+        super().__init__(kind, stream_id)
+        self.kind, self.stream_id = kind, stream_id
+
+
 class Service(Application[UUID]):
     """Shared machinery of the application service."""
 
@@ -94,9 +108,13 @@ class Service(Application[UUID]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+        transcoder.register(DateAsISO())
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self._retry_locks = [threading.Lock() for _ in range(64)]
+        super().__init__(env)
 
     def construct_repository(self) -> Repository[UUID]:
         cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
@@ -110,7 +128,7 @@ class Service(Application[UUID]):
     def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
         """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
         try:
-            aggregate = self.repository.get(stream_id)
+            aggregate: object = self.repository.get(stream_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.KIND} with id {stream_id}") from None
         if not isinstance(aggregate, cls):
@@ -136,40 +154,59 @@ class Service(Application[UUID]):
         record_id = command_record_id(ctx.actor, key) if key is not None else None
         digest = fingerprint(command, json.dumps(arguments, sort_keys=True, default=str))
         attempt = 0
+        retry_lock: AbstractContextManager[object] = nullcontext()
         while True:
-            try:
-                outcome = handle()
-            except DomainError:
-                earlier = self._earlier_result(record_id, command, digest)
-                if earlier is not None:
-                    return earlier
-                raise
-            result = CommandResult(outcome.main.id, outcome.main.version, outcome.created_id)
-            aggregates: list[Aggregate] = [outcome.main, *outcome.others]
-            if key is not None:
-                aggregates.append(
-                    CommandRecord.handled(
-                        ctx,
-                        key=key,
-                        command=command,
-                        command_fingerprint=digest,
-                        result=result.to_record(),
-                    )
+            with retry_lock:
+                try:
+                    return self._attempt(ctx, command, handle, key, record_id, digest)
+                except _LostRace as lost:
+                    if options.expected_version is not None or attempt >= CONFLICT_RETRIES:
+                        raise Conflict(
+                            f"{lost.kind} {lost.stream_id} was changed by someone else at the"
+                            " same time: reload it and try again"
+                        ) from None
+                    contended = lost.stream_id
+            attempt += 1
+            # Writers of one stream in this process queue up instead of racing again.
+            retry_lock = self._retry_locks[hash(contended) % len(self._retry_locks)]
+            time.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP_S, 0.001 * 2**attempt)))  # noqa: S311
+
+    def _attempt(
+        self,
+        ctx: Context,
+        command: str,
+        handle: Callable[[], Outcome],
+        key: str | None,
+        record_id: UUID | None,
+        digest: str,
+    ) -> CommandResult:
+        try:
+            outcome = handle()
+        except DomainError:
+            earlier = self._earlier_result(record_id, command, digest)
+            if earlier is not None:
+                return earlier
+            raise
+        result = CommandResult(outcome.main.id, outcome.main.version, outcome.created_id)
+        aggregates: list[Aggregate] = [outcome.main, *outcome.others]
+        if key is not None:
+            aggregates.append(
+                CommandRecord.handled(
+                    ctx,
+                    key=key,
+                    command=command,
+                    command_fingerprint=digest,
+                    result=result.to_record(),
                 )
-            try:
-                self.save(*aggregates)
-            except IntegrityError:
-                earlier = self._earlier_result(record_id, command, digest)
-                if earlier is not None:
-                    return earlier
-                if options.expected_version is not None or attempt >= CONFLICT_RETRIES:
-                    raise Conflict(
-                        f"{type(outcome.main).KIND} {outcome.main.id} was changed by someone"
-                        " else at the same time: reload it and try again"
-                    ) from None
-                attempt += 1
-                continue
-            return result
+            )
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            earlier = self._earlier_result(record_id, command, digest)
+            if earlier is not None:
+                return earlier
+            raise _LostRace(type(outcome.main).KIND, outcome.main.id) from None
+        return result
 
     def _earlier_result(
         self, record_id: UUID | None, command: str, digest: str
@@ -178,7 +215,7 @@ class Service(Application[UUID]):
         if record_id is None:
             return None
         try:
-            record = self.repository.get(record_id)
+            record: object = self.repository.get(record_id)
         except AggregateNotFoundError:
             return None
         assert isinstance(record, CommandRecord)

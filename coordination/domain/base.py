@@ -24,6 +24,8 @@ A = TypeVar("A", bound="CoordinationAggregate")
 class CoordinationAggregate(Aggregate):
     """Base class of all aggregates of the domain."""
 
+    #: The stream kind's stable topic, set by every concrete aggregate.
+    TOPIC: ClassVar[str]
     #: Noun used in messages ("No decision with id ...").
     KIND: ClassVar[str] = "stream"
 
@@ -49,13 +51,14 @@ class CoordinationAggregate(Aggregate):
         """
         clone = object.__new__(type(self))
         for name, value in self.__dict__.items():
+            copied: object = value
             if isinstance(value, dict) and all(map(_immutable, value.values())):
-                value = dict(value)
+                copied = dict(value)
             elif isinstance(value, (list, set)) and all(map(_immutable, value)):
-                value = type(value)(value)
+                copied = type(value)(value)
             elif not _immutable(value):
-                value = copy.deepcopy(value, memo)
-            clone.__dict__[name] = value
+                copied = copy.deepcopy(value, memo)
+            clone.__dict__[name] = copied
         return clone
 
     def audience(self) -> str:
@@ -96,7 +99,7 @@ class CoordinationAggregate(Aggregate):
         event_class: type[Aggregate.Created],
         ctx: Context,
         *,
-        id: UUID | None = None,  # noqa: A002 - the library's own keyword
+        id: UUID | None = None,
         audience: str,
         **data: Any,
     ) -> A:

@@ -24,9 +24,7 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "urn:coordination:idempotency")
 def command_record_id(actor: str, key: str) -> UUID:
     """The stream id of the record for `key` sent by `actor` (keys are scoped per actor)."""
     if not key or len(key) > KEY_MAX or not key.isprintable():
-        raise InvalidInput(
-            f"the idempotency key must be 1 to {KEY_MAX} printable characters"
-        )
+        raise InvalidInput(f"the idempotency key must be 1 to {KEY_MAX} printable characters")
     return uuid5(_NAMESPACE, f"{actor}\n{key}")
 
 
@@ -40,7 +38,7 @@ class CommandRecord(CoordinationAggregate):
 
     TOPIC = "coordination.command"
     KIND = "command record"
-    Created = None
+    Created = None  # type: ignore[assignment]  # every event has an explicit topic; no generic one
 
     class Handled(CoordinationAggregate.Created):
         TOPIC = "coordination.command.handled"

@@ -68,7 +68,7 @@ class Partnership(CoordinationAggregate):
 
     TOPIC = "coordination.partnership"
     KIND = "partnership"
-    Created = None  # every event below has its own explicit topic; no generic "Created"
+    Created = None  # type: ignore[assignment]  # every event has an explicit topic; no generic one
 
     class Established(CoordinationAggregate.Created):
         TOPIC = "coordination.partnership.established"
@@ -361,7 +361,9 @@ def person_of(ctx: Context) -> UUID:
     try:
         return UUID(ctx.actor)
     except ValueError:
-        raise Forbidden(f"'{ctx.actor}' is not a person and cannot act for an organisation") from None
+        raise Forbidden(
+            f"'{ctx.actor}' is not a person and cannot act for an organisation"
+        ) from None
 
 
 def _overlap(mandate: Mandate, starts_on: date, ends_on: date | None) -> bool:

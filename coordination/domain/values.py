@@ -100,3 +100,29 @@ def percent(value: int, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise InvalidInput(f"{field} must be a whole number from 0 to 100")
     return value
+
+
+class DecisionRule(StrEnum):
+    """How a forum decides: a working group's default, or the rule a decision is called with."""
+
+    CONSENSUS = "consensus"
+    CONSENT = "consent"
+    MAJORITY = "majority"
+    QUALIFIED_MAJORITY = "qualified_majority"
+
+
+class ActionSource(StrEnum):
+    """Where an action was agreed: in a working group, by a decision, or at a workshop."""
+
+    GROUP = "group"
+    DECISION = "decision"
+    WORKSHOP = "workshop"
+
+
+class ParticipantRole(StrEnum):
+    """The role a person registers for at a workshop (B4)."""
+
+    MUNICIPAL_REPRESENTATIVE = "municipal_representative"
+    SOCIAL_ECONOMY_ACTOR = "social_economy_actor"
+    FACILITATOR = "facilitator"
+    SPEAKER = "speaker"

@@ -71,8 +71,12 @@ def test_a_repeated_command_with_its_key_records_once_and_returns_the_first_resu
     app, pid = world.app, world.partnership_id
     before = len(all_notifications(app))
     options = CommandOptions(idempotency_key="admit-coompanion-2026")
-    first = app.admit_member(secretariat(), pid, name="Savings bank", kind="company", options=options)
-    again = app.admit_member(secretariat(), pid, name="Savings bank", kind="company", options=options)
+    first = app.admit_member(
+        secretariat(), pid, name="Savings bank", kind="company", options=options
+    )
+    again = app.admit_member(
+        secretariat(), pid, name="Savings bank", kind="company", options=options
+    )
     assert again == first
     # one domain event and the command record, written together, and nothing more
     assert len(all_notifications(app)) == before + 2
@@ -100,7 +104,9 @@ def test_malformed_keys_are_refused(world: World) -> None:
     for key in ["", "x" * 201, "tab\tkey"]:
         with pytest.raises(InvalidInput, match="idempotency key"):
             world.app.define_theme(
-                secretariat(), world.partnership_id, name="T",
+                secretariat(),
+                world.partnership_id,
+                name="T",
                 options=CommandOptions(idempotency_key=key),
             )
 
@@ -112,8 +118,9 @@ def test_concurrent_retries_with_one_key_record_once(world: World) -> None:
 
     def send(_: int) -> CommandResult:
         start.wait()
-        return app.admit_member(secretariat(), pid, name="Retry coop", kind="cooperative",
-                                options=options)
+        return app.admit_member(
+            secretariat(), pid, name="Retry coop", kind="cooperative", options=options
+        )
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(send, range(4)))
@@ -136,7 +143,10 @@ def test_eight_threads_times_two_hundred_commands_lose_and_duplicate_nothing(
 ) -> None:
     app = world.app
     second = app.establish_partnership(
-        secretariat(), name="Second", programme="ESF", region="R",
+        secretariat(),
+        name="Second",
+        programme="ESF",
+        region="R",
         period_start=world.app.partnership(world.partnership_id).period_start,
         period_end=world.app.partnership(world.partnership_id).period_end,
     ).stream_id
@@ -149,7 +159,11 @@ def test_eight_threads_times_two_hundred_commands_lose_and_duplicate_nothing(
             name = f"theme {thread}-{i}"
             target = streams[(thread + i) % 2]
             options = CommandOptions(idempotency_key=f"{thread}-{i}")
-            _retrying(lambda: app.define_theme(secretariat(), target, name=name, options=options))
+            _retrying(
+                lambda t=target, n=name, o=options: app.define_theme(  # type: ignore[misc]
+                    secretariat(), t, name=n, options=o
+                )
+            )
             names.append(name)
         return names
 
@@ -161,7 +175,7 @@ def test_eight_threads_times_two_hundred_commands_lose_and_duplicate_nothing(
         events = stream(app, stream_id)
         versions = [e.originator_version for e in events]  # type: ignore[attr-defined]
         assert versions == list(range(1, len(events) + 1)), "versions must be contiguous"
-        new = events[versions_before[stream_id]:]
+        new = events[versions_before[stream_id] :]
         recorded.update(e.name for e in new)  # type: ignore[attr-defined]
     assert len(sent) == 1600
     assert recorded == Counter(sent), "every command recorded exactly once"

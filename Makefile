@@ -1,0 +1,38 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "coordination needs Python 3.11 or newer (found $$($(PYTHON) --version)); set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the API on the embedded SQLite store, with the demo partnership loaded.
+run: install
+	$(BIN)/coordination migrate
+	$(BIN)/coordination demo --if-empty
+	$(BIN)/coordination serve
+
+## Lint, type-check, then the whole suite on SQLite and PostgreSQL.
+test: lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check coordination tests bench infra
+	$(BIN)/ruff format --check coordination tests bench infra
+	$(BIN)/mypy coordination
+
+bench: install
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/append.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

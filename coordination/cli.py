@@ -1,0 +1,129 @@
+"""The one command line: `coordination serve | migrate | demo | catalogue`.
+
+Settings come from `COORDINATION_*` environment variables (see `Settings`); options given
+here override them for one run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from coordination.bootstrap import System, bootstrap
+from coordination.persistence.eventstore import DatabaseURLError
+from coordination.settings import Settings
+
+app = typer.Typer(
+    help="coordination: event-sourced backend of a social-economy development partnership.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+console = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL for this run."),
+]
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _open(settings: Settings, *, create_tables: bool = True) -> System:
+    """Bootstrap, turning a configuration mistake into a one-line error and exit code 2."""
+    try:
+        return bootstrap(settings, create_tables=create_tables)
+    except DatabaseURLError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Serve the HTTP API (health, readiness; GraphQL and feeds as they land)."""
+    import uvicorn
+
+    from coordination.api import create_app
+
+    settings = _settings(database_url)
+    host, port = host or settings.host, port or settings.port
+    console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
+    try:
+        console.print(f"  event store: {bootstrap_target(settings)}")
+    except DatabaseURLError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    console.print(f"  health: http://{host}:{port}/health   ready: http://{host}:{port}/ready")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def bootstrap_target(settings: Settings) -> str:
+    from coordination.persistence.eventstore import parse_database_url
+
+    return parse_database_url(settings.effective_database_url).describe()
+
+
+@app.command()
+def migrate(database_url: DatabaseOption = None) -> None:
+    """Create or update the event store's tables (safe to run again)."""
+    settings = _settings(database_url)
+    system = _open(settings)
+    try:
+        position = system.app.recorder.max_notification_id() or 0
+    finally:
+        system.close()
+    console.print(f"migrated {system.target.describe()} (events recorded: {position})")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only when the event store has no events.")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Load the Stockholm partnership of the source article as demo data."""
+    from coordination.demo import load_demo
+
+    settings = _settings(database_url)
+    system = _open(settings)
+    try:
+        if if_empty and (system.app.recorder.max_notification_id() or 0) > 0:
+            console.print("demo data not loaded: the event store already has events")
+            return
+        summary = load_demo(system.app, origin=settings.origin, console=console)
+    finally:
+        system.close()
+    console.print(
+        f"loaded the demo partnership {summary.partnership_id}: "
+        f"{summary.commands} commands, {summary.events} events"
+    )
+
+
+@app.command()
+def catalogue(
+    write: Annotated[
+        Path | None, typer.Option(help="Write the catalogue to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the catalogue of every event type with its fields (the committed contract)."""
+    from coordination.domain.catalogue import event_catalogue
+
+    text = json.dumps(event_catalogue(), indent=2, sort_keys=True) + "\n"
+    if write is None:
+        typer.echo(text, nl=False)
+    else:
+        write.write_text(text)
+        console.print(f"wrote {write}")

@@ -1,0 +1,137 @@
+"""B4 value objects and checks: the vocabularies, limits and parsers a workshop uses.
+
+Kept beside `workshop.py` so the aggregate reads as its rules; everything here is a pure
+function of its arguments and raises `InvalidInput` with a reason a user understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from coordination.domain.errors import InvalidInput
+from coordination.domain.values import NAME_MAX, TITLE_MAX, ordered, text
+
+#: A workshop larger than this is a conference, not something this register plans.
+CAPACITY_MAX = 10_000
+#: Organisers named in one plan, per kind (working groups, partners).
+ORGANISERS_MAX = 20
+AGENDA_ITEMS_MAX = 50
+AGENDA_ITEM_MAX = TITLE_MAX
+#: One attendance entry per place at most, so one batch never exceeds the largest workshop.
+ATTENDEES_MAX = CAPACITY_MAX
+
+
+class WorkshopFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class WorkshopStatus(StrEnum):
+    PLANNED = "planned"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+    HELD = "held"
+
+
+class MinutesStatus(StrEnum):
+    NONE = "none"
+    DRAFTED = "drafted"
+    APPROVED = "approved"
+
+
+class InviteeKind(StrEnum):
+    ORGANISATION = "organisation"
+    PERSON = "person"
+
+
+@dataclass
+class Registration:
+    """One person's place at a workshop, for an organisation, in a role."""
+
+    person_id: UUID
+    organisation_id: UUID
+    role: str
+    active: bool = True
+
+
+def aware(moment: datetime, field: str) -> datetime:
+    """`moment` in UTC, refusing a naive datetime (its instant would be a guess)."""
+    if not isinstance(moment, datetime):
+        raise InvalidInput(f"{field} must be a date and time")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput(f"{field} must include a time zone")
+    return moment.astimezone(UTC)
+
+
+def checked_schedule(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    """A workshop's start and end, both time-zone aware, the end after the start."""
+    start, end = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
+    ordered(start, end, "a workshop")
+    return start, end
+
+
+def checked_capacity(value: int) -> int:
+    """A number of places from 1 to `CAPACITY_MAX`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CAPACITY_MAX:
+        raise InvalidInput(f"capacity must be a whole number from 1 to {CAPACITY_MAX}")
+    return value
+
+
+def checked_organisers(
+    group_ids: Sequence[UUID], partners: Sequence[str]
+) -> tuple[list[UUID], list[str]]:
+    """The organising working groups and partners: at least one, none twice."""
+    groups = list(group_ids)
+    names = [text(name, "organising partner", max_length=NAME_MAX) for name in partners]
+    if not groups and not names:
+        raise InvalidInput("a workshop needs at least one organiser: a working group or a partner")
+    if len(groups) > ORGANISERS_MAX or len(names) > ORGANISERS_MAX:
+        raise InvalidInput(f"a workshop has at most {ORGANISERS_MAX} organisers of each kind")
+    if len(set(groups)) != len(groups):
+        raise InvalidInput("a working group is named twice among the organisers")
+    if len({name.casefold() for name in names}) != len(names):
+        raise InvalidInput("a partner is named twice among the organisers")
+    return groups, names
+
+
+def checked_agenda(items: Sequence[str]) -> list[str]:
+    """Agenda items: at least one, each non-empty and short enough to read as a heading."""
+    if isinstance(items, str):
+        raise InvalidInput("the agenda must be a list of items")
+    if not items:
+        raise InvalidInput("the agenda must have at least one item")
+    if len(items) > AGENDA_ITEMS_MAX:
+        raise InvalidInput(f"the agenda has {len(items)} items; the limit is {AGENDA_ITEMS_MAX}")
+    return [
+        text(item, f"agenda item {number}", max_length=AGENDA_ITEM_MAX)
+        for number, item in enumerate(items, start=1)
+    ]
+
+
+def checked_attendees(entries: Sequence[tuple[UUID, UUID]]) -> list[dict[str, UUID]]:
+    """Attendance entries as (person, organisation) pairs, each person once."""
+    if not entries:
+        raise InvalidInput("attendance must list at least one person")
+    if len(entries) > ATTENDEES_MAX:
+        raise InvalidInput(f"attendance lists at most {ATTENDEES_MAX} people at a time")
+    seen: set[UUID] = set()
+    parsed: list[dict[str, UUID]] = []
+    for entry in entries:
+        try:
+            person_id, organisation_id = entry
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                "each attendance entry must be a person id and an organisation id"
+            ) from None
+        if not isinstance(person_id, UUID) or not isinstance(organisation_id, UUID):
+            raise InvalidInput("each attendance entry must be a person id and an organisation id")
+        if person_id in seen:
+            raise InvalidInput(f"person {person_id} is listed twice in the attendance")
+        seen.add(person_id)
+        parsed.append({"person_id": person_id, "organisation_id": organisation_id})
+    return parsed

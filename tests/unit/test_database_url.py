@@ -1,0 +1,48 @@
+"""One URL setting chooses the event store; bad URLs say what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coordination.persistence.eventstore import (
+    DatabaseURLError,
+    eventstore_env,
+    parse_database_url,
+)
+from coordination.settings import Settings
+
+
+def test_default_is_an_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=None)
+    target = parse_database_url(settings.effective_database_url)
+    assert target.sqlite_path == tmp_path / "coordination.db"
+    env = eventstore_env(target, create_tables=True)
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+
+
+def test_postgres_url_uses_the_stock_recorder_with_its_table_lock() -> None:
+    target = parse_database_url("postgresql://u:p%40ss@db.example:6543/node?schema=node_it")
+    env = eventstore_env(target, create_tables=False)
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"]) == ("db.example", "6543")
+    assert env["POSTGRES_PASSWORD"] == "p@ss"
+    assert env["POSTGRES_SCHEMA"] == "node_it"
+    assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env
+    assert "p@ss" not in target.describe()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://h/db", "unsupported database URL scheme"),
+        ("sqlite://", "must name a file"),
+        ("sqlite:///:memory:", "must name a file"),
+        ("postgresql://host", "must name a database"),
+        ("postgresql://host/db?schema=a;drop", "letters, digits and _"),
+    ],
+)
+def test_bad_urls_are_refused_with_the_reason(url: str, message: str) -> None:
+    with pytest.raises(DatabaseURLError, match=message):
+        parse_database_url(url)
