@@ -118,26 +118,55 @@ def throwaway_server(*, durable: bool = False) -> Iterator[str]:
         shutil.chown(root, user=user)
         os.chmod(root, 0o700)
     subprocess.run(
-        [f"{bindir}/initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-         "--no-sync", "--no-instructions"],
-        check=True, user=user, capture_output=True,
+        [
+            f"{bindir}/initdb",
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ],
+        check=True,
+        user=user,
+        capture_output=True,
     )
     port = _free_port()
-    settings = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={root}",
-                "-c", "max_connections=300", "-c", "shared_buffers=256MB"]
+    settings = [
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        f"unix_socket_directories={root}",
+        "-c",
+        "max_connections=300",
+        "-c",
+        "shared_buffers=256MB",
+    ]
     if not durable:
-        settings += ["-c", "fsync=off", "-c", "synchronous_commit=off",
-                     "-c", "full_page_writes=off"]
+        settings += [
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ]
     with open(log, "wb") as log_file:
         server = subprocess.Popen(
             [f"{bindir}/postgres", "-D", str(data), "-p", str(port), *settings],
-            user=user, stdout=log_file, stderr=subprocess.STDOUT,
+            user=user,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_ready(bindir, port, server, log)
         subprocess.run(
             [f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", DBNAME],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
         yield f"postgresql://postgres@127.0.0.1:{port}/{DBNAME}"
     finally:

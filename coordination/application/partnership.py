@@ -68,8 +68,13 @@ class PartnershipCommands(Service):
             return Outcome(partnership)
 
         return self._run(
-            ctx, "adopt_agreement", handle, options,
-            partnership_id=partnership_id, title=title, document_hash=document_hash,
+            ctx,
+            "adopt_agreement",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            title=title,
+            document_hash=document_hash,
         )
 
     def amend_agreement(
@@ -87,8 +92,13 @@ class PartnershipCommands(Service):
             return Outcome(partnership)
 
         return self._run(
-            ctx, "amend_agreement", handle, options,
-            partnership_id=partnership_id, summary=summary, document_hash=document_hash,
+            ctx,
+            "amend_agreement",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            summary=summary,
+            document_hash=document_hash,
         )
 
     def admit_member(
@@ -106,8 +116,13 @@ class PartnershipCommands(Service):
             return Outcome(partnership, created_id=member_id)
 
         return self._run(
-            ctx, "admit_member", handle, options,
-            partnership_id=partnership_id, name=name, kind=kind,
+            ctx,
+            "admit_member",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            name=name,
+            kind=kind,
         )
 
     def withdraw_member(
@@ -125,8 +140,13 @@ class PartnershipCommands(Service):
             return Outcome(partnership)
 
         return self._run(
-            ctx, "withdraw_member", handle, options,
-            partnership_id=partnership_id, member_id=member_id, reason=reason,
+            ctx,
+            "withdraw_member",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            member_id=member_id,
+            reason=reason,
         )
 
     def appoint_representative(
@@ -154,9 +174,16 @@ class PartnershipCommands(Service):
             return Outcome(partnership, created_id=mandate_id)
 
         return self._run(
-            ctx, "appoint_representative", handle, options,
-            partnership_id=partnership_id, member_id=member_id, person_id=person_id,
-            starts_on=starts_on, ends_on=ends_on, alternate=alternate,
+            ctx,
+            "appoint_representative",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            member_id=member_id,
+            person_id=person_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            alternate=alternate,
         )
 
     def end_representation(
@@ -174,12 +201,21 @@ class PartnershipCommands(Service):
             return Outcome(partnership)
 
         return self._run(
-            ctx, "end_representation", handle, options,
-            partnership_id=partnership_id, mandate_id=mandate_id, ended_on=ended_on,
+            ctx,
+            "end_representation",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            mandate_id=mandate_id,
+            ended_on=ended_on,
         )
 
     def define_theme(
-        self, ctx: Context, partnership_id: UUID, *, name: str,
+        self,
+        ctx: Context,
+        partnership_id: UUID,
+        *,
+        name: str,
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
@@ -191,7 +227,11 @@ class PartnershipCommands(Service):
         )
 
     def archive_theme(
-        self, ctx: Context, partnership_id: UUID, *, theme_id: UUID,
+        self,
+        ctx: Context,
+        partnership_id: UUID,
+        *,
+        theme_id: UUID,
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
@@ -200,8 +240,12 @@ class PartnershipCommands(Service):
             return Outcome(partnership)
 
         return self._run(
-            ctx, "archive_theme", handle, options,
-            partnership_id=partnership_id, theme_id=theme_id,
+            ctx,
+            "archive_theme",
+            handle,
+            options,
+            partnership_id=partnership_id,
+            theme_id=theme_id,
         )
 
     def partnership(self, partnership_id: UUID) -> Partnership:

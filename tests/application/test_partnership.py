@@ -22,21 +22,33 @@ def events_of(app: Coordination, stream_id: object) -> list[str]:
 def test_establish_requires_a_period_that_ends_after_it_starts(app: Coordination) -> None:
     with pytest.raises(InvalidInput, match="must end after it starts"):
         app.establish_partnership(
-            secretariat(), name="P", programme="ESF", region="R",
-            period_start=date(2027, 1, 1), period_end=date(2026, 1, 1),
+            secretariat(),
+            name="P",
+            programme="ESF",
+            region="R",
+            period_start=date(2027, 1, 1),
+            period_end=date(2026, 1, 1),
         )
 
 
 def test_establish_refuses_empty_and_oversized_names(app: Coordination) -> None:
     with pytest.raises(InvalidInput, match="name must not be empty"):
         app.establish_partnership(
-            secretariat(), name="  ", programme="ESF", region="R",
-            period_start=date(2026, 1, 1), period_end=date(2027, 1, 1),
+            secretariat(),
+            name="  ",
+            programme="ESF",
+            region="R",
+            period_start=date(2026, 1, 1),
+            period_end=date(2027, 1, 1),
         )
     with pytest.raises(InvalidInput, match="limit is 200"):
         app.establish_partnership(
-            secretariat(), name="x" * 201, programme="ESF", region="R",
-            period_start=date(2026, 1, 1), period_end=date(2027, 1, 1),
+            secretariat(),
+            name="x" * 201,
+            programme="ESF",
+            region="R",
+            period_start=date(2026, 1, 1),
+            period_end=date(2027, 1, 1),
         )
 
 
@@ -98,8 +110,13 @@ def test_mandates_are_dated_and_alternates_are_allowed(world: World) -> None:
     alternate = uuid4()
     starts = TODAY + timedelta(days=10)
     mandate_id = app.appoint_representative(
-        secretariat(), pid, member_id=org.id, person_id=alternate,
-        starts_on=starts, ends_on=starts + timedelta(days=30), alternate=True,
+        secretariat(),
+        pid,
+        member_id=org.id,
+        person_id=alternate,
+        starts_on=starts,
+        ends_on=starts + timedelta(days=30),
+        alternate=True,
     ).created_id
     partnership = app.partnership(pid)
     assert not partnership.represents(alternate, org.id, TODAY)
@@ -116,8 +133,12 @@ def test_mandates_are_dated_and_alternates_are_allowed(world: World) -> None:
 def test_a_mandate_must_end_after_it_starts(world: World) -> None:
     with pytest.raises(InvalidInput, match="must end after it starts"):
         world.app.appoint_representative(
-            secretariat(), world.partnership_id, member_id=world.orgs[0].id, person_id=uuid4(),
-            starts_on=TODAY, ends_on=TODAY - timedelta(days=1),
+            secretariat(),
+            world.partnership_id,
+            member_id=world.orgs[0].id,
+            person_id=uuid4(),
+            starts_on=TODAY,
+            ends_on=TODAY - timedelta(days=1),
         )
 
 
@@ -125,7 +146,10 @@ def test_overlapping_mandates_for_the_same_person_and_member_are_refused(world: 
     org = world.orgs[0]
     with pytest.raises(RuleViolation, match="already holds a mandate"):
         world.app.appoint_representative(
-            secretariat(), world.partnership_id, member_id=org.id, person_id=org.rep,
+            secretariat(),
+            world.partnership_id,
+            member_id=org.id,
+            person_id=org.rep,
             starts_on=TODAY,
         )
 
@@ -133,7 +157,10 @@ def test_overlapping_mandates_for_the_same_person_and_member_are_refused(world: 
 def test_unknown_member_is_not_found(world: World) -> None:
     with pytest.raises(NotFound, match="not a member"):
         world.app.appoint_representative(
-            secretariat(), world.partnership_id, member_id=uuid4(), person_id=uuid4(),
+            secretariat(),
+            world.partnership_id,
+            member_id=uuid4(),
+            person_id=uuid4(),
             starts_on=TODAY,
         )
 
