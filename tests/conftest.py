@@ -28,7 +28,8 @@ def _load_throwaway_module():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location(
         "throwaway_postgres", ROOT / "infra" / "throwaway_postgres.py"
     )
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

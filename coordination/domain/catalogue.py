@@ -31,9 +31,7 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
 #: Fields every event has: from the library (stream, version, time) and our metadata.
 LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 METADATA_FIELDS = [
-    f.name
-    for f in dataclasses.fields(CoordinationAggregate.Event)
-    if f.name not in LIBRARY_FIELDS
+    f.name for f in dataclasses.fields(CoordinationAggregate.Event) if f.name not in LIBRARY_FIELDS
 ]
 
 
