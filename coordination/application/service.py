@@ -108,13 +108,13 @@ class Service(Application[UUID]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self._retry_locks = [threading.Lock() for _ in range(64)]
         super().__init__(env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     def construct_repository(self) -> Repository[UUID]:
         cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
