@@ -1,8 +1,10 @@
 """Benchmark: commands per second and latency of the write side, beside its baselines.
 
 For SQLite and PostgreSQL, with 1 and 8 concurrent clients, it runs a realistic command
-mix through `Coordination` (assign an action, report progress on it, post a contribution
-to a shared decision; every command with an idempotency key) and, in the same run:
+mix through `Coordination` — 30% assign an action (a new stream, checked against the
+partnership and the group), 50% report progress on one's own action, 20% post a
+contribution to one of the group's four open decisions (streams all clients share) —
+every command with an idempotency key, and, in the same run:
 
 - the bare `eventsourcing` library saving the same events (same streams, same payload
   sizes, no validation, metadata or idempotency records);
@@ -43,6 +45,8 @@ RESULTS = Path(__file__).parent / "results" / "append.json"
 COMMANDS_PER_CLIENT = {1: 1500, 8: 250}
 ORIGIN = "bench.example/coordination/log"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+#: Contributions go to the open decisions of one working group: shared, contended streams.
+OPEN_DECISIONS = 4
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -114,15 +118,18 @@ class CoordinationWorkload:
         for org, rep in self.orgs:
             app.join_working_group(self.ctx(org, rep), self.group)
         org, rep = self.orgs[0]
-        self.decision = app.table_proposal(
-            self.ctx(org, rep),
-            partnership_id=self.pid,
-            forum_kind="working_group",
-            forum_id=self.group,
-            title="Social clauses",
-            text="Use social clauses.",
-            rationale="Tender study",
-        ).stream_id
+        self.decisions = [
+            app.table_proposal(
+                self.ctx(org, rep),
+                partnership_id=self.pid,
+                forum_kind="working_group",
+                forum_id=self.group,
+                title=f"Proposal {n}",
+                text="Use social clauses.",
+                rationale="Tender study",
+            ).stream_id
+            for n in range(OPEN_DECISIONS)
+        ]
         self.actions: dict[int, list[uuid.UUID]] = {c: [] for c in range(clients)}
         self.admin = admin
 
@@ -153,7 +160,7 @@ class CoordinationWorkload:
         else:
             self.app.post_contribution(
                 self.ctx(org, rep),
-                self.decision,
+                self.decisions[k % OPEN_DECISIONS],
                 text=f"Contribution {client}-{k}",
                 options=options,
             )
@@ -187,9 +194,9 @@ class BareDecision(Aggregate):
 class BareWorkload:
     def __init__(self, app: Application[uuid.UUID], clients: int) -> None:
         self.app = app
-        decision = BareDecision("Social clauses")
-        app.save(decision)
-        self.decision = decision.id
+        decisions = [BareDecision(f"Proposal {n}") for n in range(OPEN_DECISIONS)]
+        app.save(*decisions)
+        self.decisions = [d.id for d in decisions]
         self.actions: dict[int, list[uuid.UUID]] = {c: [] for c in range(clients)}
 
     def op(self, client: int, k: int) -> None:
@@ -208,7 +215,7 @@ class BareWorkload:
             self.app.save(loaded)
         else:
             for _ in range(20):  # the bare library has no retry: do what we do
-                shared: BareDecision = self.app.repository.get(self.decision)
+                shared: BareDecision = self.app.repository.get(self.decisions[k % OPEN_DECISIONS])
                 shared.contribute(f"Contribution {client}-{k}")
                 try:
                     self.app.save(shared)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -24,6 +22,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import strtobool
 
+from coordination.application.contention import HotStreams
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord, command_record_id, fingerprint
 from coordination.domain.context import Context
@@ -109,7 +108,7 @@ class Service(Application[UUID]):
     }
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
-        self._retry_locks = [threading.Lock() for _ in range(64)]
+        self._hot_streams = HotStreams()
         super().__init__(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -127,6 +126,7 @@ class Service(Application[UUID]):
 
     def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
         """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
+        self._hot_streams.loading(stream_id)
         try:
             aggregate: object = self.repository.get(stream_id)
         except AggregateNotFoundError:
@@ -154,9 +154,9 @@ class Service(Application[UUID]):
         record_id = command_record_id(ctx.actor, key) if key is not None else None
         digest = fingerprint(command, json.dumps(arguments, sort_keys=True, default=str))
         attempt = 0
-        retry_lock: AbstractContextManager[object] = nullcontext()
+        contended: UUID | None = None
         while True:
-            with retry_lock:
+            with self._hot_streams.command(contended):
                 try:
                     return self._attempt(ctx, command, handle, key, record_id, digest)
                 except _LostRace as lost:
@@ -166,9 +166,9 @@ class Service(Application[UUID]):
                             " same time: reload it and try again"
                         ) from None
                     contended = lost.stream_id
+            self._hot_streams.mark(contended)
             attempt += 1
-            # Writers of one stream in this process queue up instead of racing again.
-            retry_lock = self._retry_locks[hash(contended) % len(self._retry_locks)]
+            # Another process may be the other writer: step aside for a random moment.
             time.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP_S, 0.001 * 2**attempt)))  # noqa: S311
 
     def _attempt(

@@ -176,7 +176,7 @@ def parse_terms(
 # -- value objects of the Decision aggregate ------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Call:
     """The terms on which a decision was called; replaced by a new call after a deferral."""
 
@@ -188,7 +188,7 @@ class Call:
     electorate: list[UUID]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stance:
     """One organisation's counted position; the earlier ones live in the event history."""
 
@@ -198,7 +198,7 @@ class Stance:
     by_proxy: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class Proxy:
     """A representative of another organisation who may act for the granting one."""
 
@@ -206,7 +206,7 @@ class Proxy:
     member_id: UUID
 
 
-@dataclass
+@dataclass(frozen=True)
 class Contribution:
     """One message of the discussion thread, on the revision it was written about."""
 
@@ -217,7 +217,7 @@ class Contribution:
     posted_at: datetime
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
     """What closing recorded: the tally, the quorum and whether the rule was met."""
 

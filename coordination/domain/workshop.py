@@ -14,6 +14,7 @@ by the application before these commands run.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
@@ -107,7 +108,8 @@ class Workshop(CoordinationAggregate):
         registration_id: UUID
 
         def apply(self, w: Workshop) -> None:
-            w.registrations[self.registration_id].active = False
+            registration = w.registrations[self.registration_id]
+            w.registrations[self.registration_id] = replace(registration, active=False)
 
     class Postponed(CoordinationAggregate.Event):
         """WorkshopPostponed: to a later start; registrations and invitations stand."""

@@ -49,7 +49,7 @@ class InviteeKind(StrEnum):
     PERSON = "person"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Registration:
     """One person's place at a workshop, for an organisation, in a role."""
 

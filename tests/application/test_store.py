@@ -183,3 +183,20 @@ def test_eight_threads_times_two_hundred_commands_lose_and_duplicate_nothing(
     # rolled-back inserts; the gap-free index is the integrator's log index.)
     positions = [n.id for n in all_notifications(app)]  # type: ignore[attr-defined]
     assert positions == sorted(set(positions))
+
+
+def test_eight_writers_of_one_hot_stream_all_get_through_without_retrying(world: World) -> None:
+    """Lost races make the stream hot; its writers then queue instead of racing again."""
+    app, pid = world.app, world.partnership_id
+    before = app.partnership(pid).version
+    start = threading.Barrier(8, timeout=30)
+
+    def writer(thread: int) -> int:
+        start.wait()
+        for i in range(25):
+            app.define_theme(secretariat(), pid, name=f"hot {thread}-{i}")
+        return thread
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sorted(pool.map(writer, range(8))) == list(range(8))
+    assert app.partnership(pid).version == before + 200
