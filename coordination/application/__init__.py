@@ -12,9 +12,7 @@ from coordination.application.working_groups import WorkingGroupCommands
 from coordination.application.workshops import WorkshopCommands
 
 
-class Coordination(
-    DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands
-):
+class Coordination(DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands):
     """Every use case of B1-B4, composed from one mixin per aggregate."""
 
 
