@@ -1,0 +1,173 @@
+"""The read database on SQLite: the event store's own file, in WAL mode, through aiosqlite.
+
+One writer connection, shared by whoever writes (the projector above all) under an
+asyncio lock and always with ``BEGIN IMMEDIATE``, so a transaction never has to upgrade a
+read lock; and a few reader connections, each seeing committed data only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from coordination.persistence.readdb import Connection, Handle, ReadDatabase, Row
+
+#: How long an SQLite statement waits for another writer (the event store's) to finish.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_READERS = 4
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@lru_cache(maxsize=2048)
+def sqlite_sql(sql: str) -> str:
+    """``$1`` placeholders as SQLite's numbered ``?1``."""
+    return _PLACEHOLDER.sub(r"?\1", sql)
+
+
+class SQLiteHandle(Connection):
+    """An aiosqlite connection behind the portable API."""
+
+    def __init__(self, raw: aiosqlite.Connection, lock: asyncio.Lock | None = None) -> None:
+        self.raw, self._lock = raw, lock
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        async with self.raw.execute(sqlite_sql(sql), args) as cursor:
+            return [dict(row) for row in await cursor.fetchall()]
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        async with self.raw.execute(sqlite_sql(sql), args) as cursor:
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sqlite_sql(sql), [tuple(row) for row in rows])
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SQLiteHandle]:
+        await self.raw.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            await self.raw.rollback()
+            raise
+        await self.raw.commit()
+
+
+class SQLiteReadDatabase(ReadDatabase):
+    is_postgres = False
+
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        readers: list[aiosqlite.Connection],
+        key: bytes,
+    ) -> None:
+        super().__init__(key)
+        self.path = path
+        self._writer = writer
+        self._write_lock = asyncio.Lock()
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers = readers
+        for reader in readers:
+            self._readers.put_nowait(reader)
+
+    @classmethod
+    async def connect(cls, path: Path, key: bytes) -> SQLiteReadDatabase:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _sqlite_connect(path)
+        await writer.execute("PRAGMA journal_mode=WAL")
+        readers = [await _sqlite_connect(path) for _ in range(SQLITE_READERS)]
+        return cls(path, writer, readers, key)
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[SQLiteHandle]:
+        raw = await self._readers.get()
+        try:
+            yield SQLiteHandle(raw)
+        finally:
+            self._readers.put_nowait(raw)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        async with self._reader() as reader:
+            return await reader.fetch(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        async with self._write_lock:
+            return await SQLiteHandle(self._writer).execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self._write_lock:
+            await SQLiteHandle(self._writer).executemany(sql, rows)
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Handle]:
+        if readonly:
+            async with self._reader() as reader:
+                await reader.raw.execute("BEGIN")
+                try:
+                    yield reader
+                finally:
+                    await reader.raw.rollback()
+            return
+        async with self._write_lock, SQLiteHandle(self._writer).transaction() as handle:
+            yield handle
+
+    @asynccontextmanager
+    async def dedicated(self) -> AsyncIterator[SQLiteHandle]:
+        # SQLite has one writer anyway: the projector shares the writer connection, and
+        # holds the lock only while a transaction of its own is open.
+        yield _LockedSQLiteHandle(self._writer, self._write_lock)
+
+    async def close(self) -> None:
+        for raw in [self._writer, *self._all_readers]:
+            await raw.close()
+
+
+class _LockedSQLiteHandle(SQLiteHandle):
+    """The shared writer, taking the database's write lock around each use."""
+
+    def __init__(self, raw: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+        super().__init__(raw, lock)
+        self._held = False
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        if self._held:
+            return await super().fetch(sql, *args)
+        assert self._lock is not None
+        async with self._lock:
+            return await super().fetch(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        if self._held:
+            return await super().execute(sql, *args)
+        assert self._lock is not None
+        async with self._lock:
+            return await super().execute(sql, *args)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SQLiteHandle]:
+        assert self._lock is not None
+        async with self._lock:
+            self._held = True
+            try:
+                async with super().transaction() as handle:
+                    yield handle
+            finally:
+                self._held = False
+
+
+async def _sqlite_connect(path: Path) -> aiosqlite.Connection:
+    raw = await aiosqlite.connect(str(path), isolation_level=None)
+    raw.row_factory = sqlite3.Row
+    await raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    await raw.execute("PRAGMA synchronous=NORMAL")
+    return raw

@@ -1,0 +1,94 @@
+"""The projections' CLI commands, as plain functions of `Settings` for the main CLI:
+``coordination rebuild [VIEW]`` and ``coordination check-replay``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coordination.bootstrap import System, bootstrap
+from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.rebuild import check_replay as replay_and_compare
+from coordination.projections.rebuild import rebuild as rebuild_view
+from coordination.projections.schema import ensure_schema
+from coordination.projections.views import ALL_VIEWS, view_named
+from coordination.settings import Settings
+
+T = TypeVar("T")
+#: Differences printed before the rest are only counted.
+SHOWN_DIFFERENCES = 50
+
+
+def _run(settings: Settings, work: Callable[[System, ReadDatabase, Progress], Awaitable[T]]) -> T:
+    async def main() -> T:
+        system = bootstrap(settings)
+        db = await ReadDatabase.open(system.target)
+        try:
+            await ensure_schema(db, ALL_VIEWS)
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+            ) as progress:
+                return await work(system, db, progress)
+        finally:
+            await db.close()
+            system.close()
+
+    return asyncio.run(main())
+
+
+def _bar(progress: Progress, verb: str) -> Callable[[str, int, int], None]:
+    tasks: dict[str, object] = {}
+
+    def report(view: str, position: int, head: int) -> None:
+        if view not in tasks:
+            tasks[view] = progress.add_task(f"{verb} {view}", total=head)
+        progress.update(tasks[view], completed=position, total=head)  # type: ignore[arg-type]
+
+    return report
+
+
+def rebuild(settings: Settings, view: str | None = None) -> None:
+    """Rebuild one view (or all) from the log beside the live one and switch when caught up."""
+    try:
+        chosen = [view_named(view)] if view else list(ALL_VIEWS)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+    async def work(system: System, db: ReadDatabase, progress: Progress) -> None:
+        report = _bar(progress, "rebuilding")
+        for each in chosen:
+            done = await rebuild_view(db, system.app, each, progress=report)
+            progress.console.print(
+                f"{done.view}: generation {done.generation} is live at position {done.position}"
+            )
+
+    _run(settings, work)
+
+
+def check_replay(settings: Settings) -> None:
+    """Replay every view into scratch tables and compare; exit 1 on any difference."""
+
+    async def work(system: System, db: ReadDatabase, progress: Progress) -> int:
+        differences = await replay_and_compare(
+            db, system.app, ALL_VIEWS, progress=_bar(progress, "replaying")
+        )
+        for difference in differences[:SHOWN_DIFFERENCES]:
+            progress.console.print(difference.describe())
+        if len(differences) > SHOWN_DIFFERENCES:
+            progress.console.print(f"... and {len(differences) - SHOWN_DIFFERENCES} more")
+        return len(differences)
+
+    found = _run(settings, work)
+    if found:
+        Console(stderr=True).print(f"[red]replay differs from the live views in {found} rows[/]")
+        raise typer.Exit(code=1)
+    Console(stderr=True).print("replay gives the live views exactly")

@@ -1,0 +1,168 @@
+"""Keyset pagination with signed, opaque cursors, shared by every list query.
+
+A cursor names the list it belongs to and the sort key of the last row seen, and carries
+an HMAC of both under the read database's key: a cursor altered by hand, cut short or
+taken from another list is refused with `InvalidCursor`. The next page starts strictly
+after the cursor's sort key, so a cursor whose row has since gone still continues from
+where it was. Pages hold at most `MAX_FIRST` rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from coordination.persistence.readdb import Handle, ReadDatabase, Row
+
+T = TypeVar("T")
+MAX_FIRST = 100
+DEFAULT_FIRST = 20
+_MAC_BYTES = 16
+
+
+class PaginationError(ValueError):
+    """A page request that cannot be served; the message says why."""
+
+
+class InvalidCursor(PaginationError):
+    """The `after` cursor is malformed, altered, or belongs to another list."""
+
+
+class PageTooLarge(PaginationError):
+    """`first` is negative or above `MAX_FIRST`."""
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its edges (node and cursor) and where it stands."""
+
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @property
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_cursor(key: bytes, list_name: str, values: Sequence[str | int]) -> str:
+    payload = json.dumps([list_name, list(values)], separators=(",", ":")).encode()
+    mac = hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    return f"{_b64(payload)}.{_b64(mac)}"
+
+
+def decode_cursor(key: bytes, list_name: str, cursor: str, arity: int) -> list[str | int]:
+    """The sort key in `cursor`, refusing anything this service did not issue for the list."""
+    if not isinstance(cursor, str) or cursor.count(".") != 1 or len(cursor) > 2000:
+        raise InvalidCursor("the cursor is not one this service issued")
+    body, signature = cursor.split(".")
+    try:
+        payload, mac = _unb64(body), _unb64(signature)
+    except (binascii.Error, ValueError):
+        raise InvalidCursor("the cursor is not one this service issued") from None
+    expected = hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    if not hmac.compare_digest(mac, expected):
+        raise InvalidCursor("the cursor was altered or comes from another server")
+    name, values = json.loads(payload)
+    if name != list_name:
+        raise InvalidCursor(f"the cursor belongs to the {name} list, not to {list_name}")
+    if not isinstance(values, list) or len(values) != arity:
+        raise InvalidCursor("the cursor is not one this service issued")
+    return list(values)
+
+
+def check_first(first: int) -> int:
+    if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= MAX_FIRST:
+        raise PageTooLarge(f"first must be a whole number from 0 to {MAX_FIRST}")
+    return first
+
+
+@dataclass
+class Query:
+    """A SELECT being built: conditions with numbered placeholders and their arguments."""
+
+    select: str
+    conditions: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def arg(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def where(self, condition: str, *values: Any) -> Query:
+        """Add `condition`, whose ``{}`` stand for `values` in order."""
+        self.conditions.append(condition.format(*(self.arg(v) for v in values)))
+        return self
+
+    def sql(self, suffix: str = "") -> str:
+        where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
+        return f"{self.select}{where}{suffix}"
+
+
+async def paginate(
+    db: ReadDatabase | Handle,
+    cursor_key: bytes,
+    list_name: str,
+    query: Query,
+    sort: Sequence[str],
+    convert: Callable[[Row], T],
+    *,
+    first: int,
+    after: str | None,
+) -> Page[T]:
+    """Run `query` ordered by the `sort` expressions (unique together), one page of it.
+
+    The query's select list must contain ``{keys}``, where the sort keys are selected.
+    """
+    size = check_first(first)
+    keys = [f"{expression} AS _k{n}" for n, expression in enumerate(sort)]
+    query.select = query.select.replace("{keys}", ", ".join(keys), 1)
+    if after is not None:
+        values = decode_cursor(cursor_key, list_name, after, len(sort))
+        marks = ", ".join(query.arg(v) for v in values)
+        query.conditions.append(f"({', '.join(sort)}) > ({marks})")
+    limit = query.arg(size + 1)
+    rows = await db.fetch(query.sql(f" ORDER BY {', '.join(sort)} LIMIT {limit}"), *query.args)
+    edges = [
+        Edge(
+            convert(row),
+            encode_cursor(cursor_key, list_name, [row[f"_k{n}"] for n in range(len(sort))]),
+        )
+        for row in rows[:size]
+    ]
+    return Page(
+        edges,
+        PageInfo(
+            has_next_page=len(rows) > size,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )

@@ -1,0 +1,298 @@
+"""Queries over the decisions view: decisions with their tally, and positions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from uuid import UUID
+
+from coordination.persistence.readdb import ReadDatabase, Row
+from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
+from coordination.projections.tables import moment, to_day, to_moment, to_uuid
+
+STATUSES = (
+    "tabled",
+    "called",
+    "closed",
+    "adopted",
+    "rejected",
+    "withdrawn",
+    "deferred",
+    "superseded",
+)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Positions counted: recorded at closing, or live while the decision is called."""
+
+    agree: int
+    abstain: int
+    disagree: int
+    block: int
+    counted: int
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """A decision as the view holds it; `in_force` means adopted and not fully superseded."""
+
+    id: UUID
+    partnership_id: UUID
+    forum_kind: str
+    forum_id: UUID
+    theme_id: UUID | None
+    proposer_id: UUID | None
+    title: str
+    text: str
+    rationale: str
+    revision: int
+    status: str
+    in_force: bool
+    rule: str | None
+    quorum_percent: int | None
+    threshold_percent: int | None
+    called_at: datetime | None
+    closes_at: datetime | None
+    tally: Tally | None
+    quorum_met: bool | None
+    rule_met: bool | None
+    outcome: str | None
+    effective_on: date | None
+    review_on: date | None
+    adopted_at: datetime | None
+    end_reason: str | None
+    deferred_until: date | None
+    deferral_reason: str | None
+    supersedes: UUID | None
+    superseded_by: UUID | None
+    superseded_in_part_by: list[UUID]
+    workshop_id: UUID | None
+    minutes_hash: str | None
+    contributions: int
+    tabled_at: datetime
+    flagged_organisations: list[UUID]
+    electorate: list[UUID]
+
+
+@dataclass(frozen=True)
+class PositionView:
+    """An organisation's counted position; `flagged` when taken on an earlier revision."""
+
+    decision_id: UUID
+    organisation_id: UUID
+    position: str
+    reason: str | None
+    revision: int
+    by_proxy: bool
+    flagged: bool
+
+
+def _optional_bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _decision(r: Row) -> DecisionSummary:
+    tally = None
+    if r["counted"] is not None:
+        tally = Tally(r["agree"], r["abstain"], r["disagree"], r["block"], r["counted"])
+    return DecisionSummary(
+        id=UUID(r["decision_id"]),
+        partnership_id=UUID(r["partnership_id"]),
+        forum_kind=r["forum_kind"],
+        forum_id=UUID(r["forum_id"]),
+        theme_id=to_uuid(r["theme_id"]),
+        proposer_id=to_uuid(r["proposer_id"]),
+        title=r["title"],
+        text=r["text"],
+        rationale=r["rationale"],
+        revision=int(r["revision"]),
+        status=r["status"],
+        in_force=r["status"] == "adopted",
+        rule=r["rule"],
+        quorum_percent=r["quorum_percent"],
+        threshold_percent=r["threshold_percent"],
+        called_at=to_moment(r["called_at"]),
+        closes_at=to_moment(r["closes_at"]),
+        tally=tally,
+        quorum_met=_optional_bool(r["quorum_met"]),
+        rule_met=_optional_bool(r["rule_met"]),
+        outcome=r["outcome"],
+        effective_on=to_day(r["effective_on"]),
+        review_on=to_day(r["review_on"]),
+        adopted_at=to_moment(r["adopted_at"]),
+        end_reason=r["end_reason"],
+        deferred_until=to_day(r["deferred_until"]),
+        deferral_reason=r["deferral_reason"],
+        supersedes=to_uuid(r["supersedes"]),
+        superseded_by=to_uuid(r["superseded_by"]),
+        superseded_in_part_by=[],
+        workshop_id=to_uuid(r["workshop_id"]),
+        minutes_hash=r["minutes_hash"],
+        contributions=int(r["contributions"]),
+        tabled_at=to_moment(r["tabled_at"]),  # type: ignore[arg-type]
+        flagged_organisations=[],
+        electorate=[],
+    )
+
+
+_SELECT = (
+    "SELECT d.*, df.theme_id, {keys} FROM rv_decisions d"
+    " LEFT JOIN rv_decision_forums df ON df.forum_id = d.forum_id"
+)
+
+
+async def list_decisions(
+    db: ReadDatabase,
+    *,
+    partnership_id: UUID | None = None,
+    forum_id: UUID | None = None,
+    theme_id: UUID | None = None,
+    status: str | Sequence[str] | None = None,
+    in_force: bool | None = None,
+    organisation_id: UUID | None = None,
+    tabled_from: datetime | None = None,
+    tabled_before: datetime | None = None,
+    first: int = DEFAULT_FIRST,
+    after: str | None = None,
+) -> Page[DecisionSummary]:
+    """Decisions in tabling order, with filters; `status` may be one status or several."""
+    q = Query(_SELECT)
+    if partnership_id is not None:
+        q.where("d.partnership_id = {}", str(partnership_id))
+    if forum_id is not None:
+        q.where("d.forum_id = {}", str(forum_id))
+    if theme_id is not None:
+        q.where("df.theme_id = {}", str(theme_id))
+    if status is not None:
+        wanted = [status] if isinstance(status, str) else list(status)
+        if not wanted:
+            q.where("1 = 0")
+        else:
+            q.where(f"d.status IN ({', '.join('{}' for _ in wanted)})", *wanted)
+    if in_force is not None:
+        q.where("d.status = {}" if in_force else "d.status <> {}", "adopted")
+    if organisation_id is not None:
+        q.where(
+            "EXISTS (SELECT 1 FROM rv_decision_positions p"
+            " WHERE p.decision_id = d.decision_id AND p.org_id = {})",
+            str(organisation_id),
+        )
+    if tabled_from is not None:
+        q.where("d.tabled_at >= {}", moment(tabled_from))
+    if tabled_before is not None:
+        q.where("d.tabled_at < {}", moment(tabled_before))
+    page = await paginate(
+        db,
+        db.cursor_key,
+        "decisions",
+        q,
+        ("d.seq", "d.decision_id"),
+        _decision,
+        first=first,
+        after=after,
+    )
+    details = await _details(db, [d.node for d in page.edges])
+    return replace(page, edges=[replace(e, node=details[e.node.id]) for e in page.edges])
+
+
+async def get_decision(db: ReadDatabase, decision_id: UUID) -> DecisionSummary | None:
+    q = Query(_SELECT.replace(", {keys}", "")).where("d.decision_id = {}", str(decision_id))
+    row = await db.fetchrow(q.sql(), *q.args)
+    if row is None:
+        return None
+    decision = _decision(row)
+    return (await _details(db, [decision]))[decision.id]
+
+
+async def _details(
+    db: ReadDatabase, decisions: list[DecisionSummary]
+) -> dict[UUID, DecisionSummary]:
+    """Electorate, flagged positions, partial supersessions and live tallies, in 4 queries."""
+    if not decisions:
+        return {}
+    ids = [str(d.id) for d in decisions]
+    marks = ", ".join(f"${n}" for n in range(1, len(ids) + 1))
+    electorate: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
+    for r in await db.fetch(
+        f"SELECT decision_id, org_id FROM rv_decision_electorate WHERE decision_id IN ({marks})"  # noqa: S608
+        " ORDER BY decision_id, org_id",
+        *ids,
+    ):
+        electorate[UUID(r["decision_id"])].append(UUID(r["org_id"]))
+    flagged: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
+    for r in await db.fetch(
+        "SELECT p.decision_id, p.org_id FROM rv_decision_positions p"  # noqa: S608
+        " JOIN rv_decisions d ON d.decision_id = p.decision_id"
+        f" WHERE p.decision_id IN ({marks}) AND p.revision < d.revision ORDER BY p.org_id",
+        *ids,
+    ):
+        flagged[UUID(r["decision_id"])].append(UUID(r["org_id"]))
+    in_part: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
+    for r in await db.fetch(
+        "SELECT decision_id, by_decision_id FROM rv_decision_supersessions"  # noqa: S608
+        f" WHERE decision_id IN ({marks}) AND scope = 'part' ORDER BY seq",
+        *ids,
+    ):
+        in_part[UUID(r["decision_id"])].append(UUID(r["by_decision_id"]))
+    counts: dict[UUID, dict[str, int]] = {d.id: {} for d in decisions}
+    for r in await db.fetch(
+        "SELECT p.decision_id, p.position, COUNT(*) AS n FROM rv_decision_positions p"  # noqa: S608
+        " JOIN rv_decision_electorate e ON e.decision_id = p.decision_id AND e.org_id = p.org_id"
+        f" WHERE p.decision_id IN ({marks}) GROUP BY p.decision_id, p.position",
+        *ids,
+    ):
+        counts[UUID(r["decision_id"])][r["position"]] = int(r["n"])
+    result = {}
+    for d in decisions:
+        tally = d.tally
+        if d.status == "called":
+            c = counts[d.id]
+            tally = Tally(
+                c.get("agree", 0),
+                c.get("abstain", 0),
+                c.get("disagree", 0),
+                c.get("block", 0),
+                len(electorate[d.id]),
+            )
+        result[d.id] = replace(
+            d,
+            tally=tally,
+            electorate=electorate[d.id],
+            flagged_organisations=flagged[d.id],
+            superseded_in_part_by=in_part[d.id],
+        )
+    return result
+
+
+def _position(r: Row) -> PositionView:
+    return PositionView(
+        decision_id=UUID(r["decision_id"]),
+        organisation_id=UUID(r["org_id"]),
+        position=r["position"],
+        reason=r["reason"],
+        revision=int(r["revision"]),
+        by_proxy=bool(r["by_proxy"]),
+        flagged=int(r["revision"]) < int(r["current_revision"]),
+    )
+
+
+async def list_positions(
+    db: ReadDatabase, decision_id: UUID, *, first: int = DEFAULT_FIRST, after: str | None = None
+) -> Page[PositionView]:
+    """The counted positions on a decision, by organisation id."""
+    q = Query(
+        "SELECT p.*, d.revision AS current_revision, {keys} FROM rv_decision_positions p"
+        " JOIN rv_decisions d ON d.decision_id = p.decision_id"
+    ).where("p.decision_id = {}", str(decision_id))
+    return await paginate(
+        db,
+        db.cursor_key,
+        "positions",
+        q,
+        ("p.decision_id", "p.org_id"),
+        _position,
+        first=first,
+        after=after,
+    )

@@ -1,0 +1,173 @@
+"""The projections' bookkeeping tables and the generations of each view.
+
+``projection_tracking`` holds one row per generation of a view: its status (``live``,
+``building`` for a rebuild, ``scratch`` for a replay check) and the notification id it
+has processed up to. The position is written in the same transaction as the rows it
+accounts for, so a view never claims an event it did not apply, nor applies one twice.
+``parked_events`` holds the events a view could not apply (and the later events of the
+same stream, held back so the stream's rows never see its events out of order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from coordination.persistence.readdb import Handle, ReadDatabase
+from coordination.projections.view import View
+
+LIVE, BUILDING, SCRATCH = "live", "building", "scratch"
+
+BOOKKEEPING = [
+    "CREATE TABLE IF NOT EXISTS projection_tracking ("
+    " view TEXT NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL,"
+    " position BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (view, generation))",
+    "CREATE TABLE IF NOT EXISTS parked_events ("
+    " view TEXT NOT NULL, generation INTEGER NOT NULL, notification_id BIGINT NOT NULL,"
+    " stream_id TEXT NOT NULL, stream_version BIGINT NOT NULL, topic TEXT NOT NULL,"
+    " error TEXT NOT NULL, retry_requested INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (view, generation, notification_id))",
+    "CREATE TABLE IF NOT EXISTS projection_stream_forums ("
+    " stream_id TEXT PRIMARY KEY, forum_id TEXT NOT NULL)",
+]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generation of a view and how far it has come."""
+
+    view: str
+    generation: int
+    status: str
+    position: int
+
+
+def lock_key(db: ReadDatabase, name: str) -> int:
+    """A 64-bit advisory lock key for `name`, distinct per database schema."""
+    schema = getattr(getattr(db, "target", None), "schema", "")
+    digest = hashlib.sha256(f"coordination:{schema}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def _serialise(db: ReadDatabase, handle: Handle, name: str) -> None:
+    """Serialise schema changes between processes (SQLite's writer lock does it already)."""
+    if db.is_postgres:
+        await handle.execute("SELECT pg_advisory_xact_lock($1)", lock_key(db, name))
+
+
+async def ensure_schema(db: ReadDatabase, views: tuple[View, ...]) -> None:
+    """Create the bookkeeping tables, and generation 1 of every view that has none live."""
+    async with db.transaction() as tx:
+        await _serialise(db, tx, "schema")
+        for statement in BOOKKEEPING:
+            await tx.execute(statement)
+        live = {g.view for g in await generations(tx) if g.status == LIVE}
+        for view in views:
+            if view.name not in live:
+                number = await _create(tx, view, LIVE)
+                for table in view.tables:
+                    for statement in table.point_view_statements(number):
+                        await tx.execute(statement)
+
+
+async def generations(handle: Handle, view: str | None = None) -> list[Generation]:
+    """Every generation (of `view`, when given), oldest first."""
+    rows = await handle.fetch(
+        "SELECT view, generation, status, position FROM projection_tracking"
+        " WHERE ($1 = '' OR view = $1) ORDER BY view, generation",
+        view or "",
+    )
+    return [Generation(r["view"], r["generation"], r["status"], r["position"]) for r in rows]
+
+
+async def new_generation(db: ReadDatabase, view: View, status: str) -> int:
+    """Create empty tables for a new generation of `view`, at position 0."""
+    async with db.transaction() as tx:
+        await _serialise(db, tx, "schema")
+        return await _create(tx, view, status)
+
+
+async def _create(tx: Handle, view: View, status: str) -> int:
+    latest = await tx.fetchval(
+        "SELECT MAX(generation) FROM projection_tracking WHERE view = $1", view.name
+    )
+    number = int(latest or 0) + 1
+    for table in view.tables:
+        for statement in table.create_statements(number):
+            await tx.execute(statement)
+    await tx.execute(
+        "INSERT INTO projection_tracking (view, generation, status, position)"
+        " VALUES ($1, $2, $3, 0)",
+        view.name,
+        number,
+        status,
+    )
+    return number
+
+
+@dataclass(frozen=True)
+class Switch:
+    """The outcome of `switch_live`: whether it switched, and the generation it retired."""
+
+    switched: bool
+    retired: int | None = None
+
+
+async def switch_live(db: ReadDatabase, view: View, generation: int) -> Switch:
+    """Make `generation` the live one, if it has come at least as far as the live one.
+
+    Runs in one transaction that locks both tracking rows, so the live projector cannot
+    commit in between; it notices the switch at its next batch.
+    """
+    async with db.transaction() as tx:
+        await _serialise(db, tx, f"switch:{view.name}")
+        lock = " FOR UPDATE" if db.is_postgres else ""
+        rows = await tx.fetch(
+            "SELECT generation, status, position FROM projection_tracking"  # noqa: S608
+            f" WHERE view = $1 AND (status = $2 OR generation = $3){lock}",
+            view.name,
+            LIVE,
+            generation,
+        )
+        live = [r for r in rows if r["status"] == LIVE]
+        candidate = [r for r in rows if r["generation"] == generation]
+        if not candidate:
+            raise ValueError(f"generation {generation} of view '{view.name}' does not exist")
+        old = live[0] if live else None
+        if old is not None and candidate[0]["position"] < old["position"]:
+            return Switch(switched=False)
+        if old is not None:
+            await tx.execute(
+                "DELETE FROM projection_tracking WHERE view = $1 AND generation = $2",
+                view.name,
+                old["generation"],
+            )
+        await tx.execute(
+            "UPDATE projection_tracking SET status = $1 WHERE view = $2 AND generation = $3",
+            LIVE,
+            view.name,
+            generation,
+        )
+        for table in view.tables:
+            for statement in table.point_view_statements(generation):
+                await tx.execute(statement)
+        return Switch(True, None if old is None else int(old["generation"]))
+
+
+async def drop_generation(db: ReadDatabase, view: View, generation: int) -> None:
+    """Drop a generation's tables, its tracking row and its parked events."""
+    async with db.transaction() as tx:
+        await _serialise(db, tx, "schema")
+        for table in view.tables:
+            await tx.execute(table.drop_statement(generation))
+        await tx.execute(
+            "DELETE FROM projection_tracking WHERE view = $1 AND generation = $2 AND status <> $3",
+            view.name,
+            generation,
+            LIVE,
+        )
+        await tx.execute(
+            "DELETE FROM parked_events WHERE view = $1 AND generation = $2",
+            view.name,
+            generation,
+        )

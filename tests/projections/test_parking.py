@@ -1,0 +1,100 @@
+"""A poison event parks its stream for its view only, is visible, and can be retried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coordination.bootstrap import System
+from coordination.demo import DemoSummary
+from coordination.domain.action import Action
+from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.changes import Writer
+from coordination.projections.metrics import projection_metrics
+from coordination.projections.parking import HELD_BACK, list_parked
+from coordination.projections.queries import actions, participation
+from coordination.projections.runner import ProjectionRunner
+from coordination.projections.views import actions as actions_view
+from tests.projections.conftest import NOW, settle
+from tests.projections.support import assign, secretariat
+
+TODAY = NOW.date()
+
+
+async def test_poison_event_parks_only_its_stream_and_can_be_retried(
+    system: System,
+    db: ReadDatabase,
+    runner: ProjectionRunner,
+    demo: DemoSummary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = system.app
+    poisoned, healthy = assign(app, demo, "Poisoned"), assign(app, demo, "Healthy")
+    handlers = actions_view.VIEW.handlers
+    original = handlers[Action.ProgressReported.TOPIC]
+
+    def poison(event: Any, writer: Writer) -> None:
+        if event.originator_id == poisoned:
+            raise RuntimeError("a bug in the handler")
+        original(event, writer)
+
+    monkeypatch.setitem(handlers, Action.ProgressReported.TOPIC, poison)
+    app.report_progress(secretariat(), poisoned, percent=30)
+    app.report_progress(secretariat(), healthy, percent=50)
+    app.complete_action(secretariat(), poisoned, outcome="Done after all")
+    await settle(runner, app)
+
+    stuck = await actions.get_action(db, poisoned, today=TODAY)
+    flowing = await actions.get_action(db, healthy, today=TODAY)
+    assert stuck is not None
+    assert flowing is not None
+    assert (stuck.status, stuck.progress) == ("open", 0)
+    assert (flowing.status, flowing.progress) == ("open", 50)
+    owner = await participation.get_participation(db, demo.ids["member:Stockholms stad"])
+    assert owner is not None
+    assert owner.actions_completed >= 1  # another view applied the completion
+    parked = await list_parked(db, "actions")
+    assert [(p.stream_id, p.stream_version) for p in parked] == [(poisoned, 2), (poisoned, 3)]
+    assert parked[0].error == "RuntimeError: a bug in the handler"
+    assert parked[1].error == HELD_BACK
+    assert await list_parked(db, "participation") == []
+    counts = {m.view: m.parked for m in await projection_metrics(db, app)}
+    assert counts == {
+        "forums": 0,
+        "decisions": 0,
+        "actions": 2,
+        "workshops": 0,
+        "participation": 0,
+    }
+
+    monkeypatch.undo()
+    assert await runner.retry_parked("actions") == []
+    fixed = await actions.get_action(db, poisoned, today=TODAY)
+    assert fixed is not None
+    assert (fixed.status, fixed.progress) == ("completed", 100)
+
+
+async def test_a_retry_that_fails_again_keeps_the_stream_parked(
+    system: System,
+    db: ReadDatabase,
+    runner: ProjectionRunner,
+    demo: DemoSummary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = system.app
+    poisoned = assign(app, demo, "Still poisoned")
+
+    original = actions_view.VIEW.handlers[Action.ProgressReported.TOPIC]
+
+    def poison(event: Any, writer: Writer) -> None:
+        if event.originator_id == poisoned:
+            raise ValueError("still broken")
+        original(event, writer)
+
+    monkeypatch.setitem(actions_view.VIEW.handlers, Action.ProgressReported.TOPIC, poison)
+    app.report_progress(secretariat(), poisoned, percent=10)
+    app.report_progress(secretariat(), poisoned, percent=20)
+    await settle(runner, app)
+    still = await runner.retry_parked("actions")
+    assert [p.error for p in still] == ["ValueError: still broken", HELD_BACK]
