@@ -113,6 +113,27 @@ def demo(
 
 
 @app.command()
+def rebuild(
+    view: Annotated[
+        str | None, typer.Argument(help="The view to rebuild (all when omitted).")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Rebuild a view from position 0 beside the live one; switch when it has caught up."""
+    from coordination.projections import cli as projections_cli
+
+    projections_cli.rebuild(_settings(database_url), view)
+
+
+@app.command("check-replay")
+def check_replay(database_url: DatabaseOption = None) -> None:
+    """Replay every view into scratch tables and compare with the live views, row by row."""
+    from coordination.projections import cli as projections_cli
+
+    projections_cli.check_replay(_settings(database_url))
+
+
+@app.command()
 def catalogue(
     write: Annotated[
         Path | None, typer.Option(help="Write the catalogue to this file instead of stdout.")
