@@ -31,8 +31,12 @@ lint: install
 	$(BIN)/ruff format --check coordination tests bench infra
 	$(BIN)/mypy coordination
 
+## Every benchmark, on a durable throwaway PostgreSQL and on SQLite (slow: tens of minutes).
 bench: install
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/append.py
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/projections.py
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/graphql.py
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/audit.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,9 @@
 """`create_app(settings)`: the FastAPI application of one node.
 
 The system is built in the lifespan, through `bootstrap`, so importing this module has no
-side effects and every test can build its own app on its own database.
+side effects and every test can build its own app on its own database. The lifespan
+starts, in order: the projector (views), the integrator (the signed log) and the GraphQL
+endpoint that reads both; it stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from coordination import __version__
+from coordination.audit.runtime import AuditRuntime, audit_log_of_app, start_audit
+from coordination.auth.principal import Principal
+from coordination.auth.tokens import TokenError, TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
+from coordination.federation.router import feed_router
+from coordination.graphql.router import GraphQLApi
+from coordination.observability import Metrics, install_middleware, metrics_router
+from coordination.projections import Projections, start_projections
 from coordination.settings import Settings
 
 
@@ -41,26 +50,74 @@ def readiness(system: System) -> dict[str, Any]:
     return {"status": "ready", "database": system.target.describe(), "position": position}
 
 
-def create_app(settings: Settings, *, system: System | None = None) -> FastAPI:
+def feed_caller(request: Request) -> Principal:
+    """The feed is served to auditors and admins for now (partners come with federation)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "the feed needs a bearer token of an auditor or admin")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        principal = verifier.verify(token.strip())
+    except TokenError as error:
+        raise HTTPException(401, str(error)) from None
+    if not principal.reads_everything:
+        raise HTTPException(403, f"the {principal.role.value} role may not read the feed")
+    return principal
+
+
+def create_app(
+    settings: Settings,
+    *,
+    system: System | None = None,
+    graphql: GraphQLApi | None = None,
+    metrics: Metrics | None = None,
+    max_body_bytes: int | None = None,
+) -> FastAPI:
     """Build the node's HTTP application.
 
     Args:
         settings: The node's settings.
-        system: An already wired system (tests, `serve` after migrating); built from
-            `settings` when not given, and then closed with the app.
+        system: An already wired system (tests); built from `settings` when not given,
+            and then closed with the app.
+        graphql: A GraphQL endpoint its caller has started over its own read side
+            (tests); the lifespan then starts no projector, integrator or endpoint.
+        metrics: The metrics registry to serve (with `graphql`).
+        max_body_bytes: The request body limit (default 1 MB).
     """
+    metrics = metrics or Metrics()
+    owns_read_side = graphql is None
+    endpoint = graphql or GraphQLApi(settings, metrics=metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = system is None
-        app.state.system = system or await run_in_threadpool(
-            bootstrap, settings, create_tables=False
+        wired: System = (
+            system
+            if system is not None
+            else await run_in_threadpool(bootstrap, settings, create_tables=False)
         )
+        app.state.system = wired
+        keys = await run_in_threadpool(TokenKeys.load_or_create, settings.data_dir, settings.origin)
+        app.state.token_verifier = TokenVerifier(keys)
+        projections: Projections | None = None
+        audit: AuditRuntime | None = None
         try:
+            # An unmigrated store cannot feed views or the log: serve /health and /ready
+            # (which says what to do) and start the rest on the next start.
+            if owns_read_side and readiness(wired)["status"] == "ready":
+                projections = await start_projections(wired)
+                audit = await run_in_threadpool(start_audit, wired)
+                app.state.audit = audit
+                await endpoint.start(wired, db=projections.db, runner=projections.runner, keys=keys)
             yield
         finally:
+            if audit is not None:
+                await run_in_threadpool(audit.close)
+            if projections is not None:
+                await projections.stop()
             if owned:
-                app.state.system.close()
+                wired.close()
 
     app = FastAPI(
         title="coordination",
@@ -68,6 +125,13 @@ def create_app(settings: Settings, *, system: System | None = None) -> FastAPI:
         description="Event-sourced backend of a development partnership for the social economy.",
         lifespan=lifespan,
     )
+    if max_body_bytes is None:
+        install_middleware(app, metrics)
+    else:
+        install_middleware(app, metrics, max_body_bytes=max_body_bytes)
+    app.include_router(endpoint.router)
+    app.include_router(metrics_router(metrics))
+    app.include_router(feed_router(audit_log_of_app, authorize=feed_caller))
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:

@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from coordination.audit.cli import register_audit_commands
+from coordination.auth.cli import tokens_app
 from coordination.bootstrap import System, bootstrap
 from coordination.persistence.eventstore import DatabaseURLError
 from coordination.settings import Settings
@@ -52,10 +54,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Serve the HTTP API (health, readiness; GraphQL and feeds as they land)."""
+    """Serve the HTTP API: GraphQL (with GraphiQL), the log feed, health, readiness, metrics."""
     import uvicorn
 
     from coordination.api import create_app
+    from coordination.observability import configure_logging
 
     settings = _settings(database_url)
     host, port = host or settings.host, port or settings.port
@@ -65,8 +68,10 @@ def serve(
     except DatabaseURLError as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
+    console.print(f"  GraphQL (GraphiQL in a browser): http://{host}:{port}/graphql")
     console.print(f"  health: http://{host}:{port}/health   ready: http://{host}:{port}/ready")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    configure_logging()
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
 def bootstrap_target(settings: Settings) -> str:
@@ -148,3 +153,7 @@ def catalogue(
     else:
         write.write_text(text)
         console.print(f"wrote {write}")
+
+
+app.add_typer(tokens_app, name="tokens")
+register_audit_commands(app, _settings)

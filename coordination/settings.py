@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         env: ``production`` turns off development conveniences.
         host: Interface `coordination serve` listens on.
         port: Port `coordination serve` listens on.
+        signing_key_file: The node's Ed25519 signing key (a C2SP signer key line) when it is
+            kept outside the data directory.
+        signing_key: The same key given as a secret (e.g. from the deployment's secret store).
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -29,6 +32,8 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    signing_key_file: Path | None = None
+    signing_key: SecretStr | None = None
 
     @property
     def effective_database_url(self) -> str:

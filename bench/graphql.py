@@ -1,0 +1,630 @@
+"""Benchmark: the GraphQL API over real HTTP, beside baselines measured in the same run.
+
+A working group with six member organisations, 20 called decisions with a position from
+every member, and 20 actions. A uvicorn server (in a subprocess, so that clients and
+server do not share one interpreter lock) serves the node's app; httpx async clients
+send, at 1 and 32 concurrent clients:
+
+- the working-group page query (group, members, 20 decisions with their positions,
+  20 actions, with the organisations named) as the group's convenor;
+- baseline 1: a plain FastAPI JSON endpoint doing the same reads through the same view
+  query functions (the cost of GraphQL itself is the difference);
+- baseline 2: a trivial GraphQL query (`{ __typename }`): the HTTP and GraphQL floor;
+- a mutation (`reportProgress`, which waits until the views include it);
+- mutation-to-visible: a mutation is sent, then the action is queried until the new
+  progress note shows; the time from sending to seeing it.
+
+The page is also measured with a minimal keep-alive HTTP/1.1 client (`load_raw`): httpx
+costs the client process about as much CPU per request as the server spends, so on two
+cores the httpx figures at 32 clients are bound by the clients, not the server.
+
+The node runs as configured for production (result cache on: see
+docs/decisions/0009-graphql-result-cache.md); the page is then measured again on a
+server with the result cache off, where every request executes in full.
+
+Writes bench/results/graphql.json and prints a table. PostgreSQL comes from
+COORDINATION_TEST_DATABASE_URL (`make bench` starts a durable throwaway server):
+
+    python infra/throwaway_postgres.py --durable -- python bench/graphql.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, this file's folder comes first on the path, and this file's name would
+# shadow the `graphql` package that strawberry imports: put the repository there instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+sys.path.insert(0, str(ROOT))
+
+from coordination.auth.principal import Role  # noqa: E402
+from coordination.auth.tokens import TokenKeys, issue_token  # noqa: E402
+from coordination.bootstrap import bootstrap  # noqa: E402
+from coordination.domain.context import Context  # noqa: E402
+from coordination.settings import Settings  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "graphql.json"
+ORIGIN = "bench.example/coordination/log"
+MEMBERS = 6
+DECISIONS = 20
+ACTIONS = 20
+REQUESTS = {1: 200, 32: 640}
+MUTATIONS = {1: 100, 32: 320}
+VISIBLE = {1: 60, 32: 192}
+UNCACHED = {1: 100, 32: 256}
+RAW = {1: 500, 32: 1600}
+
+PAGE = """
+query GroupPage($id: UUID!) {
+  workingGroup(uuid: $id) {
+    name purpose decides defaultRule memberCount
+    convenorOrganisation { name }
+    members(first: 20) { edges { node { name kind active } } }
+    decisions(first: 20) {
+      edges { node {
+        title status inForce
+        tally { agree abstain disagree block counted }
+        positions(first: 20) { edges { node { position reason organisation { name } } } }
+      } }
+    }
+    actions(first: 20) {
+      edges { node { description dueOn status progress owner { name } } }
+    }
+  }
+}
+"""
+TRIVIAL = "query Trivial { __typename }"
+REPORT = """
+mutation Report($input: ReportProgressInput!) {
+  reportProgress(input: $input) {
+    __typename ... on ReportProgressPayload { version projected }
+    ... on UserError { message }
+  }
+}
+"""
+NOTE = "query Note($id: UUID!) { action(uuid: $id) { lastNote } }"
+
+
+# -- the data -------------------------------------------------------------------------
+
+
+def prepare(url: str, data_dir: Path) -> dict[str, Any]:
+    """Load the working group, its decisions and actions; returns ids and tokens."""
+    settings = Settings(database_url=url, data_dir=data_dir, origin=ORIGIN)
+    system = bootstrap(settings)
+    app = system.app
+    start = datetime.now(UTC) - timedelta(days=30)
+    admin = uuid.uuid4()
+
+    def secretariat() -> Context:
+        return Context(actor=str(admin), origin=ORIGIN, occurred_at=start)
+
+    partnership = app.establish_partnership(
+        secretariat(),
+        name="Bench partnership",
+        programme="ESF",
+        region="Stockholm county",
+        period_start=start.date(),
+        period_end=start.date() + timedelta(days=900),
+    ).stream_id
+    theme = app.define_theme(secretariat(), partnership, name="Support services").created_id
+    assert theme is not None
+    orgs: list[tuple[uuid.UUID, uuid.UUID]] = []
+    for number in range(MEMBERS):
+        org = app.admit_member(
+            secretariat(), partnership, name=f"Member {number}", kind="cooperative"
+        ).created_id
+        assert org is not None
+        rep = uuid.uuid4()
+        app.appoint_representative(
+            secretariat(), partnership, member_id=org, person_id=rep, starts_on=start.date()
+        )
+        orgs.append((org, rep))
+
+    def member(org: uuid.UUID, rep: uuid.UUID) -> Context:
+        return Context(actor=str(rep), origin=ORIGIN, acting_for=org, occurred_at=start)
+
+    group = app.convene_working_group(
+        secretariat(),
+        partnership,
+        theme_id=theme,
+        name="Business development / public procurement",
+        purpose="Why social enterprises lose public tenders",
+        decides="Recommendations to the partnership",
+        default_rule="consent",
+    ).stream_id
+    for org, rep in orgs:
+        app.join_working_group(member(org, rep), group)
+    convenor_org, convenor = orgs[0]
+    app.appoint_convenor(secretariat(), group, person_id=convenor, member_id=convenor_org)
+    for number in range(DECISIONS):
+        decision = app.table_proposal(
+            member(*orgs[number % MEMBERS]),
+            partnership_id=partnership,
+            forum_kind="working_group",
+            forum_id=group,
+            title=f"Recommendation {number}",
+            text="Members recommend social clauses in calls for tenders.",
+            rationale="Findings of the tender study",
+        ).stream_id
+        app.call_decision(
+            secretariat(),
+            decision,
+            rule="consent",
+            quorum_percent=50,
+            closes_at=datetime.now(UTC) + timedelta(days=60),
+        )
+        for index, (org, rep) in enumerate(orgs):
+            position = "disagree" if index == number % MEMBERS else "agree"
+            reason = "Not as drafted" if position == "disagree" else None
+            app.take_position(member(org, rep), decision, position=position, reason=reason)
+    actions = [
+        app.assign_action(
+            secretariat(),
+            partnership_id=partnership,
+            group_id=group,
+            owner_id=orgs[number % MEMBERS][0],
+            description=f"Action {number}",
+            due_on=start.date() + timedelta(days=30 + number),
+        ).created_id
+        for number in range(ACTIONS + 32)
+    ]
+    head = app.recorder.max_notification_id() or 0
+    system.close()
+    keys = TokenKeys.load_or_create(data_dir, ORIGIN)
+    token = issue_token(
+        keys, role=Role.CONVENOR, person=convenor, org=convenor_org, groups=(group,)
+    )
+    return {"group": str(group), "actions": [str(a) for a in actions], "token": token, "head": head}
+
+
+# -- the server (a subprocess) --------------------------------------------------------
+
+
+def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
+    """The node's app, as the lead wires it, plus the plain-JSON baseline endpoint."""
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    from coordination.graphql.context import GraphQLConfig
+    from coordination.graphql.router import GraphQLApi
+    from coordination.observability import Metrics, install_middleware, metrics_router
+    from coordination.projections import start_projections
+    from coordination.projections.queries import actions, decisions, forums
+
+    settings = Settings(database_url=url, data_dir=Path(data_dir), origin=ORIGIN, env="production")
+    system = bootstrap(settings, create_tables=False)
+    metrics = Metrics()
+    config = GraphQLConfig(production=True, result_cache_size=result_cache)
+    api = GraphQLApi(settings, metrics=metrics, config=config)
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        projections = await start_projections(system)
+        head = system.app.recorder.max_notification_id() or 0
+        assert await projections.runner.wait_until(head, 300), "the views did not catch up"
+        await api.start(system, db=projections.db, runner=projections.runner)
+        state["db"] = projections.db
+        yield
+        await api.stop()
+        await projections.stop()
+        system.close()
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(api.router)
+    app.include_router(metrics_router(metrics))
+    install_middleware(app, metrics)
+
+    @app.get("/baseline/group/{group_id}")
+    async def baseline(group_id: uuid.UUID) -> Response:
+        """The page's reads through the same query functions, as plain JSON."""
+        db = state["db"]
+        today = datetime.now(UTC).date()
+        group = await forums.get_forum(db, group_id)
+        assert group is not None
+        names: dict[uuid.UUID, str] = {}
+
+        async def name(org: uuid.UUID | None) -> str | None:
+            if org is None:
+                return None
+            if org not in names:
+                found = await forums.get_organisation(db, org)
+                names[org] = found.name if found else ""
+            return names[org]
+
+        members = await forums.list_forum_members(db, group_id, first=20)
+        page = await decisions.list_decisions(db, forum_id=group_id, first=20)
+        listed = []
+        for row in page.nodes:
+            positions = await decisions.list_positions(db, row.id, first=20)
+            listed.append(
+                {
+                    **dataclasses.asdict(row),
+                    "positions": [
+                        {**dataclasses.asdict(p), "organisation": await name(p.organisation_id)}
+                        for p in positions.nodes
+                    ],
+                }
+            )
+        tasks = await actions.list_actions(db, today=today, group_id=group_id, first=20)
+        body = {
+            "group": {
+                **dataclasses.asdict(group),
+                "convenor": await name(group.convenor_organisation_id),
+            },
+            "members": [dataclasses.asdict(m) for m in members.nodes],
+            "decisions": listed,
+            "actions": [
+                {**dataclasses.asdict(a), "owner": await name(a.owner_id)} for a in tasks.nodes
+            ],
+        }
+        return Response(json.dumps(body, default=str), media_type="application/json")
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# -- the clients ----------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def load(
+    clients: int,
+    total: int,
+    op: Callable[[httpx.AsyncClient, int, int], Awaitable[float | None]],
+    base: str,
+) -> dict[str, float]:
+    """Run `total` operations over `clients` concurrent clients; latency of each, in ms."""
+    latencies: list[float] = []
+    per_client = total // clients
+
+    async def client(number: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            for k in range(per_client):
+                started = time.perf_counter()
+                measured = await op(http, number, k)
+                latencies.append(
+                    measured if measured is not None else (time.perf_counter() - started) * 1000
+                )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    wall = time.perf_counter() - started
+    return {
+        "throughput": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 0.99),
+    }
+
+
+async def load_raw(
+    clients: int, total: int, body: dict[str, Any], headers: dict[str, str], base: str
+) -> dict[str, float]:
+    """Like `load`, with a minimal keep-alive HTTP/1.1 client instead of httpx.
+
+    httpx costs the client process about as much CPU per request as the server spends,
+    and on a two-core machine the clients then measure themselves; this client costs
+    almost nothing, so what it measures is the server's capacity.
+    """
+    host, port = base.removeprefix("http://").split(":")
+    payload = json.dumps(body).encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = (
+        f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n{head}\r\n"
+    ).encode() + payload
+    latencies: list[float] = []
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        for _ in range(total // clients):
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            status = await reader.readline()
+            assert b" 200 " in status, status
+            length = 0
+            while (line := await reader.readline()) != b"\r\n":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+        writer.close()
+        await writer.wait_closed()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    wall = time.perf_counter() - started
+    return {
+        "throughput": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 0.99),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as http:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError("the benchmark server exited")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.post("/graphql", json={"query": TRIVIAL})).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the benchmark server did not start")
+
+
+@contextlib.asynccontextmanager
+async def running_server(url: str, data_dir: Path, result_cache: int) -> AsyncIterator[str]:
+    """The benchmark server in a subprocess; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, __file__, "--serve", url, str(data_dir), str(port)]
+    server = subprocess.Popen([*command, str(result_cache)])
+    try:
+        await wait_ready(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+class Operations:
+    """The requests of the benchmark, for one prepared data set."""
+
+    def __init__(self, ids: dict[str, Any]) -> None:
+        self.ids = ids
+        self.auth = {"Authorization": f"Bearer {ids['token']}"}
+        self.page_body = {"query": PAGE, "variables": {"id": ids["group"]}}
+
+    async def page(self, http: httpx.AsyncClient, _: int, __: int) -> None:
+        body = (await http.post("/graphql", json=self.page_body, headers=self.auth)).json()
+        assert "errors" not in body, body
+        assert len(body["data"]["workingGroup"]["decisions"]["edges"]) == DECISIONS
+
+    async def rest(self, http: httpx.AsyncClient, _: int, __: int) -> None:
+        response = await http.get(f"/baseline/group/{self.ids['group']}")
+        assert len(response.json()["decisions"]) == DECISIONS
+
+    async def trivial(self, http: httpx.AsyncClient, _: int, __: int) -> None:
+        assert (await http.post("/graphql", json={"query": TRIVIAL})).status_code == 200
+
+    async def report(self, http: httpx.AsyncClient, client: int, k: int) -> None:
+        action = self.ids["actions"][client]
+        variables = {"input": {"actionId": action, "percent": k % 100, "note": f"{client}.{k}"}}
+        response = await http.post(
+            "/graphql", json={"query": REPORT, "variables": variables}, headers=self.auth
+        )
+        outcome = response.json()["data"]["reportProgress"]
+        assert outcome["__typename"] == "ReportProgressPayload", outcome
+
+    async def visible(self, http: httpx.AsyncClient, client: int, k: int) -> float:
+        """Milliseconds from sending a mutation to a query that shows it."""
+        action = self.ids["actions"][client]
+        note = f"visible {client}.{k}.{uuid.uuid4().hex[:6]}"
+        variables = {"input": {"actionId": action, "percent": k % 100, "note": note}}
+        started = time.perf_counter()
+        await http.post(
+            "/graphql", json={"query": REPORT, "variables": variables}, headers=self.auth
+        )
+        while True:
+            response = await http.post(
+                "/graphql", json={"query": NOTE, "variables": {"id": action}}, headers=self.auth
+            )
+            if response.json()["data"]["action"]["lastNote"] == note:
+                return (time.perf_counter() - started) * 1000
+
+
+async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]]:
+    ops = Operations(prepare(url, data_dir))
+    rows: list[dict[str, Any]] = []
+    async with running_server(url, data_dir, 256) as base:
+        for clients in (1, 32):
+            label = f"{backend}, {clients} client{'s' if clients > 1 else ''}"
+            await load(clients, clients * 3, ops.page, base)  # warm-up
+            ours = await load(clients, REQUESTS[clients], ops.page, base)
+            plain = await load(clients, REQUESTS[clients], ops.rest, base)
+            floor = await load(clients, REQUESTS[clients], ops.trivial, base)
+            mutation = await load(clients, MUTATIONS[clients], ops.report, base)
+            seen = await load(clients, VISIBLE[clients], ops.visible, base)
+            rows += [
+                row(
+                    f"group page queries/s ({label})",
+                    ours["throughput"],
+                    "queries/s",
+                    "plain JSON endpoint, same reads",
+                    plain["throughput"],
+                ),
+                row(
+                    f"group page p50 ({label})",
+                    ours["p50_ms"],
+                    "ms",
+                    "plain JSON endpoint p50",
+                    plain["p50_ms"],
+                ),
+                row(
+                    f"group page p99 ({label})",
+                    ours["p99_ms"],
+                    "ms",
+                    "plain JSON endpoint p99",
+                    plain["p99_ms"],
+                ),
+                row(
+                    f"mutation/s ({label})",
+                    mutation["throughput"],
+                    "mutations/s",
+                    "trivial GraphQL queries/s",
+                    floor["throughput"],
+                ),
+                row(
+                    f"mutation p50 ({label})",
+                    mutation["p50_ms"],
+                    "ms",
+                    "trivial GraphQL query p50",
+                    floor["p50_ms"],
+                ),
+                row(
+                    f"mutation p99 ({label})",
+                    mutation["p99_ms"],
+                    "ms",
+                    "trivial GraphQL query p99",
+                    floor["p99_ms"],
+                ),
+                row(
+                    f"mutation-to-visible p99 ({label})",
+                    seen["p99_ms"],
+                    "ms",
+                    "mutation p99",
+                    mutation["p99_ms"],
+                ),
+            ]
+            report(rows[-7:])
+        for clients in (1, 32):
+            label = f"{backend}, {clients} client{'s' if clients > 1 else ''}, raw HTTP client"
+            raw = await load_raw(clients, RAW[clients], ops.page_body, ops.auth, base)
+            floor = await load_raw(clients, RAW[clients], {"query": TRIVIAL}, {}, base)
+            rows += [
+                row(
+                    f"group page queries/s ({label})",
+                    raw["throughput"],
+                    "queries/s",
+                    "trivial GraphQL queries/s, same client",
+                    floor["throughput"],
+                ),
+                row(
+                    f"group page p50 ({label})",
+                    raw["p50_ms"],
+                    "ms",
+                    "trivial GraphQL query p50, same client",
+                    floor["p50_ms"],
+                ),
+                row(
+                    f"group page p99 ({label})",
+                    raw["p99_ms"],
+                    "ms",
+                    "trivial GraphQL query p99, same client",
+                    floor["p99_ms"],
+                ),
+            ]
+            report(rows[-3:])
+    # The same page with the result cache off: every request executes in full.
+    async with running_server(url, data_dir, 0) as base:
+        for clients in (1, 32):
+            label = f"{backend}, {clients} client{'s' if clients > 1 else ''}"
+            await load(clients, clients * 2, ops.page, base)  # warm-up
+            ours = await load(clients, UNCACHED[clients], ops.page, base)
+            plain = await load(clients, UNCACHED[clients], ops.rest, base)
+            rows += [
+                row(
+                    f"group page, no result cache, queries/s ({label})",
+                    ours["throughput"],
+                    "queries/s",
+                    "plain JSON endpoint, same reads",
+                    plain["throughput"],
+                ),
+                row(
+                    f"group page, no result cache, p50 ({label})",
+                    ours["p50_ms"],
+                    "ms",
+                    "plain JSON endpoint p50",
+                    plain["p50_ms"],
+                ),
+                row(
+                    f"group page, no result cache, p99 ({label})",
+                    ours["p99_ms"],
+                    "ms",
+                    "plain JSON endpoint p99",
+                    plain["p99_ms"],
+                ),
+            ]
+            report(rows[-3:])
+    return rows
+
+
+def report(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        print(
+            f"{r['name']:<60} {r['value']:>9.2f} {r['unit']:<11} "
+            f"{r['baseline_name']}: {r['baseline_value']:.2f} (ratio {r['ratio']:.2f})",
+            flush=True,
+        )
+
+
+def row(name: str, value: float, unit: str, baseline_name: str, baseline: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "baseline_name": baseline_name,
+        "baseline_value": round(baseline, 3),
+        "ratio": round(value / baseline, 3) if baseline else None,
+    }
+
+
+def fresh_url(backend: str, server: str | None, tmp: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}"
+    import psycopg
+
+    assert server is not None
+    schema = f"bench_graphql_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{server}?schema={schema}"
+
+
+def main() -> int:
+    if len(sys.argv) == 6 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        return 0
+    server = os.environ.get("COORDINATION_TEST_DATABASE_URL")
+    backends = ["sqlite", "postgres"] if server else ["sqlite"]
+    if not server:
+        print(
+            "COORDINATION_TEST_DATABASE_URL unset: PostgreSQL skipped (use make bench)",
+            file=sys.stderr,
+        )
+    results: list[dict[str, Any]] = []
+    for backend in backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = fresh_url(backend, server, Path(tmp))
+            results += asyncio.run(measure(backend, url, Path(tmp)))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

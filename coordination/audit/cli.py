@@ -1,0 +1,264 @@
+"""The audit commands of the CLI: ``keys``, ``integrate``, ``export``, ``verify``, and more.
+
+Each command is a plain function taking settings or paths (and returning an exit code or
+a result), so it can be called from tests; ``register_audit_commands`` adds them to the
+node's typer app. (No postponed annotations: typer must see the option types built in
+``register_audit_commands``.)
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from coordination.settings import Settings
+
+from ._encoding import b64encode
+from .keys import SigningKeyError, init_key, load_signer, show_key
+from .note import NoteError, Verifier
+from .verify import VerifyReport, verify_log
+from .verify_sources import BundleSource, LogSource, NodeSource, SourceError
+
+SettingsFactory = Callable[[str | None], Settings]
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def keys_init(settings: Settings, *, force: bool = False, console: Console | None = None) -> int:
+    """Create the node's signing key; print where, and the verifier key to share."""
+    console = console or Console(stderr=True)
+    try:
+        path = init_key(settings, force=force)
+    except SigningKeyError as error:
+        console.print(f"[red]error:[/] {error}")
+        return 2
+    console.print(f"created the signing key {path} (mode 0600); the verifier key to share:")
+    typer.echo(load_signer(settings).verifier.vkey)
+    return 0
+
+
+def keys_show(settings: Settings, *, console: Console | None = None) -> int:
+    """Print the node's verifier key line."""
+    try:
+        typer.echo(show_key(settings))
+    except SigningKeyError as error:
+        (console or Console(stderr=True)).print(f"[red]error:[/] {error}")
+        return 2
+    return 0
+
+
+def integrate(settings: Settings, *, console: Console | None = None) -> int:
+    """Integrate every recorded event and sign a checkpoint, once."""
+    from coordination.bootstrap import bootstrap
+
+    from .integrator import Integrator
+
+    console = console or Console(stderr=True)
+    try:
+        signer = load_signer(settings)
+    except SigningKeyError as error:
+        console.print(f"[red]error:[/] {error}")
+        return 2
+    system = bootstrap(settings)
+    try:
+        integrator = Integrator(system, signer)
+        count = integrator.run_once()
+        checkpoint = integrator.storage.latest_checkpoint()
+        integrator.storage.close()
+    finally:
+        system.close()
+    size = checkpoint.size if checkpoint else 0
+    console.print(f"integrated {count} events; the log has {size} entries, signed")
+    return 0
+
+
+def export(settings: Settings, out: Path, *, console: Console | None = None) -> int:
+    """Export the node's log to the bundle directory ``out``."""
+    from coordination.bootstrap import bootstrap
+
+    from .export import ExportError, export_bundle
+    from .log import open_audit_log
+
+    console = console or Console(stderr=True)
+    try:
+        verifier = load_signer(settings).verifier
+    except SigningKeyError as error:
+        console.print(f"[red]error:[/] {error}")
+        return 2
+    system = bootstrap(settings)
+    log = open_audit_log(system, verifier)
+    try:
+        with _progress(console) as progress:
+            task = progress.add_task("exporting", total=None)
+            manifest = export_bundle(
+                log,
+                out,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ExportError as error:
+        console.print(f"[red]error:[/] {error}")
+        return 1
+    finally:
+        log.close()
+        system.close()
+    console.print(f"exported {manifest['size']} entries to {out} (root {manifest['root']})")
+    return 0
+
+
+def envelope_schema(write: Path | None = None, *, console: Console | None = None) -> int:
+    """Print the log entries' JSON Schema, or write it (``docs/envelope.schema.json``)."""
+    from .envelope_schema import envelope_schema_text
+
+    text = envelope_schema_text()
+    if write is None:
+        typer.echo(text, nl=False)
+    else:
+        write.write_text(text, encoding="utf-8")
+        (console or Console(stderr=True)).print(f"wrote {write}")
+    return 0
+
+
+def _source(where: str) -> LogSource:
+    if where.startswith(("http://", "https://")):
+        return NodeSource(where)
+    path = Path(where)
+    if path.is_file():
+        raise SourceError(f"{path} is a file: unpack a bundle archive first (tar xzf)")
+    return BundleSource(path)
+
+
+def _key(key: str | None) -> Verifier | None:
+    if key is None:
+        return None
+    path = Path(key)
+    line = path.read_text(encoding="utf-8").strip() if path.is_file() else key
+    return Verifier.from_vkey(line)
+
+
+def print_report(report: VerifyReport, console: Console) -> None:
+    """Print a verification report: a summary table, then every failure."""
+    table = Table(show_header=False, box=None)
+    table.add_row("source", report.source)
+    table.add_row("origin", report.origin or "-")
+    table.add_row("tree size", str(report.size))
+    table.add_row("root", b64encode(report.root) if report.root else "-")
+    table.add_row("entries checked", f"{report.entries_checked} ({report.hidden} hidden)")
+    table.add_row("proofs checked", str(report.proofs_checked))
+    if report.earlier_size is not None:
+        table.add_row("earlier checkpoint", f"size {report.earlier_size}")
+    table.add_row("time", f"{report.seconds:.2f} s")
+    console.print(table)
+    if report.key_from_source:
+        console.print(
+            "[yellow]warning:[/] verified with the source's own key; pass --key to"
+            " verify with a key you obtained independently"
+        )
+    for failure in report.failures:
+        console.print(f"[red]FAILED[/] {failure}")
+    if report.ok:
+        console.print("[green]OK[/]: the log verifies")
+
+
+def verify(
+    where: str,
+    *,
+    key: str | None = None,
+    earlier: Path | None = None,
+    sample: int = 16,
+    console: Console | None = None,
+) -> int:
+    """Verify a node (URL) or an export bundle (directory); 0 if it verifies, else 1."""
+    console = console or Console(stderr=True)
+    try:
+        source, verifier = _source(where), _key(key)
+        earlier_note = earlier.read_text(encoding="utf-8") if earlier else None
+    except (SourceError, NoteError, OSError) as error:
+        console.print(f"[red]error:[/] {error}")
+        return 2
+    with _progress(console) as progress:
+        task = progress.add_task("verifying", total=None)
+        report = verify_log(
+            source,
+            key=verifier,
+            earlier=earlier_note,
+            sample=sample,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    print_report(report, console)
+    return 0 if report.ok else 1
+
+
+def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> None:
+    """Add ``keys init|show``, ``integrate``, ``export``, ``verify`` and ``envelope-schema``.
+
+    Args:
+        app: The node's typer app.
+        settings_for: Builds the settings, given an optional ``--database-url`` override.
+    """
+    keys = typer.Typer(help="The node's signing key.", no_args_is_help=True)
+    database = Annotated[
+        str | None, typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL.")
+    ]
+
+    @keys.command("init")
+    def keys_init_command(
+        force: Annotated[bool, typer.Option(help="Replace an existing key.")] = False,
+    ) -> None:
+        """Create the node's Ed25519 signing key (mode 0600) in the data directory."""
+        raise typer.Exit(keys_init(settings_for(None), force=force))
+
+    @keys.command("show")
+    def keys_show_command() -> None:
+        """Print the node's verifier key line."""
+        raise typer.Exit(keys_show(settings_for(None)))
+
+    app.add_typer(keys, name="keys")
+
+    @app.command("integrate")
+    def integrate_command(database_url: database = None) -> None:
+        """Integrate recorded events into the log and sign a checkpoint, once."""
+        raise typer.Exit(integrate(settings_for(database_url)))
+
+    @app.command("export")
+    def export_command(
+        out: Annotated[Path, typer.Argument(help="The bundle directory to create.")],
+        database_url: database = None,
+    ) -> None:
+        """Export the log as a bundle that `verify` checks offline."""
+        raise typer.Exit(export(settings_for(database_url), out))
+
+    @app.command("envelope-schema")
+    def envelope_schema_command(
+        write: Annotated[
+            Path | None, typer.Option(help="Write to this file (docs/envelope.schema.json).")
+        ] = None,
+    ) -> None:
+        """Print the JSON Schema of log entries (the committed contract)."""
+        raise typer.Exit(envelope_schema(write))
+
+    @app.command("verify")
+    def verify_command(
+        where: Annotated[str, typer.Argument(help="A node's base URL, or a bundle directory.")],
+        key: Annotated[
+            str | None, typer.Option(help="The verifier key line, or a file holding it.")
+        ] = None,
+        earlier: Annotated[
+            Path | None, typer.Option(help="An earlier signed checkpoint the log must extend.")
+        ] = None,
+        sample: Annotated[int, typer.Option(help="Random inclusion proofs to check.")] = 16,
+    ) -> None:
+        """Verify a node's log or a bundle without trusting it."""
+        raise typer.Exit(verify(where, key=key, earlier=earlier, sample=sample))

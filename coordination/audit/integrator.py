@@ -1,0 +1,269 @@
+"""The integrator: the event table's first consumer, which makes the log (FEED-PROTOCOL §1-§2).
+
+It reads events in notification-id order, which on both stores is commit order, gives
+each the next log index, writes its envelope bytes and leaf hash, extends the Merkle
+tree's stored hashes and moves its position, all in one transaction that first locks the
+position row and checks it is still where the batch began; a crash anywhere loses
+nothing and leaves no half-written batch. It then signs a checkpoint from the stored
+state alone, after checking that the new tree extends the last signed checkpoint, and
+stores it in a transaction keyed by tree size, so no two checkpoints can disagree.
+
+One integrator runs per log: among processes, the leader holds the storage's session
+lock (a PostgreSQL advisory lock, a file lock beside an SQLite file) and the others wait
+to take over when it dies. ``run_once`` needs no leadership; it is safe beside a leader.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .batches import Batch, BatchReader
+from .entry_encoder import EntryEncoder
+from .note import Signer
+from .notifier import LogNotifier
+from .signing import LogIntegrityError, sign_next
+from .storage import LogStorage, Position, StoredCheckpoint, open_storage
+from .stored import plan_append, stored_hash_count
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import System
+
+log = logging.getLogger(__name__)
+
+__all__ = ["STEPS", "Integrator", "LogIntegrityError"]
+
+STEPS = (
+    "read",
+    "encoded",
+    "locked",
+    "entries",
+    "hashes",
+    "position",
+    "committed",
+    "root",
+    "checked",
+    "signed",
+    "stored",
+    "checkpoint_committed",
+)
+"""The step boundaries at which a ``fault`` hook is called (tests crash there)."""
+
+
+class Integrator:
+    """Integrates recorded events into the log and signs its checkpoints.
+
+    Args:
+        system: The node's system (its event store, origin and database).
+        signer: The node's key; its name must be the node's origin.
+        storage: The log storage; opened on the system's database when not given.
+        notifier: Told of every signed checkpoint (share it with the ``AuditLog``).
+        batch_size: Events per transaction.
+        checkpoint_interval: Seconds between checkpoints while events keep arriving; the
+            integrator also signs whenever it has caught up.
+        takeover_interval: Seconds between attempts to take over from another process.
+        fault: Called with each name of ``STEPS`` as it is passed; raising from it
+            simulates a crash at that boundary.
+    """
+
+    def __init__(
+        self,
+        system: System,
+        signer: Signer,
+        *,
+        storage: LogStorage | None = None,
+        notifier: LogNotifier | None = None,
+        batch_size: int = 1000,
+        checkpoint_interval: float = 1.0,
+        takeover_interval: float = 2.0,
+        fault: Callable[[str], None] | None = None,
+    ) -> None:
+        self.origin = system.settings.origin
+        if signer.name != self.origin:
+            raise ValueError(f"the signing key is named {signer.name!r}, not the origin")
+        self.signer = signer
+        self._system = system  # the application closes its store when it is collected
+        self._recorder = system.app.recorder
+        self._encoder = EntryEncoder(system.app.mapper, self.origin)
+        self.storage = storage or open_storage(system)
+        self.storage.create_tables()
+        self.notifier = notifier or LogNotifier()
+        self.batch_size = batch_size
+        self.checkpoint_interval = checkpoint_interval
+        self.takeover_interval = takeover_interval
+        self._fault = fault or (lambda _step: None)
+        self._position = Position(0, 0)
+        self._moved = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: BaseException | None = None
+
+    # Integration.
+
+    def _read(self, position: Position) -> Batch | None:
+        """Read and encode the batch after ``position`` (in the read-ahead thread)."""
+        notifications = self._recorder.select_notifications(
+            start=position.notification_id + 1, limit=self.batch_size
+        )
+        self._fault("read")
+        if not notifications:
+            return None
+        entries = self._encoder.entries(notifications, position.size)
+        self._fault("encoded")
+        return Batch(entries, Position(notifications[-1].id, position.size + len(entries)))
+
+    def _write(self, start: Position, batch: Batch) -> bool:
+        """Write a batch in one transaction, if the stored position is still ``start``."""
+        entries = batch.entries
+        with self.storage.transaction() as tx:
+            if tx.lock_position() != start:
+                return False
+            self._fault("locked")
+            hashes = plan_append(start.size, [e.leaf_hash for e in entries]).run(tx.read_hashes)
+            tx.insert_entries(entries)
+            self._fault("entries")
+            tx.insert_hashes(stored_hash_count(start.size), hashes)
+            self._fault("hashes")
+            tx.set_position(batch.end)
+            self._fault("position")
+        self._fault("committed")
+        return True
+
+    def integrate(self, *, until: float | None = None) -> int | None:
+        """Integrate the events recorded so far, batch by batch, reading ahead.
+
+        Args:
+            until: A ``time.monotonic()`` moment to stop at (after the batch in hand), so
+                that a busy log still gets checkpoints.
+
+        Returns:
+            How many events were integrated, or None if another integrator moved first
+            (this one then stops; what it wrote stays).
+        """
+        position = self.storage.position()
+        reader = BatchReader(
+            self._read,
+            position,
+            more=lambda batch: len(batch.entries) == self.batch_size,
+            until=until,
+        )
+        total = 0
+        try:
+            for batch in reader:
+                if not self._write(position, batch):
+                    return None
+                position = batch.end
+                total += len(batch.entries)
+                self._advanced(position)
+        finally:
+            reader.close()
+            self._advanced(position)
+        return total
+
+    def _advanced(self, position: Position) -> None:
+        with self._moved:
+            if position.size >= self._position.size:
+                self._position = position
+            self._moved.notify_all()
+
+    # Signing.
+
+    def sign_if_needed(self) -> StoredCheckpoint | None:
+        """Sign a checkpoint of the stored tree if it grew since the last one.
+
+        Returns:
+            The new checkpoint, or None when the last one is current.
+
+        Raises:
+            LogIntegrityError: The stored tree does not extend the last checkpoint.
+        """
+        with self.storage.transaction() as tx:
+            checkpoint = sign_next(tx, self.origin, self.signer, self._fault)
+        if checkpoint is None:
+            return None
+        self._fault("checkpoint_committed")
+        self.notifier.publish(checkpoint.size)
+        return checkpoint
+
+    # Running.
+
+    def run_once(self) -> int:
+        """Integrate every event recorded so far, then sign if the log grew.
+
+        Returns:
+            How many events this call integrated.
+        """
+        total = 0
+        while (count := self.integrate()) is None:
+            pass  # another integrator moved the position: go on from where it got to
+        total += count
+        self.sign_if_needed()
+        return total
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Lead or stand by until ``stop`` is set: integrate as events arrive, sign within
+        ``checkpoint_interval`` (at once when caught up), take over when the leader dies."""
+        session = self.storage.integrator_session()
+        try:
+            while not stop.is_set():
+                if not session.try_lead():
+                    stop.wait(self.takeover_interval)
+                    continue
+                try:
+                    count = self.integrate(until=time.monotonic() + self.checkpoint_interval)
+                    self.sign_if_needed()
+                    self.last_error = None
+                except Exception as error:
+                    self.last_error = error
+                    log.exception("the integrator failed; retrying")
+                    stop.wait(1.0)
+                    continue
+                if count == 0:
+                    session.wait_for_events(self.takeover_interval, stop)
+        finally:
+            session.close()
+
+    def start(self) -> threading.Thread:
+        """Run ``run_forever`` in a daemon thread until ``stop``."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self.run_forever, args=(self._stop,), name="integrator", daemon=True
+            )
+            self._thread.start()
+        return self._thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread started by ``start`` and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wait_until_integrated(self, notification_id: int, timeout: float) -> bool:
+        """Wait until the event with ``notification_id`` (and all before it) has an index.
+
+        Follows this process's integrator at once and another process's by re-reading
+        the stored position now and then.
+
+        Returns:
+            Whether it was integrated before ``timeout`` seconds passed.
+        """
+        deadline = time.monotonic() + timeout
+        with self._moved:
+            while self._position.notification_id < notification_id:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                if not self._moved.wait(min(remaining, 0.25)):
+                    self._position = max(
+                        self._position, self.storage.position(), key=lambda p: p.size
+                    )
+        return True
+
+    def wait_until_signed(self, size: int, timeout: float) -> bool:
+        """Wait until this process saw a checkpoint of at least ``size`` entries signed."""
+        return self.notifier.wait_beyond_sync(size - 1, timeout)

@@ -1,0 +1,161 @@
+"""The node's Ed25519 signing key: created once, kept secret, named by the origin.
+
+The key is a C2SP signer key line (``PRIVATE+KEY+<origin>+<key id>+<base64>``). It comes
+from, in this order: ``COORDINATION_SIGNING_KEY`` (the line itself, e.g. from a secret
+store), the file ``COORDINATION_SIGNING_KEY_FILE``, or ``signing.key`` in the data
+directory. Key files must not be readable by others (mode 0600), like SSH keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .note import NoteError, Signer
+
+if TYPE_CHECKING:
+    from coordination.settings import Settings
+
+DEFAULT_KEY_FILE = "signing.key"
+
+
+class SigningKeyError(RuntimeError):
+    """The signing key cannot be created or used; the message says why and what to do."""
+
+
+class KeySettings(BaseSettings):
+    """Where the signing key comes from (until these fields join ``Settings``).
+
+    Attributes:
+        signing_key_file: A key file other than ``<data_dir>/signing.key``.
+        signing_key: The signer key line itself; takes precedence over any file.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
+
+    signing_key_file: Path | None = None
+    signing_key: SecretStr | None = None
+
+
+def _key_settings(settings: Settings) -> KeySettings:
+    """The key settings: from ``settings`` once it has the fields, else the environment."""
+    if hasattr(settings, "signing_key_file") and hasattr(settings, "signing_key"):
+        return KeySettings(
+            signing_key_file=getattr(settings, "signing_key_file"),  # noqa: B009
+            signing_key=getattr(settings, "signing_key"),  # noqa: B009
+        )
+    return KeySettings()
+
+
+def key_path(settings: Settings) -> Path:
+    """The key file of the node: the configured one, else ``signing.key`` in the data dir."""
+    configured = _key_settings(settings).signing_key_file
+    return configured if configured is not None else settings.data_dir / DEFAULT_KEY_FILE
+
+
+def init_key(settings: Settings, *, force: bool = False) -> Path:
+    """Create the node's signing key file (mode 0600), named by the origin.
+
+    Args:
+        settings: The node's settings (``origin``, ``data_dir``).
+        force: Replace an existing key file. Checkpoints signed with the old key then
+            no longer verify with the new one: partners must be told of the rotation.
+
+    Returns:
+        The path of the key file.
+
+    Raises:
+        SigningKeyError: The key file exists (without ``force``), or the key is given in
+            ``COORDINATION_SIGNING_KEY`` so that no file would be used.
+    """
+    if _key_settings(settings).signing_key is not None:
+        raise SigningKeyError(
+            "the signing key is given in COORDINATION_SIGNING_KEY; a key file would not be used"
+        )
+    path = key_path(settings)
+    if path.exists() and not force:
+        raise SigningKeyError(f"{path} already exists; pass force to replace the node's key")
+    try:
+        signer = Signer.generate(settings.origin)
+    except NoteError as exc:
+        raise SigningKeyError(f"the origin cannot name a key: {exc}") from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and renamed over it: a crash leaves the old key or the new.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, f"{signer.skey()}\n".encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        if force:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)  # fails if another process created the key meanwhile
+    except FileExistsError:
+        raise SigningKeyError(f"{path} already exists; pass force to replace it") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    return path
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SigningKeyError(
+            f"no signing key at {path}: run `coordination keys init` first"
+        ) from None
+    if stat.S_IMODE(mode) & 0o077:
+        raise SigningKeyError(
+            f"{path} may be read by others (mode {stat.S_IMODE(mode):04o}): chmod 600 it"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def load_signer(settings: Settings) -> Signer:
+    """The node's signer, from the environment secret or the key file.
+
+    Raises:
+        SigningKeyError: No key, a malformed key, a key readable by others, or a key whose
+            name is not the node's origin.
+    """
+    secret = _key_settings(settings).signing_key
+    source = "COORDINATION_SIGNING_KEY" if secret is not None else str(key_path(settings))
+    line = secret.get_secret_value() if secret is not None else _read_key_file(key_path(settings))
+    try:
+        signer = Signer.from_skey(line.strip())
+    except NoteError as exc:
+        raise SigningKeyError(f"the signing key in {source} is not valid: {exc}") from None
+    if signer.name != settings.origin:
+        raise SigningKeyError(
+            f"the signing key in {source} is named {signer.name!r}, but this node's origin"
+            f" is {settings.origin!r}"
+        )
+    return signer
+
+
+def show_key(settings: Settings) -> str:
+    """The node's verifier key line, to give to partners and auditors."""
+    return load_signer(settings).verifier.vkey
+
+
+def load_or_create_signer(settings: Settings) -> Signer:
+    """The node's signer; outside production, a missing key file is created first.
+
+    A development node (``make run``) then needs no setup step; a production node without
+    its key refuses to start, because a new key would not verify its old checkpoints.
+    """
+    missing = _key_settings(settings).signing_key is None and not key_path(settings).exists()
+    if missing and settings.env != "production":
+        init_key(settings)
+    return load_signer(settings)

@@ -1,0 +1,62 @@
+"""The log's moving parts in a node process: what the API's lifespan starts and stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+from .integrator import Integrator
+from .keys import load_or_create_signer
+from .log import AuditLog, open_audit_log
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import System
+
+    from .note import Signer
+
+
+@dataclass
+class AuditRuntime:
+    """The node's log (for the feed) and its integrator, sharing storage and wake-ups."""
+
+    log: AuditLog
+    integrator: Integrator
+
+    def close(self) -> None:
+        """Stop the integrator, then the log's watcher and connections."""
+        self.integrator.stop()
+        self.log.close()
+
+
+def start_audit(
+    system: System, signer: Signer | None = None, *, integrate: bool = True
+) -> AuditRuntime:
+    """Open the log and start integrating (in a daemon thread) and watching for checkpoints.
+
+    Every API process may call this: one of them leads the integration, the others stand
+    by and take over if it dies; all of them serve the feed and wake long-polls.
+
+    Args:
+        system: The node's system.
+        signer: The node's key; loaded from the settings when not given (and created
+            first outside production, see ``load_or_create_signer``).
+        integrate: Start the integrator thread (False: serve only).
+
+    Raises:
+        SigningKeyError: No usable signing key (run ``coordination keys init``).
+    """
+    signer = signer or load_or_create_signer(system.settings)
+    log = open_audit_log(system, signer.verifier)
+    integrator = Integrator(system, signer, storage=log.storage, notifier=log.notifier)
+    if integrate:
+        integrator.start()
+    log.start_watching()
+    return AuditRuntime(log, integrator)
+
+
+def audit_log_of_app(request: Request) -> AuditLog:
+    """A ``get_log`` dependency for ``feed_router``: the log in ``app.state.audit``."""
+    runtime: AuditRuntime = request.app.state.audit
+    return runtime.log

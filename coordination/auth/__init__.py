@@ -1,0 +1,15 @@
+"""Authentication and roles: signed tokens, the principal they stand for, and the policy."""
+
+from coordination.auth.principal import ANONYMOUS, Principal, Role, correlation_id
+from coordination.auth.tokens import TokenError, TokenKeys, issue_token, verify_token
+
+__all__ = [
+    "ANONYMOUS",
+    "Principal",
+    "Role",
+    "TokenError",
+    "TokenKeys",
+    "correlation_id",
+    "issue_token",
+    "verify_token",
+]

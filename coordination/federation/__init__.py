@@ -1,0 +1,1 @@
+"""Federation: the partner feed (FastAPI router) and, later, peer sync."""

@@ -1,0 +1,83 @@
+"""RFC 9457 problem details for the feed: every error is ``application/problem+json``.
+
+The feed's routes use ``ProblemRoute``, which turns the errors of its handlers and of
+their dependencies (an ``authorize`` hook raising ``HTTPException(401)``, a malformed
+query) into problem responses, so the feed's error format does not depend on the
+exception handlers of the app that mounts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Coroutine, Mapping
+from http import HTTPStatus
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import PersistenceError
+from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error to answer with a problem response.
+
+    Args:
+        status: The HTTP status code.
+        detail: What went wrong and, where it helps, what to do; never personal data.
+        headers: Extra response headers.
+    """
+
+    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.headers = status, detail, dict(headers or {})
+
+
+def problem_response(
+    status: int, detail: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """An RFC 9457 problem response with ``type`` about:blank and the status's title."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _validation_detail(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item.get("loc", ()))
+        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+class ProblemRoute(APIRoute):
+    """A route whose errors, its dependencies' included, are problem responses."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Problem as problem:
+                return problem_response(problem.status, problem.detail, problem.headers)
+            except HTTPException as error:
+                return problem_response(error.status_code, str(error.detail), error.headers)
+            except RequestValidationError as error:
+                return problem_response(400, _validation_detail(error))
+            except (PersistenceError, psycopg.Error, sqlite3.Error):
+                log.exception("the log storage failed")
+                return problem_response(503, "the log cannot be read right now; try again later")
+
+        return route

@@ -1,0 +1,127 @@
+"""What every resolver can reach: the node's services and who is asking.
+
+`Services` lives as long as the app; `GraphQLContext` is built per request (or per
+WebSocket connection) from it and the verified principal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from strawberry.fastapi import BaseContext
+
+from coordination.auth.principal import Principal
+
+if TYPE_CHECKING:
+    from coordination.application import Coordination
+    from coordination.auth.tokens import TokenKeys, TokenVerifier
+    from coordination.bootstrap import System
+    from coordination.graphql.event_tail import EventTail
+    from coordination.graphql.result_cache import ResultCache
+    from coordination.graphql.visibility import Visibility
+    from coordination.observability import Metrics
+    from coordination.persistence.readdb import ReadDatabase
+
+
+class ProjectionWaiter(Protocol):
+    """Read-your-writes: waits until the views include a position of the log."""
+
+    async def wait_until(self, position: int, timeout: float) -> bool:
+        """True once every live view has processed `position`; False on timeout."""
+        ...
+
+
+class ViewUpdateSource(Protocol):
+    """The projector's broadcast of committed view batches."""
+
+    def subscribe(self) -> Any:
+        """An async iterator (and async context manager) of `ViewUpdate`s: view,
+        position, forum_ids, stream_ids, all_forums."""
+        ...
+
+
+class NoWait:
+    """A waiter for a node without a projector in this process (and for tests)."""
+
+    async def wait_until(self, position: int, timeout: float) -> bool:  # noqa: ARG002
+        return False
+
+
+@dataclass(frozen=True)
+class GraphQLConfig:
+    """How the API behaves; `production` hides introspection and GraphiQL.
+
+    Attributes:
+        production: Introspection and GraphiQL off.
+        allow_anonymous: Serve callers without a token (public views only); when False
+            they are refused with UNAUTHENTICATED.
+        command_wait_seconds: How long a mutation waits for the views to include it.
+        max_depth: Deepest field nesting a query may have.
+        max_aliases: Most aliases one document may use.
+        max_tokens: Most lexical tokens one document may have.
+        max_subscriptions: Most operations one WebSocket connection may run at once.
+        result_cache_size: View-query results kept per position of the views (0: none).
+    """
+
+    production: bool = False
+    allow_anonymous: bool = True
+    command_wait_seconds: float = 2.0
+    max_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 3000
+    max_subscriptions: int = 20
+    result_cache_size: int = 256
+
+
+@dataclass
+class Services:
+    """The app-lifetime services resolvers use."""
+
+    system: System
+    db: ReadDatabase
+    keys: TokenKeys
+    verifier: TokenVerifier
+    waiter: ProjectionWaiter
+    tail: EventTail
+    updates: ViewUpdateSource | None = None
+    results: ResultCache | None = None
+    metrics: Metrics | None = None
+    config: GraphQLConfig = field(default_factory=GraphQLConfig)
+
+    @property
+    def app(self) -> Coordination:
+        return self.system.app
+
+
+class GraphQLContext(BaseContext):
+    """Per request: the services, the principal, the request id and per-request caches."""
+
+    def __init__(
+        self,
+        services: Services,
+        principal: Principal,
+        request_id: str,
+        auth_error: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.principal = principal
+        self.request_id = request_id
+        #: Why the offered token was refused; the auth extension turns it into an error.
+        self.auth_error = auth_error
+        self.cache: dict[Any, Any] = {}
+        self._visibility: Visibility | None = None
+
+    @property
+    def visibility(self) -> Visibility:
+        from coordination.graphql.visibility import Visibility
+
+        if self._visibility is None:
+            self._visibility = Visibility(self.principal, self.services.db)
+        return self._visibility
+
+    @property
+    def today(self) -> date:
+        return datetime.now(UTC).date()

@@ -1,0 +1,186 @@
+"""The event store's log as the audit trail and the event tail read it.
+
+Rows are read from the library's table through the read database (async, no thread
+hop; ``notification_id`` on PostgreSQL, ``rowid`` on SQLite, the library's stable
+notification columns) and decoded by the library's own mapper, so upcasters and
+transcodings apply unchanged. Each event comes with the metadata the brief requires.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from coordination.application import Coordination
+from coordination.graphql.jsonable import jsonable
+from coordination.persistence.readdb import ReadDatabase
+
+log = logging.getLogger("coordination.graphql.events")
+
+#: Event attributes that are metadata or the library's, not the event's own data.
+_NOT_DATA = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "event_id",
+        "occurred_at",
+        "actor",
+        "acting_for",
+        "origin",
+        "correlation_id",
+        "causation_id",
+        "audience",
+        "originator_topic",
+    }
+)
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One recorded event with its metadata and its data."""
+
+    position: int
+    stream_id: UUID
+    version: int
+    topic: str
+    type: str
+    event_id: UUID | None
+    occurred_at: datetime | None
+    recorded_at: datetime
+    actor: str | None
+    acting_for: UUID | None
+    origin: str | None
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    audience: str
+    data: dict[str, Any]
+
+    @property
+    def forum_id(self) -> UUID | None:
+        """The working group whose members alone see this event, if any."""
+        if not self.audience.startswith("forum:"):
+            return None
+        try:
+            return UUID(self.audience.removeprefix("forum:"))
+        except ValueError:
+            return None
+
+
+class EventReader:
+    """Reads and decodes the log; `after` pages through it in position order."""
+
+    def __init__(self, db: ReadDatabase, app: Coordination) -> None:
+        self.db, self.app = db, app
+        self._id = "notification_id" if db.is_postgres else "rowid"
+        self._table = str(getattr(app.recorder, "events_table_name", "stored_events"))
+
+    async def head(self) -> int:
+        """The highest position recorded (0 for an empty or unmigrated store)."""
+        try:
+            # Column and table are the library's names, never the caller's input.
+            value = await self.db.fetchval(f"SELECT MAX({self._id}) FROM {self._table}")  # noqa: S608
+        except Exception as error:  # the store's tables may not exist yet
+            if self._table in str(error):
+                return 0
+            raise
+        return int(value or 0)
+
+    async def after(
+        self,
+        position: int,
+        limit: int,
+        *,
+        stream_id: UUID | None = None,
+        topics: Sequence[str] = (),
+    ) -> list[LoggedEvent]:
+        """Up to `limit` events after `position`, of one stream and of some topics if given."""
+        conditions = [f"{self._id} > $1"]
+        args: list[Any] = [position, limit]
+        if stream_id is not None:
+            args.append(stream_id if self.db.is_postgres else stream_id.hex)
+            conditions.append(f"originator_id = ${len(args)}")
+        if topics:
+            first = len(args) + 1
+            args.extend(topics)
+            wanted = ", ".join(f"${n}" for n in range(first, len(args) + 1))
+            conditions.append(f"topic IN ({wanted})")
+        # Only library column names and placeholders are formatted in; values are bound.
+        sql = (
+            f"SELECT {self._id} AS id, originator_id, originator_version, topic, state"  # noqa: S608
+            f" FROM {self._table} WHERE {' AND '.join(conditions)}"
+            f" ORDER BY {self._id} LIMIT $2"
+        )
+        rows = await self.db.fetch(sql, *args)
+        return [self.decode(_notification(row)) for row in rows]
+
+    def decode(self, notification: Notification) -> LoggedEvent:
+        """The event of a stored notification, with its metadata.
+
+        An event this node cannot decode (a topic it does not know) is shown as such,
+        restricted to those who read everything, rather than stopping the reader.
+        """
+        try:
+            event: Any = self.app.mapper.to_domain_event(notification)
+        except Exception:
+            log.exception(
+                "an event could not be decoded",
+                extra={"fields": {"position": notification.id, "topic": notification.topic}},
+            )
+            return _undecodable(notification)
+        fields = vars(event)
+        class_version = getattr(type(event), "class_version", 1)
+        return LoggedEvent(
+            position=notification.id,
+            stream_id=UUID(str(notification.originator_id)),
+            version=notification.originator_version,
+            topic=notification.topic,
+            type=f"{getattr(type(event), 'TOPIC', notification.topic)}.v{class_version}",
+            event_id=fields.get("event_id"),
+            occurred_at=fields.get("occurred_at"),
+            recorded_at=event.timestamp,
+            actor=fields.get("actor"),
+            acting_for=fields.get("acting_for"),
+            origin=fields.get("origin"),
+            correlation_id=fields.get("correlation_id"),
+            causation_id=fields.get("causation_id"),
+            audience=str(fields.get("audience") or "restricted"),
+            data={k: jsonable(v) for k, v in fields.items() if k not in _NOT_DATA},
+        )
+
+
+def _undecodable(notification: Notification) -> LoggedEvent:
+    return LoggedEvent(
+        position=notification.id,
+        stream_id=UUID(str(notification.originator_id)),
+        version=notification.originator_version,
+        topic=notification.topic,
+        type=f"{notification.topic}.undecodable",
+        event_id=None,
+        occurred_at=None,
+        recorded_at=datetime.fromtimestamp(0, UTC),
+        actor=None,
+        acting_for=None,
+        origin=None,
+        correlation_id=None,
+        causation_id=None,
+        audience="restricted",
+        data={},
+    )
+
+
+def _notification(row: dict[str, Any]) -> Notification:
+    originator = row["originator_id"]
+    return Notification(
+        id=int(row["id"]),
+        originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
+        originator_version=int(row["originator_version"]),
+        topic=str(row["topic"]),
+        state=bytes(row["state"]),
+    )

@@ -1,0 +1,102 @@
+"""Schema extensions: refusing bad tokens, masking unexpected errors, timing operations.
+
+Depth, alias and token limits are strawberry's own validation extensions (see
+`schema.py`); they run before any resolver, so an oversized document costs nothing but
+its parse.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.errors import unauthenticated
+
+log = logging.getLogger("coordination.graphql")
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Syntax, validation and our own coded errors are shown; anything else is masked."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+class Authentication(SchemaExtension):
+    """Answers UNAUTHENTICATED, before anything runs, when the offered token was refused
+    (or when no token was offered and anonymous callers are refused)."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, GraphQLContext):
+            reason = context.auth_error
+            refused_anonymous = (
+                context.principal.is_anonymous and not context.services.config.allow_anonymous
+            )
+            if reason is None and refused_anonymous:
+                reason = "this node requires a token: send `Authorization: Bearer <token>`"
+            if reason is not None:
+                self.execution_context.result = GraphQLExecutionResult(
+                    data=None, errors=[unauthenticated(reason)]
+                )
+        yield
+
+
+class FreshReads(SchemaExtension):
+    """Starts each operation with empty per-request memos.
+
+    Over HTTP a context serves one operation; over WebSocket one context serves every
+    operation of the connection, and rows memoised by an earlier one must not be shown
+    by a later one.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, GraphQLContext):
+            context.cache.clear()
+        yield
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces unexpected errors by a generic message that carries the request id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = self.execution_context.context
+        request_id = context.request_id if isinstance(context, GraphQLContext) else None
+        return GraphQLError(
+            message="Unexpected error; quote the request id when reporting it.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts and times each operation by name and type."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, GraphQLContext) or context.services.metrics is None:
+            return
+        try:
+            kind = self.execution_context.operation_type.value
+        except RuntimeError:
+            kind = "invalid"
+        result = self.execution_context.result
+        ok = result is not None and not getattr(result, "errors", None)
+        context.services.metrics.observe_operation(
+            self.execution_context.operation_name, kind, time.perf_counter() - started, ok
+        )

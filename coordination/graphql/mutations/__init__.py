@@ -1,0 +1,1 @@
+"""One mutation per command of B1-B4, one module per area, merged into `Mutation`."""

@@ -1,0 +1,153 @@
+"""Running a command from a mutation: policy, context from the token, thread pool, freshness.
+
+Every mutation goes through `execute`: the role matrix first (nothing loaded for a role
+that may never run the command), then, on a worker thread, the target check the matrix
+needs, the command itself with a `Context` built from the principal (never from the
+input), and the log position right after it. Back on the event loop, the event tail is
+woken and the call waits (bounded) until the views include that position, so a query
+sent right after the answer sees the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
+import strawberry
+from anyio import to_thread
+
+from coordination.application import CommandOptions, CommandResult, Coordination
+from coordination.auth import policy
+from coordination.auth.policy import Target
+from coordination.domain.context import Context
+from coordination.domain.errors import DomainError
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.errors import CommandError, InvalidInputError, from_domain
+
+log = logging.getLogger("coordination.graphql.commands")
+
+IDEMPOTENCY_KEY_MAX = 200
+
+Info = strawberry.Info[GraphQLContext, None]
+Call = Callable[[Coordination, Context, CommandOptions], CommandResult]
+TargetOf = Callable[[Coordination], Target]
+
+
+@strawberry.input(description="Options every command input accepts.")
+class CommandInput:
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A retried command with the same key records nothing twice and"
+        " returns the first answer.",
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version of the command's stream the caller last saw; any other"
+        " version is a Conflict.",
+    )
+
+
+@strawberry.interface(description="What every successful command returns.")
+class CommandPayload:
+    stream_id: UUID = strawberry.field(description="The stream the command changed.")
+    version: int = strawberry.field(description="The stream's version after the command.")
+    created_id: UUID | None = strawberry.field(
+        description="The id of what the command created (member, theme, stream, ...), if any."
+    )
+    projected: bool = strawberry.field(
+        description="True when the views already include the change (read-your-writes)."
+    )
+    position: int = strawberry.field(
+        description="The log's position right after the command: subscribe to `events`"
+        " with `after` set to it to follow on from here."
+    )
+
+
+P = TypeVar("P", bound=CommandPayload)
+
+
+async def execute(
+    info: Info,
+    command: str,
+    options: CommandInput,
+    call: Call,
+    payload: type[P],
+    target: TargetOf | None = None,
+) -> P | CommandError:
+    """Run one command for the caller and build its payload, or return why not.
+
+    Args:
+        info: The resolver's info (context: services, principal, request id).
+        command: The mutation's name, a key of the policy matrix.
+        options: The input, for its idempotency key and expected version.
+        call: Runs the command on the application with the given context and options.
+        payload: The success type to build from the command's result.
+        target: What the command touches, for grants that depend on it.
+    """
+    context = info.context
+    principal = context.principal
+    services = context.services
+    try:
+        policy.check_role(principal, command)
+    except DomainError as error:
+        return _refused(context, command, error)
+    key = options.idempotency_key
+    if key is not None and not 0 < len(key.strip()) <= IDEMPOTENCY_KEY_MAX:
+        return InvalidInputError(
+            message=f"an idempotency key has 1 to {IDEMPOTENCY_KEY_MAX} characters",
+            code="invalid_input",
+            field="idempotencyKey",
+        )
+    command_options = CommandOptions(idempotency_key=key, expected_version=options.expected_version)
+    ctx = principal.context(origin=services.system.settings.origin, request_id=context.request_id)
+
+    def run() -> tuple[CommandResult, int]:
+        app = services.app
+        if policy.needs_target(principal, command):
+            if target is None:
+                raise ValueError(f"{command} grants by target but names none")
+            policy.authorize(principal, command, target(app))
+        result = call(app, ctx, command_options)
+        return result, app.recorder.max_notification_id() or 0
+
+    try:
+        result, position = await to_thread.run_sync(run)
+    except DomainError as error:
+        return _refused(context, command, error)
+    services.tail.wake()
+    projected = await services.waiter.wait_until(position, services.config.command_wait_seconds)
+    if services.metrics is not None:
+        services.metrics.commands.labels(command, "ok").inc()
+    log.info(
+        "command handled",
+        extra={
+            "fields": {
+                "command": command,
+                "stream_id": str(result.stream_id),
+                "version": result.version,
+                "position": position,
+                "projected": projected,
+            }
+        },
+    )
+    return payload(
+        stream_id=result.stream_id,
+        version=result.version,
+        created_id=result.created_id,
+        projected=projected,
+        position=position,
+    )
+
+
+def _refused(context: GraphQLContext, command: str, error: DomainError) -> CommandError:
+    if context.services.metrics is not None:
+        context.services.metrics.commands.labels(command, error.code).inc()
+    log.info("command refused", extra={"fields": {"command": command, "code": error.code}})
+    return from_domain(error)
+
+
+def fixed(target: Target) -> TargetOf:
+    """A target known from the input alone."""
+    return lambda _app: target

@@ -1,0 +1,198 @@
+"""The audit view: the trail of recorded events and the state of any stream in the past.
+
+Both read the event store itself, not the views, and both are for the secretariat and
+auditors only. The trail pages through the log in position order; filters on metadata
+(actor, organisation, time) are applied while scanning, so a sparse filter may return a
+page with fewer than `first` events: continue from `endCursor` while `hasNextPage`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from enum import Enum
+from uuid import UUID
+
+import strawberry
+from anyio import to_thread
+from eventsourcing.application import AggregateNotFoundError
+from strawberry.scalars import JSON
+
+from coordination.application import Coordination
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.errors import bad_input
+from coordination.graphql.event_log import EventReader, LoggedEvent
+from coordination.graphql.jsonable import public_state
+from coordination.graphql.moments import aware
+from coordination.graphql.relay import DEFAULT_PAGE, Connection, Edge, PageInfo, check_first
+from coordination.graphql.types.recorded_event import RecordedEvent
+from coordination.graphql.types.stream_state import StreamState
+
+Info = strawberry.Info[GraphQLContext, None]
+
+#: Most events one trail request reads while looking for matches.
+SCAN_LIMIT = 5000
+_BATCH = 500
+
+
+@strawberry.enum(description="Which clock `asOf` is read on.")
+class TimeBasis(Enum):
+    RECORDED = "recorded"
+    OCCURRED = "occurred"
+
+
+@strawberry.input(description="Which events the audit trail lists; every field narrows it.")
+class AuditFilter:
+    stream_id: UUID | None = None
+    actor: str | None = strawberry.field(default=None, description="Pseudonymous person id.")
+    organisation_id: UUID | None = strawberry.field(
+        default=None, description="The organisation acted for."
+    )
+    recorded_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    recorded_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    types: list[str] | None = strawberry.field(
+        default=None, description="Event topics, e.g. coordination.decision.position_taken."
+    )
+
+    def matches(self, event: LoggedEvent) -> bool:
+        if self.actor is not None and event.actor != self.actor:
+            return False
+        if self.organisation_id is not None and event.acting_for != self.organisation_id:
+            return False
+        if self.recorded_from is not None and event.recorded_at < self.recorded_from:
+            return False
+        return self.recorded_before is None or event.recorded_at < self.recorded_before
+
+
+def audit_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"audit:{position}".encode()).decode()
+
+
+def parse_audit_cursor(cursor: str) -> int:
+    try:
+        kind, _, raw = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        position = int(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise bad_input("this cursor is not one of the audit trail's", "after") from None
+    if kind != "audit" or position < 0:
+        raise bad_input("this cursor is not one of the audit trail's", "after")
+    return position
+
+
+async def audit_trail(
+    info: Info, where: AuditFilter | None, first: int, after: str | None
+) -> Connection[RecordedEvent]:
+    info.context.visibility.require_everything("the audit trail")
+    check_first(first)
+    where = where or AuditFilter()
+    aware(where.recorded_from, "recordedFrom")
+    aware(where.recorded_before, "recordedBefore")
+    reader = EventReader(info.context.services.db, info.context.services.app)
+    position = parse_audit_cursor(after) if after is not None else 0
+    matched: list[LoggedEvent] = []
+    scanned, exhausted = 0, False
+    while len(matched) <= first and scanned < SCAN_LIMIT:
+        batch = await reader.after(
+            position, _BATCH, stream_id=where.stream_id, topics=where.types or ()
+        )
+        if not batch:
+            exhausted = True
+            break
+        for event in batch:
+            position, scanned = event.position, scanned + 1
+            if where.matches(event):
+                matched.append(event)
+                if len(matched) > first:
+                    break
+    more = len(matched) > first or not exhausted
+    page = matched[:first]
+    edges = [Edge(cursor=audit_cursor(e.position), node=RecordedEvent.from_logged(e)) for e in page]
+    # A page cut short by the scan limit still ends where the scan stopped, so the next
+    # request does not read the same events again.
+    end = page[-1].position if len(matched) > first else position
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=more,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=audit_cursor(end) if edges or more else None,
+        ),
+    )
+
+
+def state_at(
+    app: Coordination,
+    stream_id: UUID,
+    version: int | None,
+    as_of: datetime | None,
+    basis: TimeBasis,
+) -> StreamState | None:
+    """The stream's public state at `version`, or at the last version at or before `as_of`."""
+    events = list(app.events.get(stream_id))
+    if not events:
+        return None
+    chosen = events[-1]
+    if version is not None:
+        if not 1 <= version <= len(events):
+            raise bad_input(f"the stream has versions 1 to {len(events)}", "version")
+        chosen = events[version - 1]
+    elif as_of is not None:
+        before = [e for e in events if _time(e, basis) <= as_of]
+        if not before:
+            return None
+        chosen = before[-1]
+    try:
+        aggregate: object = app.repository.get(stream_id, version=chosen.originator_version)
+    except AggregateNotFoundError:
+        return None
+    return StreamState(
+        stream_id=stream_id,
+        kind=str(getattr(type(aggregate), "KIND", type(aggregate).__name__)),
+        version=chosen.originator_version,
+        recorded_at=getattr(chosen, "timestamp"),  # noqa: B009
+        occurred_at=getattr(chosen, "occurred_at", None),
+        state=JSON(public_state(aggregate)),
+    )
+
+
+def _time(event: object, basis: TimeBasis) -> datetime:
+    if basis is TimeBasis.OCCURRED:
+        occurred: datetime | None = getattr(event, "occurred_at", None)
+        if occurred is not None:
+            return occurred
+    recorded: datetime = getattr(event, "timestamp")  # noqa: B009
+    return recorded
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(description="Recorded events by stream, actor, organisation and time.")
+    async def audit_trail(
+        self,
+        info: Info,
+        where: AuditFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[RecordedEvent]:
+        return await audit_trail(info, where, first, after)
+
+    @strawberry.field(
+        description="A stream's state at a version, or as of a moment (time travel);"
+        " null when the stream did not exist then."
+    )
+    async def stream_state(
+        self,
+        info: Info,
+        stream_id: UUID,
+        version: int | None = None,
+        as_of: datetime | None = None,
+        time_basis: TimeBasis = TimeBasis.RECORDED,
+    ) -> StreamState | None:
+        info.context.visibility.require_everything("past states of streams")
+        if version is not None and as_of is not None:
+            raise bad_input("give a version or a moment, not both", "asOf")
+        aware(as_of, "asOf")
+        app = info.context.services.app
+        return await to_thread.run_sync(state_at, app, stream_id, version, as_of, time_basis)

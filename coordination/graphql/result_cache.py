@@ -1,0 +1,159 @@
+"""Results of view queries, kept per position of the views (docs/decisions/0009).
+
+The views only change when the projector commits, and every commit raises its position;
+a query's result is therefore fixed by (document, variables, the caller's read rights,
+the day, the views' position). While that position holds, the same query for callers
+with the same rights is answered from memory, and concurrent identical queries are run
+once. Read-your-writes holds: a mutation returns only once the position includes it, and
+a result is only ever stored under a position the views had already reached when it was
+computed. Queries that read the event store itself (the audit trail, past states) and
+anything but queries are never cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import FieldNode, OperationDefinitionNode, OperationType
+from strawberry.extensions import SchemaExtension
+
+from coordination.graphql.context import GraphQLContext
+
+#: Root fields whose answers come from the views alone.
+VIEW_FIELDS = frozenset(
+    {
+        "node", "forums", "partnership", "workingGroup", "organisations", "organisation",
+        "themes", "representatives", "participation", "decisions", "decision", "actions",
+        "action", "workshops", "workshop", "__typename",
+    }
+)  # fmt: skip
+
+Key = tuple[Any, ...]
+
+
+class ResultCache:
+    """A bounded LRU of results, emptied whenever the views move.
+
+    Args:
+        position: The views' position as this process knows it (None: do not cache).
+        size: Most results kept.
+    """
+
+    def __init__(self, position: Callable[[], int | None], size: int = 256) -> None:
+        self.position, self.size = position, size
+        self._results: OrderedDict[Key, GraphQLExecutionResult] = OrderedDict()
+        self._running: dict[Key, asyncio.Future[GraphQLExecutionResult | None]] = {}
+        self._at: int | None = None
+        self.hits = self.misses = 0
+
+    def current(self) -> int | None:
+        """The views' position, dropping every result of an earlier one."""
+        at = self.position()
+        if at != self._at:
+            self._results.clear()
+            self._at = at
+        return at
+
+    def get(self, key: Key) -> GraphQLExecutionResult | None:
+        found = self._results.get(key)
+        if found is not None:
+            self._results.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def put(self, key: Key, result: GraphQLExecutionResult) -> None:
+        self._results[key] = result
+        while len(self._results) > self.size:
+            self._results.popitem(last=False)
+
+    def running(self, key: Key) -> asyncio.Future[GraphQLExecutionResult | None] | None:
+        return self._running.get(key)
+
+    def start(self, key: Key) -> asyncio.Future[GraphQLExecutionResult | None]:
+        self.misses += 1
+        future: asyncio.Future[GraphQLExecutionResult | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._running[key] = future
+        return future
+
+    def finish(self, key: Key, result: GraphQLExecutionResult | None) -> None:
+        future = self._running.pop(key, None)
+        if result is not None and key[0] == self._at:
+            self.put(key, result)
+        if future is not None and not future.done():
+            future.set_result(result)
+
+
+class CachedResults(SchemaExtension):
+    """Answers a view query from the `ResultCache` when it can, and fills it when not."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        key = self._key()
+        cache = self._cache()
+        if key is None or cache is None:
+            yield
+            return
+        found = cache.get(key)
+        if found is None:
+            running = cache.running(key)
+            if running is not None:
+                found = await asyncio.shield(running)
+        if found is not None:
+            self.execution_context.result = found
+            yield
+            return
+        cache.start(key)
+        stored: GraphQLExecutionResult | None = None
+        try:
+            yield
+            result = self.execution_context.result
+            if isinstance(result, GraphQLExecutionResult) and not result.errors:
+                stored = result
+        finally:
+            cache.finish(key, stored)
+
+    def _cache(self) -> ResultCache | None:
+        context = self.execution_context.context
+        if not isinstance(context, GraphQLContext):
+            return None
+        return context.services.results
+
+    def _key(self) -> Key | None:
+        execution = self.execution_context
+        context = execution.context
+        if not isinstance(context, GraphQLContext) or execution.result is not None:
+            return None
+        cache = context.services.results
+        document = execution.graphql_document
+        if cache is None or document is None or not _reads_views_only(document, execution):
+            return None
+        position = cache.current()
+        if position is None:
+            return None
+        principal = context.principal
+        return (
+            position,
+            execution.query,
+            execution.operation_name,
+            json.dumps(execution.variables, sort_keys=True, default=str),
+            principal.role,
+            principal.org,
+            principal.groups,
+            context.today,
+        )
+
+
+def _reads_views_only(document: Any, execution: Any) -> bool:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if execution.operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == execution.operation_name]
+    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        return False
+    selections = operations[0].selection_set.selections
+    return all(isinstance(s, FieldNode) and s.name.value in VIEW_FIELDS for s in selections)

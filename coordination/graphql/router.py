@@ -1,0 +1,215 @@
+"""The GraphQL endpoint on FastAPI: HTTP (GraphiQL in development) and WebSocket.
+
+The lead wires it in `create_app`:
+
+    api = GraphQLApi(settings, metrics=metrics)        # when building the app
+    app.include_router(api.router)
+    ...                                                # in the lifespan, once the views run:
+    await api.start(system, db=projections.db, runner=projections.runner)
+
+The router carries a lifespan of its own that stops the API (its event tail) when the
+app shuts down; `await api.stop()` does the same by hand. `graphql_router(system,
+runner, settings, db=...)` builds and starts one in one step where everything already
+exists (tools, scripts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, HTTPException
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
+
+from coordination.auth.principal import ANONYMOUS, Principal
+from coordination.auth.tokens import TokenError, TokenKeys, TokenVerifier
+from coordination.bootstrap import System
+from coordination.graphql.context import (
+    GraphQLConfig,
+    GraphQLContext,
+    NoWait,
+    ProjectionWaiter,
+    Services,
+    ViewUpdateSource,
+)
+from coordination.graphql.event_log import EventReader
+from coordination.graphql.event_tail import EventTail
+from coordination.graphql.result_cache import ResultCache
+from coordination.graphql.schema import build_schema
+from coordination.observability import (
+    Metrics,
+    correlation_id_var,
+    new_request_id,
+    projection_status,
+)
+from coordination.persistence.readdb import ReadDatabase
+from coordination.settings import Settings
+
+PATH = "/graphql"
+
+
+def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
+    """The API's behaviour for a node's settings (production hides introspection)."""
+    return GraphQLConfig(production=settings.env == "production", **overrides)
+
+
+class _Router(GraphQLRouter[GraphQLContext, None]):
+    """Verifies the token a WebSocket client sends in `connection_init`."""
+
+    api: GraphQLApi
+
+    async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        offered = params.get("Authorization") or params.get("authorization")
+        if isinstance(offered, str):
+            principal, error = self.api.principal_of(offered)
+            if error is not None:
+                raise ConnectionRejectionError({"message": error, "code": "UNAUTHENTICATED"})
+            context.principal, context.auth_error = principal, None
+        if context.auth_error is not None or (
+            context.principal.is_anonymous and not context.services.config.allow_anonymous
+        ):
+            raise ConnectionRejectionError({"message": "a valid token is required"})
+        return await super().on_ws_connect(context)
+
+
+class GraphQLApi:
+    """The GraphQL endpoint and the services behind it.
+
+    Args:
+        settings: The node's settings (origin, data directory, environment).
+        metrics: Where operations and commands are counted.
+        config: Limits and behaviour; derived from `settings` when not given.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        metrics: Metrics | None = None,
+        config: GraphQLConfig | None = None,
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.config = config or config_for(settings)
+        self.services: Services | None = None
+        self.schema = build_schema(self.config)
+        self.router: APIRouter = self._build_router()
+
+    async def start(
+        self,
+        system: System,
+        *,
+        db: ReadDatabase,
+        runner: ProjectionWaiter | None = None,
+        updates: ViewUpdateSource | None = None,
+        keys: TokenKeys | None = None,
+    ) -> None:
+        """Make the endpoint serve: called in the lifespan once the read side is open.
+
+        Args:
+            system: The wired write side.
+            db: The read database (the views and the log).
+            runner: The projector, for read-your-writes (`wait_until`) and, unless
+                `updates` is given, for view updates (`subscribe`).
+            updates: The broadcast of view updates, when not the runner's.
+            keys: The token keys; loaded from (or created in) the data directory if None.
+        """
+        if keys is None:
+            keys = await to_thread.run_sync(
+                TokenKeys.load_or_create, self.settings.data_dir, self.settings.origin
+            )
+        if updates is None and runner is not None and hasattr(runner, "subscribe"):
+            updates = runner  # type: ignore[assignment]
+        results = None
+        if runner is not None and hasattr(runner, "position") and self.config.result_cache_size:
+            results = ResultCache(lambda: int(runner.position), self.config.result_cache_size)
+        if self.metrics is not None and runner is not None:
+            self.metrics.views = projection_status(db, system.app)
+        self.services = Services(
+            system=system,
+            db=db,
+            keys=keys,
+            verifier=TokenVerifier(keys),
+            waiter=runner if runner is not None else NoWait(),
+            tail=EventTail(EventReader(db, system.app), wakers=updates),
+            updates=updates,
+            results=results,
+            metrics=self.metrics,
+            config=self.config,
+        )
+
+    async def stop(self) -> None:
+        """Stop following the log (at shutdown)."""
+        if self.services is not None:
+            await self.services.tail.stop()
+            self.services = None
+
+    def principal_of(self, authorization: str) -> tuple[Principal, str | None]:
+        """The principal of an `Authorization` value, or why the token is refused."""
+        assert self.services is not None
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return ANONYMOUS, "send the token as `Authorization: Bearer <token>`"
+        try:
+            return self.services.verifier.verify(token.strip()), None
+        except TokenError as error:
+            return ANONYMOUS, str(error)
+
+    async def context(self, connection: HTTPConnection) -> GraphQLContext:
+        """The per-request context: the verified caller and the request id."""
+        services = self.services
+        if services is None:
+            raise HTTPException(503, "the GraphQL API is starting; try again shortly")
+        state = connection.scope.get("state") or {}
+        request_id = state.get("request_id") or new_request_id(
+            connection.headers.get("x-request-id")
+        )
+        correlation_id_var.set(request_id)
+        authorization = connection.headers.get("authorization")
+        principal, error = ANONYMOUS, None
+        if authorization is not None:
+            principal, error = self.principal_of(authorization)
+        return GraphQLContext(services, principal, request_id, auth_error=error)
+
+    @asynccontextmanager
+    async def _lifespan(self, _: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    def _build_router(self) -> APIRouter:
+        router = _Router(
+            self.schema,
+            lifespan=self._lifespan,
+            path=PATH,
+            graphql_ide=None if self.config.production else "graphiql",
+            context_getter=self.context,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=self.config.max_subscriptions,
+        )
+        router.api = self
+        return router
+
+
+async def graphql_router(
+    system: System,
+    runner: ProjectionWaiter | None,
+    settings: Settings,
+    *,
+    db: ReadDatabase,
+    metrics: Metrics | None = None,
+    config: GraphQLConfig | None = None,
+    keys: TokenKeys | None = None,
+) -> APIRouter:
+    """A started GraphQL endpoint to include in an app; it stops with the app."""
+    api = GraphQLApi(settings, metrics=metrics, config=config)
+    await api.start(system, db=db, runner=runner, keys=keys)
+    return api.router

@@ -1,0 +1,136 @@
+"""The GraphQL schema: queries over the views and the log, a mutation per command,
+subscriptions, and the limits every request is held to.
+
+Why strawberry's own limit extensions (depth, aliases, tokens) rather than rules of our
+own: docs/decisions/0005-graphql-limits-and-errors.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+import strawberry
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from coordination.graphql.context import GraphQLConfig, GraphQLContext
+from coordination.graphql.extensions import (
+    Authentication,
+    FreshReads,
+    MaskUnexpectedErrors,
+    OperationMetrics,
+    is_expected,
+)
+from coordination.graphql.mutations.actions import ActionMutations
+from coordination.graphql.mutations.meetings import MeetingMutations
+from coordination.graphql.mutations.outcomes import OutcomeMutations
+from coordination.graphql.mutations.partnership import PartnershipMutations
+from coordination.graphql.mutations.proposals import ProposalMutations
+from coordination.graphql.mutations.working_groups import WorkingGroupMutations
+from coordination.graphql.mutations.workshops import WorkshopMutations
+from coordination.graphql.queries.actions import ActionQueries
+from coordination.graphql.queries.audit import AuditQueries
+from coordination.graphql.queries.decisions import DecisionQueries
+from coordination.graphql.queries.forums import ForumQueries
+from coordination.graphql.queries.registry import RegistryQueries
+from coordination.graphql.queries.workshops import WorkshopQueries
+from coordination.graphql.result_cache import CachedResults
+from coordination.graphql.subscriptions import Subscription
+from coordination.graphql.types.partnership import Partnership
+from coordination.graphql.types.working_group import WorkingGroup
+
+log = logging.getLogger("coordination.graphql")
+
+#: Distinct documents whose parse and validation are kept (clients send few distinct ones).
+DOCUMENT_CACHE_SIZE = 256
+
+Query = merge_types(
+    "Query",
+    (ForumQueries, RegistryQueries, DecisionQueries, ActionQueries, WorkshopQueries, AuditQueries),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        PartnershipMutations,
+        WorkingGroupMutations,
+        ActionMutations,
+        ProposalMutations,
+        OutcomeMutations,
+        WorkshopMutations,
+        MeetingMutations,
+    ),
+)
+
+
+class CoordinationSchema(strawberry.Schema):
+    """Logs unexpected errors (with the request id) and nothing else.
+
+    Expected errors (syntax, validation, refused tokens, bad cursors) are the caller's
+    business and are answered, not logged as failures.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = execution_context.context if execution_context is not None else None
+        request_id = context.request_id if isinstance(context, GraphQLContext) else None
+        for error in errors:
+            if is_expected(error):
+                continue
+            original = error.original_error
+            log.error(
+                "unexpected error in a GraphQL operation",
+                exc_info=(type(original), original, original.__traceback__)
+                if original is not None
+                else None,
+                extra={"fields": {"path": error.path, "request_id": request_id}},
+            )
+
+
+def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
+    """The schema with the limits of `config` (production: no introspection)."""
+    config = config or GraphQLConfig()
+    # The rule classes are made once, so that every operation validates with the same
+    # rules and the validation of a document seen before is taken from the cache.
+    rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=config.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=config.max_aliases).validation_rules,
+    ]
+    if config.production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Factories, not instances: strawberry makes fresh extensions for every operation.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        Authentication,
+        FreshReads,
+        CachedResults,
+        OperationMetrics,
+        partial(MaxTokensLimiter, max_token_count=config.max_tokens),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(AddValidationRules, rules),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        MaskUnexpectedErrors,
+    ]
+    return CoordinationSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Partnership, WorkingGroup],
+        extensions=extensions,
+    )
+
+
+def schema_sdl() -> str:
+    """The schema in SDL, as committed in `schema.graphql` at the repository's root."""
+    return build_schema().as_str() + "\n"

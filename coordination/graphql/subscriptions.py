@@ -1,0 +1,89 @@
+"""Live subscriptions over WebSocket (graphql-transport-ws): new events and view updates.
+
+`events` follows the log through the process's event tail and shows each caller only the
+events its role may see (by each event's audience). `viewUpdates` relays the projector's
+broadcast for one forum: a client re-reads its page when the views it shows have moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.errors import RequestError
+from coordination.graphql.event_log import LoggedEvent
+from coordination.graphql.forum_access import require_forum_of
+from coordination.graphql.types.recorded_event import RecordedEvent
+
+Info = strawberry.Info[GraphQLContext, None]
+
+
+@strawberry.type(description="A view moved: it has committed events up to `position`.")
+class ViewUpdate:
+    view: str = strawberry.field(description="forums, decisions, actions, workshops, ...")
+    position: int
+    forum_ids: list[UUID] = strawberry.field(description="The forums whose data changed.")
+    stream_ids: list[UUID]
+    all_forums: bool = strawberry.field(
+        description="The batch was too large to list: treat every forum as changed."
+    )
+
+
+def _wanted(
+    event: LoggedEvent, stream_id: UUID | None, forum_id: UUID | None, types: list[str] | None
+) -> bool:
+    if stream_id is not None and event.stream_id != stream_id:
+        return False
+    if forum_id is not None and forum_id not in {event.forum_id, event.stream_id}:
+        return False
+    return not types or event.topic in types
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Events as they are recorded, those the caller may see;"
+        " from `after` (a position) when given, else from now."
+    )
+    async def events(
+        self,
+        info: Info,
+        stream_id: UUID | None = None,
+        forum_id: Annotated[
+            UUID | None,
+            strawberry.argument(
+                description="Events inside this working group, or of the forum's own stream."
+            ),
+        ] = None,
+        types: Annotated[list[str] | None, strawberry.argument(description="Event topics.")] = None,
+        after: int | None = None,
+    ) -> AsyncGenerator[RecordedEvent, None]:
+        visibility = info.context.visibility
+        async for event in info.context.services.tail.subscribe(after):
+            if _wanted(event, stream_id, forum_id, types) and await visibility.sees_audience(
+                event.audience
+            ):
+                yield RecordedEvent.from_logged(event)
+
+    @strawberry.subscription(description="The views of a forum moved; re-read what you show.")
+    async def view_updates(self, info: Info, forum_id: UUID) -> AsyncGenerator[ViewUpdate, None]:
+        info.context.visibility.require_signed_in("view updates")
+        await require_forum_of(info, forum_id)
+        source = info.context.services.updates
+        if source is None:
+            raise RequestError("this process runs no projector to follow", "UNAVAILABLE")
+        async with source.subscribe() as updates:
+            async for update in updates:
+                all_forums = bool(getattr(update, "all_forums", False))
+                if all_forums or forum_id in update.forum_ids:
+                    yield ViewUpdate(
+                        view=update.view,
+                        position=update.position,
+                        forum_ids=sorted(update.forum_ids, key=str),
+                        stream_ids=sorted(update.stream_ids, key=str),
+                        all_forums=all_forums,
+                    )

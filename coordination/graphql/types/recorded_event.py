@@ -1,0 +1,53 @@
+"""The `RecordedEvent` type: one recorded event with all its metadata and its data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+from strawberry.scalars import JSON
+
+from coordination.graphql.event_log import LoggedEvent
+
+
+@strawberry.type(
+    description="A recorded event with its metadata, as the audit trail and live"
+    " subscriptions show it."
+)
+class RecordedEvent:
+    event_id: UUID | None
+    type: str = strawberry.field(description="Event type and schema version, e.g. `...v1`.")
+    stream_id: UUID
+    version: int = strawberry.field(description="The event's version in its stream.")
+    position: int = strawberry.field(description="The node's global position of the event.")
+    occurred_at: datetime | None = strawberry.field(description="Business time.")
+    recorded_at: datetime
+    actor: str | None = strawberry.field(description="Pseudonymous person id, never a name.")
+    acting_for: UUID | None = strawberry.field(description="The organisation acted for.")
+    origin: str | None = strawberry.field(description="The node the event was recorded on.")
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    audience: str = strawberry.field(
+        description="Who may see it: public, partnership, forum:<id>, transnational, restricted."
+    )
+    data: JSON = strawberry.field(description="The event's own fields.")
+
+    @classmethod
+    def from_logged(cls, event: LoggedEvent) -> RecordedEvent:
+        return cls(
+            event_id=event.event_id,
+            type=event.type,
+            stream_id=event.stream_id,
+            version=event.version,
+            position=event.position,
+            occurred_at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            actor=event.actor,
+            acting_for=event.acting_for,
+            origin=event.origin,
+            correlation_id=event.correlation_id,
+            causation_id=event.causation_id,
+            audience=event.audience,
+            data=JSON(event.data),
+        )

@@ -1,0 +1,108 @@
+"""Who may read what, per request: the read side of the access rules.
+
+- anonymous callers read the public registry only: partnerships, member organisations
+  and themes (the events behind them have the `public` audience);
+- every signed-in role reads what the partnership sees (working groups, workshops,
+  participation, mandates, partnership decisions and actions);
+- what happens inside a working group (`forum:<id>` audience: its decisions and their
+  positions, its actions, its member list) is read by the members of that forum (the
+  caller's organisation is an active member, or the caller convenes it);
+- admins (the secretariat) and auditors read everything, the audit trail and past
+  states of streams included.
+"""
+
+from __future__ import annotations
+
+import time
+from uuid import UUID
+
+from coordination.auth.principal import Principal
+from coordination.domain.values import Audience
+from coordination.graphql.errors import forbidden, unauthenticated
+from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.queries.forums import list_forums
+
+#: Most working groups one organisation is looked up in (pages of 100).
+_MAX_GROUP_PAGES = 50
+#: Seconds a caller's group memberships are trusted before they are read again.
+FORUMS_TTL = 5.0
+
+
+class Visibility:
+    """The caller's read rights, with the forums it belongs to looked up once."""
+
+    def __init__(self, principal: Principal, db: ReadDatabase) -> None:
+        self.principal, self.db = principal, db
+        self._forums: frozenset[UUID] | None = None
+        self._forums_read_at = 0.0
+
+    @property
+    def signed_in(self) -> bool:
+        return not self.principal.is_anonymous
+
+    def require_signed_in(self, what: str) -> None:
+        """Refuse anonymous callers: `what` is not public."""
+        if not self.signed_in:
+            raise unauthenticated(
+                f"sign in to read {what}: anonymous callers read public views only"
+            )
+
+    def require_everything(self, what: str) -> None:
+        """Refuse all but admins and auditors."""
+        self.require_signed_in(what)
+        if not self.principal.reads_everything:
+            raise forbidden(f"only the secretariat and auditors read {what}")
+
+    async def forums(self) -> frozenset[UUID]:
+        """The working groups the caller belongs to: its organisation's and those it convenes.
+
+        Read once per request; a subscription, which lives as long as its connection,
+        reads them again every `FORUMS_TTL` seconds, so joining or leaving a group shows.
+        """
+        if self._forums is None or time.monotonic() - self._forums_read_at > FORUMS_TTL:
+            found: set[UUID] = set(self.principal.groups)
+            org = self.principal.org
+            after: str | None = None
+            for _ in range(_MAX_GROUP_PAGES if org is not None else 0):
+                page = await list_forums(
+                    self.db, kind="working_group", member_id=org, first=100, after=after
+                )
+                found.update(forum.id for forum in page.nodes)
+                if not page.page_info.has_next_page:
+                    break
+                after = page.page_info.end_cursor
+            self._forums = frozenset(found)
+            self._forums_read_at = time.monotonic()
+        return self._forums
+
+    async def sees_forum(self, forum_id: UUID | None) -> bool:
+        """Whether the caller reads what happens inside a working group (None: no group)."""
+        if forum_id is None or self.principal.reads_everything:
+            return self.signed_in
+        if not self.signed_in:
+            return False
+        # A convenor's own groups are in its token: no need to look anything up.
+        return forum_id in self.principal.groups or forum_id in await self.forums()
+
+    async def require_forum(self, forum_id: UUID) -> None:
+        if not await self.sees_forum(forum_id):
+            self.require_signed_in("a working group's business")
+            raise forbidden("only the members of a working group read its decisions and actions")
+
+    async def sees_audience(self, audience: str) -> bool:
+        """Whether the caller may see an event with this audience."""
+        if audience == Audience.PUBLIC.value:
+            return True
+        if not self.signed_in:
+            return False
+        if self.principal.reads_everything:
+            return True
+        if audience in {Audience.PARTNERSHIP.value, Audience.TRANSNATIONAL.value}:
+            return True
+        if audience.startswith("forum:"):
+            try:
+                forum_id = UUID(audience.removeprefix("forum:"))
+            except ValueError:
+                return False
+            return await self.sees_forum(forum_id)
+        return False

@@ -1,0 +1,280 @@
+"""Operations: Prometheus metrics, structured JSON logs and the request-id middleware.
+
+Metrics use `prometheus-client` with a registry per application (never the library's
+global one), so every test and every app instance counts on its own. Logs are stdlib
+`logging` records rendered as one JSON object a line; the request id and correlation id
+of the request being served ride along through context variables.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TextIO
+from uuid import UUID
+
+from eventsourcing.application import Application
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coordination.graphql.limits import BodySizeLimit
+
+if TYPE_CHECKING:
+    from coordination.persistence.readdb import ReadDatabase
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+#: Label values are capped so that clients choosing operation names cannot grow the
+#: metrics without bound.
+_MAX_LABEL_VALUES = 200
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+log = logging.getLogger("coordination.http")
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    """How far one projection is behind the log, for the metrics endpoint."""
+
+    view: str
+    lag: int
+    parked: int
+
+
+StatusSource = Callable[[], Awaitable[Iterable[ViewStatus]]]
+
+
+def projection_status(db: ReadDatabase, app: Application[UUID]) -> StatusSource:
+    """The views' lag and parked events, read from the projections at scrape time."""
+
+    async def read() -> list[ViewStatus]:
+        from coordination.projections.metrics import projection_metrics
+
+        return [ViewStatus(m.view, m.lag, m.parked) for m in await projection_metrics(db, app)]
+
+    return read
+
+
+class Metrics:
+    """The node's metrics, in a registry of their own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.http_requests = Counter(
+            "coordination_http_requests",
+            "HTTP requests served, by route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_seconds = Histogram(
+            "coordination_http_request_seconds",
+            "HTTP request latency, by route template.",
+            ["method", "route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.operations = Counter(
+            "coordination_graphql_operations",
+            "GraphQL operations, by operation name, type and outcome (ok, error).",
+            ["operation", "type", "outcome"],
+            registry=self.registry,
+        )
+        self.operation_seconds = Histogram(
+            "coordination_graphql_operation_seconds",
+            "GraphQL operation latency, by operation name and type.",
+            ["operation", "type"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.commands = Counter(
+            "coordination_commands",
+            "Commands run through the API, by mutation and outcome (ok or the error type).",
+            ["command", "outcome"],
+            registry=self.registry,
+        )
+        self.projection_lag = Gauge(
+            "coordination_projection_lag_events",
+            "Events recorded but not yet processed, per view.",
+            ["view"],
+            registry=self.registry,
+        )
+        self.projection_parked = Gauge(
+            "coordination_projection_parked_events",
+            "Events a view could not process and set aside, per view.",
+            ["view"],
+            registry=self.registry,
+        )
+        self._operation_names: set[str] = set()
+        #: Reads each view's lag and parked events at scrape time (set once views run).
+        self.views: StatusSource | None = None
+
+    def operation_label(self, name: str | None) -> str:
+        """The label for a client-chosen operation name, bounded in number and shape."""
+        if not name:
+            return "anonymous"
+        if name in self._operation_names:
+            return name
+        if len(self._operation_names) >= _MAX_LABEL_VALUES or not name.isidentifier():
+            return "other"
+        self._operation_names.add(name)
+        return name
+
+    def observe_operation(self, name: str | None, kind: str, seconds: float, ok: bool) -> None:
+        label = self.operation_label(name)
+        self.operations.labels(label, kind, "ok" if ok else "error").inc()
+        self.operation_seconds.labels(label, kind).observe(seconds)
+
+    def observe_views(self, statuses: Iterable[ViewStatus]) -> None:
+        for status in statuses:
+            self.projection_lag.labels(status.view).set(status.lag)
+            self.projection_parked.labels(status.view).set(status.parked)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRouter:
+    """`GET /metrics` in the Prometheus text format.
+
+    Args:
+        metrics: The app's metrics.
+        views: Reads each projection's lag and parked events at scrape time; when None,
+            `metrics.views` is used (set by `GraphQLApi.start` once the views run).
+    """
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/metrics", response_class=Response)
+    async def metrics_endpoint() -> Response:
+        """Prometheus metrics: requests, operations, commands, projection lag."""
+        source = views or metrics.views
+        if source is not None:
+            metrics.observe_views(await source())
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, request and correlation ids.
+
+    Extra fields given as ``extra={"fields": {...}}`` are merged in; nothing else of the
+    record is, so a careless ``extra`` cannot leak into the logs.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = request_id_var.get()
+        if request_id is not None:
+            entry["request_id"] = request_id
+        correlation = correlation_id_var.get()
+        if correlation is not None:
+            entry["correlation_id"] = correlation
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
+    """Send every log record to `stream` (stderr) as JSON; returns the handler installed."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    return handler
+
+
+def new_request_id(offered: str | None) -> str:
+    """The caller's X-Request-ID when it is a short safe token, else a fresh UUID."""
+    if offered and _VALID_REQUEST_ID.match(offered):
+        return offered
+    return str(uuid.uuid4())
+
+
+class RequestIdMiddleware:
+    """Assigns or propagates X-Request-ID, times each request, counts it and logs it."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        offered = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        request_id = new_request_id(offered)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        correlation = correlation_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if scope["type"] == "http":
+                self._record(scope, status, time.perf_counter() - started)
+            request_id_var.reset(token)
+            correlation_id_var.reset(correlation)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope.get("method", "GET")
+        self.metrics.http_requests.labels(method, route, str(status)).inc()
+        self.metrics.http_seconds.labels(method, route).observe(seconds)
+        log.info(
+            "request served",
+            extra={
+                "fields": {
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                }
+            },
+        )
+
+
+def install_middleware(
+    app: FastAPI, metrics: Metrics, *, max_body_bytes: int = BodySizeLimit.DEFAULT_MAX_BYTES
+) -> None:
+    """Add the request-id/metrics/access-log middleware and the request body size limit.
+
+    The body limit sits inside the request-id middleware, so a refused body is still
+    counted and answered with its request id.
+    """
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(RequestIdMiddleware, metrics=metrics)

@@ -1,0 +1,109 @@
+"""The audit commands as the lead registers them on the node's typer app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from coordination.audit.cli import register_audit_commands
+from coordination.audit.note import Verifier
+from coordination.bootstrap import System
+from coordination.demo import load_demo
+from coordination.settings import Settings
+from tests.audit.support import ORIGIN, LogNode, serve
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    monkeypatch.delenv("COORDINATION_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("COORDINATION_SIGNING_KEY_FILE", raising=False)
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """coordination (test)"""
+
+    def settings_for(database_url: str | None) -> Settings:
+        return settings.model_copy(update={"database_url": database_url or settings.database_url})
+
+    register_audit_commands(app, settings_for)
+    return app
+
+
+def run(cli: typer.Typer, *args: str) -> tuple[int, str]:
+    """The exit code and the output, with rich's line wrapping undone."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_keys_integrate_export_and_verify_from_the_command_line(
+    cli: typer.Typer, system: System, settings: Settings, tmp_path: Path
+) -> None:
+    code, output = run(cli, "keys", "init")
+    assert code == 0, output
+    vkey = output.split()[-1]
+    assert Verifier.from_vkey(vkey).name == ORIGIN
+    assert (settings.data_dir / "signing.key").is_file()
+    assert run(cli, "keys", "init")[0] == 2  # never overwritten by accident
+    assert run(cli, "keys", "show") == (0, vkey)
+
+    summary = load_demo(system.app, origin=ORIGIN)
+    code, output = run(cli, "integrate")
+    assert code == 0, output
+    assert f"integrated {summary.events} events" in output
+
+    bundle = tmp_path / "bundle"
+    code, output = run(cli, "export", str(bundle))
+    assert code == 0, output
+    assert f"exported {summary.events} entries" in output
+    key_file = tmp_path / "node.vkey"
+    key_file.write_text(vkey + "\n")
+    code, output = run(cli, "verify", str(bundle), "--key", str(key_file))
+    assert code == 0, output
+    assert "OK" in output
+    assert f"{summary.events} (0 hidden)" in output
+
+    lines = (bundle / "entries.jsonl").read_bytes().splitlines(keepends=True)
+    lines[7] = lines[7].replace(b'"specversion\\":\\"1.0\\"', b'"specversion\\":\\"1.1\\"')
+    (bundle / "entries.jsonl").write_bytes(b"".join(lines))
+    code, output = run(cli, "verify", str(bundle), "--key", vkey)
+    assert code == 1
+    assert "FAILED entry 7:" in output
+
+
+def test_verify_a_node_over_http(cli: typer.Typer, system: System) -> None:
+    node = LogNode(system)
+    node.grow(30)
+    try:
+        with serve(node.app) as url:
+            code, output = run(cli, "verify", url, "--key", node.log.verifier.vkey)
+            assert code == 0, output
+            code, output = run(cli, "verify", url)
+            assert code == 0, output
+            assert "verified with the source's own key" in output
+    finally:
+        node.close()
+
+
+def test_verify_refuses_what_is_not_a_log(cli: typer.Typer, tmp_path: Path) -> None:
+    code, output = run(cli, "verify", str(tmp_path / "nothing"))
+    assert code == 2
+    assert "is not a bundle" in output
+    code, output = run(cli, "verify", str(tmp_path), "--key", "not-a-key")
+    assert code == 2
+
+
+def test_commands_without_a_key_say_how_to_make_one(cli: typer.Typer) -> None:
+    for command in (["keys", "show"], ["integrate"], ["export", "somewhere"]):
+        code, output = run(cli, *command)
+        assert code == 2
+        assert "keys init" in output
+
+
+def test_envelope_schema_writes_the_committed_contract(cli: typer.Typer, tmp_path: Path) -> None:
+    committed = Path(__file__).resolve().parents[2] / "docs" / "envelope.schema.json"
+    assert run(cli, "envelope-schema", "--write", str(tmp_path / "s.json"))[0] == 0
+    assert (tmp_path / "s.json").read_text() == committed.read_text()

@@ -1,0 +1,167 @@
+"""The integrator on both stores: contiguous indexes, verifiable checkpoints, one leader."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from coordination.audit.checkpoint import open_checkpoint
+from coordination.audit.integrator import Integrator, LogIntegrityError
+from coordination.audit.log import AuditLog
+from coordination.audit.merkle import EMPTY_ROOT, leaf_hash, root_hash, verify_consistency
+from coordination.audit.note import Signer
+from coordination.audit.storage import open_storage
+from coordination.audit.stored import stored_hash_index
+from coordination.bootstrap import System
+from coordination.demo import load_demo
+from tests.audit.support import ORIGIN, assert_sound, execute, fill_events, node_signer
+
+KEY = node_signer()
+
+
+@pytest.fixture
+def integrator(system: System) -> Iterator[Integrator]:
+    made = Integrator(system, KEY, batch_size=50)
+    yield made
+    made.stop()
+    made.storage.close()
+
+
+def test_the_demo_log_gets_contiguous_indexes_and_a_checkpoint_that_verifies(
+    system: System, integrator: Integrator
+) -> None:
+    summary = load_demo(system.app, origin=ORIGIN)
+    assert integrator.run_once() == summary.events
+    checkpoint = integrator.storage.latest_checkpoint()
+    assert checkpoint is not None
+    signed = open_checkpoint(checkpoint.note, KEY.verifier, origin=ORIGIN)
+    entries = integrator.storage.entries(0, signed.size)
+    assert [e.index for e in entries] == list(range(summary.events))
+    assert signed.size == summary.events
+    # An independent recomputation: RFC 9162 over the entry bytes, not the stored tree.
+    assert root_hash([leaf_hash(e.entry) for e in entries]) == signed.root_hash
+    assert assert_sound(system, KEY.verifier) == summary.events
+
+
+def test_an_empty_log_is_signed_at_size_zero(integrator: Integrator) -> None:
+    assert integrator.run_once() == 0
+    checkpoint = integrator.storage.latest_checkpoint()
+    assert checkpoint is not None
+    assert (checkpoint.size, checkpoint.root) == (0, EMPTY_ROOT)
+
+
+def test_running_again_integrates_and_signs_nothing_new(
+    system: System, integrator: Integrator
+) -> None:
+    fill_events(system.app, 120)
+    assert integrator.run_once() == 120
+    assert integrator.run_once() == 0
+    assert execute(system, "SELECT COUNT(*) FROM log_checkpoints") == [(1,)]
+
+
+def test_a_grown_log_gets_a_checkpoint_consistent_with_the_last(
+    system: System, integrator: Integrator
+) -> None:
+    fill_events(system.app, 75)
+    integrator.run_once()
+    first = integrator.storage.latest_checkpoint()
+    fill_events(system.app, 130)
+    assert integrator.run_once() == 130
+    second = integrator.storage.latest_checkpoint()
+    assert first is not None
+    assert second is not None
+    assert (first.size, second.size) == (75, 205)
+    log = AuditLog(integrator.storage, origin=ORIGIN, verifier=KEY.verifier)
+    hashes = log.consistency_proof(75, 205)
+    assert verify_consistency(75, 205, first.root, second.root, hashes)
+    assert_sound(system, KEY.verifier)
+
+
+def test_two_integrators_at_once_integrate_every_event_once(system: System) -> None:
+    fill_events(system.app, 1500)
+    integrators = [Integrator(system, KEY, batch_size=40) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def run(integrator: Integrator) -> None:
+        start.wait()
+        integrator.run_once()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in integrators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert assert_sound(system, KEY.verifier) == 1500
+    for integrator in integrators:
+        integrator.storage.close()
+
+
+def test_running_forever_signs_new_events_within_two_seconds(
+    system: System, integrator: Integrator
+) -> None:
+    integrator.start()
+    assert integrator.wait_until_signed(0, timeout=10)
+    fill_events(system.app, 3)
+    newest = system.app.recorder.max_notification_id()
+    assert newest is not None
+    assert integrator.wait_until_integrated(newest, timeout=2.0)
+    assert integrator.wait_until_signed(3, timeout=2.0)
+    integrator.stop()
+    assert integrator.last_error is None
+    assert assert_sound(system, KEY.verifier) == 3
+
+
+def test_wait_until_integrated_gives_up_at_the_timeout(integrator: Integrator) -> None:
+    assert not integrator.wait_until_integrated(10**9, timeout=0.05)
+
+
+def test_the_key_must_be_named_by_the_origin(system: System) -> None:
+    with pytest.raises(ValueError, match="not the origin"):
+        Integrator(system, Signer("someone.else/log", bytes(32)))
+
+
+def test_one_process_leads_and_another_takes_over_when_it_goes(system: System) -> None:
+    storage = open_storage(system)
+    first, second = storage.integrator_session(), storage.integrator_session()
+    try:
+        assert first.try_lead()
+        assert first.try_lead()  # still leading
+        assert not second.try_lead()
+        first.close()
+        assert second.try_lead()
+    finally:
+        first.close()
+        second.close()
+        storage.close()
+
+
+def test_a_tree_node_altered_makes_the_integrator_refuse_to_sign(
+    system: System, integrator: Integrator
+) -> None:
+    fill_events(system.app, 100)
+    integrator.run_once()
+    # The hash of leaves 0..63, which every later root and consistency proof uses.
+    execute(
+        system,
+        "UPDATE log_hashes SET hash = ? WHERE storage_index = ?",
+        (b"\x07" * 32, stored_hash_index(6, 0)),
+    )
+    fill_events(system.app, 10)
+    with pytest.raises(
+        LogIntegrityError, match="does not extend the signed checkpoint of size 100"
+    ):
+        integrator.run_once()
+    assert execute(system, "SELECT MAX(size) FROM log_checkpoints") == [(100,)]
+
+
+def test_an_altered_checkpoint_row_makes_the_integrator_refuse_to_sign(
+    system: System, integrator: Integrator
+) -> None:
+    fill_events(system.app, 20)
+    integrator.run_once()
+    execute(system, "UPDATE log_checkpoints SET root = ?", (b"\x01" * 32,))
+    fill_events(system.app, 1)
+    with pytest.raises(LogIntegrityError, match="was altered"):
+        integrator.run_once()

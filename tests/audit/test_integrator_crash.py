@@ -1,0 +1,113 @@
+"""A crash of the integrator between any two steps loses nothing and forks nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from coordination.audit.integrator import STEPS, Integrator
+from coordination.audit.storage import open_storage
+from coordination.bootstrap import System
+from coordination.settings import Settings
+from tests.audit.support import assert_sound, execute, fill_events, node_signer
+
+KEY = node_signer()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Crash(Exception):
+    """What the injected fault raises: the process 'dies' at that step."""
+
+
+def crash_at(step: str, occurrence: int) -> object:
+    seen = 0
+
+    def fault(name: str) -> None:
+        nonlocal seen
+        if name == step:
+            seen += 1
+            if seen == occurrence:
+                raise Crash(step)
+
+    return fault
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -> None:
+    # A log with a signed checkpoint, then more events, and a crash in the second batch
+    # (for integration steps) or while signing the grown tree (for signing steps).
+    fill_events(system.app, 150)
+    first = Integrator(system, KEY, batch_size=100)
+    first.run_once()
+    first.storage.close()
+    fill_events(system.app, 250)
+    crashing = Integrator(
+        system, KEY, batch_size=100, fault=crash_at(step, 2 if step in STEPS[:7] else 1)
+    )  # type: ignore[arg-type]
+    with pytest.raises(Crash):
+        crashing.run_once()
+    crashing.storage.close()  # the process is gone, and its connections with it
+
+    restarted = Integrator(system, KEY, batch_size=100)
+    restarted.run_once()
+    restarted.storage.close()
+    assert assert_sound(system, KEY.verifier) == 400
+    sizes = [size for (size,) in execute(system, "SELECT size FROM log_checkpoints ORDER BY size")]
+    assert sizes[0] == 150
+    assert sizes[-1] == 400
+
+
+def test_a_sigkill_mid_batch_loses_nothing_and_another_process_takes_over(
+    system: System, settings: Settings
+) -> None:
+    fill_events(system.app, 1000)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.audit.integrator_child",
+            settings.effective_database_url,
+            str(settings.data_dir),
+            "3",
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "STARTED"
+        assert child.stdout.readline().strip() == "IN_BATCH"
+        storage = open_storage(system)
+        standby = storage.integrator_session()
+        assert not standby.try_lead()  # the child leads, inside its third batch
+        assert storage.position().size == 400  # two batches committed, the third open
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    standby.close()
+
+    survivor = Integrator(system, KEY, batch_size=200, takeover_interval=0.1)
+    stop = threading.Event()
+    thread = threading.Thread(target=survivor.run_forever, args=(stop,))
+    thread.start()
+    try:
+        newest = system.app.recorder.max_notification_id()
+        assert survivor.wait_until_integrated(newest, timeout=30)
+        assert survivor.wait_until_signed(1000, timeout=30)
+    finally:
+        stop.set()
+        thread.join(30)
+        survivor.storage.close()
+        storage.close()
+    assert assert_sound(system, KEY.verifier) == 1000

@@ -1,0 +1,76 @@
+"""Contracts: the committed schema, one mutation per command, enums that match the domain."""
+
+from __future__ import annotations
+
+import inspect
+from enum import Enum, StrEnum
+from pathlib import Path
+
+import graphql
+import pytest
+
+from coordination.application import Coordination
+from coordination.auth.policy import MATRIX
+from coordination.domain import decision_rules, values, workshop_parts
+from coordination.domain.action import ActionStatus
+from coordination.graphql import enums
+from coordination.graphql.schema import schema_sdl
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Read-only helpers of the application, not commands.
+NOT_COMMANDS = {"partnership", "working_group", "action", "decision", "workshop"}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def test_the_committed_schema_is_the_schema() -> None:
+    committed = (ROOT / "schema.graphql").read_text()
+    assert committed == schema_sdl(), (
+        "schema.graphql is out of date: regenerate it with "
+        "`python -c 'from coordination.graphql.schema import schema_sdl;"
+        ' print(schema_sdl(), end="")\' > schema.graphql`'
+    )
+
+
+def test_one_mutation_per_command_and_one_rule_per_mutation() -> None:
+    commands = {
+        camel(name)
+        for name, member in inspect.getmembers(Coordination, inspect.isfunction)
+        if not name.startswith("_")
+        and name not in NOT_COMMANDS
+        and "ctx" in inspect.signature(member).parameters
+    }
+    mutation_type = graphql.build_schema(schema_sdl()).mutation_type
+    assert mutation_type is not None
+    assert commands == set(MATRIX) == set(mutation_type.fields)
+
+
+@pytest.mark.parametrize(
+    ("graphql_enum", "domain_enum"),
+    [
+        (enums.MemberKind, values.MemberKind),
+        (enums.DecisionRule, values.DecisionRule),
+        (enums.ForumKind, decision_rules.ForumKind),
+        (enums.PositionKind, decision_rules.Position),
+        (enums.SupersedeScope, decision_rules.SupersedeScope),
+        (enums.ActionSource, values.ActionSource),
+        (enums.ActionStatus, ActionStatus),
+        (enums.ParticipantRole, values.ParticipantRole),
+        (enums.InviteeKind, workshop_parts.InviteeKind),
+        (enums.WorkshopFormat, workshop_parts.WorkshopFormat),
+        (enums.WorkshopStatus, workshop_parts.WorkshopStatus),
+        (enums.MinutesStatus, workshop_parts.MinutesStatus),
+    ],
+)
+def test_enums_hold_the_domain_vocabulary(
+    graphql_enum: type[Enum], domain_enum: type[StrEnum]
+) -> None:
+    assert {m.value for m in graphql_enum} == {m.value for m in domain_enum}
+
+
+def test_decision_statuses_cover_the_domain_and_the_views() -> None:
+    domain = {m.value for m in decision_rules.DecisionStatus}
+    assert domain <= {m.value for m in enums.DecisionStatus}

@@ -1,0 +1,252 @@
+"""Bad requests over HTTP: malformed documents, limits, tokens, body size, masking, modes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from coordination.auth.tokens import TokenKeys, issue_token
+from coordination.bootstrap import System
+from coordination.graphql.context import GraphQLConfig
+from coordination.persistence.readdb import ReadDatabase
+from coordination.projections import Projections
+from coordination.settings import Settings
+from tests.graphql.cases import document
+from tests.graphql.conftest import Http, http_client
+from tests.graphql.scenario import Scenario
+
+PUBLIC = "query { forums(first: 5) { edges { node { name } } } }"
+
+
+@pytest.fixture
+def read_db(projections: Projections) -> ReadDatabase:
+    return projections.db
+
+
+async def _client(
+    settings: Settings, system: System, db: ReadDatabase, keys: TokenKeys, **config: object
+) -> tuple[Http, object]:
+    return await http_client(
+        settings,
+        system,
+        db,
+        None,
+        keys,
+        GraphQLConfig(**config),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+async def node(
+    settings: Settings, system: System, read_db: ReadDatabase, keys: TokenKeys
+) -> AsyncIterator[Http]:
+    http, api = await _client(settings, system, read_db, keys)
+    yield http
+    await http.client.aclose()
+    await api.stop()  # type: ignore[attr-defined]
+
+
+def codes(body: dict[str, object]) -> list[object]:
+    errors = body.get("errors") or []
+    assert isinstance(errors, list)
+    return [e.get("extensions", {}).get("code") for e in errors]
+
+
+def events(system: System) -> int:
+    return system.app.recorder.max_notification_id() or 0
+
+
+async def test_malformed_documents_are_refused_clearly(node: Http) -> None:
+    for query, words in [
+        ("query { forums(first: 5) { edges ", "Syntax Error"),
+        ("query { nothingHere }", "Cannot query field 'nothingHere'"),
+        ('query { forums(first: "ten") { edges { cursor } } }', "Int"),
+    ]:
+        response = await node.post(query)
+        assert response.status_code in {200, 400}
+        body = response.json()
+        assert words in body["errors"][0]["message"], body
+
+
+async def test_deep_queries_are_refused(node: Http) -> None:
+    deep = (
+        "query { forums { edges { node { ... on WorkingGroup { partnership { workingGroups {"
+        " edges { node { partnership { workingGroups { edges { node { name } } } } } } } } }"
+        " } } } }"
+    )
+    body = (await node.post(deep)).json()
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(node: Http) -> None:
+    aliased = (
+        "query { "
+        + " ".join(f"a{i}: forums {{ pageInfo {{ hasNextPage }} }}" for i in range(40))
+        + " }"
+    )
+    body = (await node.post(aliased)).json()
+    assert "aliases found" in body["errors"][0]["message"]
+
+
+async def test_too_many_tokens_are_refused(node: Http) -> None:
+    long_document = "query { " + "a " * 3500 + "}"
+    body = (await node.post(long_document)).json()
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+async def test_a_body_over_the_limit_is_refused_before_reading(node: Http) -> None:
+    response = await node.post("query { __typename }", {"padding": "x" * 30_000})
+    assert response.status_code == 413
+    assert codes(response.json()) == ["PAYLOAD_TOO_LARGE"]
+    assert response.headers["x-request-id"]
+
+
+async def test_a_page_larger_than_a_hundred_is_refused(node: Http, scenario: Scenario) -> None:
+    body = (
+        await node.post(
+            "query { decisions(first: 100000) { edges { cursor } } }",
+            principal=scenario.principal("admin"),
+        )
+    ).json()
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert "between 0 and 100" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("make_token", "words"),
+    [
+        (
+            lambda keys: issue_token(
+                keys,
+                role="admin",
+                person=uuid4(),
+                ttl=timedelta(minutes=5),
+                now=datetime.now(UTC) - timedelta(hours=1),
+            ),
+            "expired",
+        ),
+        (
+            lambda keys: issue_token(TokenKeys.generate(keys.issuer), role="admin", person=uuid4()),
+            "signature",
+        ),
+        (lambda keys: "not.a.token", "malformed"),
+    ],
+)
+async def test_bad_tokens_are_unauthenticated_and_change_nothing(
+    node: Http, scenario: Scenario, system: System, make_token: object, words: str
+) -> None:
+    before = events(system)
+    response = await node.post(
+        document("defineTheme"),
+        {"input": {"partnershipId": str(scenario.partnership), "name": "Housing"}},
+        token=make_token(node.keys),  # type: ignore[operator]
+    )
+    body = response.json()
+    assert codes(body) == ["UNAUTHENTICATED"]
+    assert words in body["errors"][0]["message"]
+    assert body.get("data") is None
+    assert events(system) == before
+
+
+async def test_a_non_bearer_authorization_is_unauthenticated(node: Http) -> None:
+    body = (await node.post(PUBLIC, headers={"Authorization": "Basic YWxhZGRpbjpvcGVu"})).json()
+    assert codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_without_a_token_only_public_views_are_read(
+    node: Http, scenario: Scenario, system: System
+) -> None:
+    public = (await node.post(PUBLIC)).json()
+    assert "errors" not in public
+    private = (await node.post("query { decisions { edges { cursor } } }")).json()
+    assert codes(private) == ["UNAUTHENTICATED"]
+    audit = (await node.post("query { auditTrail { edges { cursor } } }")).json()
+    assert codes(audit) == ["UNAUTHENTICATED"]
+    before = events(system)
+    refused = (
+        await node.post(
+            document("defineTheme"),
+            {"input": {"partnershipId": str(scenario.partnership), "name": "Housing"}},
+        )
+    ).json()
+    assert refused["data"]["defineTheme"]["__typename"] == "Forbidden"
+    assert events(system) == before
+
+
+async def test_a_node_may_refuse_anonymous_callers(
+    settings: Settings, system: System, read_db: ReadDatabase, keys: TokenKeys
+) -> None:
+    http, api = await _client(settings, system, read_db, keys, allow_anonymous=False)
+    try:
+        body = (await http.post(PUBLIC)).json()
+        assert codes(body) == ["UNAUTHENTICATED"]
+    finally:
+        await http.client.aclose()
+        await api.stop()  # type: ignore[attr-defined]
+
+
+async def test_production_hides_introspection_and_graphiql(
+    settings: Settings, system: System, read_db: ReadDatabase, keys: TokenKeys
+) -> None:
+    introspection = "query { __schema { queryType { name } } }"
+    development, dev_api = await _client(settings, system, read_db, keys)
+    production, prod_api = await _client(settings, system, read_db, keys, production=True)
+    try:
+        assert (await development.post(introspection)).json()["data"]["__schema"]
+        ide = await development.client.get("/graphql", headers={"Accept": "text/html"})
+        assert ide.status_code == 200
+        assert "graphiql" in ide.text.lower()
+
+        hidden = (await production.post(introspection)).json()
+        assert "introspection" in hidden["errors"][0]["message"].lower()
+        assert (await production.post("query { __typename }")).json()["data"]
+        no_ide = await production.client.get("/graphql", headers={"Accept": "text/html"})
+        assert no_ide.status_code == 404
+    finally:
+        for http, api in ((development, dev_api), (production, prod_api)):
+            await http.client.aclose()
+            await api.stop()  # type: ignore[attr-defined]
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    node: Http,
+    scenario: Scenario,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from coordination.projections.queries import decisions
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("the database fell over at 10.0.0.7")
+
+    monkeypatch.setattr(decisions, "list_decisions", broken)
+    caplog.set_level(logging.ERROR, logger="coordination.graphql")
+    response = await node.post(
+        "query { decisions { edges { cursor } } }",
+        principal=scenario.principal("admin"),
+        headers={"X-Request-ID": "req-4711"},
+    )
+    body = response.json()
+    assert response.headers["x-request-id"] == "req-4711"
+    (error,) = body["errors"]
+    assert "10.0.0.7" not in str(body)
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-4711"}
+    logged = [r for r in caplog.records if r.name == "coordination.graphql"]
+    assert logged
+    assert logged[0].exc_info is not None
+    assert getattr(logged[0], "fields", {}).get("request_id") == "req-4711"
+
+
+async def test_expected_errors_are_never_masked(node: Http, scenario: Scenario) -> None:
+    body = (
+        await node.post(
+            'query { decisions(after: "garbage") { edges { cursor } } }',
+            principal=scenario.principal("admin"),
+        )
+    ).json()
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert "cursor" in body["errors"][0]["message"].lower()

@@ -1,0 +1,253 @@
+"""Subscriptions over a real WebSocket (graphql-transport-ws) on a real uvicorn server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from coordination.auth.principal import Principal
+from coordination.auth.tokens import TokenKeys, issue_token
+from coordination.bootstrap import System
+from coordination.graphql.router import GraphQLApi
+from coordination.observability import Metrics
+from coordination.projections import Projections
+from coordination.settings import Settings
+from tests.graphql.cases import document
+from tests.graphql.conftest import build_http_app
+from tests.graphql.scenario import Scenario
+
+PROTOCOL = "graphql-transport-ws"
+TIMEOUT = 10.0
+EVENTS = (
+    "subscription($after: Int, $types: [String!]) { events(after: $after, types: $types)"
+    " { type streamId version position actor actingFor audience data } }"
+)
+
+
+@dataclass
+class Server:
+    url: str
+    keys: TokenKeys
+    projections: Projections
+
+    async def caught_up(self, system: System) -> None:
+        """Wait until the views include everything recorded so far."""
+        head = system.app.recorder.max_notification_id() or 0
+        assert await self.projections.runner.wait_until(head, TIMEOUT)
+
+    def token(self, principal: Principal) -> str:
+        assert principal.person_id is not None
+        return issue_token(
+            self.keys,
+            role=principal.role,
+            person=principal.person_id,
+            org=principal.org,
+            groups=principal.groups,
+        )
+
+
+@pytest.fixture
+async def server(
+    settings: Settings, system: System, projections: Projections, keys: TokenKeys
+) -> AsyncIterator[Server]:
+    """The node's app served by uvicorn on a free loopback port, in this event loop."""
+    metrics = Metrics()
+    api = GraphQLApi(settings, metrics=metrics)
+    await api.start(system, db=projections.db, runner=projections.runner, keys=keys)
+    app = build_http_app(settings, system, api, metrics)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio")
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve(sockets=[sock]))
+    async with asyncio.timeout(TIMEOUT):
+        while not uv.started:
+            await asyncio.sleep(0.01)
+    yield Server(f"127.0.0.1:{port}", keys, projections)
+    uv.should_exit = True
+    await task
+    await api.stop()
+    sock.close()
+
+
+async def open_socket(server: Server, principal: Principal | None, token: str | None = None):
+    websocket = await connect(f"ws://{server.url}/graphql", subprotocols=[PROTOCOL])
+    payload: dict[str, Any] = {}
+    if principal is not None:
+        token = server.token(principal)
+    if token is not None:
+        payload["Authorization"] = f"Bearer {token}"
+    await websocket.send(json.dumps({"type": "connection_init", "payload": payload}))
+    return websocket
+
+
+async def acknowledged(websocket: ClientConnection) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        assert json.loads(await websocket.recv())["type"] == "connection_ack"
+
+
+async def subscribe(websocket: ClientConnection, query: str, variables: dict[str, Any]) -> None:
+    await websocket.send(
+        json.dumps(
+            {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
+    )
+
+
+async def next_data(websocket: ClientConnection) -> dict[str, Any]:
+    async with asyncio.timeout(TIMEOUT):
+        message = json.loads(await websocket.recv())
+    assert message["type"] == "next", message
+    assert "errors" not in message["payload"], message
+    data: dict[str, Any] = message["payload"]["data"]
+    return data
+
+
+async def mutate(server: Server, principal: Principal, mutation: str, input: dict[str, Any]):
+    async with httpx.AsyncClient(base_url=f"http://{server.url}") as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": document(mutation), "variables": {"input": input}},
+            headers={"Authorization": f"Bearer {server.token(principal)}"},
+        )
+    payload: dict[str, Any] = response.json()["data"][mutation]
+    return payload
+
+
+async def test_a_subscriber_receives_the_event_of_a_mutation_it_may_see(
+    server: Server, scenario: Scenario, system: System
+) -> None:
+    await server.caught_up(system)
+    head = system.app.recorder.max_notification_id() or 0
+    member = await open_socket(server, scenario.principal("representative"))
+    stranger = await open_socket(server, None)
+    try:
+        await acknowledged(member)
+        await subscribe(
+            member, EVENTS, {"after": head, "types": ["coordination.decision.proposal_tabled"]}
+        )
+        await acknowledged(stranger)
+        await subscribe(stranger, EVENTS, {"after": head})
+        tabled = await mutate(
+            server,
+            scenario.principal("representative"),
+            "tableProposal",
+            {
+                "partnershipId": str(scenario.partnership),
+                "forumKind": "WORKING_GROUP",
+                "forumId": str(scenario.group),
+                "title": "Guarantee fund",
+                "text": "Pool a guarantee fund.",
+                "rationale": "Banks refuse loans.",
+            },
+        )
+        seen = (await next_data(member))["events"]
+        assert seen["type"] == "coordination.decision.proposal_tabled.v1"
+        assert seen["streamId"] == tabled["createdId"]
+        assert seen["actor"] == str(scenario.reps["B"])
+        assert seen["actingFor"] == str(scenario.orgs["B"])
+        assert seen["audience"] == f"forum:{scenario.group}"
+        assert seen["data"]["title"] == "Guarantee fund"
+
+        # The anonymous subscriber never sees the group's proposal: its first event is the
+        # next public one.
+        theme = await mutate(
+            server,
+            scenario.principal("admin"),
+            "defineTheme",
+            {"partnershipId": str(scenario.partnership), "name": "Housing"},
+        )
+        public = (await next_data(stranger))["events"]
+        assert public["type"] == "coordination.partnership.theme_defined.v1"
+        assert public["version"] == theme["version"]
+
+        # An event recorded elsewhere (here: straight through the application, as another
+        # process would) reaches subscribers too, without a mutation of this process.
+        elsewhere = scenario.app.define_theme(
+            scenario.secretariat(), scenario.partnership, name="Finance"
+        )
+        seen_elsewhere = (await next_data(stranger))["events"]
+        assert seen_elsewhere["version"] == elsewhere.version
+        assert seen_elsewhere["data"]["name"] == "Finance"
+    finally:
+        await member.close()
+        await stranger.close()
+
+
+async def test_a_forged_token_closes_the_connection(server: Server, scenario: Scenario) -> None:
+    forged = issue_token(
+        TokenKeys.generate(server.keys.issuer), role="admin", person=scenario.admin
+    )
+    websocket = await open_socket(server, None, token=forged)
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(TIMEOUT):
+            await websocket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_view_updates_of_a_forum_reach_its_members(
+    server: Server, scenario: Scenario
+) -> None:
+    convenor = scenario.principal("convenor")
+    websocket = await open_socket(server, convenor)
+    try:
+        await acknowledged(websocket)
+        await subscribe(
+            websocket,
+            "subscription($forum: UUID!) { viewUpdates(forumId: $forum)"
+            " { view position forumIds } }",
+            {"forum": str(scenario.group)},
+        )
+        decision = scenario.fresh_decision(scenario.group)
+        # The subscription starts on the server in its own time: post until an update
+        # arrives (each post changes the group's decisions view), a bounded number of times.
+        update = None
+        for attempt in range(5):
+            await mutate(
+                server,
+                convenor,
+                "postContribution",
+                {"decisionId": str(decision), "text": f"Contribution {attempt}"},
+            )
+            try:
+                async with asyncio.timeout(2):
+                    update = await next_data(websocket)
+                break
+            except TimeoutError:
+                continue
+        assert update is not None
+        assert str(scenario.group) in update["viewUpdates"]["forumIds"]
+        assert update["viewUpdates"]["position"] > 0
+    finally:
+        await websocket.close()
+
+
+async def test_a_stranger_may_not_follow_a_groups_views(server: Server, scenario: Scenario) -> None:
+    websocket = await open_socket(server, scenario.principal("representative_other"))
+    try:
+        await acknowledged(websocket)
+        await subscribe(
+            websocket,
+            "subscription($forum: UUID!) { viewUpdates(forumId: $forum) { view } }",
+            {"forum": str(scenario.group)},
+        )
+        async with asyncio.timeout(TIMEOUT):
+            message = json.loads(await websocket.recv())
+        assert message["type"] == "next", message
+        (error,) = message["payload"]["errors"]
+        assert "members of a working group" in error["message"]
+        assert error["extensions"]["code"] == "FORBIDDEN"
+    finally:
+        await websocket.close()
