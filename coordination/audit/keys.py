@@ -14,9 +14,6 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from .note import NoteError, Signer
 
 if TYPE_CHECKING:
@@ -29,33 +26,9 @@ class SigningKeyError(RuntimeError):
     """The signing key cannot be created or used; the message says why and what to do."""
 
 
-class KeySettings(BaseSettings):
-    """Where the signing key comes from (until these fields join ``Settings``).
-
-    Attributes:
-        signing_key_file: A key file other than ``<data_dir>/signing.key``.
-        signing_key: The signer key line itself; takes precedence over any file.
-    """
-
-    model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
-
-    signing_key_file: Path | None = None
-    signing_key: SecretStr | None = None
-
-
-def _key_settings(settings: Settings) -> KeySettings:
-    """The key settings: from ``settings`` once it has the fields, else the environment."""
-    if hasattr(settings, "signing_key_file") and hasattr(settings, "signing_key"):
-        return KeySettings(
-            signing_key_file=getattr(settings, "signing_key_file"),  # noqa: B009
-            signing_key=getattr(settings, "signing_key"),  # noqa: B009
-        )
-    return KeySettings()
-
-
 def key_path(settings: Settings) -> Path:
     """The key file of the node: the configured one, else ``signing.key`` in the data dir."""
-    configured = _key_settings(settings).signing_key_file
+    configured = settings.signing_key_file
     return configured if configured is not None else settings.data_dir / DEFAULT_KEY_FILE
 
 
@@ -74,7 +47,7 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
         SigningKeyError: The key file exists (without ``force``), or the key is given in
             ``COORDINATION_SIGNING_KEY`` so that no file would be used.
     """
-    if _key_settings(settings).signing_key is not None:
+    if settings.signing_key is not None:
         raise SigningKeyError(
             "the signing key is given in COORDINATION_SIGNING_KEY; a key file would not be used"
         )
@@ -129,7 +102,7 @@ def load_signer(settings: Settings) -> Signer:
         SigningKeyError: No key, a malformed key, a key readable by others, or a key whose
             name is not the node's origin.
     """
-    secret = _key_settings(settings).signing_key
+    secret = settings.signing_key
     source = "COORDINATION_SIGNING_KEY" if secret is not None else str(key_path(settings))
     line = secret.get_secret_value() if secret is not None else _read_key_file(key_path(settings))
     try:
@@ -155,7 +128,7 @@ def load_or_create_signer(settings: Settings) -> Signer:
     A development node (``make run``) then needs no setup step; a production node without
     its key refuses to start, because a new key would not verify its old checkpoints.
     """
-    missing = _key_settings(settings).signing_key is None and not key_path(settings).exists()
+    missing = settings.signing_key is None and not key_path(settings).exists()
     if missing and settings.env != "production":
         init_key(settings)
     return load_signer(settings)

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from coordination.audit.keys import (
     SigningKeyError,
@@ -61,7 +62,7 @@ def test_show_gives_the_verifier_key_line(node: Settings) -> None:
 
 def test_a_configured_key_file_is_used(node: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     elsewhere = node.data_dir.parent / "secrets" / "node.key"
-    monkeypatch.setenv("COORDINATION_SIGNING_KEY_FILE", str(elsewhere))
+    node = node.model_copy(update={"signing_key_file": elsewhere})
     assert init_key(node) == elsewhere
     assert load_signer(node).verifier.vkey == show_key(node)
 
@@ -70,7 +71,7 @@ def test_the_key_can_come_from_the_environment(
     node: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     signer = Signer.generate(ORIGIN)
-    monkeypatch.setenv("COORDINATION_SIGNING_KEY", signer.skey())
+    node = node.model_copy(update={"signing_key": SecretStr(signer.skey())})
     assert load_signer(node).verifier == signer.verifier
     with pytest.raises(SigningKeyError, match="COORDINATION_SIGNING_KEY"):
         init_key(node)
@@ -91,7 +92,9 @@ def test_a_key_readable_by_others_is_refused(node: Settings) -> None:
 def test_a_key_of_another_origin_is_refused(
     node: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COORDINATION_SIGNING_KEY", Signer.generate("other.example/log").skey())
+    node = node.model_copy(
+        update={"signing_key": SecretStr(Signer.generate("other.example/log").skey())}
+    )
     with pytest.raises(SigningKeyError, match=re.escape("named 'other.example/log'")):
         load_signer(node)
 
@@ -99,7 +102,7 @@ def test_a_key_of_another_origin_is_refused(
 def test_a_malformed_key_is_refused_without_echoing_it(
     node: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COORDINATION_SIGNING_KEY", "PRIVATE+KEY+secret-material")
+    node = node.model_copy(update={"signing_key": SecretStr("PRIVATE+KEY+secret-material")})
     with pytest.raises(SigningKeyError, match="not valid") as refused:
         load_signer(node)
     assert "secret-material" not in str(refused.value)
