@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from coordination.audit.cli import register_audit_commands
+from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import System, bootstrap
 from coordination.persistence.eventstore import DatabaseURLError
@@ -157,3 +158,4 @@ def catalogue(
 
 app.add_typer(tokens_app, name="tokens")
 register_audit_commands(app, _settings)
+register_replay_command(app, _settings)
