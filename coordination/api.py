@@ -109,7 +109,13 @@ def create_app(
                 projections = await start_projections(wired)
                 audit = await run_in_threadpool(start_audit, wired)
                 app.state.audit = audit
-                await endpoint.start(wired, db=projections.db, runner=projections.runner, keys=keys)
+                await endpoint.start(
+                    wired,
+                    db=projections.db,
+                    runner=projections.runner,
+                    keys=keys,
+                    audit_log=audit.log,
+                )
             yield
         finally:
             if audit is not None:

@@ -14,6 +14,9 @@ from .notifier import LogNotifier
 from .stored import prove_consistency, prove_inclusion
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
     from coordination.bootstrap import System
 
     from .note import Verifier
@@ -62,6 +65,14 @@ class AuditLog:
     def entries(self, start: int, stop: int) -> list[LogEntry]:
         """The entries ``start <= index < stop`` (callers keep ``stop`` within a checkpoint)."""
         return self.storage.entries(start, stop)
+
+    def entry_for_event(self, event_id: UUID) -> LogEntry | None:
+        """The entry of the event ``event_id``, or None while it is not integrated."""
+        return self.storage.entry_for_event(str(event_id))
+
+    def entries_for_notifications(self, notification_ids: Sequence[int]) -> list[LogEntry]:
+        """The entries of these notifications (of the event store), those integrated."""
+        return self.storage.entries_for_notifications(notification_ids)
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """The RFC 9162 inclusion proof of ``index`` in the tree of ``size`` entries."""

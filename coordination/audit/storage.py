@@ -122,6 +122,12 @@ class LogStorage(Protocol):
     def entries(self, start: int, stop: int) -> list[LogEntry]:
         """The committed entries with ``start <= index < stop``, in index order."""
 
+    def entry_for_event(self, event_id: str) -> LogEntry | None:
+        """The committed entry of the event ``event_id`` (canonical UUID text), if any."""
+
+    def entries_for_notifications(self, notification_ids: Sequence[int]) -> list[LogEntry]:
+        """The committed entries of these notification ids (those integrated), by index."""
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         """The largest signed checkpoint."""
 

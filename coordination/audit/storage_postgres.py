@@ -59,6 +59,7 @@ _CREATE = (
     " CHECK (id = 1), notification_id bigint NOT NULL, size bigint NOT NULL)",
     "INSERT INTO {s}.integrator_position (id, notification_id, size) VALUES (1, 0, 0)"
     " ON CONFLICT DO NOTHING",
+    "CREATE INDEX IF NOT EXISTS log_entries_event_id ON {s}.log_entries (event_id)",
 )
 _CHECKPOINT = "SELECT size, root, note, signed_at FROM {s}.log_checkpoints"
 LISTEN_SLICE_S = 0.5
@@ -107,6 +108,14 @@ class _Sql:
         self.entries = q(
             f"SELECT {_ENTRY_SELECT} FROM {{s}}.log_entries"  # noqa: S608
             " WHERE idx >= %s AND idx < %s ORDER BY idx"
+        )
+        self.entry_for_event = q(
+            f"SELECT {_ENTRY_SELECT} FROM {{s}}.log_entries"  # noqa: S608
+            " WHERE event_id = %s ORDER BY idx LIMIT 1"
+        )
+        self.entries_for_notifications = q(
+            f"SELECT {_ENTRY_SELECT} FROM {{s}}.log_entries"  # noqa: S608
+            " WHERE notification_id = ANY(%s::bigint[]) ORDER BY idx"
         )
         self.latest = q(_CHECKPOINT + " ORDER BY size DESC LIMIT 1")
         self.covering = q(_CHECKPOINT + " WHERE size >= %s ORDER BY size LIMIT 1")
@@ -285,6 +294,17 @@ class PostgresLogStorage:
         # Binary results: entry bytes arrive as they are, not as hex text to decode.
         with self._cursor(transaction=False, binary=True) as cur:
             cur.execute(self._sql.entries, (start, stop))
+            return [_entry(row) for row in cur.fetchall()]
+
+    def entry_for_event(self, event_id: str) -> LogEntry | None:
+        with self._cursor(transaction=False, binary=True) as cur:
+            cur.execute(self._sql.entry_for_event, (UUID(event_id),))
+            row = cur.fetchone()
+        return None if row is None else _entry(row)
+
+    def entries_for_notifications(self, notification_ids: Sequence[int]) -> list[LogEntry]:
+        with self._cursor(transaction=False, binary=True) as cur:
+            cur.execute(self._sql.entries_for_notifications, (sorted(set(notification_ids)),))
             return [_entry(row) for row in cur.fetchall()]
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:

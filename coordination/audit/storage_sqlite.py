@@ -46,6 +46,7 @@ _CREATE = (
     " id INTEGER PRIMARY KEY CHECK (id = 1), notification_id INTEGER NOT NULL,"
     " size INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO integrator_position (id, notification_id, size) VALUES (1, 0, 0)",
+    "CREATE INDEX IF NOT EXISTS log_entries_event_id ON log_entries (event_id)",
 )
 _ENTRY_COLUMNS = (
     "idx, notification_id, event_id, stream_id, stream_version, type, audience, leaf_hash, entry"
@@ -219,6 +220,32 @@ class SQLiteLogStorage:
             (start, stop),
         )
         return [_entry(row) for row in rows]
+
+    def entry_for_event(self, event_id: str) -> LogEntry | None:
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM log_entries WHERE event_id = ?"  # noqa: S608
+                " ORDER BY idx LIMIT 1",
+                (event_id,),
+            )
+            .fetchone()
+        )
+        return None if row is None else _entry(row)
+
+    def entries_for_notifications(self, notification_ids: Sequence[int]) -> list[LogEntry]:
+        wanted = sorted(set(notification_ids))
+        found: list[LogEntry] = []
+        for i in range(0, len(wanted), READ_CHUNK):
+            chunk = wanted[i : i + READ_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn().execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM log_entries"  # noqa: S608
+                f" WHERE notification_id IN ({marks}) ORDER BY idx",
+                chunk,
+            )
+            found.extend(_entry(row) for row in rows)
+        return found
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         return _checkpoint(self._conn().execute(_LATEST).fetchone())

@@ -16,6 +16,7 @@ from coordination.auth.principal import Principal
 
 if TYPE_CHECKING:
     from coordination.application import Coordination
+    from coordination.audit.log import AuditLog
     from coordination.auth.tokens import TokenKeys, TokenVerifier
     from coordination.bootstrap import System
     from coordination.graphql.event_tail import EventTail
@@ -89,6 +90,8 @@ class Services:
     results: ResultCache | None = None
     metrics: Metrics | None = None
     config: GraphQLConfig = field(default_factory=GraphQLConfig)
+    #: The node's signed log (entries, checkpoints, proofs); None where it does not run.
+    audit_log: AuditLog | None = None
 
     @property
     def app(self) -> Coordination:

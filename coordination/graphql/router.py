@@ -5,7 +5,8 @@ The lead wires it in `create_app`:
     api = GraphQLApi(settings, metrics=metrics)        # when building the app
     app.include_router(api.router)
     ...                                                # in the lifespan, once the views run:
-    await api.start(system, db=projections.db, runner=projections.runner)
+    await api.start(system, db=projections.db, runner=projections.runner,
+                    audit_log=app.state.audit.log)
 
 The router carries a lifespan of its own that stops the API (its event tail) when the
 app shuts down; `await api.stop()` does the same by hand. `graphql_router(system,
@@ -27,6 +28,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from coordination.audit.log import AuditLog
 from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.tokens import TokenError, TokenKeys, TokenVerifier
 from coordination.bootstrap import System
@@ -110,6 +112,7 @@ class GraphQLApi:
         runner: ProjectionWaiter | None = None,
         updates: ViewUpdateSource | None = None,
         keys: TokenKeys | None = None,
+        audit_log: AuditLog | None = None,
     ) -> None:
         """Make the endpoint serve: called in the lifespan once the read side is open.
 
@@ -120,6 +123,9 @@ class GraphQLApi:
                 `updates` is given, for view updates (`subscribe`).
             updates: The broadcast of view updates, when not the runner's.
             keys: The token keys; loaded from (or created in) the data directory if None.
+            audit_log: The node's signed log (``start_audit(system).log``), for the
+                audit trail's log fields, ``inclusionProof`` and ``checkpoint``; without
+                it those answer that the signed log is not running on this node.
         """
         if keys is None:
             keys = await to_thread.run_sync(
@@ -143,6 +149,7 @@ class GraphQLApi:
             results=results,
             metrics=self.metrics,
             config=self.config,
+            audit_log=audit_log,
         )
 
     async def stop(self) -> None:
@@ -208,8 +215,9 @@ async def graphql_router(
     metrics: Metrics | None = None,
     config: GraphQLConfig | None = None,
     keys: TokenKeys | None = None,
+    audit_log: AuditLog | None = None,
 ) -> APIRouter:
     """A started GraphQL endpoint to include in an app; it stops with the app."""
     api = GraphQLApi(settings, metrics=metrics, config=config)
-    await api.start(system, db=db, runner=runner, keys=keys)
+    await api.start(system, db=db, runner=runner, keys=keys, audit_log=audit_log)
     return api.router

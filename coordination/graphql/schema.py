@@ -45,6 +45,7 @@ from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.registry import RegistryQueries
+from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
 from coordination.graphql.result_cache import CachedResults
 from coordination.graphql.subscriptions import Subscription
@@ -58,7 +59,15 @@ DOCUMENT_CACHE_SIZE = 256
 
 Query = merge_types(
     "Query",
-    (ForumQueries, RegistryQueries, DecisionQueries, ActionQueries, WorkshopQueries, AuditQueries),
+    (
+        ForumQueries,
+        RegistryQueries,
+        DecisionQueries,
+        ActionQueries,
+        WorkshopQueries,
+        AuditQueries,
+        SignedLogQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",

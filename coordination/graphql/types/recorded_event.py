@@ -8,7 +8,10 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
+from coordination.audit._encoding import b64encode
+from coordination.graphql.context import GraphQLContext
 from coordination.graphql.event_log import LoggedEvent
+from coordination.graphql.signed_log import entry_loader
 
 
 @strawberry.type(
@@ -32,6 +35,21 @@ class RecordedEvent:
         description="Who may see it: public, partnership, forum:<id>, transnational, restricted."
     )
     data: JSON = strawberry.field(description="The event's own fields.")
+
+    @strawberry.field(
+        description="The event's index in the node's signed log; null until it is integrated."
+    )
+    async def log_index(self, info: strawberry.Info[GraphQLContext, None]) -> int | None:
+        entry = await entry_loader(info.context).load(self.position)
+        return None if entry is None else entry.index
+
+    @strawberry.field(
+        description="The leaf hash of the event's log entry (RFC 9162), base64; null until"
+        " it is integrated."
+    )
+    async def leaf_hash(self, info: strawberry.Info[GraphQLContext, None]) -> str | None:
+        entry = await entry_loader(info.context).load(self.position)
+        return None if entry is None else b64encode(entry.leaf_hash)
 
     @classmethod
     def from_logged(cls, event: LoggedEvent) -> RecordedEvent:
