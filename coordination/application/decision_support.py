@@ -1,0 +1,99 @@
+"""What the decision use cases share: loading a decision, its forum and its voters.
+
+The decision stream knows nothing of mandates, partnership membership, working groups or
+workshops, so each use case loads those streams to check the cross-stream rules first:
+who acts for which organisation, who belongs to the forum (the electorate is fixed at
+call time), whose proxy a person holds. Only decision streams are written here; adopting
+a proposal that supersedes an earlier decision writes both in one transaction.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from coordination.application.service import Service
+from coordination.domain.context import Context
+from coordination.domain.decision import Decision
+from coordination.domain.decision_rules import ForumKind
+from coordination.domain.errors import Forbidden, InvalidInput, NotFound
+from coordination.domain.partnership import Partnership, person_of
+from coordination.domain.values import choice
+from coordination.domain.working_group import WorkingGroup
+
+
+class DecisionSupport(Service):
+    """Cross-stream checks of the decision use cases (one namespace: names are prefixed)."""
+
+    def decision(self, decision_id: UUID) -> Decision:
+        """The decision's current state (for checks and for tests)."""
+        return self._load(Decision, decision_id)
+
+    # -- cross-stream checks (prefixed: every mixin shares one namespace) -------------
+
+    def _decision_of(self, partnership: Partnership, decision_id: UUID) -> Decision:
+        """Another decision of the same partnership, or NotFound."""
+        decision = self._load(Decision, decision_id)
+        if decision.partnership_id != partnership.id:
+            raise NotFound(f"no decision with id {decision_id} in this partnership")
+        return decision
+
+    def _decision_forum(
+        self, partnership: Partnership, forum_kind: str, forum_id: UUID, member_id: UUID | None
+    ) -> ForumKind:
+        """The checked forum: the partnership itself, or one of its open working groups.
+
+        When `member_id` is given, it must be a member of the group.
+        """
+        kind = choice(forum_kind, ForumKind, "forum kind")
+        if kind is ForumKind.PARTNERSHIP:
+            if forum_id != partnership.id:
+                raise InvalidInput("the forum of a partnership decision is the partnership itself")
+            return kind
+        group = self._load(WorkingGroup, forum_id)
+        if group.partnership_id != partnership.id:
+            raise NotFound(f"no working group with id {forum_id} in this partnership")
+        group.ensure_open()
+        if member_id is not None:
+            group.ensure_member(member_id)
+        return kind
+
+    def _decision_proposer_or_secretariat(
+        self, ctx: Context, decision: Decision, verb: str
+    ) -> None:
+        """Only the tabling organisation (or the secretariat) changes a proposal's fate."""
+        partnership = self._load(Partnership, decision.partnership_id)
+        if ctx.acting_for is None:
+            return
+        member_id = partnership.ensure_acts_for(ctx)
+        if member_id != decision.proposer_id:
+            raise Forbidden(
+                f"only the organisation that tabled the proposal, or the secretariat, may {verb} it"
+            )
+
+    def _decision_voter(self, ctx: Context, decision: Decision) -> tuple[UUID, bool]:
+        """The organisation a position is taken for, and whether a proxy holder takes it."""
+        partnership = self._load(Partnership, decision.partnership_id)
+        if ctx.acting_for is None:
+            raise Forbidden("a position is taken on behalf of a member organisation")
+        member_id = ctx.acting_for
+        member = partnership.current_member(member_id, ctx.today)
+        person = person_of(ctx)
+        if partnership.represents(person, member_id, ctx.today):
+            return member_id, False
+        proxy = decision.proxy_for(member_id)
+        if (
+            proxy is not None
+            and proxy.person_id == person
+            and partnership.represents(person, proxy.member_id, ctx.today)
+        ):
+            return member_id, True
+        raise Forbidden(
+            f"person {person} is not a current representative of {member.name}"
+            " and holds no valid proxy from it for this decision"
+        )
+
+
+def check_claim(partnership: Partnership, ctx: Context) -> None:
+    """A secretariat command needs no organisation, but a claimed one must be true."""
+    if ctx.acting_for is not None:
+        partnership.ensure_acts_for(ctx)
