@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from common import fresh_url, percentile, row
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -47,11 +48,6 @@ ORIGIN = "bench.example/coordination/log"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 #: Contributions go to the open decisions of one working group: shared, contended streams.
 OPEN_DECISIONS = 4
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def run_clients(clients: int, per_client: int, op: Callable[[int, int], None]) -> dict[str, float]:
@@ -264,18 +260,6 @@ async def raw_asyncpg(url: str, clients: int, per_client: int) -> dict[str, floa
 # -- the run ---------------------------------------------------------------------------
 
 
-def fresh_url(backend: str, server: str | None, tmp: Path, label: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / f'{label}.db'}"
-    import psycopg
-
-    schema = f"bench_{label}_{uuid.uuid4().hex[:8]}"
-    assert server is not None
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{server}?schema={schema}"
-
-
 def measure(backend: str, clients: int, server: str | None, tmp: Path) -> list[dict[str, Any]]:
     per_client = COMMANDS_PER_CLIENT[clients]
     ours_system = bootstrap(
@@ -333,17 +317,6 @@ def measure(backend: str, clients: int, server: str | None, tmp: Path) -> list[d
             )
         )
     return rows
-
-
-def row(name: str, value: float, unit: str, baseline_name: str, baseline: float) -> dict[str, Any]:
-    return {
-        "name": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "baseline_name": baseline_name,
-        "baseline_value": round(baseline, 3),
-        "ratio": round(value / baseline, 3),
-    }
 
 
 def main() -> int:

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from common import fresh_url  # noqa: E402
+from common import row as result_row  # noqa: E402
 
 from coordination.audit.export import export_bundle  # noqa: E402
 from coordination.audit.integrator import Integrator  # noqa: E402
@@ -56,26 +58,8 @@ HTTP_PROOFS = 300
 
 
 def row(name: str, value: float, unit: str, baseline_name: str, baseline: float) -> dict[str, Any]:
-    return {
-        "name": name,
-        "value": round(value, 4),
-        "unit": unit,
-        "baseline_name": baseline_name,
-        "baseline_value": round(baseline, 4),
-        "ratio": round(value / baseline, 3) if baseline else None,
-    }
-
-
-def fresh_url(backend: str, server: str | None, tmp: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'audit.db'}"
-    import psycopg
-
-    assert server is not None
-    schema = f"bench_audit_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{server}?schema={schema}"
+    """Audit figures are small (ms of proofs): keep four decimals."""
+    return result_row(name, value, unit, baseline_name, baseline, digits=4)
 
 
 def latencies_ms(calls: list[Callable[[], object]]) -> tuple[float, float]:
@@ -135,7 +119,7 @@ def step(label: str) -> None:
 
 def measure(backend: str, entries: int, server: str | None, tmp: Path) -> list[dict[str, Any]]:
     system: System = bootstrap(
-        Settings(database_url=fresh_url(backend, server, tmp), data_dir=tmp, origin=ORIGIN)
+        Settings(database_url=fresh_url(backend, server, tmp, "audit"), data_dir=tmp, origin=ORIGIN)
     )
     print(f"{backend}: {entries} entries", file=sys.stderr)
     step("filling the event table")

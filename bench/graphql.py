@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import fresh_url, percentile, row  # noqa: E402
 from coordination.auth.principal import Role  # noqa: E402
 from coordination.auth.tokens import TokenKeys, issue_token  # noqa: E402
 from coordination.bootstrap import bootstrap  # noqa: E402
@@ -255,11 +256,11 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
         members = await forums.list_forum_members(db, group_id, first=20)
         page = await decisions.list_decisions(db, forum_id=group_id, first=20)
         listed = []
-        for row in page.nodes:
-            positions = await decisions.list_positions(db, row.id, first=20)
+        for decision in page.nodes:
+            positions = await decisions.list_positions(db, decision.id, first=20)
             listed.append(
                 {
-                    **dataclasses.asdict(row),
+                    **dataclasses.asdict(decision),
                     "positions": [
                         {**dataclasses.asdict(p), "organisation": await name(p.organisation_id)}
                         for p in positions.nodes
@@ -284,11 +285,6 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
 
 
 # -- the clients ----------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def load(
@@ -581,29 +577,6 @@ def report(rows: list[dict[str, Any]]) -> None:
         )
 
 
-def row(name: str, value: float, unit: str, baseline_name: str, baseline: float) -> dict[str, Any]:
-    return {
-        "name": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "baseline_name": baseline_name,
-        "baseline_value": round(baseline, 3),
-        "ratio": round(value / baseline, 3) if baseline else None,
-    }
-
-
-def fresh_url(backend: str, server: str | None, tmp: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}"
-    import psycopg
-
-    assert server is not None
-    schema = f"bench_graphql_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{server}?schema={schema}"
-
-
 def main() -> int:
     if len(sys.argv) == 6 and sys.argv[1] == "--serve":
         serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
@@ -618,7 +591,7 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
-            url = fresh_url(backend, server, Path(tmp))
+            url = fresh_url(backend, server, Path(tmp), "graphql")
             results += asyncio.run(measure(backend, url, Path(tmp)))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
