@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from coordination import __version__
 from coordination.audit.runtime import AuditRuntime, audit_log_of_app, start_audit
 from coordination.auth.principal import Principal
-from coordination.auth.tokens import TokenError, TokenKeys, TokenVerifier
+from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
 from coordination.federation.router import feed_router
 from coordination.graphql.router import GraphQLApi
@@ -52,15 +52,10 @@ def readiness(system: System) -> dict[str, Any]:
 
 def feed_caller(request: Request) -> Principal:
     """The feed is served to auditors and admins for now (partners come with federation)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, "the feed needs a bearer token of an auditor or admin")
     verifier: TokenVerifier = request.app.state.token_verifier
-    try:
-        principal = verifier.verify(token.strip())
-    except TokenError as error:
-        raise HTTPException(401, str(error)) from None
+    principal, refused = verifier.principal_of(request.headers.get("authorization", ""))
+    if refused is not None:
+        raise HTTPException(401, f"the feed needs an auditor's or admin's token: {refused}")
     if not principal.reads_everything:
         raise HTTPException(403, f"the {principal.role.value} role may not read the feed")
     return principal
@@ -105,7 +100,8 @@ def create_app(
         try:
             # An unmigrated store cannot feed views or the log: serve /health and /ready
             # (which says what to do) and start the rest on the next start.
-            if owns_read_side and readiness(wired)["status"] == "ready":
+            ready = await run_in_threadpool(readiness, wired)
+            if owns_read_side and ready["status"] == "ready":
                 projections = await start_projections(wired)
                 audit = await run_in_threadpool(start_audit, wired)
                 app.state.audit = audit

@@ -20,7 +20,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from coordination.auth.principal import Principal, Role
+from coordination.auth.principal import ANONYMOUS, Principal, Role
 
 ALGORITHM = "EdDSA"
 AUDIENCE = "coordination-api"
@@ -222,3 +222,13 @@ class TokenVerifier:
         if len(self._known) > self.size:
             self._known.popitem(last=False)
         return principal
+
+    def principal_of(self, authorization: str) -> tuple[Principal, str | None]:
+        """The principal of an `Authorization` header value, or anonymous and why not."""
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return ANONYMOUS, "send the token as `Authorization: Bearer <token>`"
+        try:
+            return self.verify(token.strip()), None
+        except TokenError as error:
+            return ANONYMOUS, str(error)

@@ -30,7 +30,7 @@ from strawberry.types.unset import UnsetType
 
 from coordination.audit.log import AuditLog
 from coordination.auth.principal import ANONYMOUS, Principal
-from coordination.auth.tokens import TokenError, TokenKeys, TokenVerifier
+from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System
 from coordination.graphql.context import (
     GraphQLConfig,
@@ -161,13 +161,7 @@ class GraphQLApi:
     def principal_of(self, authorization: str) -> tuple[Principal, str | None]:
         """The principal of an `Authorization` value, or why the token is refused."""
         assert self.services is not None
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return ANONYMOUS, "send the token as `Authorization: Bearer <token>`"
-        try:
-            return self.services.verifier.verify(token.strip()), None
-        except TokenError as error:
-            return ANONYMOUS, str(error)
+        return self.services.verifier.principal_of(authorization)
 
     async def context(self, connection: HTTPConnection) -> GraphQLContext:
         """The per-request context: the verified caller and the request id."""
