@@ -15,6 +15,8 @@ from strawberry.fastapi import BaseContext
 from coordination.auth.principal import Principal
 
 if TYPE_CHECKING:
+    from anyio import CapacityLimiter
+
     from coordination.application import Coordination
     from coordination.audit.log import AuditLog
     from coordination.auth.tokens import TokenKeys, TokenVerifier
@@ -59,6 +61,10 @@ class GraphQLConfig:
         allow_anonymous: Serve callers without a token (public views only); when False
             they are refused with UNAUTHENTICATED.
         command_wait_seconds: How long a mutation waits for the views to include it.
+        command_threads: Commands run at once, each in a worker thread. The event store
+            takes one writer at a time (SQLite's write lock, PostgreSQL's table lock held
+            to commit), so more threads only queue on it while holding a connection and
+            fighting the event loop for the interpreter; the rest wait as tasks.
         max_depth: Deepest field nesting a query may have.
         max_aliases: Most aliases one document may use.
         max_tokens: Most lexical tokens one document may have.
@@ -69,6 +75,7 @@ class GraphQLConfig:
     production: bool = False
     allow_anonymous: bool = True
     command_wait_seconds: float = 2.0
+    command_threads: int = 2
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 3000
@@ -92,6 +99,8 @@ class Services:
     config: GraphQLConfig = field(default_factory=GraphQLConfig)
     #: The node's signed log (entries, checkpoints, proofs); None where it does not run.
     audit_log: AuditLog | None = None
+    #: Bounds the commands running at once (`GraphQLConfig.command_threads`).
+    command_limiter: CapacityLimiter | None = None
 
     @property
     def app(self) -> Coordination:
@@ -115,6 +124,9 @@ class GraphQLContext(BaseContext):
         #: Why the offered token was refused; the auth extension turns it into an error.
         self.auth_error = auth_error
         self.cache: dict[Any, Any] = {}
+        #: Set when the answer is a view-query result the `ResultCache` keeps: the views'
+        #: position and the operation's name. The HTTP layer may then keep its bytes.
+        self.kept_result: tuple[int, str | None] | None = None
         self._visibility: Visibility | None = None
 
     @property

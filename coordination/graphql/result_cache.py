@@ -8,6 +8,10 @@ once. Read-your-writes holds: a mutation returns only once the position includes
 a result is only ever stored under a position the views had already reached when it was
 computed. Queries that read the event store itself (the audit trail, past states) and
 anything but queries are never cached.
+
+Over HTTP the answer is also kept as the response's bytes, keyed by the request body
+itself: a repeated request is then answered before any GraphQL work (parsing,
+validation, execution, JSON encoding), which is most of what a cached page cost.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FieldNode, OperationDefinitionNode, OperationType
@@ -36,6 +40,13 @@ VIEW_FIELDS = frozenset(
 Key = tuple[Any, ...]
 
 
+class CachedResponse(NamedTuple):
+    """An HTTP answer kept whole: its body, and the operation's name for the metrics."""
+
+    body: bytes
+    operation_name: str | None
+
+
 class ResultCache:
     """A bounded LRU of results, emptied whenever the views move.
 
@@ -47,17 +58,45 @@ class ResultCache:
     def __init__(self, position: Callable[[], int | None], size: int = 256) -> None:
         self.position, self.size = position, size
         self._results: OrderedDict[Key, GraphQLExecutionResult] = OrderedDict()
+        self._responses: OrderedDict[Key, CachedResponse] = OrderedDict()
         self._running: dict[Key, asyncio.Future[GraphQLExecutionResult | None]] = {}
         self._at: int | None = None
         self.hits = self.misses = 0
+        #: Of the hits, those answered with kept HTTP bytes.
+        self.response_hits = 0
 
     def current(self) -> int | None:
         """The views' position, dropping every result of an earlier one."""
         at = self.position()
         if at != self._at:
             self._results.clear()
+            self._responses.clear()
             self._at = at
         return at
+
+    def response_key(self, body: bytes, context: GraphQLContext) -> Key | None:
+        """The key of an HTTP request's answer: the body bytes, the rights, the day."""
+        position = self.current()
+        if position is None:
+            return None
+        principal = context.principal
+        return (position, body, principal.role, principal.org, principal.groups, context.today)
+
+    def response(self, key: Key) -> CachedResponse | None:
+        found = self._responses.get(key)
+        if found is not None:
+            self._responses.move_to_end(key)
+            self.hits += 1
+            self.response_hits += 1
+        return found
+
+    def keep_response(self, key: Key, response: CachedResponse) -> None:
+        """Keep an answer computed at the position in `key`, if the views are still there."""
+        if key[0] != self._at:
+            return
+        self._responses[key] = response
+        while len(self._responses) > self.size:
+            self._responses.popitem(last=False)
 
     def get(self, key: Key) -> GraphQLExecutionResult | None:
         found = self._results.get(key)
@@ -106,6 +145,7 @@ class CachedResults(SchemaExtension):
                 found = await asyncio.shield(running)
         if found is not None:
             self.execution_context.result = found
+            self._mark(key)
             yield
             return
         cache.start(key)
@@ -117,6 +157,14 @@ class CachedResults(SchemaExtension):
                 stored = result
         finally:
             cache.finish(key, stored)
+        if stored is not None:
+            self._mark(key)
+
+    def _mark(self, key: Key) -> None:
+        # Tells the HTTP layer its answer may be kept whole, and for which position.
+        context = self.execution_context.context
+        if isinstance(context, GraphQLContext):
+            context.kept_result = (key[0], self.execution_context.operation_name)
 
     def _cache(self) -> ResultCache | None:
         context = self.execution_context.context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordination.bootstrap import System
 from coordination.projections import Projections
 from tests.graphql.cases import document
-from tests.graphql.conftest import Gql
+from tests.graphql.conftest import Gql, Http
 from tests.graphql.scenario import Scenario
 
 THEMES = "query($p: UUID!) { themes(partnershipId: $p) { edges { node { name } } } }"
@@ -62,3 +62,55 @@ async def test_the_audit_trail_is_never_cached(
     for _ in range(2):
         await gql.data(audit, None, scenario.principal("auditor"))
     assert (cache.hits, cache.misses) == before
+
+
+async def test_over_http_a_repeated_request_is_answered_with_the_kept_bytes(
+    http: Http, scenario: Scenario, system: System, projections: Projections
+) -> None:
+    await caught_up(system, projections)
+    cache = http.api.services.results  # type: ignore[union-attr]
+    assert cache is not None
+    variables = {"p": str(scenario.partnership)}
+    convenor = scenario.principal("convenor")
+    first = await http.post(THEMES, variables, principal=convenor)
+    assert first.headers.get_list("content-length") == [str(len(first.content))]
+    kept = cache.response_hits
+    again = await http.post(THEMES, variables, principal=convenor)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["content-type"] == "application/json"
+    assert cache.response_hits == kept + 1
+
+    added = await http.post(
+        document("defineTheme"),
+        {"input": {"partnershipId": str(scenario.partnership), "name": "Housing"}},
+        principal=scenario.principal("admin"),
+    )
+    assert added.json()["data"]["defineTheme"]["projected"] is True
+    after = (await http.post(THEMES, variables, principal=convenor)).json()
+    assert [e["node"]["name"] for e in after["data"]["themes"]["edges"]] == [
+        "Support services",
+        "Housing",
+    ]
+
+
+async def test_over_http_answers_are_kept_per_caller_rights_and_never_with_errors(
+    http: Http, scenario: Scenario, system: System, projections: Projections
+) -> None:
+    scenario.fresh_decision(scenario.group)
+    await caught_up(system, projections)
+    cache = http.api.services.results  # type: ignore[union-attr]
+    assert cache is not None
+    member = await http.post(DECISIONS, principal=scenario.principal("convenor"))
+    assert len(member.json()["data"]["decisions"]["edges"]) == 1
+    stranger = await http.post(DECISIONS, principal=scenario.principal("representative_other"))
+    assert stranger.json()["data"]["decisions"]["edges"] == []
+
+    broken = "query { decisions(first: 1000) { edges { node { title } } } }"
+    hits = cache.hits
+    for _ in range(2):
+        refused = await http.post(broken, principal=scenario.principal("convenor"))
+        assert refused.json()["errors"]
+    forged = await http.post(DECISIONS, token="not-a-token")
+    assert forged.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert cache.hits == hits

@@ -113,7 +113,7 @@ async def execute(
         return result, app.recorder.max_notification_id() or 0
 
     try:
-        result, position = await to_thread.run_sync(run)
+        result, position = await to_thread.run_sync(run, limiter=services.command_limiter)
     except DomainError as error:
         return _refused(context, command, error)
     services.tail.wake()
