@@ -147,3 +147,15 @@ def create_app(
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process (`coordination serve --workers N`).
+
+    Each worker is a fresh interpreter: it reads its settings from the `COORDINATION_*`
+    environment, which `serve` completes with its options before starting them.
+    """
+    from coordination.observability import configure_logging
+
+    configure_logging()
+    return create_app(Settings())

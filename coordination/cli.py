@@ -7,6 +7,7 @@ here override them for one run.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from coordination.audit.cli import register_audit_commands
 from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import System, bootstrap
-from coordination.persistence.eventstore import DatabaseURLError
+from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
 from coordination.settings import Settings
 
 app = typer.Typer(
@@ -53,6 +54,10 @@ def _open(settings: Settings, *, create_tables: bool = True) -> System:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (more than one needs PostgreSQL)."),
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Serve the HTTP API: GraphQL (with GraphiQL), the log feed, health, readiness, metrics."""
@@ -63,21 +68,41 @@ def serve(
 
     settings = _settings(database_url)
     host, port = host or settings.host, port or settings.port
-    console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
+    workers = workers or settings.workers
     try:
-        console.print(f"  event store: {bootstrap_target(settings)}")
+        target = parse_database_url(settings.effective_database_url)
     except DatabaseURLError as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
+    if workers > 1 and not target.is_postgres:
+        console.print(
+            "[red]error:[/] several workers need PostgreSQL: an SQLite file takes one"
+            " writing process, so serve it with one worker"
+        )
+        raise typer.Exit(2)
+    console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
+    console.print(f"  event store: {target.describe()}" + (f", {workers} workers" * (workers > 1)))
     console.print(f"  GraphQL (GraphiQL in a browser): http://{host}:{port}/graphql")
     console.print(f"  health: http://{host}:{port}/health   ready: http://{host}:{port}/ready")
     configure_logging()
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        return
+    # Each worker builds its own app from the environment: hand it this run's options.
+    if database_url:
+        os.environ["COORDINATION_DATABASE_URL"] = database_url
+    uvicorn.run(
+        "coordination.api:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def bootstrap_target(settings: Settings) -> str:
-    from coordination.persistence.eventstore import parse_database_url
-
     return parse_database_url(settings.effective_database_url).describe()
 
 

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         env: ``production`` turns off development conveniences.
         host: Interface `coordination serve` listens on.
         port: Port `coordination serve` listens on.
+        workers: Processes `coordination serve` runs. Each serves every request; one of
+            them projects and integrates at a time (the others take over if it dies).
+            More than one needs PostgreSQL, whose notifications keep them in step.
         signing_key_file: The node's Ed25519 signing key (a C2SP signer key line) when it is
             kept outside the data directory.
         signing_key: The same key given as a secret (e.g. from the deployment's secret store).
@@ -32,6 +35,7 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
     signing_key_file: Path | None = None
     signing_key: SecretStr | None = None
 
