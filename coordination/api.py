@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from coordination import __version__
 from coordination.audit.runtime import AuditRuntime, audit_log_of_app, start_audit
 from coordination.auth.principal import Principal
+from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
 from coordination.federation.router import feed_router
@@ -72,17 +73,25 @@ def create_app(
     """Build the node's HTTP application.
 
     Args:
-        settings: The node's settings.
+        settings: The node's settings (`allow_anonymous` and `max_body_bytes` among them).
         system: An already wired system (tests); built from `settings` when not given,
             and then closed with the app.
         graphql: A GraphQL endpoint its caller has started over its own read side
-            (tests); the lifespan then starts no projector, integrator or endpoint.
+            (tests); the lifespan then starts no projector, integrator or endpoint, and
+            the feed shares the endpoint's token verifier and its config rules.
         metrics: The metrics registry to serve (with `graphql`).
-        max_body_bytes: The request body limit (default 1 MB).
+        max_body_bytes: The request body limit; `settings.max_body_bytes` when None.
     """
     metrics = metrics or Metrics()
     owns_read_side = graphql is None
     endpoint = graphql or GraphQLApi(settings, metrics=metrics)
+
+    async def shared_verifier() -> TokenVerifier:
+        """The process's one token verifier: the started endpoint's, or a new one."""
+        if not owns_read_side and endpoint.verifier is not None:
+            return endpoint.verifier
+        keys = await run_in_threadpool(TokenKeys.load_or_create, settings.data_dir, settings.origin)
+        return TokenVerifier(keys, revocations=RevocationList(settings.data_dir))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,8 +102,9 @@ def create_app(
             else await run_in_threadpool(bootstrap, settings, create_tables=False)
         )
         app.state.system = wired
-        keys = await run_in_threadpool(TokenKeys.load_or_create, settings.data_dir, settings.origin)
-        app.state.token_verifier = TokenVerifier(keys)
+        # One verifier for GraphQL and the feed: one cache of verified tokens, one
+        # revocation list.
+        verifier = app.state.token_verifier = await shared_verifier()
         projections: Projections | None = None
         audit: AuditRuntime | None = None
         try:
@@ -109,7 +119,7 @@ def create_app(
                     wired,
                     db=projections.db,
                     runner=projections.runner,
-                    keys=keys,
+                    verifier=verifier,
                     audit_log=audit.log,
                 )
             yield
@@ -127,10 +137,11 @@ def create_app(
         description="Event-sourced backend of a development partnership for the social economy.",
         lifespan=lifespan,
     )
-    if max_body_bytes is None:
-        install_middleware(app, metrics)
-    else:
-        install_middleware(app, metrics, max_body_bytes=max_body_bytes)
+    install_middleware(
+        app,
+        metrics,
+        max_body_bytes=settings.max_body_bytes if max_body_bytes is None else max_body_bytes,
+    )
     app.include_router(endpoint.router)
     app.include_router(metrics_router(metrics))
     app.include_router(feed_router(audit_log_of_app, authorize=feed_caller))

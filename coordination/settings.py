@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The bounds of the request body limit: a mutation's input fits in the lower one, and the
+#: upper one keeps a single request from holding a worker's memory.
+MIN_BODY_BYTES = 1_024
+MAX_BODY_BYTES = 100_000_000
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class Settings(BaseSettings):
@@ -25,6 +32,9 @@ class Settings(BaseSettings):
         signing_key_file: The node's Ed25519 signing key (a C2SP signer key line) when it is
             kept outside the data directory.
         signing_key: The same key given as a secret (e.g. from the deployment's secret store).
+        allow_anonymous: Serve callers without a token (the public views only); when false
+            they are refused with UNAUTHENTICATED.
+        max_body_bytes: The largest request body accepted; larger ones get 413.
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -38,6 +48,36 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     signing_key_file: Path | None = None
     signing_key: SecretStr | None = None
+    allow_anonymous: bool = True
+    max_body_bytes: int = 1_000_000
+
+    @field_validator("allow_anonymous", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: object) -> object:
+        # pydantic's own message ("unable to interpret input") does not say what would do.
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise ValueError(
+                    "COORDINATION_ALLOW_ANONYMOUS must be true or false (or 1/0, yes/no, on/off)"
+                )
+            return word in _TRUE
+        return value
+
+    @field_validator("max_body_bytes", mode="before")
+    @classmethod
+    def _body_limit(cls, value: object) -> int:
+        bounds = f"a whole number of bytes from {MIN_BODY_BYTES} to {MAX_BODY_BYTES}"
+        text = value.strip().replace("_", "") if isinstance(value, str) else value
+        if isinstance(text, bool) or not isinstance(text, int | str):
+            raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds}")
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds}") from None
+        if not MIN_BODY_BYTES <= number <= MAX_BODY_BYTES:
+            raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds} (got {number})")
+        return number
 
     @property
     def effective_database_url(self) -> str:

@@ -1,7 +1,8 @@
-"""`coordination tokens issue`: sign a bearer token for a person in a role.
+"""`coordination tokens issue | revoke`: sign a bearer token, or stop accepting one.
 
 The lead registers `tokens_app` on the main command line
-(`app.add_typer(tokens_app, name="tokens")`); `issue_command` is the plain function.
+(`app.add_typer(tokens_app, name="tokens")`); `issue_command` and `revoke_command` are
+the plain functions.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import typer
 
 from coordination.auth.principal import Role
+from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenError, TokenKeys, issue_token
 from coordination.settings import Settings
 
@@ -45,14 +47,48 @@ def issue_command(
     ] = None,
     ttl: Annotated[str, typer.Option(help="How long the token is accepted: 90m, 8h, 30d.")] = "8h",
 ) -> None:
-    """Print a signed token; the node's signing key is created in its data directory."""
+    """Print a signed token; the node's signing key is created in its data directory.
+
+    The token goes to standard output (for `TOKEN=$(coordination tokens issue ...)`), its
+    id, by which it is revoked, to standard error.
+    """
     settings = Settings()
     keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    token_id = uuid4()
     try:
         token = issue_token(
-            keys, role=role, person=person, org=org, groups=tuple(group or ()), ttl=parse_ttl(ttl)
+            keys,
+            role=role,
+            person=person,
+            org=org,
+            groups=tuple(group or ()),
+            ttl=parse_ttl(ttl),
+            token_id=token_id,
         )
     except TokenError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(token)
+    typer.echo(
+        f"token id (jti): {token_id}; revoke with: coordination tokens revoke {token_id}", err=True
+    )
+
+
+@tokens_app.command("revoke")
+def revoke_command(
+    jti: Annotated[str, typer.Argument(help="The token's id, as `tokens issue` printed it.")],
+) -> None:
+    """Stop accepting one token, from the next request on (running servers included)."""
+    try:
+        token_id = UUID(jti.strip())
+    except ValueError:
+        typer.echo("error: a token id is a UUID, as `tokens issue` printed it", err=True)
+        raise typer.Exit(2) from None
+    settings = Settings()
+    try:
+        added = RevocationList(settings.data_dir).revoke(token_id)
+    except (OSError, TokenError) as error:
+        reason = error if isinstance(error, TokenError) else type(error).__name__
+        typer.echo(f"error: the token could not be revoked: {reason}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"revoked token {token_id}" if added else f"token {token_id} was already revoked")

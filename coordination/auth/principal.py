@@ -46,6 +46,7 @@ class Principal:
         org: The member organisation a representative or convenor acts for.
         groups: The working groups a convenor runs.
         expires_at: When the token stops being accepted.
+        token_id: The token's id (`jti`), by which it is revoked.
     """
 
     role: Role
@@ -53,6 +54,7 @@ class Principal:
     org: UUID | None = None
     groups: frozenset[UUID] = field(default_factory=frozenset)
     expires_at: datetime | None = None
+    token_id: str | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import jwt
@@ -21,6 +21,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from coordination.auth.principal import ANONYMOUS, Principal, Role
+
+if TYPE_CHECKING:
+    from coordination.auth.revocation import RevocationList
 
 ALGORITHM = "EdDSA"
 AUDIENCE = "coordination-api"
@@ -90,6 +93,7 @@ def issue_token(
     groups: tuple[UUID, ...] | frozenset[UUID] = (),
     ttl: timedelta = DEFAULT_TTL,
     now: datetime | None = None,
+    token_id: UUID | None = None,
 ) -> str:
     """Sign a token for `person` in `role`.
 
@@ -101,6 +105,7 @@ def issue_token(
         groups: The working groups a convenor runs.
         ttl: How long the token is accepted (at most a year).
         now: The issuing time (tests).
+        token_id: The token's id (`jti`), by which it can be revoked; a fresh one if None.
 
     Raises:
         TokenError: The claims do not make a valid principal.
@@ -121,7 +126,7 @@ def issue_token(
         "iat": issued,
         "nbf": issued,
         "exp": issued + ttl,
-        "jti": str(uuid4()),
+        "jti": str(token_id or uuid4()),
     }
     if principal.org is not None:
         claims["org"] = str(principal.org)
@@ -145,8 +150,10 @@ def verify_token(keys: TokenKeys, token: str) -> Principal:
             audience=AUDIENCE,
             issuer=keys.issuer,
             leeway=LEEWAY,
-            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            options={"require": ["exp", "iat", "sub", "iss", "aud", "jti"]},
         )
+    except jwt.MissingRequiredClaimError as error:
+        raise TokenError(f"the token lacks its '{error.claim}' claim") from None
     except jwt.ExpiredSignatureError:
         raise TokenError("the token has expired: ask for a new one") from None
     except jwt.ImmatureSignatureError:
@@ -165,6 +172,7 @@ def verify_token(keys: TokenKeys, token: str) -> Principal:
             org=UUID(str(claims["org"])) if claims.get("org") is not None else None,
             groups=frozenset(UUID(str(group)) for group in claims.get("groups") or ()),
             expires_at=expires_at,
+            token_id=str(claims["jti"]),
         )
     except (TypeError, ValueError):
         raise TokenError("the token's claims are malformed") from None
@@ -198,29 +206,42 @@ class TokenVerifier:
     """Verifies tokens, remembering the principals of the last `size` good ones.
 
     A client sends the same token with every request; checking its signature once and
-    its expiry on every use saves the signature check (the costly part) on the others.
+    its expiry and revocation on every use saves the signature check (the costly part)
+    on the others. One verifier serves a whole process (GraphQL and the feed).
 
     Args:
         keys: The node's keys.
         size: Most verified tokens remembered.
+        revocations: The node's revoked token ids; None accepts every valid token.
     """
 
-    def __init__(self, keys: TokenKeys, size: int = 1024) -> None:
-        self.keys, self.size = keys, size
+    def __init__(
+        self, keys: TokenKeys, size: int = 1024, *, revocations: RevocationList | None = None
+    ) -> None:
+        self.keys, self.size, self.revocations = keys, size, revocations
         self._known: OrderedDict[str, Principal] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
-        """The principal of `token`; see `verify_token` for what is refused."""
+        """The principal of `token`; see `verify_token` for what is refused, and revoked ones."""
         known = self._known.get(token)
         if known is not None and known.expires_at is not None:
             if datetime.now(UTC) < known.expires_at + LEEWAY:
                 self._known.move_to_end(token)
-                return known
+                return self._unrevoked(known)
             del self._known[token]
-        principal = verify_token(self.keys, token)
+        principal = self._unrevoked(verify_token(self.keys, token))
         self._known[token] = principal
         if len(self._known) > self.size:
             self._known.popitem(last=False)
+        return principal
+
+    def _unrevoked(self, principal: Principal) -> Principal:
+        if (
+            self.revocations is not None
+            and principal.token_id is not None
+            and self.revocations.is_revoked(principal.token_id)
+        ):
+            raise TokenError("the token has been revoked: ask for a new one")
         return principal
 
     def principal_of(self, authorization: str) -> tuple[Principal, str | None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -91,23 +91,14 @@ async def fetch_page(load: Callable[[], Awaitable[Page[R]]]) -> Page[R]:
         raise bad_input(str(error), "after") from None
 
 
-def connection(
-    page: Page[R], convert: Callable[[R], T], keep: Iterable[bool] | None = None
-) -> Connection[T]:
+def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
     """A connection of `page`'s rows converted to GraphQL types.
 
-    Args:
-        page: The view's page.
-        convert: Row to GraphQL type.
-        keep: Per edge, whether the caller may see it; hidden rows are left out (the
-            cursors still continue after them, so the next page is unaffected).
+    Rows the caller may not read are left out by the view's query itself (see
+    `Visibility.forum_scope`), never here, so that a page is full and its `hasNextPage`
+    truthful.
     """
-    flags = list(keep) if keep is not None else [True] * len(page.edges)
-    edges = [
-        Edge(cursor=edge.cursor, node=convert(edge.node))
-        for edge, shown in zip(page.edges, flags, strict=True)
-        if shown
-    ]
+    edges = [Edge(cursor=edge.cursor, node=convert(edge.node)) for edge in page.edges]
     info = page.page_info
     return Connection(
         edges=edges,

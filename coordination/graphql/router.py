@@ -35,6 +35,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from coordination.audit.log import AuditLog
 from coordination.auth.principal import ANONYMOUS, Principal
+from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System
 from coordination.graphql.context import (
@@ -62,8 +63,15 @@ PATH = "/graphql"
 
 
 def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
-    """The API's behaviour for a node's settings (production hides introspection)."""
-    return GraphQLConfig(production=settings.env == "production", **overrides)
+    """The API's behaviour for a node's settings (production hides introspection).
+
+    `overrides` (any `GraphQLConfig` field) win over what the settings say.
+    """
+    chosen: dict[str, Any] = {
+        "production": settings.env == "production",
+        "allow_anonymous": settings.allow_anonymous,
+    }
+    return GraphQLConfig(**(chosen | overrides))
 
 
 class _Router(GraphQLRouter[GraphQLContext, None]):
@@ -158,6 +166,7 @@ class GraphQLApi:
         runner: ProjectionWaiter | None = None,
         updates: ViewUpdateSource | None = None,
         keys: TokenKeys | None = None,
+        verifier: TokenVerifier | None = None,
         audit_log: AuditLog | None = None,
     ) -> None:
         """Make the endpoint serve: called in the lifespan once the read side is open.
@@ -168,15 +177,22 @@ class GraphQLApi:
             runner: The projector, for read-your-writes (`wait_until`) and, unless
                 `updates` is given, for view updates (`subscribe`).
             updates: The broadcast of view updates, when not the runner's.
-            keys: The token keys; loaded from (or created in) the data directory if None.
+            keys: The token keys; the verifier's when one is given, else loaded from (or
+                created in) the data directory.
+            verifier: The process's token verifier, shared with the feed so that one
+                cache of verified tokens and one revocation list serve both; built over
+                `keys` and the data directory's revocation list when None.
             audit_log: The node's signed log (``start_audit(system).log``), for the
                 audit trail's log fields, ``inclusionProof`` and ``checkpoint``; without
                 it those answer that the signed log is not running on this node.
         """
-        if keys is None:
-            keys = await to_thread.run_sync(
-                TokenKeys.load_or_create, self.settings.data_dir, self.settings.origin
-            )
+        if verifier is None:
+            if keys is None:
+                keys = await to_thread.run_sync(
+                    TokenKeys.load_or_create, self.settings.data_dir, self.settings.origin
+                )
+            verifier = TokenVerifier(keys, revocations=RevocationList(self.settings.data_dir))
+        keys = verifier.keys
         if updates is None and runner is not None and hasattr(runner, "subscribe"):
             updates = runner  # type: ignore[assignment]
         results = None
@@ -188,7 +204,7 @@ class GraphQLApi:
             system=system,
             db=db,
             keys=keys,
-            verifier=TokenVerifier(keys),
+            verifier=verifier,
             waiter=runner if runner is not None else NoWait(),
             tail=EventTail(EventReader(db, system.app), wakers=updates),
             updates=updates,
@@ -204,6 +220,11 @@ class GraphQLApi:
         if self.services is not None:
             await self.services.tail.stop()
             self.services = None
+
+    @property
+    def verifier(self) -> TokenVerifier | None:
+        """The verifier of a started endpoint (None before `start`)."""
+        return self.services.verifier if self.services is not None else None
 
     def principal_of(self, authorization: str) -> tuple[Principal, str | None]:
         """The principal of an `Authorization` value, or why the token is refused."""

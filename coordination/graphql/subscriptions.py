@@ -8,13 +8,15 @@ broadcast for one forum: a client re-reads its page when the views it shows have
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
+from coordination.auth.tokens import LEEWAY
 from coordination.graphql.context import GraphQLContext
-from coordination.graphql.errors import RequestError
+from coordination.graphql.errors import RequestError, unauthenticated
 from coordination.graphql.event_log import LoggedEvent
 from coordination.graphql.forum_access import require_forum_of
 from coordination.graphql.types.recorded_event import RecordedEvent
@@ -43,6 +45,25 @@ def _wanted(
     return not types or event.topic in types
 
 
+def require_valid_token(info: Info) -> None:
+    """End a subscription whose token expired or was revoked since the connection opened.
+
+    The token is verified once, when the WebSocket connects; a subscription outlives
+    that, so it is checked again before anything is sent (a `stat` of the revocation
+    list, and a clock reading).
+    """
+    principal = info.context.principal
+    if principal.expires_at is not None and datetime.now(UTC) >= principal.expires_at + LEEWAY:
+        raise unauthenticated("the token has expired: ask for a new one and subscribe again")
+    revocations = info.context.services.verifier.revocations
+    if (
+        revocations is not None
+        and principal.token_id is not None
+        and revocations.is_revoked(principal.token_id)
+    ):
+        raise unauthenticated("the token has been revoked: ask for a new one")
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -67,6 +88,7 @@ class Subscription:
             if _wanted(event, stream_id, forum_id, types) and await visibility.sees_audience(
                 event.audience
             ):
+                require_valid_token(info)
                 yield RecordedEvent.from_logged(event)
 
     @strawberry.subscription(description="The views of a forum moved; re-read what you show.")
@@ -80,6 +102,7 @@ class Subscription:
             async for update in updates:
                 all_forums = bool(getattr(update, "all_forums", False))
                 if all_forums or forum_id in update.forum_ids:
+                    require_valid_token(info)
                     yield ViewUpdate(
                         view=update.view,
                         position=update.position,

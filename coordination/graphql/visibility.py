@@ -20,6 +20,7 @@ from coordination.auth.principal import Principal
 from coordination.domain.values import Audience
 from coordination.graphql.errors import forbidden, unauthenticated
 from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.queries.access import ForumScope
 from coordination.projections.queries.forums import list_forums
 
 #: Most working groups one organisation is looked up in (pages of 100).
@@ -52,6 +53,17 @@ class Visibility:
         self.require_signed_in(what)
         if not self.principal.reads_everything:
             raise forbidden(f"only the secretariat and auditors read {what}")
+
+    def forum_scope(self) -> ForumScope | None:
+        """The working groups a list across forums may show, as its query's condition.
+
+        None for those who read everything. Lists filter in SQL with it, so their pages
+        are full and `hasNextPage` is truthful; `sees_forum` applies the same rule to
+        single rows.
+        """
+        if self.principal.reads_everything:
+            return None
+        return ForumScope(member=self.principal.org, groups=self.principal.groups)
 
     async def forums(self) -> frozenset[UUID]:
         """The working groups the caller belongs to: its organisation's and those it convenes.

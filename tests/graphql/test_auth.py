@@ -106,6 +106,7 @@ def test_a_validly_signed_token_with_bad_claims_is_refused(keys: TokenKeys) -> N
         "aud": "coordination-api",
         "iat": datetime.now(UTC),
         "exp": datetime.now(UTC) + timedelta(hours=1),
+        "jti": str(uuid4()),
     }
     for claims, reason in [
         ({"sub": str(uuid4()), "role": "superuser"}, "role"),
@@ -116,6 +117,11 @@ def test_a_validly_signed_token_with_bad_claims_is_refused(keys: TokenKeys) -> N
         token = jwt.encode({**base, **claims}, keys.private_key, algorithm="EdDSA")
         with pytest.raises(TokenError, match=reason):
             verify_token(keys, token)
+    # A token without an id could never be revoked: it is not accepted.
+    anonymous_id = {k: v for k, v in base.items() if k != "jti"} | {"sub": str(uuid4())}
+    token = jwt.encode({**anonymous_id, "role": "admin"}, keys.private_key, algorithm="EdDSA")
+    with pytest.raises(TokenError, match="lacks its 'jti' claim"):
+        verify_token(keys, token)
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,17 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
+import jwt
 import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from coordination.auth.principal import Principal
+from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.graphql.router import GraphQLApi
@@ -249,5 +252,29 @@ async def test_a_stranger_may_not_follow_a_groups_views(server: Server, scenario
         (error,) = message["payload"]["errors"]
         assert "members of a working group" in error["message"]
         assert error["extensions"]["code"] == "FORBIDDEN"
+    finally:
+        await websocket.close()
+
+
+async def test_a_revoked_token_ends_its_subscription(
+    server: Server, scenario: Scenario, settings: Settings
+) -> None:
+    token = server.token(scenario.principal("admin"))
+    websocket = await open_socket(server, None, token)
+    try:
+        await acknowledged(websocket)
+        await subscribe(websocket, EVENTS, {"after": 0, "types": None})
+        assert (await next_data(websocket))["events"]["position"] >= 1
+        # Revoked while the connection is open, as `tokens revoke` does from another process.
+        claims = jwt.decode(token, options={"verify_signature": False})
+        RevocationList(settings.data_dir).revoke(UUID(claims["jti"]))
+        scenario.fresh_group()  # events the subscriber would see
+        async with asyncio.timeout(TIMEOUT):
+            while (message := json.loads(await websocket.recv()))["type"] == "next":
+                if "errors" in message["payload"]:
+                    break
+        (error,) = message["payload"]["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "revoked" in error["message"]
     finally:
         await websocket.close()

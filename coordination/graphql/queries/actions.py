@@ -52,12 +52,12 @@ async def actions_page(
             overdue=where.overdue,
             due_from=where.due_from,
             due_before=where.due_before,
+            readable=visibility.forum_scope(),
             first=first,
             after=after,
         )
     )
-    keep = [await visibility.sees_forum(row.group_id) for row in page.nodes]
-    return connection(page, Action.from_row, keep)
+    return connection(page, Action.from_row)
 
 
 async def action_by_id(info: Info, action_id: UUID) -> Action | None:

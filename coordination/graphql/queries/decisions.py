@@ -42,7 +42,8 @@ async def decisions_page(
     """A page of decisions the caller may read.
 
     A working group's decisions are read by its members only; asking for a group the
-    caller does not belong to is refused, and in lists across forums they are left out.
+    caller does not belong to is refused, and lists across forums leave them out in the
+    query itself, so a page holds `first` readable decisions when that many exist.
     """
     visibility = info.context.visibility
     visibility.require_signed_in("decisions")
@@ -61,15 +62,12 @@ async def decisions_page(
             organisation_id=where.organisation_id,
             tabled_from=aware(where.tabled_from, "tabledFrom"),
             tabled_before=aware(where.tabled_before, "tabledBefore"),
+            readable=visibility.forum_scope(),
             first=first,
             after=after,
         )
     )
-    keep = [
-        row.forum_kind == ForumKind.PARTNERSHIP.value or await visibility.sees_forum(row.forum_id)
-        for row in page.nodes
-    ]
-    return connection(page, Decision.from_row, keep)
+    return connection(page, Decision.from_row)
 
 
 async def decision_by_id(info: Info, decision_id: UUID) -> Decision | None:

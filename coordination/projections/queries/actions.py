@@ -8,6 +8,7 @@ from uuid import UUID
 
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
+from coordination.projections.queries.access import ForumScope
 from coordination.projections.tables import to_day, to_moment, to_uuid
 
 
@@ -77,11 +78,18 @@ async def list_actions(
     overdue: bool | None = None,
     due_from: date | None = None,
     due_before: date | None = None,
+    readable: ForumScope | None = None,
     first: int = DEFAULT_FIRST,
     after: str | None = None,
 ) -> Page[ActionView]:
-    """Actions by due date, filtered; `today` decides which are overdue."""
+    """Actions by due date, filtered; `today` decides which are overdue.
+
+    With `readable`, only actions outside working groups and those of the groups in that
+    scope are listed (None: every action).
+    """
     q = Query(_SELECT)
+    if readable is not None:
+        readable.restrict(q, "a.group_id", outside="a.group_id IS NULL")
     if partnership_id is not None:
         q.where("a.partnership_id = {}", str(partnership_id))
     if owner_id is not None:

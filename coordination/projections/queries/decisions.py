@@ -9,6 +9,7 @@ from uuid import UUID
 
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
+from coordination.projections.queries.access import ForumScope
 from coordination.projections.tables import moment, to_day, to_moment, to_uuid
 
 STATUSES = (
@@ -154,11 +155,18 @@ async def list_decisions(
     organisation_id: UUID | None = None,
     tabled_from: datetime | None = None,
     tabled_before: datetime | None = None,
+    readable: ForumScope | None = None,
     first: int = DEFAULT_FIRST,
     after: str | None = None,
 ) -> Page[DecisionSummary]:
-    """Decisions in tabling order, with filters; `status` may be one status or several."""
+    """Decisions in tabling order, with filters; `status` may be one status or several.
+
+    With `readable`, only the partnership's decisions and those of the working groups in
+    that scope are listed (None: every decision).
+    """
     q = Query(_SELECT)
+    if readable is not None:
+        readable.restrict(q, "d.forum_id", outside="d.forum_kind = 'partnership'")
     if partnership_id is not None:
         q.where("d.partnership_id = {}", str(partnership_id))
     if forum_id is not None:
