@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NamedTuple
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -53,10 +53,22 @@ class ResultCache:
     Args:
         position: The views' position as this process knows it (None: do not cache).
         size: Most results kept.
+        confirm: Reads the views' committed position from the database, or None when
+            `position` is already exact (the process that projects). A process that
+            only follows learns of commits a moment late; a result it keeps could
+            then miss a write another process has already answered, so it confirms
+            the position before each cached answer.
     """
 
-    def __init__(self, position: Callable[[], int | None], size: int = 256) -> None:
-        self.position, self.size = position, size
+    def __init__(
+        self,
+        position: Callable[[], int | None],
+        size: int = 256,
+        *,
+        confirm: Callable[[], Awaitable[int | None]] | None = None,
+    ) -> None:
+        self.position, self.size, self.confirm = position, size, confirm
+        self._confirmed = 0
         self._results: OrderedDict[Key, GraphQLExecutionResult] = OrderedDict()
         self._responses: OrderedDict[Key, CachedResponse] = OrderedDict()
         self._running: dict[Key, asyncio.Future[GraphQLExecutionResult | None]] = {}
@@ -65,9 +77,18 @@ class ResultCache:
         #: Of the hits, those answered with kept HTTP bytes.
         self.response_hits = 0
 
+    async def confirm_position(self) -> None:
+        """Bring the position up to what the database says, where it may lag."""
+        if self.confirm is not None:
+            confirmed = await self.confirm()
+            if confirmed is not None:
+                self._confirmed = max(self._confirmed, confirmed)
+
     def current(self) -> int | None:
         """The views' position, dropping every result of an earlier one."""
         at = self.position()
+        if at is not None:
+            at = max(at, self._confirmed)
         if at != self._at:
             self._results.clear()
             self._responses.clear()
@@ -133,8 +154,10 @@ class CachedResults(SchemaExtension):
     """Answers a view query from the `ResultCache` when it can, and fills it when not."""
 
     async def on_execute(self) -> AsyncIterator[None]:
-        key = self._key()
         cache = self._cache()
+        if cache is not None:
+            await cache.confirm_position()
+        key = self._key()
         if key is None or cache is None:
             yield
             return

@@ -17,7 +17,7 @@ exists (tools, scripts).
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -57,6 +57,7 @@ from coordination.observability import (
     projection_status,
 )
 from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.schema import live_position
 from coordination.settings import Settings
 
 PATH = "/graphql"
@@ -92,6 +93,7 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         ):
             return await super().run(request, context, root_value)
         started = time.perf_counter()
+        await cache.confirm_position()
         body = await request.body()
         if not body.lstrip().startswith(b"{"):  # a batch may mix in a mutation: never kept
             return await super().run(request, context, root_value)
@@ -197,7 +199,11 @@ class GraphQLApi:
             updates = runner  # type: ignore[assignment]
         results = None
         if runner is not None and hasattr(runner, "position") and self.config.result_cache_size:
-            results = ResultCache(lambda: int(runner.position), self.config.result_cache_size)
+            results = ResultCache(
+                lambda: int(runner.position),
+                self.config.result_cache_size,
+                confirm=_confirmer(runner, db),
+            )
         if self.metrics is not None and runner is not None:
             self.metrics.views = projection_status(db, system.app)
         self.services = Services(
@@ -288,6 +294,17 @@ class GraphQLApi:
         except StrawberryHTTPException as error:
             return PlainTextResponse(error.reason, status_code=error.status_code)
         return response
+
+
+def _confirmer(runner: object, db: ReadDatabase) -> Callable[[], Awaitable[int | None]]:
+    """Reads the committed position when this process is not the one projecting."""
+
+    async def confirm() -> int | None:
+        if getattr(runner, "is_active", True):
+            return None
+        return await live_position(db)
+
+    return confirm
 
 
 async def graphql_router(

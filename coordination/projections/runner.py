@@ -210,6 +210,10 @@ class ProjectionRunner:
             )
         try:
             while not await self._leadership.try_acquire(connection):
+                # `stop` sets the wake event and cancels; on Python 3.11 `wait_for` can
+                # return the event instead of raising, so the flag is what ends this.
+                if self._stopping:
+                    return
                 await self._follow(connection)
             self.is_active = True
             log.info("projector %s is active", self.name)

@@ -171,3 +171,11 @@ async def drop_generation(db: ReadDatabase, view: View, generation: int) -> None
             view.name,
             generation,
         )
+
+
+async def live_position(handle: Handle) -> int:
+    """How far every live view has been committed: what a reader of the views sees."""
+    found = await handle.fetchval(
+        "SELECT MIN(position) FROM projection_tracking WHERE status = $1", LIVE
+    )
+    return int(found or 0)

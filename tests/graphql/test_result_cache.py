@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
-from coordination.projections import Projections
+from coordination.projections import Projections, start_projections
+from coordination.settings import Settings
 from tests.graphql.cases import document
-from tests.graphql.conftest import Gql, Http
+from tests.graphql.conftest import Gql, Http, http_client
 from tests.graphql.scenario import Scenario
 
 THEMES = "query($p: UUID!) { themes(partnershipId: $p) { edges { node { name } } } }"
@@ -114,3 +116,44 @@ async def test_over_http_answers_are_kept_per_caller_rights_and_never_with_error
     forged = await http.post(DECISIONS, token="not-a-token")
     assert forged.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert cache.hits == hits
+
+
+async def test_a_process_that_only_follows_never_answers_from_before_a_written_answer(
+    http: Http,
+    scenario: Scenario,
+    system: System,
+    settings: Settings,
+    projections: Projections,
+    keys: TokenKeys,
+) -> None:
+    # A second projector in the process finds the lock taken and follows, as another
+    # worker process would; its API answers from the same views.
+    standby = await start_projections(system)
+    follower, api = await http_client(settings, system, standby.db, standby.runner, keys)
+    try:
+        await caught_up(system, projections)
+        await caught_up(system, standby)
+        assert projections.runner.is_active
+        assert not standby.runner.is_active
+        convenor = scenario.principal("convenor")
+        variables = {"p": str(scenario.partnership)}
+        before = await follower.post(THEMES, variables, principal=convenor)
+        assert [e["node"]["name"] for e in before.json()["data"]["themes"]["edges"]] == [
+            "Support services"
+        ]
+        added = await http.post(
+            document("defineTheme"),
+            {"input": {"partnershipId": str(scenario.partnership), "name": "Housing"}},
+            principal=scenario.principal("admin"),
+        )
+        assert added.json()["data"]["defineTheme"]["projected"] is True
+        # At once, before the follower could have learned of the commit by itself.
+        after = await follower.post(THEMES, variables, principal=convenor)
+        assert [e["node"]["name"] for e in after.json()["data"]["themes"]["edges"]] == [
+            "Support services",
+            "Housing",
+        ]
+    finally:
+        await follower.client.aclose()
+        await api.stop()
+        await standby.stop()
