@@ -405,6 +405,32 @@ async def running_server(url: str, data_dir: Path, result_cache: int) -> AsyncIt
         server.wait(30)
 
 
+@contextlib.asynccontextmanager
+async def running_workers(url: str, data_dir: Path, workers: int) -> AsyncIterator[str]:
+    """The node's own app as `coordination serve --workers N` runs it; yields its URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "COORDINATION_DATABASE_URL": url,
+        "COORDINATION_DATA_DIR": str(data_dir),
+        "COORDINATION_ORIGIN": ORIGIN,
+        "COORDINATION_ENV": "production",
+        "COORDINATION_WORKERS": str(workers),
+        "COORDINATION_PORT": str(port),
+        "PYTHONPATH": str(ROOT),
+    }
+    cli = str(Path(sys.executable).parent / "coordination")
+    subprocess.run([cli, "keys", "init"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        await wait_ready(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 async def load_mixed(
     readers: int, writes: int, ops: Operations, base: str
 ) -> tuple[dict[str, float], dict[str, float]]:
@@ -571,6 +597,8 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
             ),
         ]
         report(rows[-2:])
+    if backend == "postgres":
+        rows += await measure_workers(url, data_dir, ops, alone_page)
     # The same page with the result cache off: every request executes in full.
     async with running_server(url, data_dir, 0) as base:
         for clients in (1, 32):
@@ -602,6 +630,50 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
                 ),
             ]
             report(rows[-3:])
+    return rows
+
+
+async def measure_workers(
+    url: str, data_dir: Path, ops: Operations, one_process_page: float
+) -> list[dict[str, Any]]:
+    """The page and the writes again, served by two worker processes (PostgreSQL only)."""
+    async with running_workers(url, data_dir, 2) as base:
+        label = "postgres, 32 clients, 2 worker processes"
+        await load(32, 96, ops.page, base)  # warm-up: each worker computes the page once
+        page = await load(32, REQUESTS[32], ops.page, base)
+        seen = await load(32, VISIBLE[32], ops.visible, base)
+        written, _ = await load_mixed(31, VISIBLE[1], ops, base)
+    rows = [
+        row(
+            f"group page p99 ({label})",
+            page["p99_ms"],
+            "ms",
+            "group page p99, one process",
+            one_process_page,
+        ),
+        row(
+            f"group page queries/s ({label})",
+            page["throughput"],
+            "queries/s",
+            "group page p50 (ms)",
+            page["p50_ms"],
+        ),
+        row(
+            f"mutation-to-visible p99 ({label})",
+            seen["p99_ms"],
+            "ms",
+            "mutation-to-visible p50 (ms)",
+            seen["p50_ms"],
+        ),
+        row(
+            "mutation-to-visible p99 (postgres, 1 writing client among 31 reading, 2 workers)",
+            written["p99_ms"],
+            "ms",
+            "mutation-to-visible p50 (ms)",
+            written["p50_ms"],
+        ),
+    ]
+    report(rows)
     return rows
 
 

@@ -88,6 +88,9 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
         return
+    # The keys exist before the workers start, so that they do not race to create them
+    # (and a production node without its signing key stops here, once, with the reason).
+    _prepare_keys(settings)
     # Each worker builds its own app from the environment: hand it this run's options.
     if database_url:
         os.environ["COORDINATION_DATABASE_URL"] = database_url
@@ -100,6 +103,18 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+def _prepare_keys(settings: Settings) -> None:
+    from coordination.audit.keys import SigningKeyError, load_or_create_signer
+    from coordination.auth.tokens import TokenKeys
+
+    TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    try:
+        load_or_create_signer(settings)
+    except SigningKeyError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
 
 
 def bootstrap_target(settings: Settings) -> str:
