@@ -12,9 +12,12 @@ Per store (SQLite always; PostgreSQL when COORDINATION_TEST_DATABASE_URL is set,
 - verify: `verify_log` of every entry from an export bundle (offline) and from the node
   over HTTP, beside SHA-256 of the same entry bytes.
 
-Writes bench/results/audit.json and prints a table. The log size is a parameter:
+Writes bench/results/audit.json and prints a table. The log size is a parameter, and
+`--integration-only` stops after the integration figures (a quick run while tuning):
 
     python infra/throwaway_postgres.py --durable -- python bench/audit.py --entries 1000000
+    python infra/throwaway_postgres.py --durable -- python bench/audit.py \
+        --entries 200000 --integration-only
 """
 
 from __future__ import annotations
@@ -117,7 +120,9 @@ def step(label: str) -> None:
     print(f"  {label} ...", file=sys.stderr, flush=True)
 
 
-def measure(backend: str, entries: int, server: str | None, tmp: Path) -> list[dict[str, Any]]:
+def measure(
+    backend: str, entries: int, server: str | None, tmp: Path, *, integration_only: bool = False
+) -> list[dict[str, Any]]:
     system: System = bootstrap(
         Settings(database_url=fresh_url(backend, server, tmp, "audit"), data_dir=tmp, origin=ORIGIN)
     )
@@ -126,7 +131,7 @@ def measure(backend: str, entries: int, server: str | None, tmp: Path) -> list[d
     fill_events(system.app, entries, per_stream=1000, batch=2000)
 
     step("integrating")
-    integrator = Integrator(system, node_signer(), batch_size=2000)
+    integrator = Integrator(system, node_signer())
     started, cpu_started = time.perf_counter(), time.process_time()
     integrator.run_once()
     integration_s = time.perf_counter() - started
@@ -163,6 +168,10 @@ def measure(backend: str, entries: int, server: str | None, tmp: Path) -> list[d
             entries / sha_s,
         ),
     ]
+    if integration_only:
+        node.close()
+        system.close()
+        return rows
 
     step("proofs")
     memory = MemoryHashStore()
@@ -251,6 +260,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000, help="log size")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--integration-only", action="store_true", help="stop after the integration figures"
+    )
     args = parser.parse_args()
     server = os.environ.get("COORDINATION_TEST_DATABASE_URL")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
@@ -260,13 +272,17 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
-            rows = measure(backend, args.entries, server, Path(tmp))
+            rows = measure(
+                backend, args.entries, server, Path(tmp), integration_only=args.integration_only
+            )
         results.extend(rows)
         for r in rows:
             print(
                 f"{r['name']:<58} {r['value']:>12.3f} {r['unit']:<9} "
                 f"{r['baseline_name']}: {r['baseline_value']:.3f} (ratio {r['ratio']})"
             )
+    if args.integration_only:
+        return 0  # a partial run must not replace the full results
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {RESULTS}")

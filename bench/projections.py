@@ -150,14 +150,15 @@ def pulled_baseline(system: System, env: dict[str, str], events: int) -> tuple[i
     return done, time.perf_counter() - started
 
 
-async def ours(system: System) -> float:
+async def ours(system: System) -> tuple[float, float]:
+    """Wall seconds and this process's CPU seconds of a catch-up from position 0."""
     db = await ReadDatabase.open(system.target)
     try:
         await ensure_schema(db, ALL_VIEWS)
         runner = OurRunner(db, system.app)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await runner.catch_up()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
     finally:
         await db.close()
 
@@ -171,9 +172,12 @@ def run_backend(name: str, url: str, events: int, baseline_events: int) -> dict[
             writing = time.perf_counter() - started
         console.print(f"{name}: log of {log.events:,} events written in {writing:.1f}s")
         with console.status(f"{name}: catching up all views"):
-            elapsed = asyncio.run(ours(system))
+            elapsed, cpu = asyncio.run(ours(system))
         rate = log.events / elapsed
-        console.print(f"{name}: all views caught up in {elapsed:.1f}s ({rate:,.0f} events/s)")
+        console.print(
+            f"{name}: all views caught up in {elapsed:.1f}s ({rate:,.0f} events/s,"
+            f" {cpu:.1f} CPU seconds in this process)"
+        )
         with console.status(f"{name}: the library's ProjectionRunner"):
             done, base_elapsed = baseline(system, baseline_events)
         base_rate = done / base_elapsed
@@ -183,6 +187,7 @@ def run_backend(name: str, url: str, events: int, baseline_events: int) -> dict[
             "name": f"projection catch-up, all 5 views, {name} ({log.events:,} events)",
             "value": round(rate),
             "unit": "events/s",
+            "cpu_seconds": round(cpu, 1),
             "baseline_name": (f"eventsourcing {how}, one transaction per event ({done:,} events)"),
             "baseline_value": round(base_rate),
             "ratio": round(rate / base_rate, 1),

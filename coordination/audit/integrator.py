@@ -76,7 +76,7 @@ class Integrator:
         *,
         storage: LogStorage | None = None,
         notifier: LogNotifier | None = None,
-        batch_size: int = 1000,
+        batch_size: int = 2000,
         checkpoint_interval: float = 1.0,
         takeover_interval: float = 2.0,
         fault: Callable[[str], None] | None = None,
@@ -86,7 +86,6 @@ class Integrator:
             raise ValueError(f"the signing key is named {signer.name!r}, not the origin")
         self.signer = signer
         self._system = system  # the application closes its store when it is collected
-        self._recorder = system.app.recorder
         self._encoder = EntryEncoder(system.app.mapper, self.origin)
         self.storage = storage or open_storage(system)
         self.storage.create_tables()
@@ -105,15 +104,13 @@ class Integrator:
 
     def _read(self, position: Position) -> Batch | None:
         """Read and encode the batch after ``position`` (in the read-ahead thread)."""
-        notifications = self._recorder.select_notifications(
-            start=position.notification_id + 1, limit=self.batch_size
-        )
+        rows = self.storage.read_events(position.notification_id + 1, self.batch_size)
         self._fault("read")
-        if not notifications:
+        if not rows:
             return None
-        entries = self._encoder.entries(notifications, position.size)
+        entries = self._encoder.entries(rows, position.size)
         self._fault("encoded")
-        return Batch(entries, Position(notifications[-1].id, position.size + len(entries)))
+        return Batch(entries, Position(rows[-1][0], position.size + len(entries)))
 
     def _write(self, start: Position, batch: Batch) -> bool:
         """Write a batch in one transaction, if the stored position is still ``start``."""

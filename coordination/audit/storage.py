@@ -18,7 +18,7 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,6 +42,11 @@ class LogEntry:
     audience: str
     leaf_hash: bytes
     entry: bytes
+
+
+EventRow = tuple[int, str, int, str, bytes]
+"""A recorded event as the integrator reads it from the event table: notification id,
+stream id as text, stream version, topic and stored state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,9 @@ class LogStorage(Protocol):
     def create_tables(self) -> None:
         """Create the log's tables and the position row when missing."""
 
+    def read_events(self, start: int, limit: int) -> list[EventRow]:
+        """Up to ``limit`` recorded events from notification id ``start`` on, in order."""
+
     def transaction(self) -> AbstractContextManager[LogTransaction]:
         """A write transaction: committed when the block ends, rolled back on an error."""
 
@@ -153,7 +161,8 @@ def open_storage(system: System) -> LogStorage:
     from .storage_sqlite import SQLiteLogStorage
 
     assert system.target.sqlite_path is not None
-    return SQLiteLogStorage(system.target.sqlite_path)
+    recorder: Any = system.app.recorder
+    return SQLiteLogStorage(system.target.sqlite_path, recorder.events_table_name)
 
 
 def check_hashes(indexes: Sequence[int], found: dict[int, bytes]) -> list[bytes]:

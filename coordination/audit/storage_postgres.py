@@ -24,7 +24,9 @@ import psycopg
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from .postgres_copy import copy_entries, copy_hashes
 from .storage import (
+    EventRow,
     LogEntry,
     Position,
     StorageCorruptError,
@@ -41,7 +43,6 @@ Cursor = psycopg.Cursor[tuple[Any, ...]]
 _ENTRY_COLUMNS = (
     "idx, notification_id, event_id, stream_id, stream_version, type, audience, leaf_hash, entry"
 )
-_ENTRY_TYPES = ["int8", "int8", "uuid", "uuid", "int8", "text", "text", "bytea", "bytea"]
 _ENTRY_SELECT = (
     "idx, notification_id, event_id::text, stream_id::text, stream_version, type, audience,"
     " leaf_hash, entry"
@@ -83,7 +84,7 @@ def _checkpoint(row: tuple[Any, ...] | None) -> StoredCheckpoint | None:
 class _Sql:
     """The statements, with the schema filled in."""
 
-    def __init__(self, schema: str, channel: str) -> None:
+    def __init__(self, schema: str, channel: str, events_table: str) -> None:
         s = Identifier(schema)
 
         def q(text: str) -> Composed:
@@ -123,6 +124,10 @@ class _Sql:
             "INSERT INTO {s}.log_checkpoints (size, root, note, signed_at) VALUES (%s, %s, %s, %s)"
         )
         self.notify_log = SQL("NOTIFY {}").format(Identifier(channel))
+        self.events = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, topic, state"
+            " FROM {s}.{t} WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
+        ).format(s=s, t=Identifier(events_table))
 
 
 def _read_hashes(cur: Cursor, sql: _Sql, indexes: Sequence[int]) -> list[bytes]:
@@ -146,27 +151,11 @@ class _Transaction:
 
     def insert_entries(self, entries: Sequence[LogEntry]) -> None:
         with self._cur.copy(self._sql.copy_entries) as copy:
-            copy.set_types(_ENTRY_TYPES)
-            for e in entries:
-                copy.write_row(
-                    (
-                        e.index,
-                        e.notification_id,
-                        UUID(e.event_id),
-                        UUID(e.stream_id),
-                        e.stream_version,
-                        e.type,
-                        e.audience,
-                        e.leaf_hash,
-                        e.entry,
-                    )
-                )
+            copy.write(copy_entries(entries))
 
     def insert_hashes(self, first: int, hashes: Sequence[bytes]) -> None:
         with self._cur.copy(self._sql.copy_hashes) as copy:
-            copy.set_types(["int8", "bytea"])
-            for row in enumerate(hashes, first):
-                copy.write_row(row)
+            copy.write(copy_hashes(first, hashes))
 
     def set_position(self, position: Position) -> None:
         self._cur.execute(self._sql.set_position, (position.notification_id, position.size))
@@ -249,7 +238,7 @@ class PostgresLogStorage:
         self.schema = self._datastore.schema
         self._events_channel: str = recorder.channel_name
         self._log_channel = f"coordination_log_{self.schema}"[:63]
-        self._sql = _Sql(self.schema, self._log_channel)
+        self._sql = _Sql(self.schema, self._log_channel, recorder.events_table_name)
         target = system.target
         self._conninfo: dict[str, Any] = {
             "host": target.host,
@@ -279,6 +268,13 @@ class PostgresLogStorage:
     def transaction(self) -> Iterator[_Transaction]:
         with self._cursor(transaction=True) as cur:
             yield _Transaction(cur, self._sql)
+
+    def read_events(self, start: int, limit: int) -> list[EventRow]:
+        # Plain rows, ids as text and state as binary bytes: the library's reader makes a
+        # Notification with a UUID of each, which the integrator only turns back into text.
+        with self._cursor(transaction=False, binary=True) as cur:
+            cur.execute(self._sql.events, (start, limit))
+            return cur.fetchall()
 
     def position(self) -> Position:
         with self._cursor(transaction=False) as cur:

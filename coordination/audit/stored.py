@@ -120,27 +120,32 @@ def plan_append(n: int, leaf_hashes: Sequence[bytes]) -> HashPlan:
     """
     if n < 0 or not all(_is_hash(h) for h in leaf_hashes):
         raise ValueError("need a tree size >= 0 and 32-byte leaf hashes")
-    base = stored_hash_count(n)
-    # Each leaf completes one subtree per trailing 1-bit of its index; the left halves
-    # of those stored before this batch are read, the others are computed on the way.
-    wanted = {
-        stored_hash_index(level, ((n + i) >> level) - 1)
-        for i in range(len(leaf_hashes))
-        for level in range(((n + i) ^ (n + i + 1)).bit_length() - 1)
-    }
-    indexes = tuple(sorted(i for i in wanted if i < base))
+    end = n + len(leaf_hashes)
+    # The tree of n leaves ends in one complete subtree per 1-bit of n (its right
+    # frontier). The batch merges the one of level L into a larger subtree only if it
+    # crosses the next multiple of 2**(L + 1), so it reads those: the lowest levels.
+    levels = [
+        level
+        for level in range(n.bit_length() - 1, -1, -1)
+        if n >> level & 1 and end >> (level + 1) > n >> (level + 1)
+    ]
+    indexes = tuple(stored_hash_index(level, (n >> level) - 1) for level in levels)
 
     def combine(stored: list[bytes]) -> list[bytes]:
-        known = dict(zip(indexes, stored, strict=True))
+        # The frontier as a stack, lowest level on top. Leaf x completes one subtree per
+        # trailing 1-bit of x, level by level: each is the hash of the stack's top (its
+        # left half) and the subtree completed just before (its right half).
+        frontier = list(stored)
+        pop, push = frontier.pop, frontier.append
         new: list[bytes] = []
+        add = new.append
         for x, leaf in enumerate(leaf_hashes, n):
             h = leaf
-            new.append(h)
-            for level in range((x ^ (x + 1)).bit_length() - 1):
-                left_index = stored_hash_index(level, (x >> level) - 1)
-                left = known[left_index] if left_index < base else new[left_index - base]
-                h = node_hash(left, h)
-                new.append(h)
+            add(h)
+            for _ in range((x ^ (x + 1)).bit_length() - 1):
+                h = node_hash(pop(), h)
+                add(h)
+            push(h)
         return new
 
     return HashPlan(indexes, combine)

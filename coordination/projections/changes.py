@@ -4,7 +4,7 @@ A handler never talks to the database: it records row operations on a `Writer` (
 some columns of a row, creating it if missing; set columns of an existing row; add to
 counters; delete the rows under a key prefix). A `Batch` folds the operations of many
 events together, row by row, exactly as running them one after another would, and then
-writes each kind of statement once with ``executemany``. That is what lets catch-up run
+writes each shape of statement once (see `statements`). That is what lets catch-up run
 thousands of events per transaction at the cost of a few dozen round trips.
 
 Folding rules (per row, in event order): an update or upsert after an upsert merges into
@@ -12,13 +12,17 @@ it (the row exists from then on); an update after an update merges; an upsert af
 update cannot be folded (the update may have found no row) and is kept as a second step,
 run in a later phase. Sets replace pending increments; increments add to pending sets.
 A prefix delete drops the pending steps of the rows it covers and runs before all steps.
+
+Values are what the view tables store: text, integers (booleans through
+`tables.flag`) and None.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from coordination.persistence.readdb import Handle
 from coordination.projections.statements import Shape, bulk_delete, row_delete
@@ -26,14 +30,18 @@ from coordination.projections.tables import Table
 
 Key = tuple[Any, ...]
 
+# Key column lists already found to lead a table's key: handlers name the same few again
+# and again, and the check runs for every row an event touches.
+_checked: dict[Table, set[tuple[str, ...]]] = {}
 
-@dataclass
+
 class Step:
     """One pending statement on one row."""
 
-    upsert: bool
-    values: dict[str, Any]
-    increments: dict[str, int]
+    __slots__ = ("increments", "upsert", "values")
+
+    def __init__(self, upsert: bool, values: dict[str, Any], increments: dict[str, int]):
+        self.upsert, self.values, self.increments = upsert, values, increments
 
     def fold(self, later: Step) -> None:
         for column, value in later.values.items():
@@ -47,14 +55,11 @@ class Step:
         self.upsert = self.upsert or later.upsert
 
 
-@dataclass
-class Op:
-    table: str
-    key: Key
-    step: Step | None = None  # None: delete the rows whose key starts with `key`
+#: One recorded operation: physical table, key, and the step on that row; a step of
+#: None deletes every row whose key starts with the key given.
+Op = tuple[str, Key, Step | None]
 
 
-@dataclass
 class Writer:
     """Collects the row operations of one event for one view.
 
@@ -62,17 +67,20 @@ class Writer:
         position: The event's notification id.
         stream_id: The event's stream.
         tables: The view's tables by logical name, at the generation being written.
+        ops: The operations recorded, in order.
     """
 
-    position: int
-    stream_id: UUID
-    tables: dict[str, tuple[Table, str]]
-    ops: list[Op] = field(default_factory=list)
+    __slots__ = ("ops", "position", "stream_id", "tables")
+
+    def __init__(self, position: int, stream_id: UUID, tables: dict[str, tuple[Table, str]]):
+        self.position, self.stream_id, self.tables = position, stream_id, tables
+        self.ops: list[Op] = []
 
     def _key(self, table: str, key: dict[str, Any]) -> tuple[str, Key]:
         definition, physical = self.tables[table]
-        if tuple(key) != definition.key[: len(key)]:
-            raise ValueError(f"{table} is keyed by {definition.key}, not {tuple(key)}")
+        columns = tuple(key)
+        if columns not in _checked.get(definition, ()):
+            _check(table, definition, columns)
         return physical, tuple(key.values())
 
     def upsert(
@@ -83,8 +91,13 @@ class Writer:
         **values: Any,
     ) -> None:
         """Create the row with `values` (and counters at `increments`) or set them on it."""
-        physical, row = self._key(table, key)
-        self.ops.append(Op(physical, row, Step(True, values, dict(increments or {}))))
+        # `_key` written out: this runs for nearly every row of a catch-up.
+        definition, physical = self.tables[table]
+        columns = tuple(key)
+        if columns not in _checked.get(definition, ()):
+            _check(table, definition, columns)
+        step = Step(True, values, {} if increments is None else dict(increments))
+        self.ops.append((physical, tuple(key.values()), step))
 
     def update(
         self,
@@ -95,12 +108,24 @@ class Writer:
     ) -> None:
         """Set `values` and add `increments` on the row, if it exists."""
         physical, row = self._key(table, key)
-        self.ops.append(Op(physical, row, Step(False, values, dict(increments or {}))))
+        step = Step(False, values, {} if increments is None else dict(increments))
+        self.ops.append((physical, row, step))
 
     def delete(self, table: str, key_prefix: dict[str, Any]) -> None:
         """Delete every row whose leading key columns equal `key_prefix`."""
         physical, prefix = self._key(table, key_prefix)
-        self.ops.append(Op(physical, prefix))
+        self.ops.append((physical, prefix, None))
+
+
+def _check(table: str, definition: Table, columns: tuple[str, ...]) -> None:
+    """Raise unless `columns` lead the table's key; remember them if they do."""
+    if columns != definition.key[: len(columns)]:
+        raise ValueError(f"{table} is keyed by {definition.key}, not {columns}")
+    _checked.setdefault(definition, set()).add(columns)
+
+
+#: A group of row steps of one shape: (table, upsert, value columns, increment columns).
+GroupKey = tuple[str, bool, tuple[str, ...], tuple[str, ...]]
 
 
 class Batch:
@@ -110,22 +135,23 @@ class Batch:
         self.definitions = definitions  # physical table name -> its definition
         self.rows: dict[str, dict[Key, list[Step]]] = {}
         self.deletes: dict[tuple[str, int], list[Key]] = {}
-        self.size = 0
 
     def add(self, ops: list[Op]) -> None:
-        for op in ops:
-            self.size += 1
-            rows = self.rows.setdefault(op.table, {})
-            if op.step is None:
-                self._delete(op.table, op.key, rows)
+        tables = self.rows
+        for table, key, step in ops:
+            rows = tables.get(table)
+            if rows is None:
+                rows = tables[table] = {}
+            if step is None:
+                self._delete(table, key, rows)
                 continue
-            steps = rows.get(op.key)
+            steps = rows.get(key)
             if steps is None:
-                rows[op.key] = [op.step]
-            elif op.step.upsert and not steps[-1].upsert:
-                steps.append(op.step)
+                rows[key] = [step]
+            elif step.upsert and not steps[-1].upsert:
+                steps.append(step)
             else:
-                steps[-1].fold(op.step)
+                steps[-1].fold(step)
 
     def _delete(self, table: str, prefix: Key, rows: dict[Key, list[Step]]) -> None:
         width = len(prefix)
@@ -133,39 +159,73 @@ class Batch:
             del rows[key]
         self.deletes.setdefault((table, width), []).append(prefix)
 
+    def groups(self, phase: int) -> dict[GroupKey, list[list[Any]]]:
+        """The row steps of `phase`, grouped by shape: each row's key, values, increments."""
+        groups: dict[GroupKey, list[list[Any]]] = {}
+        # Column lists in the order a step holds them -> sorted, so that steps folded in
+        # a different order share their statement.
+        ordered: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for table, rows in self.rows.items():
+            for key, steps in rows.items():
+                if len(steps) <= phase:
+                    continue
+                step = steps[phase]
+                values, increments = step.values, step.increments
+                names = tuple(values)
+                columns = ordered.get(names)
+                if columns is None:
+                    columns = ordered[names] = tuple(sorted(names))
+                args = [*key, *map(values.__getitem__, columns)]
+                counters: tuple[str, ...] = ()
+                if increments:
+                    counters = tuple(sorted(increments))
+                    args += map(increments.__getitem__, counters)
+                group = (table, step.upsert, columns, counters)
+                found = groups.get(group)
+                if found is None:
+                    groups[group] = [args]
+                else:
+                    found.append(args)
+        return groups
+
     async def flush(self, db: Handle, *, bulk: bool) -> None:
         """Write everything: prefix deletes first, then each phase of row steps.
 
         Args:
             db: The transaction to write in.
-            bulk: Send each group of rows as arrays in one set-based statement
-                (PostgreSQL); otherwise one row at a time with ``executemany`` (SQLite,
-                where statements run in-process and cost no round trip).
+            bulk: Send each group of rows in one set-based statement (PostgreSQL);
+                otherwise one row at a time with ``executemany`` (SQLite, where
+                statements run in-process and cost no round trip).
         """
         for (table, width), prefixes in self.deletes.items():
             definition = self.definitions[table]
-            if bulk:
-                await db.execute(*bulk_delete(table, definition, width, prefixes))
+            document = _document(prefixes) if bulk else None
+            if document is not None:
+                await db.execute(bulk_delete(table, definition, width), document)
             else:
                 await db.executemany(row_delete(table, definition, width), prefixes)
         phase = 0
-        while True:
-            groups: dict[tuple[str, bool, tuple[str, ...], tuple[str, ...]], list[list[Any]]] = {}
-            for table, rows in self.rows.items():
-                for key, steps in rows.items():
-                    if len(steps) <= phase:
-                        continue
-                    step = steps[phase]
-                    values, increments = tuple(sorted(step.values)), tuple(sorted(step.increments))
-                    args = [*key, *(step.values[c] for c in values)]
-                    args += [step.increments[c] for c in increments]
-                    groups.setdefault((table, step.upsert, values, increments), []).append(args)
-            if not groups:
-                return
+        while groups := self.groups(phase):
             for (table, upsert, values, increments), rows_args in groups.items():
+                if not (upsert or values or increments):
+                    continue  # an update that sets nothing
                 shape = Shape(table, self.definitions[table], upsert, values, increments)
-                if bulk:
-                    await db.execute(shape.bulk_sql(), *map(list, zip(*rows_args, strict=True)))
+                document = _document(rows_args) if bulk else None
+                if document is not None:
+                    await db.execute(shape.bulk_sql(), document)
                 else:
                     await db.executemany(shape.row_sql(), rows_args)
             phase += 1
+
+
+# Anything but plain text, integers and None takes the row-by-row path, so the driver
+# accepts or refuses it exactly as for a single row.
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _document(rows: list[Any]) -> str | None:
+    """Rows as one JSON array for a set-based statement; None if they are not plain."""
+    try:
+        return orjson.dumps(rows, option=_STRICT).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return None

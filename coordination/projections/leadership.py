@@ -14,7 +14,8 @@ import fcntl
 import os
 from pathlib import Path
 
-from coordination.persistence.readdb import Handle
+from coordination.persistence.readdb import Handle, ReadDatabase
+from coordination.projections.schema import lock_key
 
 
 class PostgresLeadership:
@@ -55,3 +56,11 @@ class FileLeadership:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def leadership_for(db: ReadDatabase, name: str) -> PostgresLeadership | FileLeadership:
+    """The lock of projector `name` in `db`: advisory on PostgreSQL, a file beside SQLite's."""
+    if db.is_postgres:
+        return PostgresLeadership(lock_key(db, f"projector:{name}"))
+    path = Path(str(getattr(db, "path", "coordination.db")))
+    return FileLeadership(path.with_name(f"{path.name}.{name.replace(':', '-')}.lock"))

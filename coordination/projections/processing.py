@@ -59,40 +59,67 @@ def definitions(targets: Sequence[Target]) -> dict[str, Table]:
     return {physical: table for t in targets for table, physical in t.tables.values()}
 
 
-def apply_page(
-    notifications: Sequence[Notification],
-    targets: Sequence[Target],
-    decode: Decode,
-    routes: dict[UUID, UUID],
-) -> Outcome:
-    """Run every target's handlers over the page; park what fails."""
-    outcome = Outcome(Batch(definitions(targets)))
-    for note in notifications:
-        relevant = [t for t in targets if note.topic in t.view.handlers and note.id > t.position]
-        if not relevant:
-            continue
-        try:
-            event = decode(note)
-        except Exception as error:
+class PageApplier:
+    """Runs every target's handlers over pages of the log, into one `Outcome`; parks failures.
+
+    Args:
+        targets: The view generations being written.
+        decode: Stored event -> domain event.
+        routes: Stream -> forum, as known before this page (not changed here).
+    """
+
+    def __init__(self, targets: Sequence[Target], decode: Decode, routes: dict[UUID, UUID]) -> None:
+        self.targets, self.decode, self.routes = list(targets), decode, routes
+        self.outcome = Outcome(Batch(definitions(targets)))
+        # Which targets read a topic, worked out once per page rather than once per event.
+        self._readers: dict[str, list[Target]] = {}
+        self._newest = max((t.position for t in self.targets), default=0)
+
+    def _relevant(self, note: Notification) -> list[Target]:
+        readers = self._readers.get(note.topic)
+        if readers is None:
+            readers = [t for t in self.targets if note.topic in t.view.handlers]
+            self._readers[note.topic] = readers
+        if note.id > self._newest:
+            return readers
+        return [t for t in readers if note.id > t.position]
+
+    def apply(self, notifications: Sequence[Notification]) -> None:
+        """Apply these notifications (the next ones of the page, in log order)."""
+        outcome = self.outcome
+        for note in notifications:
+            relevant = self._relevant(note)
+            if not relevant:
+                continue
+            try:
+                event = self.decode(note)
+            except Exception as error:
+                for target in relevant:
+                    _park(outcome, target, note, describe(error))
+                continue
+            stream = cast(UUID, note.originator_id)  # the log reads ids as UUIDs
+            own = own_forum(event)
+            forum = own or named_forum(event)
+            if forum is None:
+                forum = outcome.routes.get(stream) or self.routes.get(stream)
+            elif own is None:
+                outcome.routes[stream] = forum
             for target in relevant:
-                _park(outcome, target, note, describe(error))
-            continue
-        stream = cast(UUID, note.originator_id)  # the log reads ids as UUIDs
-        forum = own_forum(event) or named_forum(event)
-        if forum is not None and own_forum(event) is None:
-            outcome.routes[stream] = forum
-        for target in relevant:
-            known = outcome.routes.get(stream) or routes.get(stream)
-            _apply(outcome, target, note, event, forum or known)
-    return outcome
+                _apply(outcome, target, note, stream, event, forum)
 
 
 def _apply(
-    outcome: Outcome, target: Target, note: Notification, event: Any, forum: UUID | None
+    outcome: Outcome,
+    target: Target,
+    note: Notification,
+    stream: UUID,
+    event: Any,
+    forum: UUID | None,
 ) -> None:
     name = target.view.name
-    stream = cast(UUID, note.originator_id)
-    if stream in target.parked or stream in outcome.newly_parked.get(name, ()):
+    # Most pages park nothing: test emptiness first, which costs no hashing of the id.
+    newly = outcome.newly_parked
+    if (target.parked and stream in target.parked) or (newly and stream in newly.get(name, ())):
         _park(outcome, target, note, HELD_BACK)
         return
     writer = Writer(note.id, stream, target.tables)
@@ -102,7 +129,9 @@ def _apply(
         _park(outcome, target, note, describe(error))
         return
     outcome.batch.add(writer.ops)
-    touched = outcome.touched.setdefault(name, Touched())
+    touched = outcome.touched.get(name)
+    if touched is None:
+        touched = outcome.touched[name] = Touched()
     touched.streams.add(stream)
     if forum is not None:
         touched.forums.add(forum)

@@ -9,7 +9,7 @@ positions, and compares them row by row inside one read snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -23,6 +23,7 @@ from coordination.projections.schema import (
     BUILDING,
     LIVE,
     SCRATCH,
+    create_indexes,
     drop_generation,
     generations,
     new_generation,
@@ -31,8 +32,9 @@ from coordination.projections.schema import (
 from coordination.projections.tables import Table
 from coordination.projections.view import View
 
-#: progress(view, position, head) while a view catches up.
-Progress = Callable[[str, int, int], None]
+#: progress(view, position, head) after each page while a view catches up; an awaitable
+#: it returns holds the next page back until it is done.
+Progress = Callable[[str, int, int], Awaitable[None] | None]
 SWITCH_ATTEMPTS = 100
 CHECK_ATTEMPTS = 100
 
@@ -59,7 +61,9 @@ async def rebuild(
     Commands may keep arriving: the new generation catches up again until, inside the
     switch's transaction, it is at least as far as the live one.
     """
-    generation = await new_generation(db, view, BUILDING)
+    # The secondary indexes are built once the bulk of the rows is in: one pass per index
+    # rather than maintaining every index row by row through the whole catch-up.
+    generation = await new_generation(db, view, BUILDING, indexes=False)
     runner = ProjectionRunner(
         db,
         app,
@@ -72,6 +76,7 @@ async def rebuild(
     try:
         for _ in range(SWITCH_ATTEMPTS):
             position = await runner.catch_up(progress=report)
+            await create_indexes(db, view, generation)  # only the first time does anything
             outcome = await switch_live(db, view, generation)
             if outcome.switched:
                 if outcome.retired is not None:
@@ -83,7 +88,9 @@ async def rebuild(
         raise
 
 
-def _reporter(name: str, progress: Progress | None) -> Callable[[int, int], None] | None:
+def _reporter(
+    name: str, progress: Progress | None
+) -> Callable[[int, int], Awaitable[None] | None] | None:
     if progress is None:
         return None
     return lambda position, head: progress(name, position, head)
@@ -139,7 +146,7 @@ async def _check_view(
     progress: Progress | None,
     batch_size: int | None,
 ) -> list[Difference]:
-    scratch = await new_generation(db, view, SCRATCH)
+    scratch = await new_generation(db, view, SCRATCH, indexes=False)  # compared, never queried
     runner = ProjectionRunner(
         db,
         app,

@@ -8,7 +8,8 @@ stream -> forum, in memory and in ``projection_stream_forums`` for after a resta
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from coordination.domain.action import Action
@@ -27,7 +28,7 @@ LOOKUP_MAX = 500
 
 def own_forum(event: Any) -> UUID | None:
     """The forum of a partnership's or working group's event: the stream itself."""
-    if event.TOPIC.startswith((Partnership.TOPIC + ".", WorkingGroup.TOPIC + ".")):
+    if _is_forum_event(type(event)):
         stream: UUID = event.originator_id
         return stream
     return None
@@ -35,15 +36,37 @@ def own_forum(event: Any) -> UUID | None:
 
 def named_forum(event: Any) -> UUID | None:
     """The forum a creation event names for its (new) stream, if it is one."""
-    if isinstance(event, (Decision.ProposalTabled, Decision.DecisionRecordedFromMinutes)):
-        forum: UUID = event.forum_id
-        return forum
-    if isinstance(event, Action.Assigned):
-        group: UUID = event.group_id or event.partnership_id
-        return group
-    if isinstance(event, Workshop.Planned):
-        partnership: UUID = event.partnership_id
-        return partnership
+    kind = type(event)
+    read = _forum_readers.get(kind, _UNSEEN)
+    if read is _UNSEEN:
+        read = _forum_readers[kind] = _forum_reader(kind)
+    return None if read is None else read(event)
+
+
+# Per event class, worked out once: these run for every event of a catch-up.
+_UNSEEN: Any = object()
+_forum_readers: dict[type, Callable[[Any], UUID] | None] = {}
+
+
+_forum_events: dict[type, bool] = {}
+
+
+def _is_forum_event(kind: type) -> bool:
+    known = _forum_events.get(kind)
+    if known is None:
+        topic = str(getattr(kind, "TOPIC", ""))
+        known = topic.startswith((Partnership.TOPIC + ".", WorkingGroup.TOPIC + "."))
+        _forum_events[kind] = known
+    return known
+
+
+def _forum_reader(kind: type) -> Callable[[Any], UUID] | None:
+    if issubclass(kind, (Decision.ProposalTabled, Decision.DecisionRecordedFromMinutes)):
+        return lambda event: cast(UUID, event.forum_id)
+    if issubclass(kind, Action.Assigned):
+        return lambda event: cast(UUID, event.group_id or event.partnership_id)
+    if issubclass(kind, Workshop.Planned):
+        return lambda event: cast(UUID, event.partnership_id)
     return None
 
 

@@ -1,13 +1,11 @@
 """The projector: feeds the views from the log, exactly once, in one process at a time.
 
-Each step reads a page of the log after the lowest position of the views it writes,
-applies it in memory (`processing`), and then, in ONE transaction, checks that no other
-writer moved those views meanwhile, writes the folded rows, the parked events and every
-view's new position. A crash before the commit leaves nothing; after it, everything.
-Catch-up pages are large (`batch_size` events per transaction); at the head a page is
-whatever arrived. The process that holds the projector's lock (`leadership`) is active;
-the others stand by, follow its progress (for `wait_until` and subscriptions), and take
-over when its connection goes away.
+The pages themselves go through a `PagePipeline` (read, apply, write each in one
+transaction, the next page overlapped with the current one's writes). Catch-up pages
+are large (`batch_size` events per transaction); at the head a page is whatever arrived,
+written as soon as it is applied. The process that holds the projector's lock
+(`leadership`) is active; the others stand by, follow its progress (for `wait_until`
+and subscriptions), and take over when its connection goes away.
 """
 
 from __future__ import annotations
@@ -15,22 +13,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 
-from coordination.persistence.readdb import Connection, Handle, ReadDatabase
+from coordination.persistence.readdb import Connection, ReadDatabase
 from coordination.persistence.readdb_postgres import PostgresHandle
 from coordination.projections import parking
-from coordination.projections.leadership import FileLeadership, PostgresLeadership
+from coordination.projections.decoding import EventDecoder
+from coordination.projections.leadership import leadership_for
 from coordination.projections.log import EventLog, events_table
-from coordination.projections.processing import Outcome, Target, apply_page, retry_parked
-from coordination.projections.progress import decode_progress, encode_progress, progress_channel
-from coordination.projections.routing import route_unknown
-from coordination.projections.schema import LIVE, generations, lock_key
+from coordination.projections.parked_retry import retry_requested
+from coordination.projections.pipeline import PagePipeline
+from coordination.projections.processing import Outcome
+from coordination.projections.progress import decode_progress, progress_channel
+from coordination.projections.schema import generations
 from coordination.projections.updates import Broadcaster, Subscription, ViewUpdate
 from coordination.projections.view import View
 from coordination.projections.views import ALL_VIEWS
@@ -40,10 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between a standby's attempts to take the lock (and looks at the positions).
 STANDBY_LOOK = 0.25
-
-
-class Stale(Exception):
-    """Another writer moved a view, or a rebuild switched it, since the page was read."""
+#: Pages the active projector writes before it looks for retry requests again.
+LEAD_PAGES = 10
 
 
 class ProjectionRunner:
@@ -84,27 +81,26 @@ class ProjectionRunner:
         self.log = EventLog(db, events_table(app))
         # The library's recorder NOTIFYs a channel named after its table on every insert.
         self.events_channel = events_table(app).replace(".", "_")
-        self.topics = sorted({topic for view in self.views for topic in view.topics})
-        self.targets: dict[str, Target] = {}
-        self.routes: dict[UUID, UUID] = {}
+        self.pipeline = PagePipeline(
+            db,
+            self.log,
+            self.views,
+            EventDecoder(app.mapper),
+            fixed=generations,
+            name=name,
+            batch_size=self.batch_size,
+            committed=self._committed,
+        )
         self.broadcaster = Broadcaster()
         self.is_active = False
-        #: Transactions this runner has committed (each one page of the log).
-        self.batches = 0
         self.backend_pid: int | None = None
         self._known: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._leadership = self._make_leadership()
-        self._decode: Callable[[Any], Any] = app.mapper.to_domain_event
-
-    def _make_leadership(self) -> PostgresLeadership | FileLeadership:
-        if self.db.is_postgres:
-            return PostgresLeadership(lock_key(self.db, f"projector:{self.name}"))
-        path = Path(str(getattr(self.db, "path", "coordination.db")))
-        return FileLeadership(path.with_name(f"{path.name}.{self.name.replace(':', '-')}.lock"))
+        self._leadership = leadership_for(db, name)
+        self._progress: Callable[[], Awaitable[None] | None] | None = None
 
     # -- public API ---------------------------------------------------------------------
 
@@ -166,20 +162,32 @@ class ProjectionRunner:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), self.poll_interval)
 
+    @property
+    def batches(self) -> int:
+        """Transactions this runner has committed (each one page of the log)."""
+        return self.pipeline.batches
+
     async def catch_up(
-        self, stop: int | None = None, progress: Callable[[int, int], None] | None = None
+        self,
+        stop: int | None = None,
+        progress: Callable[[int, int], Awaitable[None] | None] | None = None,
     ) -> int:
         """Process the log up to `stop` (default: the head now) in this task; no lock.
 
-        For rebuilds, replay checks and tests. Returns the position reached.
+        For rebuilds, replay checks and tests. Returns the position reached. `progress`
+        is called after each committed page; when it returns an awaitable, the next page
+        waits for it (without holding up the event loop).
         """
         async with self.db.dedicated() as connection:
             await self._load(connection)
             head = stop if stop is not None else await self.log.head(connection)
-            while self._lowest() < head:
-                await self._step(connection, head)
-                if progress is not None:
-                    progress(self._lowest(), head)
+            self._progress = None if progress is None else lambda: progress(self._lowest(), head)
+            try:
+                while self._lowest() < head:
+                    await self.pipeline.advance(connection, head)
+            finally:
+                self._progress = None
+                await self.pipeline.drop_ahead()
             return self._lowest()
 
     # -- the loop -------------------------------------------------------------------------
@@ -220,12 +228,14 @@ class ProjectionRunner:
             await self._load(connection)
             while not self._stopping:
                 await self._retry_requested(connection)
-                if await self._step(connection):
+                # A bounded number of pages, so that retry requests are seen during catch-up.
+                if await self.pipeline.advance(connection, pages=LEAD_PAGES):
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
                 self._wake.clear()
         finally:
+            await self.pipeline.drop_ahead()
             await self._leadership.release(connection)
 
     def _on_events(self, *_: Any) -> None:
@@ -248,164 +258,48 @@ class ProjectionRunner:
         """Standby: learn the active projector's positions, then wait a little."""
         rows = await generations(connection)
         await self._learn(
-            {g.view: g.position for g in rows if self._follows(g.view, g.generation, g.status)}
+            {
+                g.view: g.position
+                for g in rows
+                if self.pipeline.follows(g.view, g.generation, g.status)
+            }
         )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), min(self.poll_interval, STANDBY_LOOK))
         self._wake.clear()
 
-    def _follows(self, view: str, generation: int, status: str) -> bool:
-        if view not in {v.name for v in self.views}:
-            return False
-        return self.fixed[view] == generation if self.fixed else status == LIVE
-
     async def _learn(self, positions: dict[str, int]) -> None:
         async with self._changed:
             for view, position in positions.items():
-                if view in {v.name for v in self.views}:
+                if view in self.pipeline.names:
                     self._known[view] = max(position, self._known.get(view, 0))
             self._changed.notify_all()
 
-    # -- one step ---------------------------------------------------------------------------
+    # -- pages ------------------------------------------------------------------------------
 
     def _lowest(self) -> int:
-        return min(t.position for t in self.targets.values())
+        return self.pipeline.lowest()
 
-    async def _load(self, handle: Handle) -> None:
-        """(Re)read which generations to write, their positions and parked streams."""
-        rows = await generations(handle)
-        self.targets = {}
-        for view in self.views:
-            current = [g for g in rows if g.view == view.name]
-            chosen = [g for g in current if self._follows(g.view, g.generation, g.status)]
-            if not chosen:
-                raise RuntimeError(f"view '{view.name}' has no generation to write")
-            generation = chosen[0]
-            target = Target(view, generation.generation, generation.position)
-            target.parked = await parking.parked_streams(handle, view.name, target.generation)
-            self.targets[view.name] = target
-        await self._learn({name: t.position for name, t in self.targets.items()})
+    async def _load(self, connection: Connection) -> None:
+        await self._learn(await self.pipeline.load(connection))
 
-    async def _step(self, connection: Connection, stop: int | None = None) -> bool:
-        """Process one page; False when there was nothing to do."""
-        start = self._lowest()
-        head = await self.log.head(connection)
-        if stop is not None:
-            head = min(head, stop)
-        if head <= start:
-            return False
-        notes = await self.log.read(connection, start, head, self.topics, self.batch_size)
-        reached = notes[-1].id if len(notes) == self.batch_size else head
-        targets = list(self.targets.values())
-        outcome = apply_page(notes, targets, self._decode, self.routes)
-        await self._route(connection, outcome)
-        positions = {t.view.name: max(t.position, reached) for t in targets}
-        try:
-            async with connection.transaction() as tx:
-                await self._check_current(tx)
-                await outcome.batch.flush(tx, bulk=self.db.is_postgres)
-                await self._record(tx, outcome, positions)
-        except Stale:
-            log.info("projector %s: views moved under it; reloading", self.name)
-            await self._load(connection)
-            return True
-        self.batches += 1
-        self._committed(outcome, positions)
-        await self._learn(positions)
-        return True
-
-    async def _check_current(self, tx: Handle) -> None:
-        # Locks exactly the rows this runner writes, so a rebuild's switch and this commit
-        # serialise, and a second writer of the same rows waits and then finds them moved.
-        lock = " FOR UPDATE" if self.db.is_postgres else ""
-        select = "SELECT view, generation, status, position FROM projection_tracking"
-        if self.fixed is None:
-            rows = await tx.fetch(f"{select} WHERE status = $1{lock}", LIVE)
-        else:
-            rows = []
-            for view, generation in sorted(self.fixed.items()):
-                rows += await tx.fetch(
-                    f"{select} WHERE view = $1 AND generation = $2{lock}", view, generation
-                )
-        current = {
-            r["view"]: (r["generation"], r["position"])
-            for r in rows
-            if self._follows(r["view"], r["generation"], r["status"])
-        }
-        for name, target in self.targets.items():
-            if current.get(name) != (target.generation, target.position):
-                raise Stale(name)
-
-    async def _record(self, tx: Handle, outcome: Outcome, positions: dict[str, int]) -> None:
-        if outcome.parked:
-            await tx.executemany(
-                "INSERT INTO parked_events (view, generation, notification_id, stream_id,"
-                " stream_version, topic, error) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                outcome.parked,
-            )
-        if outcome.routes and self.fixed is None:
-            await tx.executemany(
-                "INSERT INTO projection_stream_forums (stream_id, forum_id) VALUES ($1, $2)"
-                " ON CONFLICT (stream_id) DO NOTHING",
-                [(str(s), str(f)) for s, f in outcome.routes.items()],
-            )
-        await tx.executemany(
-            "UPDATE projection_tracking SET position = $1 WHERE view = $2 AND generation = $3",
-            [(positions[n], n, t.generation) for n, t in self.targets.items()],
-        )
-        if self.db.is_postgres and self.fixed is None:
-            await tx.execute(
-                "SELECT pg_notify($1, $2)",
-                progress_channel(self.db, self.name),
-                encode_progress(outcome, positions),
-            )
-
-    async def _route(self, connection: Connection, outcome: Outcome) -> None:
-        if self.fixed is None:
-            await route_unknown(connection, outcome, self.routes)
-
-    def _committed(self, outcome: Outcome, positions: dict[str, int]) -> None:
-        for name, target in self.targets.items():
-            target.position = positions[name]
-            target.parked |= outcome.newly_parked.get(name, set())
-        if len(self.routes) > 200_000:
-            self.routes.clear()
-        self.routes.update(outcome.routes)
+    async def _committed(self, outcome: Outcome, positions: dict[str, int]) -> None:
         for name, touched in outcome.touched.items():
             self.broadcaster.publish(
                 ViewUpdate(
                     name, positions[name], frozenset(touched.forums), frozenset(touched.streams)
                 )
             )
+        await self._learn(positions)
+        if self._progress is not None:
+            reported = self._progress()
+            if reported is not None:
+                await reported
 
     async def _retry_requested(self, connection: Connection) -> None:
-        requested = await connection.fetch(
-            "SELECT DISTINCT view, generation FROM parked_events WHERE retry_requested = 1"
-        )
-        wanted = {(r["view"], r["generation"]) for r in requested}
-        for target in self.targets.values():
-            if (target.view.name, target.generation) not in wanted:
-                continue
-            rows = await parking.parked_rows(connection, target.view.name, target.generation)
-            notes = await self.log.read_ids(
-                connection, [int(str(r["notification_id"])) for r in rows]
-            )
-            result = retry_parked(notes, target, self._decode)
-            try:
-                async with connection.transaction() as tx:
-                    await self._check_current(tx)
-                    await result.batch.flush(tx, bulk=self.db.is_postgres)
-                    await parking.settle_retry(
-                        tx, target.view.name, target.generation, result.applied, result.failed
-                    )
-            except Stale:
-                await self._load(connection)
-                return
-            target.parked = await parking.parked_streams(
-                connection, target.view.name, target.generation
-            )
-            self.broadcaster.publish(
-                ViewUpdate(target.view.name, target.position, stream_ids=frozenset(result.streams))
-            )
+        updates = await retry_requested(self.pipeline, connection)
+        for update in updates:
+            self.broadcaster.publish(update)
+        if updates:
             async with self._changed:
                 self._changed.notify_all()

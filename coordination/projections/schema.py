@@ -80,20 +80,37 @@ async def generations(handle: Handle, view: str | None = None) -> list[Generatio
     return [Generation(r["view"], r["generation"], r["status"], r["position"]) for r in rows]
 
 
-async def new_generation(db: ReadDatabase, view: View, status: str) -> int:
-    """Create empty tables for a new generation of `view`, at position 0."""
+async def new_generation(db: ReadDatabase, view: View, status: str, *, indexes: bool = True) -> int:
+    """Create empty tables for a new generation of `view`, at position 0.
+
+    Args:
+        db: The read database.
+        view: The view.
+        status: The generation's status.
+        indexes: Create the secondary indexes now; False leaves them to
+            `create_indexes`, for a generation filled in bulk before anyone queries it.
+    """
     async with db.transaction() as tx:
         await _serialise(db, tx, "schema")
-        return await _create(tx, view, status)
+        return await _create(tx, view, status, indexes=indexes)
 
 
-async def _create(tx: Handle, view: View, status: str) -> int:
+async def create_indexes(db: ReadDatabase, view: View, generation: int) -> None:
+    """Create the secondary indexes of a generation made without them (if still missing)."""
+    async with db.transaction() as tx:
+        await _serialise(db, tx, "schema")
+        for table in view.tables:
+            for statement in table.index_statements(generation):
+                await tx.execute(statement)
+
+
+async def _create(tx: Handle, view: View, status: str, *, indexes: bool = True) -> int:
     latest = await tx.fetchval(
         "SELECT MAX(generation) FROM projection_tracking WHERE view = $1", view.name
     )
     number = int(latest or 0) + 1
     for table in view.tables:
-        for statement in table.create_statements(number):
+        for statement in table.create_statements(number, indexes=indexes):
             await tx.execute(statement)
     await tx.execute(
         "INSERT INTO projection_tracking (view, generation, status, position)"

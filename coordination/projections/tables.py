@@ -43,17 +43,22 @@ class Table:
         """The table holding generation `generation`."""
         return f"{PREFIX}{self.name}__g{generation}"
 
-    def create_statements(self, generation: int) -> list[str]:
+    def create_statements(self, generation: int, *, indexes: bool = True) -> list[str]:
+        """The table of `generation`, with its secondary indexes unless `indexes` is False."""
         table = self.physical(generation)
         columns = ", ".join(f"{name} {kind}" for name, kind in self.columns.items())
         statements = [
             f"CREATE TABLE IF NOT EXISTS {table} ({columns}, PRIMARY KEY ({', '.join(self.key)}))"
         ]
-        for number, index in enumerate(self.indexes):
-            statements.append(
-                f"CREATE INDEX IF NOT EXISTS {table}_i{number} ON {table} ({', '.join(index)})"
-            )
-        return statements
+        return statements + (self.index_statements(generation) if indexes else [])
+
+    def index_statements(self, generation: int) -> list[str]:
+        """The secondary indexes of `generation` (the queries' filters and sort orders)."""
+        table = self.physical(generation)
+        return [
+            f"CREATE INDEX IF NOT EXISTS {table}_i{number} ON {table} ({', '.join(index)})"
+            for number, index in enumerate(self.indexes)
+        ]
 
     def drop_statement(self, generation: int) -> str:
         return f"DROP TABLE IF EXISTS {self.physical(generation)}"
@@ -79,7 +84,20 @@ FLAG = "INTEGER NOT NULL DEFAULT 0"
 
 def uid(value: UUID | None) -> str | None:
     """An id as stored: the canonical UUID text."""
-    return None if value is None else str(value)
+    if type(value) is not UUID:
+        return None if value is None else str(value)
+    # The same ids recur all through a log; their text is kept by number (cheap to hash).
+    number = value.int
+    text = _texts.get(number)
+    if text is None:
+        if len(_texts) >= _TEXTS_MAX:
+            _texts.clear()
+        text = _texts[number] = str(value)
+    return text
+
+
+_TEXTS_MAX = 100_000
+_texts: dict[int, str] = {}
 
 
 def day(value: date | None) -> str | None:

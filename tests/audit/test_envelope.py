@@ -116,11 +116,8 @@ def test_the_reference_path_serves_mappers_it_cannot_read_directly() -> None:
     compressed = Mapper(transcoder=transcoder, compressor=ZlibCompressor())
     plain = Mapper(transcoder=transcoder)
     event = adopted()
-    direct = EntryEncoder(plain, ORIGIN).encode(plain.to_stored_event(event), 3)[0]  # type: ignore[arg-type]
-    via_events = EntryEncoder(compressed, ORIGIN).encode(
-        compressed.to_stored_event(event),  # type: ignore[arg-type]
-        3,
-    )[0]
+    direct = EntryEncoder(plain, ORIGIN).encode(plain.to_stored_event(event), 3)[0]
+    via_events = EntryEncoder(compressed, ORIGIN).encode(compressed.to_stored_event(event), 3)[0]
     assert direct == via_events == encode_entry(event, index=3, origin=ORIGIN)
 
 

@@ -13,6 +13,7 @@ from coordination.audit.log import AuditLog
 from coordination.audit.merkle import EMPTY_ROOT, leaf_hash, root_hash, verify_consistency
 from coordination.audit.note import Signer
 from coordination.audit.storage import open_storage
+from coordination.audit.storage_sqlite import ENTRY_FOR_EVENT
 from coordination.audit.stored import stored_hash_index
 from coordination.bootstrap import System
 from coordination.demo import load_demo
@@ -165,3 +166,22 @@ def test_an_altered_checkpoint_row_makes_the_integrator_refuse_to_sign(
     fill_events(system.app, 1)
     with pytest.raises(LogIntegrityError, match="was altered"):
         integrator.run_once()
+
+
+def test_entries_are_found_by_event_id_through_the_index(
+    system: System, integrator: Integrator
+) -> None:
+    fill_events(system.app, 130)
+    integrator.run_once()
+    storage = integrator.storage
+    for entry in storage.entries(0, 130)[::13]:
+        assert storage.entry_for_event(entry.event_id) == entry
+    assert storage.entry_for_event("6f1c2a4e-0000-4000-8000-00000000beef") is None
+    if not system.target.is_postgres:
+        # The 8-character prefix index, not a scan of every entry.
+        plan = execute(
+            system,
+            "EXPLAIN QUERY PLAN " + ENTRY_FOR_EVENT,
+            ("6f1c2a4e", "6f1c2a4e-0000-4000-8000-00000000beef"),
+        )
+        assert "SEARCH log_entries USING INDEX log_entries_event_key" in str(plan)

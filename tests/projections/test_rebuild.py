@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from coordination.bootstrap import System
@@ -10,7 +11,12 @@ from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries import actions
 from coordination.projections.rebuild import check_replay, rebuild
 from coordination.projections.runner import ProjectionRunner
-from coordination.projections.schema import generations
+from coordination.projections.schema import (
+    BUILDING,
+    create_indexes,
+    generations,
+    new_generation,
+)
 from coordination.projections.views import ALL_VIEWS
 from coordination.projections.views import actions as actions_view
 from tests.projections.conftest import NOW, settle
@@ -35,11 +41,13 @@ async def test_rebuild_while_commands_arrive_ends_equal_to_the_live_view(
     writer.start()
     during: list[int] = []
 
-    def progress(view: str, position: int, head: int) -> None:
+    async def progress(view: str, position: int, head: int) -> None:
         if not during:  # hold the rebuild until a command arrives in the middle of it
             during.append(len(created))
             one_more.clear()
-            assert one_more.wait(10), "no command arrived during the rebuild"
+            # Awaited, not blocking: the live projector goes on (and lets go of SQLite's
+            # write lock, which the commands need).
+            assert await asyncio.to_thread(one_more.wait, 10), "no command arrived"
         during.append(len(created))
 
     try:
@@ -77,3 +85,44 @@ async def test_check_replay_reports_a_row_altered_by_hand(
     assert differences[0].live["name"] == "Altered"
     assert "name differ" in differences[0].describe()
     assert len(await generations(db, "forums")) == 1  # the scratch tables are gone
+
+
+async def _secondary_indexes(db: ReadDatabase, table: str) -> set[str]:
+    if db.is_postgres:
+        rows = await db.fetch(
+            "SELECT indexname AS name FROM pg_indexes"
+            " WHERE schemaname = current_schema() AND tablename = $1",
+            table,
+        )
+    else:  # SQLite's own index for the primary key has no SQL
+        rows = await db.fetch(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1"
+            " AND sql IS NOT NULL",
+            table,
+        )
+    return {str(r["name"]) for r in rows} - {f"{table}_pkey"}
+
+
+async def test_a_generation_filled_in_bulk_gets_its_indexes_afterwards(db: ReadDatabase) -> None:
+    view, table = actions_view.VIEW, actions_view.ACTIONS
+    generation = await new_generation(db, view, BUILDING, indexes=False)
+    physical = table.physical(generation)
+    assert await _secondary_indexes(db, physical) == set()
+    await create_indexes(db, view, generation)
+    await create_indexes(db, view, generation)  # again: nothing more, no error
+    expected = {f"{physical}_i{n}" for n in range(len(table.indexes))}
+    assert len(expected) == 3
+    assert await _secondary_indexes(db, physical) == expected
+
+
+async def test_a_rebuilt_generation_goes_live_with_its_indexes(
+    system: System, db: ReadDatabase, runner: ProjectionRunner, demo: DemoSummary
+) -> None:
+    await settle(runner, system.app)
+    table = actions_view.ACTIONS
+    done = await rebuild(db, system.app, actions_view.VIEW, batch_size=2)
+    physical = table.physical(done.generation)
+    expected = {f"{physical}_i{n}" for n in range(len(table.indexes))}
+    assert await _secondary_indexes(db, physical) == expected
+    await settle(runner, system.app)
+    assert await check_replay(db, system.app, ALL_VIEWS) == []
