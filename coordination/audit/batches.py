@@ -2,8 +2,10 @@
 
 Reading events and encoding envelopes is Python work; writing a batch mostly waits on the
 database (which releases the interpreter lock). A thread of its own keeps one or two
-batches ready, so the two overlap. It never writes: the writer still checks, batch by
-batch, that the position it expects is the stored one.
+batches ready, so the two overlap; with an ``EncodingPool`` the thread only reads and
+hands the encoding to a worker process, and the writer waits for each batch's entries in
+turn. It never writes: the writer still checks, batch by batch, that the position it
+expects is the stored one.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ _PUT_SLICE_S = 0.1
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Encoded entries ready to be written, and the position after them."""
+    """A batch read, ready to be written: its entries (from ``entries()``, which may wait
+    for a worker process to encode them), their number and the position after them."""
 
-    entries: list[LogEntry]
+    entries: Callable[[], list[LogEntry]]
+    count: int
     end: Position
 
 

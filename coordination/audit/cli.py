@@ -76,6 +76,7 @@ def integrate(settings: Settings, *, console: Console | None = None) -> int:
     try:
         integrator = Integrator(system, signer)
         count = integrator.run_once()
+        integrator.close()
         checkpoint = integrator.storage.latest_checkpoint()
         integrator.storage.close()
     finally:

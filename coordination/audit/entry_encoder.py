@@ -2,22 +2,19 @@
 
 The reference is ``encode_entry(mapper.to_domain_event(stored))``, which builds UUID,
 datetime and event objects only to turn them straight back into text. Where nothing can
-differ, this encoder reads the stored JSON directly and maps the library's transcoded
-values (``uuid_hex``, ``datetime_iso``, ``date_iso``) to their envelope text. Anything
-else (a cipher or compressor on the mapper, an event to upcast, a transcoding it does
-not know, a stream id not in canonical form) takes the reference path, and a test holds
-both paths to the same bytes. It reads plain rows of the event table (``EventRow``), not
-the library's ``Notification`` objects, whose UUIDs it would only turn back into text.
+differ, the direct path (``direct_encoder``) reads the stored JSON itself. Anything else
+(a cipher or compressor on the mapper, an event to upcast, a transcoding it does not
+know, a stream id not in canonical form) takes the reference path, and a test holds both
+paths to the same bytes. It reads plain rows of the event table (``EventRow``), not the
+library's ``Notification`` objects, whose UUIDs it would only turn back into text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
 from eventsourcing.persistence import (
     DatetimeAsISO,
     JSONTranscoder,
@@ -26,33 +23,17 @@ from eventsourcing.persistence import (
     StoredEvent,
     UUIDAsHex,
 )
-from eventsourcing.utils import resolve_topic
 
 from coordination.persistence.transcodings import DateAsISO
 
-from .canonical import MAX_SAFE_INTEGER, canonical_json, dumps_ordered
-from .envelope import (
-    DATA_CONTENT_TYPE,
-    SPEC_VERSION,
-    build_envelope,
-    data_fields,
-    event_type,
-    rfc3339,
-    sequence,
-)
+from .canonical import canonical_json
+from .direct_encoder import CONVERTERS, DirectEncoder, EncodedRow
+from .envelope import build_envelope
 from .merkle import leaf_hash
 from .storage import EventRow, LogEntry
 
-
-class _Fallback(Exception):
-    """This stored event must take the reference path."""
-
-
-def _uuid_text(hex_text: str) -> str:
-    h = hex_text.lower()
-    if len(h) != 32:
-        raise _Fallback
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+# The transcodings whose stored form the direct path knows, by name.
+_DIRECT_KINDS = {"uuid_hex": UUIDAsHex, "datetime_iso": DatetimeAsISO, "date_iso": DateAsISO}
 
 
 def _notification(row: EventRow) -> Notification:
@@ -67,23 +48,6 @@ def _notification(row: EventRow) -> Notification:
     )
 
 
-def _time_text(iso_text: str) -> str:
-    if iso_text.endswith("+00:00"):
-        return iso_text[:-6] + "Z"
-    return rfc3339(datetime.fromisoformat(iso_text))
-
-
-def _date_text(iso_text: str) -> str:
-    return iso_text
-
-
-_DIRECT = {
-    (UUIDAsHex, "uuid_hex"): _uuid_text,
-    (DatetimeAsISO, "datetime_iso"): _time_text,
-    (DateAsISO, "date_iso"): _date_text,
-}
-
-
 class EntryEncoder:
     """Encodes stored events as the envelope bytes of the log entries they become.
 
@@ -95,139 +59,59 @@ class EntryEncoder:
     def __init__(self, mapper: Mapper[Any], origin: str) -> None:
         self._mapper, self.origin = mapper, origin
         transcoder = mapper.transcoder
-        self._converters: dict[str, Any] = {}
-        if isinstance(transcoder, JSONTranscoder) and not (mapper.cipher or mapper.compressor):
-            for (kind, name), convert in _DIRECT.items():
-                if type(transcoder.names.get(name)) is kind:
-                    self._converters[name] = convert
-        self._direct = len(self._converters) == len(_DIRECT)
-        self._classes: dict[str, tuple[str, tuple[str, ...], int]] = {}
-
-    def _event_class(self, topic: str) -> tuple[str, tuple[str, ...], int]:
-        """The event type, data fields (in JCS order) and class version of a stored topic."""
-        known = self._classes.get(topic)
-        if known is None:
-            cls = resolve_topic(topic)
-            # JCS orders keys by their UTF-16 code units.
-            fields = tuple(sorted(data_fields(cls), key=lambda name: name.encode("utf-16-be")))
-            known = (event_type(cls), fields, getattr(cls, "class_version", 1))
-            self._classes[topic] = known
-        return known
+        self.direct = (
+            isinstance(transcoder, JSONTranscoder)
+            and not (mapper.cipher or mapper.compressor)
+            and set(CONVERTERS) == set(_DIRECT_KINDS)
+            and all(type(transcoder.names.get(n)) is k for n, k in _DIRECT_KINDS.items())
+        )
+        """Whether the direct path applies (else every row takes the reference path)."""
+        self._direct = DirectEncoder(origin) if self.direct else None
 
     def encode(self, stored: StoredEvent, index: int) -> tuple[bytes, dict[str, Any]]:
         """The entry bytes of a stored event at ``index``, and its envelope."""
         # The notification id plays no part in the bytes.
         row = (0, str(stored.originator_id), stored.originator_version, stored.topic, stored.state)
-        return self._encode(row, index, stored)
+        if self._direct is not None and (done := self._direct.encode(row, index)) is not None:
+            return done
+        return self._reference(stored, index)
 
-    def _encode(
-        self, row: EventRow, index: int, stored: StoredEvent | None = None
+    def _reference(
+        self, stored: StoredEvent | Notification, index: int
     ) -> tuple[bytes, dict[str, Any]]:
-        if self._direct:
-            try:
-                envelope = self._direct_envelope(row, index)
-            except (_Fallback, KeyError, TypeError, ValueError):
-                pass
-            else:
-                return dumps_ordered(envelope), envelope
-        event = self._mapper.to_domain_event(stored or _notification(row))
+        event = self._mapper.to_domain_event(stored)
         envelope = build_envelope(event, index=index, origin=self.origin)
         return canonical_json(envelope), envelope
 
+    def _reference_row(self, row: EventRow, index: int) -> EncodedRow:
+        entry, envelope = self._reference(_notification(row), index)
+        return (
+            entry,
+            leaf_hash(entry),
+            envelope["id"],
+            envelope["subject"],
+            envelope["type"],
+            envelope["audience"],
+        )
+
     def entries(self, rows: Sequence[EventRow], first: int) -> list[LogEntry]:
         """The log entries of rows of the event table, the first at index ``first``."""
-        encode = self._encode
+        if self._direct is None:
+            return self.assemble(rows, first, [None] * len(rows))
+        return self.assemble(rows, first, self._direct.encode_rows(rows, first))
+
+    def assemble(
+        self, rows: Sequence[EventRow], first: int, encoded: Sequence[EncodedRow | None]
+    ) -> list[LogEntry]:
+        """The log entries of ``rows`` from their direct encodings (``DirectEncoder.
+        encode_rows``, here or in a worker), taking the reference path where one is None."""
+        if len(encoded) != len(rows):
+            raise ValueError(f"{len(encoded)} encodings for {len(rows)} rows")
         entries = []
-        for index, row in enumerate(rows, first):
-            entry, envelope = encode(row, index)
+        for index, row, direct in zip(range(first, first + len(rows)), rows, encoded, strict=True):
+            done = direct or self._reference_row(row, index)
+            entry, leaf, event_id, subject, kind, audience = done
             entries.append(
-                LogEntry(
-                    index,
-                    row[0],
-                    envelope["id"],
-                    envelope["subject"],
-                    row[2],
-                    envelope["type"],
-                    envelope["audience"],
-                    leaf_hash(entry),
-                    entry,
-                )
+                LogEntry(index, row[0], event_id, subject, row[2], kind, audience, leaf, entry)
             )
         return entries
-
-    def _value(self, value: Any) -> Any:
-        """A stored value as envelope JSON, objects with their keys in JCS order (code point
-        order, which is UTF-16 order for the keys let through); _Fallback unless
-        ``is_plain`` would hold."""
-        kind = type(value)
-        if kind is str or kind is bool or value is None:
-            return value
-        if kind is int:
-            if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-                return value
-            raise _Fallback
-        if kind is list:
-            return [self._value(item) for item in value]
-        if kind is dict:
-            if len(value) == 2 and "_type_" in value and "_data_" in value:
-                convert = self._converters.get(value["_type_"])
-                if convert is None or type(value["_data_"]) is not str:
-                    raise _Fallback
-                return convert(value["_data_"])
-            if not all(type(k) is str and (k.isascii() or max(k) < "\ud800") for k in value):
-                raise _Fallback
-            return {k: self._value(value[k]) for k in sorted(value)}
-        raise _Fallback  # floats and anything else: the reference path decides
-
-    def _text(self, value: Any) -> str:
-        """A metadata value as text: plain text, or a transcoded id or moment."""
-        if type(value) is str:
-            return value
-        if type(value) is dict and len(value) == 2:
-            convert = self._converters.get(value.get("_type_"))  # type: ignore[arg-type]
-            data = value.get("_data_")
-            if convert is not None and type(data) is str:
-                return convert(data)  # type: ignore[no-any-return]
-        raise _Fallback
-
-    def _direct_envelope(self, row: EventRow, index: int) -> dict[str, Any]:
-        _, stream_id, stream_version, topic, stored = row
-        # SQLite keeps stream ids as 32 hex digits, PostgreSQL gives its canonical text.
-        if len(stream_id) == 32:
-            subject = _uuid_text(stream_id)
-        elif len(stream_id) == 36 and stream_id.lower() == stream_id:
-            subject = stream_id
-        else:
-            raise _Fallback  # the reference path decides what UUID text it is
-        kind, fields, version = self._event_class(topic)
-        state = orjson.loads(stored)
-        if state.get("class_version", 1) != version:
-            raise _Fallback  # the reference path upcasts
-        text, value = self._text, self._value
-        data = {}
-        for name in fields:
-            item = state[name]
-            # Text is by far the most common field value: no call for it.
-            data[name] = item if type(item) is str else value(item)
-        # Keys in JCS order, so that orjson need not sort them.
-        envelope = {
-            "actor": text(state["actor"]),
-            "audience": text(state["audience"]),
-            "causationid": text(state["causation_id"]),
-            "correlationid": text(state["correlation_id"]),
-            "data": data,
-            "datacontenttype": DATA_CONTENT_TYPE,
-            "id": text(state["event_id"]),
-            "recordedtime": text(state["timestamp"]),
-            "sequence": sequence(index),
-            "source": self.origin,
-            "specversion": SPEC_VERSION,
-            "streamversion": stream_version,
-            "subject": subject,
-            "time": text(state["occurred_at"]),
-            "type": kind,
-        }
-        acting_for = state["acting_for"]
-        if acting_for is not None:
-            return {"actingfor": text(acting_for), **envelope}
-        return envelope

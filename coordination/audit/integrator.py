@@ -22,11 +22,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .batches import Batch, BatchReader
+from .encoding_pool import MIN_ROWS, EncodingPool
 from .entry_encoder import EntryEncoder
 from .note import Signer
 from .notifier import LogNotifier
 from .signing import LogIntegrityError, sign_next
-from .storage import LogStorage, Position, StoredCheckpoint, open_storage
+from .storage import LogEntry, LogStorage, Position, StoredCheckpoint, open_storage
 from .stored import plan_append, stored_hash_count
 
 if TYPE_CHECKING:
@@ -67,6 +68,11 @@ class Integrator:
         takeover_interval: Seconds between attempts to take over from another process.
         fault: Called with each name of ``STEPS`` as it is passed; raising from it
             simulates a crash at that boundary.
+        encode_in_worker: Encode large batches in a worker process (``EncodingPool``)
+            while this one writes; it starts on the first large batch and stops with
+            ``stop`` or ``close``. Off, or when a cipher or compressor leaves no direct
+            path, everything is encoded in this process.
+        worker_min_rows: Batches smaller than this are encoded in this process.
     """
 
     def __init__(
@@ -80,6 +86,8 @@ class Integrator:
         checkpoint_interval: float = 1.0,
         takeover_interval: float = 2.0,
         fault: Callable[[str], None] | None = None,
+        encode_in_worker: bool = True,
+        worker_min_rows: int = MIN_ROWS,
     ) -> None:
         self.origin = system.settings.origin
         if signer.name != self.origin:
@@ -87,6 +95,11 @@ class Integrator:
         self.signer = signer
         self._system = system  # the application closes its store when it is collected
         self._encoder = EntryEncoder(system.app.mapper, self.origin)
+        self.encoding_pool = (
+            EncodingPool(self.origin, min_rows=worker_min_rows)
+            if encode_in_worker and self._encoder.direct
+            else None
+        )
         self.storage = storage or open_storage(system)
         self.storage.create_tables()
         self.notifier = notifier or LogNotifier()
@@ -103,18 +116,31 @@ class Integrator:
     # Integration.
 
     def _read(self, position: Position) -> Batch | None:
-        """Read and encode the batch after ``position`` (in the read-ahead thread)."""
+        """Read the batch after ``position`` and encode it, or have the worker encode it
+        (in the read-ahead thread)."""
         rows = self.storage.read_events(position.notification_id + 1, self.batch_size)
         self._fault("read")
         if not rows:
             return None
-        entries = self._encoder.entries(rows, position.size)
-        self._fault("encoded")
-        return Batch(entries, Position(rows[-1][0], position.size + len(entries)))
+        first, end = position.size, Position(rows[-1][0], position.size + len(rows))
+        pool = self.encoding_pool
+        encoding = pool.submit(rows, first) if pool is not None else None
+        if encoding is None:
+            entries = self._encoder.entries(rows, first)
+            self._fault("encoded")
+            return Batch(lambda: entries, len(rows), end)
+
+        def encoded() -> list[LogEntry]:
+            # Raises what the worker raised, or that it died: never a batch short.
+            done = self._encoder.assemble(rows, first, encoding())
+            self._fault("encoded")
+            return done
+
+        return Batch(encoded, len(rows), end)
 
     def _write(self, start: Position, batch: Batch) -> bool:
         """Write a batch in one transaction, if the stored position is still ``start``."""
-        entries = batch.entries
+        entries = batch.entries()  # before the transaction: it may wait for the worker
         with self.storage.transaction() as tx:
             if tx.lock_position() != start:
                 return False
@@ -144,7 +170,7 @@ class Integrator:
         reader = BatchReader(
             self._read,
             position,
-            more=lambda batch: len(batch.entries) == self.batch_size,
+            more=lambda batch: batch.count == self.batch_size,
             until=until,
         )
         total = 0
@@ -153,7 +179,7 @@ class Integrator:
                 if not self._write(position, batch):
                     return None
                 position = batch.end
-                total += len(batch.entries)
+                total += batch.count
                 self._advanced(position)
         finally:
             reader.close()
@@ -222,6 +248,7 @@ class Integrator:
                     session.wait_for_events(self.takeover_interval, stop)
         finally:
             session.close()
+            self.close()
 
     def start(self) -> threading.Thread:
         """Run ``run_forever`` in a daemon thread until ``stop``."""
@@ -239,6 +266,12 @@ class Integrator:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self.close()
+
+    def close(self) -> None:
+        """Stop the encoding worker, if one runs (a later integration starts another)."""
+        if self.encoding_pool is not None:
+            self.encoding_pool.close()
 
     def wait_until_integrated(self, notification_id: int, timeout: float) -> bool:
         """Wait until the event with ``notification_id`` (and all before it) has an index.

@@ -144,7 +144,11 @@ def find_cut_off(storage: LogStorage, as_of: AsOf) -> CutOff:
 def _integrate_if_behind(system: System, storage: LogStorage, signer: Signer | None) -> None:
     behind = (system.app.recorder.max_notification_id() or 0) > storage.position().notification_id
     if behind and signer is not None:
-        Integrator(system, signer, storage=storage).run_once()
+        integrator = Integrator(system, signer, storage=storage)
+        try:
+            integrator.run_once()
+        finally:
+            integrator.close()
 
 
 def copy_events(source: System, target: System, last_notification_id: int) -> int:
