@@ -122,6 +122,12 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         # orjson: the same JSON several times faster than the standard library's.
         return orjson.dumps(data)
 
+    async def get_sub_response(self, request: Request) -> Response:
+        # Our POST route gives each request its own sub-response (strawberry's routes
+        # share one attribute, which a request that suspends first could overwrite).
+        own: Response | None = getattr(request.state, "graphql_sub_response", None)
+        return own if own is not None else self.temporal_response
+
     async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         offered = params.get("Authorization") or params.get("authorization")
@@ -283,12 +289,11 @@ class GraphQLApi:
         router = self.router
         assert isinstance(router, _Router)
         context = await self.context(request)
-        # strawberry reads the sub-response (status and headers to add) from the router
-        # before its first suspension, as its own route does. It adds only what a
-        # resolver sets: the real response computes its own length.
+        # The status and headers resolvers may set; the real response computes its own
+        # length, so this one carries none.
         sub_response = Response()
         del sub_response.headers["content-length"]
-        router.temporal_response = sub_response
+        request.state.graphql_sub_response = sub_response
         try:
             response: Response = await router.run(request, context, None)
         except StrawberryHTTPException as error:
