@@ -26,6 +26,18 @@ EncodedRow = tuple[bytes, bytes, str, str, str, str]
 """A row written directly: entry bytes, leaf hash, event id, subject, type and audience."""
 
 
+def encoded_row(entry: bytes, envelope: dict[str, Any]) -> EncodedRow:
+    """An entry's bytes, its leaf hash and the envelope fields the log stores beside it."""
+    return (
+        entry,
+        leaf_hash(entry),
+        envelope["id"],
+        envelope["subject"],
+        envelope["type"],
+        envelope["audience"],
+    )
+
+
 class Fallback(Exception):
     """This stored event must take the reference path."""
 
@@ -97,17 +109,7 @@ class DirectEncoder:
             if done is None:
                 encoded.append(None)
                 continue
-            entry, envelope = done
-            encoded.append(
-                (
-                    entry,
-                    leaf_hash(entry),
-                    envelope["id"],
-                    envelope["subject"],
-                    envelope["type"],
-                    envelope["audience"],
-                )
-            )
+            encoded.append(encoded_row(*done))
         return encoded
 
     def _value(self, value: Any) -> Any:

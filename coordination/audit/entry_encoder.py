@@ -27,9 +27,8 @@ from eventsourcing.persistence import (
 from coordination.persistence.transcodings import DateAsISO
 
 from .canonical import canonical_json
-from .direct_encoder import CONVERTERS, DirectEncoder, EncodedRow
+from .direct_encoder import CONVERTERS, DirectEncoder, EncodedRow, encoded_row
 from .envelope import build_envelope
-from .merkle import leaf_hash
 from .storage import EventRow, LogEntry
 
 # The transcodings whose stored form the direct path knows, by name.
@@ -84,15 +83,7 @@ class EntryEncoder:
         return canonical_json(envelope), envelope
 
     def _reference_row(self, row: EventRow, index: int) -> EncodedRow:
-        entry, envelope = self._reference(_notification(row), index)
-        return (
-            entry,
-            leaf_hash(entry),
-            envelope["id"],
-            envelope["subject"],
-            envelope["type"],
-            envelope["audience"],
-        )
+        return encoded_row(*self._reference(_notification(row), index))
 
     def entries(self, rows: Sequence[EventRow], first: int) -> list[LogEntry]:
         """The log entries of rows of the event table, the first at index ``first``."""

@@ -6,10 +6,11 @@ over; there is no notification channel, so the integrator polls for new events.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 from pathlib import Path
+
+from coordination.persistence.file_lock import try_lock
 
 
 class FileLockSession:
@@ -28,14 +29,8 @@ class FileLockSession:
         """Take the lock, or keep it; False while another process holds it."""
         if self._fd is not None:
             return True
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
+        self._fd = try_lock(self._lock_path)
+        return self._fd is not None
 
     def wait_for_events(self, timeout: float, stop: threading.Event) -> None:
         """Wait one poll interval (or less, for ``timeout`` or ``stop``)."""

@@ -14,6 +14,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from coordination.persistence.file_lock import try_lock
 from coordination.persistence.readdb import Handle, ReadDatabase
 from coordination.projections.schema import lock_key
 
@@ -42,14 +43,8 @@ class FileLeadership:
     async def try_acquire(self, connection: Handle) -> bool:  # noqa: ARG002
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
+        self._fd = try_lock(self.path)
+        return self._fd is not None
 
     async def release(self, connection: Handle) -> None:  # noqa: ARG002
         if self._fd is not None:
