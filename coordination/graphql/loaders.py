@@ -1,7 +1,8 @@
 """Per-request memoised lookups: each view row is read at most once per request.
 
 Nested fields (a decision's forum, an action's owner) ask for the same rows again and
-again; the first ask starts the read and later asks await the same task.
+again; the first ask starts the read and later asks await the same task. Lists nested in
+a list (each decision's positions) are read for the whole page at once.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from coordination.graphql.context import GraphQLContext
+from coordination.projections.pagination import Page
+from coordination.projections.queries import decisions
 
 T = TypeVar("T")
 
@@ -32,3 +36,22 @@ def memoised(
         cache[(kind, key)] = task
     result: Awaitable[T] = task
     return result
+
+
+def first_positions(
+    info: strawberry.Info[GraphQLContext, None], first: int
+) -> DataLoader[UUID, Page[decisions.PositionView]]:
+    """Loads the first `first` positions of every decision the operation asks about at
+    once: the decisions of a page ask in the same turn of the event loop."""
+    cache: dict[Any, Any] = info.context.cache
+    loader: DataLoader[UUID, Page[decisions.PositionView]] | None = cache.get(("positions", first))
+    if loader is None:
+        db = info.context.services.db
+
+        async def load(ids: list[UUID]) -> list[Page[decisions.PositionView]]:
+            pages = await decisions.list_positions_of(db, ids, first=first)
+            return [pages[decision] for decision in ids]
+
+        loader = DataLoader(load_fn=load)
+        cache[("positions", first)] = loader
+    return loader

@@ -150,10 +150,65 @@ async def paginate(
         query.conditions.append(f"({', '.join(sort)}) > ({marks})")
     limit = query.arg(size + 1)
     rows = await db.fetch(query.sql(f" ORDER BY {', '.join(sort)} LIMIT {limit}"), *query.args)
+    return _page(rows, size, cursor_key, list_name, len(sort), convert, after=after)
+
+
+async def paginate_groups(
+    db: ReadDatabase | Handle,
+    cursor_key: bytes,
+    list_name: str,
+    query: Query,
+    sort: Sequence[str],
+    convert: Callable[[Row], T],
+    *,
+    groups: Sequence[str],
+    first: int,
+) -> dict[str, Page[T]]:
+    """The first page of `query` for each of several values of its first sort key, at once.
+
+    Each page equals what `paginate` returns for that value alone (without a cursor),
+    cursors included: one read instead of one per value, for lists nested in a list
+    (the positions of each decision on a page).
+    """
+    size = check_first(first)
+    keys = [f"{expression} AS _k{n}" for n, expression in enumerate(sort)]
+    order = ", ".join(sort)
+    ranked = f"ROW_NUMBER() OVER (PARTITION BY {sort[0]} ORDER BY {order}) AS _rank"
+    query.select = query.select.replace("{keys}", ", ".join([*keys, ranked]), 1)
+    query.conditions.append(f"{sort[0]} IN ({', '.join(query.arg(g) for g in groups)})")
+    limit = query.arg(size + 1)
+    outer = ", ".join(f"_k{n}" for n in range(len(sort)))
+    # Only the caller's constant expressions are spliced in; every value is a placeholder.
+    sql = f"SELECT * FROM ({query.sql()}) ranked WHERE _rank <= {limit} ORDER BY {outer}"  # noqa: S608
+    rows = await db.fetch(sql, *query.args)
+    grouped: dict[str, list[Row]] = {group: [] for group in groups}
+    for row in rows:
+        grouped[row["_k0"]].append(row)
+    return {
+        group: _page(found, size, cursor_key, list_name, len(sort), convert, after=None)
+        for group, found in grouped.items()
+    }
+
+
+def _sort_key(row: Row, arity: int) -> list[Any]:
+    return [row[f"_k{n}"] for n in range(arity)]
+
+
+def _page(
+    rows: Sequence[Row],
+    size: int,
+    cursor_key: bytes,
+    list_name: str,
+    arity: int,
+    convert: Callable[[Row], T],
+    *,
+    after: str | None,
+) -> Page[T]:
+    """A page of `rows` (read with one more than `size`, to know whether more follow)."""
     edges = [
         Edge(
             convert(row),
-            encode_cursor(cursor_key, list_name, [row[f"_k{n}"] for n in range(len(sort))]),
+            encode_cursor(cursor_key, list_name, [row[f"_k{n}"] for n in range(arity)]),
         )
         for row in rows[:size]
     ]

@@ -155,3 +155,53 @@ async def test_bad_pages_and_cursors_are_refused(
     )
     assert result.errors
     assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+
+GROUP_POSITIONS = (
+    "query($g: UUID!, $first: Int!) { workingGroup(uuid: $g) { decisions(first: 10) {"
+    " edges { node { uuid positions(first: $first) { edges { cursor node { position } }"
+    " pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } } } } }"
+)
+DECISION_POSITIONS = (
+    "query($d: UUID!, $after: String) { decision(uuid: $d) {"
+    " positions(first: 5, after: $after) { edges { node { position } } } } }"
+)
+
+
+async def test_the_positions_of_a_page_of_decisions_are_read_at_once_and_page_alike(
+    gql: Gql, scenario: Scenario, system: System, projections: Projections
+) -> None:
+    from coordination.projections.queries import decisions as views
+
+    group = scenario.fresh_group(members=("A", "B", "C"))
+    voters = {}
+    for labels in (("A", "B", "C"), ("B",), ()):
+        decision = scenario.called_decision(group)
+        for label in labels:
+            system.app.take_position(scenario.of(label), decision, position="agree")
+        voters[decision] = labels
+    await caught_up(system, projections)
+    db = projections.db
+    for first in (0, 1, 2, 3, 20):
+        together = await views.list_positions_of(db, list(voters), first=first)
+        for decision in voters:
+            alone = await views.list_positions(db, decision, first=first)
+            assert together[decision] == alone, (first, voters[decision])
+
+    # Through GraphQL: a group page's decisions, then the rest of one from its cursor.
+    admin = scenario.principal("admin")
+    data = await gql.data(GROUP_POSITIONS, {"g": str(group), "first": 2}, admin)
+    pages = {
+        UUID(e["node"]["uuid"]): e["node"]["positions"]
+        for e in data["workingGroup"]["decisions"]["edges"]
+    }
+    assert {d: len(p["edges"]) for d, p in pages.items()} == {
+        d: min(2, len(labels)) for d, labels in voters.items()
+    }
+    full = next(d for d, labels in voters.items() if len(labels) == 3)
+    assert pages[full]["pageInfo"]["hasNextPage"] is True
+    assert pages[full]["pageInfo"]["hasPreviousPage"] is False
+    rest = await gql.data(
+        DECISION_POSITIONS, {"d": str(full), "after": pages[full]["pageInfo"]["endCursor"]}, admin
+    )
+    assert len(rest["decision"]["positions"]["edges"]) == 1

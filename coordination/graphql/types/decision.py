@@ -10,6 +10,7 @@ import strawberry
 
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import DecisionRule, DecisionStatus, ForumKind
+from coordination.graphql.loaders import first_positions
 from coordination.graphql.relay import (
     DEFAULT_PAGE,
     Connection,
@@ -77,11 +78,14 @@ class Decision(Node):
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[Position]:
         check_first(first)
-        page = await fetch_page(
-            lambda: views.list_positions(
-                info.context.services.db, self.uuid, first=first, after=after
+        if after is None:  # a first page: read with the other decisions' (one query)
+            page = await fetch_page(lambda: first_positions(info, first).load(self.uuid))
+        else:
+            page = await fetch_page(
+                lambda: views.list_positions(
+                    info.context.services.db, self.uuid, first=first, after=after
+                )
             )
-        )
         return connection(page, Position.from_row)
 
     @strawberry.field(description="The forum the decision is taken in.")

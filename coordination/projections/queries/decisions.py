@@ -8,7 +8,13 @@ from datetime import date, datetime
 from uuid import UUID
 
 from coordination.persistence.readdb import ReadDatabase, Row
-from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
+from coordination.projections.pagination import (
+    DEFAULT_FIRST,
+    Page,
+    Query,
+    paginate,
+    paginate_groups,
+)
 from coordination.projections.queries.access import ForumScope
 from coordination.projections.tables import moment, to_day, to_moment, to_uuid
 
@@ -304,3 +310,24 @@ async def list_positions(
         first=first,
         after=after,
     )
+
+
+async def list_positions_of(
+    db: ReadDatabase, decision_ids: Sequence[UUID], *, first: int = DEFAULT_FIRST
+) -> dict[UUID, Page[PositionView]]:
+    """The first page of positions of each decision, in one read (as `list_positions`)."""
+    q = Query(
+        "SELECT p.*, d.revision AS current_revision, {keys} FROM rv_decision_positions p"
+        " JOIN rv_decisions d ON d.decision_id = p.decision_id"
+    )
+    pages = await paginate_groups(
+        db,
+        db.cursor_key,
+        "positions",
+        q,
+        ("p.decision_id", "p.org_id"),
+        _position,
+        groups=[str(d) for d in decision_ids],
+        first=first,
+    )
+    return {UUID(decision): page for decision, page in pages.items()}
