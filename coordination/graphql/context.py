@@ -127,6 +127,8 @@ class GraphQLContext(BaseContext):
         #: Set when the answer is a view-query result the `ResultCache` keeps: the views'
         #: position and the operation's name. The HTTP layer may then keep its bytes.
         self.kept_result: tuple[int, str | None] | None = None
+        #: Set once this request has confirmed the views' position (`ResultCache`).
+        self.position_confirmed = False
         self._visibility: Visibility | None = None
 
     @property

@@ -155,7 +155,8 @@ class CachedResults(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         cache = self._cache()
-        if cache is not None:
+        context = self.execution_context.context
+        if cache is not None and not context.position_confirmed:
             await cache.confirm_position()
         key = self._key()
         if key is None or cache is None:

@@ -94,6 +94,7 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
             return await super().run(request, context, root_value)
         started = time.perf_counter()
         await cache.confirm_position()
+        context.position_confirmed = True
         body = await request.body()
         if not body.lstrip().startswith(b"{"):  # a batch may mix in a mutation: never kept
             return await super().run(request, context, root_value)
