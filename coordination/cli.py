@@ -81,7 +81,8 @@ def serve(
         )
         raise typer.Exit(2)
     console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
-    console.print(f"  event store: {target.describe()}" + (f", {workers} workers" * (workers > 1)))
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    console.print(f"  event store: {target.describe()}{processes}")
     console.print(f"  GraphQL (GraphiQL in a browser): http://{host}:{port}/graphql")
     console.print(f"  health: http://{host}:{port}/health   ready: http://{host}:{port}/ready")
     configure_logging()
@@ -115,10 +116,6 @@ def _prepare_keys(settings: Settings) -> None:
     except SigningKeyError as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
-
-
-def bootstrap_target(settings: Settings) -> str:
-    return parse_database_url(settings.effective_database_url).describe()
 
 
 @app.command()
