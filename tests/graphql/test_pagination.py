@@ -184,9 +184,9 @@ async def test_the_positions_of_a_page_of_decisions_are_read_at_once_and_page_al
     db = projections.db
     for first in (0, 1, 2, 3, 20):
         together = await views.list_positions_of(db, list(voters), first=first)
-        for decision in voters:
+        for decision, labels in voters.items():
             alone = await views.list_positions(db, decision, first=first)
-            assert together[decision] == alone, (first, voters[decision])
+            assert together[decision] == alone, (first, labels)
 
     # Through GraphQL: a group page's decisions, then the rest of one from its cursor.
     admin = scenario.principal("admin")
