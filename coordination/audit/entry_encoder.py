@@ -16,23 +16,17 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
-    DatetimeAsISO,
-    JSONTranscoder,
     Mapper,
     Notification,
     StoredEvent,
-    UUIDAsHex,
 )
 
-from coordination.persistence.transcodings import DateAsISO
+from coordination.persistence.transcodings import plain_transcodings
 
 from .canonical import canonical_json
 from .direct_encoder import CONVERTERS, DirectEncoder, EncodedRow, encoded_row
 from .envelope import build_envelope
 from .storage import EventRow, LogEntry
-
-# The transcodings whose stored form the direct path knows, by name.
-_DIRECT_KINDS = {"uuid_hex": UUIDAsHex, "datetime_iso": DatetimeAsISO, "date_iso": DateAsISO}
 
 
 def _notification(row: EventRow) -> Notification:
@@ -57,13 +51,8 @@ class EntryEncoder:
 
     def __init__(self, mapper: Mapper[Any], origin: str) -> None:
         self._mapper, self.origin = mapper, origin
-        transcoder = mapper.transcoder
-        self.direct = (
-            isinstance(transcoder, JSONTranscoder)
-            and not (mapper.cipher or mapper.compressor)
-            and set(CONVERTERS) == set(_DIRECT_KINDS)
-            and all(type(transcoder.names.get(n)) is k for n, k in _DIRECT_KINDS.items())
-        )
+        # Every transcoding the direct path converts must be stored in its known form.
+        self.direct = set(CONVERTERS) <= plain_transcodings(mapper)
         """Whether the direct path applies (else every row takes the reference path)."""
         self._direct = DirectEncoder(origin) if self.direct else None
 

@@ -21,17 +21,13 @@ from uuid import UUID, SafeUUID
 
 import orjson
 from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    JSONTranscoder,
     Mapper,
     Notification,
-    UUIDAsHex,
     find_id_convertor,
 )
 from eventsourcing.utils import resolve_topic
 
-from coordination.persistence.transcodings import DateAsISO
+from coordination.persistence.transcodings import plain_transcodings
 
 _new = object.__new__
 _set = object.__setattr__
@@ -73,11 +69,11 @@ def _decimal(data: Any) -> Decimal:
     return Decimal(data)
 
 
-_DIRECT: dict[tuple[type, str], Callable[[Any], Any]] = {
-    (UUIDAsHex, "uuid_hex"): _uuid,
-    (DatetimeAsISO, "datetime_iso"): _datetime,
-    (DateAsISO, "date_iso"): _date,
-    (DecimalAsStr, "decimal_str"): _decimal,
+_DIRECT: dict[str, Callable[[Any], Any]] = {
+    "uuid_hex": _uuid,
+    "datetime_iso": _datetime,
+    "date_iso": _date,
+    "decimal_str": _decimal,
 }
 
 
@@ -91,12 +87,8 @@ class EventDecoder:
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self._reference = mapper.to_domain_event
-        self._converters: dict[str, Callable[[Any], Any]] = {}
-        transcoder = mapper.transcoder
-        if isinstance(transcoder, JSONTranscoder) and not (mapper.cipher or mapper.compressor):
-            for (kind, name), convert in _DIRECT.items():
-                if type(transcoder.names.get(name)) is kind:
-                    self._converters[name] = convert
+        plain = plain_transcodings(mapper)
+        self._converters = {name: convert for name, convert in _DIRECT.items() if name in plain}
         self.direct = bool(self._converters)
         self._classes: dict[tuple[str, type], tuple[type, int, Callable[[Any], Any]]] = {}
 
