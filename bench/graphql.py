@@ -391,18 +391,24 @@ async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.asynccontextmanager
+async def serving(server: subprocess.Popen[bytes], base: str) -> AsyncIterator[None]:
+    """Wait until `server` answers at `base`; stop it when done."""
+    try:
+        await wait_ready(base, server)
+        yield
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+@contextlib.asynccontextmanager
 async def running_server(url: str, data_dir: Path, result_cache: int) -> AsyncIterator[str]:
     """The benchmark server in a subprocess; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, __file__, "--serve", url, str(data_dir), str(port)]
-    server = subprocess.Popen([*command, str(result_cache)])
-    try:
-        await wait_ready(base, server)
+    async with serving(subprocess.Popen([*command, str(result_cache)]), base):
         yield base
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 @contextlib.asynccontextmanager
@@ -422,13 +428,8 @@ async def running_workers(url: str, data_dir: Path, workers: int) -> AsyncIterat
     }
     cli = str(Path(sys.executable).parent / "coordination")
     subprocess.run([cli, "keys", "init"], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL)
-    try:
-        await wait_ready(base, server)
+    async with serving(subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL), base):
         yield base
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 async def load_mixed(
