@@ -6,12 +6,11 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
-from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
 from coordination.audit.direct_encoder import EncodedRow
-from coordination.audit.encoding_pool import EncodingPool
+from coordination.audit.encoding_pool import EncodingPool, EncodingWorkerDied
 from coordination.audit.entry_encoder import EntryEncoder
 from coordination.audit.integrator import Integrator
 from coordination.audit.storage import EventRow, open_storage
@@ -93,9 +92,47 @@ def test_a_killed_worker_is_an_error_and_a_new_one_starts(pool: EncodingPool) ->
     pid = pool.start(START_S)
     os.kill(pid, signal.SIGKILL)
     # Sent before or after the pool has seen the death: either way it is never encoded.
-    with pytest.raises(BrokenProcessPool):
+    with pytest.raises(EncodingWorkerDied):
         _encode(pool, [(1, "0" * 32, 1, "no.such:Topic", b"{}")])
     assert pool.start(START_S) != pid
+
+
+def test_a_stuck_worker_is_killed_and_replaced() -> None:
+    stuck = EncodingPool(ORIGIN, min_rows=1, answer_timeout=0.5)
+    try:
+        pid = stuck.start(START_S)
+        os.kill(pid, signal.SIGSTOP)  # alive, but it will never answer
+        with pytest.raises(EncodingWorkerDied, match=r"did not answer within 0\.5 s"):
+            _encode(stuck, [(1, "0" * 32, 1, "no.such:Topic", b"{}")])
+        assert not _alive(pid)
+        assert stuck.start(START_S) != pid
+    finally:
+        stuck.close()
+
+
+def test_a_worker_killed_while_answering_a_large_batch_is_an_error(system: System) -> None:
+    # The answer is megabytes: the kill lands while it is on its way. The parent must
+    # see the end of the socket, not wait for the rest of a message (ProcessPoolExecutor
+    # did, for ever).
+    fill_events(system.app, 3000)
+    rows = _rows(system)
+    pool = EncodingPool(ORIGIN, min_rows=1)
+    try:
+        pid = pool.start(START_S)
+        encodings = [pool.submit(rows, 0) for _ in range(4)]
+        os.kill(pid, signal.SIGKILL)
+        outcomes = []
+        for encoding in encodings:
+            assert encoding is not None
+            try:
+                outcomes.append(len(encoding()))
+            except EncodingWorkerDied:
+                outcomes.append(-1)
+        assert outcomes[-1] == -1  # the last one was certainly not answered
+        assert all(n in (-1, len(rows)) for n in outcomes)
+        assert pool.start(START_S) != pid
+    finally:
+        pool.close()
 
 
 @pytest.mark.parametrize("in_worker", [False, True], ids=["in-process", "worker"])
@@ -158,7 +195,7 @@ def test_a_worker_killed_mid_run_leaves_the_log_complete(
             integrator.storage.close()
     assert killed, "the worker was not running when the third batch was written"
     assert any(
-        isinstance(r.exc_info[1], BrokenProcessPool) for r in caplog.records if r.exc_info
+        isinstance(r.exc_info[1], EncodingWorkerDied) for r in caplog.records if r.exc_info
     ), "the worker's death did not surface as an error of the integrator"
     assert restarted != killed[0]
     assert assert_sound(system, KEY.verifier) == 3000
