@@ -15,7 +15,7 @@ from strawberry.fastapi import BaseContext
 from coordination.auth.principal import Principal
 
 if TYPE_CHECKING:
-    from anyio import CapacityLimiter
+    from concurrent.futures import ThreadPoolExecutor
 
     from coordination.application import Coordination
     from coordination.audit.log import AuditLog
@@ -99,8 +99,9 @@ class Services:
     config: GraphQLConfig = field(default_factory=GraphQLConfig)
     #: The node's signed log (entries, checkpoints, proofs); None where it does not run.
     audit_log: AuditLog | None = None
-    #: Bounds the commands running at once (`GraphQLConfig.command_threads`).
-    command_limiter: CapacityLimiter | None = None
+    #: The threads commands run in (`GraphQLConfig.command_threads` of them); None: the
+    #: event loop's default executor.
+    command_threads: ThreadPoolExecutor | None = None
 
     @property
     def app(self) -> Coordination:

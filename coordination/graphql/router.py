@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from anyio import CapacityLimiter, to_thread
+from anyio import to_thread
 from cross_web import HTTPException as StrawberryHTTPException  # what strawberry raises
 from fastapi import APIRouter, HTTPException
 from fastapi.routing import APIRoute
@@ -225,13 +226,17 @@ class GraphQLApi:
             metrics=self.metrics,
             config=self.config,
             audit_log=audit_log,
-            command_limiter=CapacityLimiter(self.config.command_threads),
+            command_threads=ThreadPoolExecutor(
+                self.config.command_threads, thread_name_prefix="command"
+            ),
         )
 
     async def stop(self) -> None:
-        """Stop following the log (at shutdown)."""
+        """Stop following the log (at shutdown), once the running commands are done."""
         if self.services is not None:
             await self.services.tail.stop()
+            if self.services.command_threads is not None:
+                await to_thread.run_sync(self.services.command_threads.shutdown)
             self.services = None
 
     @property
