@@ -7,8 +7,12 @@ and reach the app `create_app` builds; `create_app`'s own keyword still wins.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
 import pytest
-from fastapi.testclient import TestClient
+from fastapi import FastAPI
 from pydantic import ValidationError
 
 from coordination.api import create_app
@@ -17,6 +21,17 @@ from coordination.graphql.router import config_for
 from coordination.settings import Settings
 
 PUBLIC = {"query": "query { forums(first: 1) { edges { cursor } } }"}
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan run, and a client that speaks ASGI to it."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://node") as client,
+    ):
+        yield client
 
 
 def test_the_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,28 +65,28 @@ def test_bad_values_are_refused_saying_what_would_do(
     assert message in str(refused.value)
 
 
-def test_the_app_refuses_anonymous_callers_when_the_settings_say_so(
+async def test_the_app_refuses_anonymous_callers_when_the_settings_say_so(
     settings: Settings, system: System
 ) -> None:
     closed = settings.model_copy(update={"allow_anonymous": False})
-    with TestClient(create_app(closed, system=system)) as client:
-        body = client.post("/graphql", json=PUBLIC).json()
+    async with serving(create_app(closed, system=system)) as client:
+        body = (await client.post("/graphql", json=PUBLIC)).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "requires a token" in body["errors"][0]["message"]
-    with TestClient(create_app(settings, system=system)) as client:
-        body = client.post("/graphql", json=PUBLIC).json()
+    async with serving(create_app(settings, system=system)) as client:
+        body = (await client.post("/graphql", json=PUBLIC)).json()
     assert "errors" not in body, body
 
 
-def test_the_body_limit_comes_from_the_settings_unless_create_app_is_told(
+async def test_the_body_limit_comes_from_the_settings_unless_create_app_is_told(
     settings: Settings, system: System
 ) -> None:
     padded = {**PUBLIC, "variables": {"padding": "x" * 5_000}}
     small = settings.model_copy(update={"max_body_bytes": 4_096})
-    with TestClient(create_app(small, system=system)) as client:
-        refused = client.post("/graphql", json=padded)
+    async with serving(create_app(small, system=system)) as client:
+        refused = await client.post("/graphql", json=padded)
         assert refused.status_code == 413
         assert "larger than 4096 bytes" in refused.json()["errors"][0]["message"]
-        assert client.post("/graphql", json=PUBLIC).status_code == 200
-    with TestClient(create_app(small, system=system, max_body_bytes=50_000)) as client:
-        assert client.post("/graphql", json=padded).status_code == 200
+        assert (await client.post("/graphql", json=PUBLIC)).status_code == 200
+    async with serving(create_app(small, system=system, max_body_bytes=50_000)) as client:
+        assert (await client.post("/graphql", json=padded)).status_code == 200
