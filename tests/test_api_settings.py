@@ -7,31 +7,16 @@ and reach the app `create_app` builds; `create_app`'s own keyword still wins.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import ValidationError
 
 from coordination.api import create_app
 from coordination.bootstrap import System
 from coordination.graphql.router import config_for
 from coordination.settings import Settings
+from tests.asgi import serving
 
 PUBLIC = {"query": "query { forums(first: 1) { edges { cursor } } }"}
-
-
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan run, and a client that speaks ASGI to it."""
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://node") as client,
-    ):
-        yield client
 
 
 def test_the_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

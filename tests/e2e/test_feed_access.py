@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from fastapi.testclient import TestClient
-
 from coordination.api import create_app
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.demo import load_demo
 from coordination.settings import Settings
+from tests.asgi import serving
 
 
-def test_the_feed_needs_an_auditor_or_admin_token(settings: Settings, system: System) -> None:
+async def test_the_feed_needs_an_auditor_or_admin_token(settings: Settings, system: System) -> None:
     load_demo(system.app, origin=settings.origin)
     keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
     auditor = issue_token(keys, role="auditor", person=uuid4())
     representative = issue_token(keys, role="representative", person=uuid4(), org=uuid4())
-    with TestClient(create_app(settings, system=system)) as client:
-        missing = client.get("/federation/v1/key")
+    async with serving(create_app(settings, system=system)) as client:
+        missing = await client.get("/federation/v1/key")
         assert missing.status_code == 401
         assert "Authorization: Bearer" in missing.json()["detail"]
-        forged = client.get("/federation/v1/key", headers={"Authorization": "Bearer x.y.z"})
+        forged = await client.get("/federation/v1/key", headers={"Authorization": "Bearer x.y.z"})
         assert forged.status_code == 401
-        refused = client.get(
+        refused = await client.get(
             "/federation/v1/key", headers={"Authorization": f"Bearer {representative}"}
         )
         assert refused.status_code == 403
         assert "representative role may not read the feed" in refused.json()["detail"]
-        key = client.get("/federation/v1/key", headers={"Authorization": f"Bearer {auditor}"})
+        key = await client.get("/federation/v1/key", headers={"Authorization": f"Bearer {auditor}"})
         assert key.status_code == 200
         assert key.text.startswith(settings.origin + "+")

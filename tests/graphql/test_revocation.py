@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 import jwt
 import pytest
 import typer
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from coordination.api import create_app
@@ -20,6 +19,7 @@ from coordination.auth.revocation import FILE, RevocationList
 from coordination.auth.tokens import MAX_TTL, TokenError, TokenKeys, TokenVerifier, issue_token
 from coordination.bootstrap import System
 from coordination.settings import Settings
+from tests.asgi import serving
 
 ORIGIN = "test.example/coordination/log"
 WHO = "query { auditTrail(first: 1) { edges { cursor } } }"
@@ -111,7 +111,7 @@ def test_the_cli_prints_the_id_and_revokes_by_it(
     assert "a token id is a UUID" in bad.stderr
 
 
-def test_graphql_and_the_feed_share_one_verifier_and_refuse_a_revoked_token(
+async def test_graphql_and_the_feed_share_one_verifier_and_refuse_a_revoked_token(
     settings: Settings, system: System, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
@@ -119,29 +119,30 @@ def test_graphql_and_the_feed_share_one_verifier_and_refuse_a_revoked_token(
     colleague = issue_token(keys, role="auditor", person=uuid4())
     bearer = {"Authorization": f"Bearer {auditor}"}
     app = create_app(settings, system=system)
-    with TestClient(app) as client:
+    async with serving(app) as client:
 
-        def ask(token: str) -> dict[str, Any]:
+        async def ask(token: str) -> dict[str, Any]:
             sent = {"Authorization": f"Bearer {token}"}
-            body: dict[str, Any] = client.post("/graphql", json={"query": WHO}, headers=sent).json()
+            answer = await client.post("/graphql", json={"query": WHO}, headers=sent)
+            body: dict[str, Any] = answer.json()
             return body
 
-        assert "errors" not in ask(auditor)
+        assert "errors" not in await ask(auditor)
         # The token GraphQL verified is the one the feed's verifier remembers: one cache.
         verifier: TokenVerifier = app.state.token_verifier
         assert auditor in verifier._known
-        assert client.get("/federation/v1/key", headers=bearer).status_code == 200
+        assert (await client.get("/federation/v1/key", headers=bearer)).status_code == 200
 
         monkeypatch.setenv("COORDINATION_DATA_DIR", str(settings.data_dir))
         revoked = CliRunner().invoke(cli(), ["tokens", "revoke", token_id(auditor)])
         assert revoked.exit_code == 0, revoked.output
 
-        body = ask(auditor)
+        body = await ask(auditor)
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert "revoked" in body["errors"][0]["message"]
-        feed = client.get("/federation/v1/key", headers=bearer)
+        feed = await client.get("/federation/v1/key", headers=bearer)
         assert feed.status_code == 401
         assert "revoked" in feed.json()["detail"]
         # Only that token: the colleague's is still accepted.
-        assert "errors" not in ask(colleague)
+        assert "errors" not in await ask(colleague)
