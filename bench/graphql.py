@@ -60,6 +60,7 @@ from coordination.auth.principal import Role  # noqa: E402
 from coordination.auth.tokens import TokenKeys, issue_token  # noqa: E402
 from coordination.bootstrap import bootstrap  # noqa: E402
 from coordination.domain.context import Context  # noqa: E402
+from coordination.runtime import tune_garbage_collection  # noqa: E402
 from coordination.settings import Settings  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "graphql.json"
@@ -214,6 +215,7 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
 
     if os.environ.get("SWITCH"):
         sys.setswitchinterval(float(os.environ["SWITCH"]))
+    tune_garbage_collection()  # as `coordination serve` does
     settings = Settings(database_url=url, data_dir=Path(data_dir), origin=ORIGIN, env="production")
     system = bootstrap(settings, create_tables=False)
     metrics = Metrics()

@@ -50,6 +50,7 @@ from coordination.projections.runner import ProjectionRunner as OurRunner  # noq
 from coordination.projections.schema import ensure_schema  # noqa: E402
 from coordination.projections.synthetic import generate  # noqa: E402
 from coordination.projections.views import ALL_VIEWS  # noqa: E402
+from coordination.runtime import tune_garbage_collection  # noqa: E402
 from coordination.settings import Settings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "projections.json"
@@ -202,6 +203,8 @@ def main() -> int:
     parser.add_argument("--baseline-events", type=int, default=20_000)
     parser.add_argument("--backends", default="sqlite,postgres")
     args = parser.parse_args()
+    # As every command of the node does; the library's runner runs in this process too.
+    tune_garbage_collection()
     results = []
     wanted = args.backends.split(",")
     if "sqlite" in wanted:

@@ -167,6 +167,8 @@ def app_from_environment() -> FastAPI:
     environment, which `serve` completes with its options before starting them.
     """
     from coordination.observability import configure_logging
+    from coordination.runtime import tune_garbage_collection
 
     configure_logging()
+    tune_garbage_collection()
     return create_app(Settings())

@@ -19,6 +19,7 @@ from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import System, bootstrap
 from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
+from coordination.runtime import tune_garbage_collection
 from coordination.settings import Settings
 
 app = typer.Typer(
@@ -27,6 +28,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 console = Console(stderr=True)
+
+
+@app.callback()
+def _every_command() -> None:
+    """coordination: event-sourced backend of a social-economy development partnership."""
+    tune_garbage_collection()
+
 
 DatabaseOption = Annotated[
     str | None,
