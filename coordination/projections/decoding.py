@@ -83,9 +83,12 @@ class EventDecoder:
     Args:
         mapper: The application's mapper; its own path decodes whatever the fast one
             cannot, so the result is always the mapper's.
+        omit: Top-level fields the fast path leaves out of the event, undecoded (what
+            its reader never reads); the mapper's path, when taken, keeps them.
     """
 
-    def __init__(self, mapper: Mapper[Any]) -> None:
+    def __init__(self, mapper: Mapper[Any], *, omit: frozenset[str] = frozenset()) -> None:
+        self._omit = tuple(omit)
         self._reference = mapper.to_domain_event
         plain = plain_transcodings(mapper)
         self._converters = {name: convert for name, convert in _DIRECT.items() if name in plain}
@@ -118,6 +121,8 @@ class EventDecoder:
         state = orjson.loads(notification.state)
         if type(state) is not dict or _is_marker(state):
             raise _Fallback
+        for name in self._omit:
+            state.pop(name, None)
         converters = self._converters
         for name, value in state.items():
             kind = type(value)

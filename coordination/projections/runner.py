@@ -31,7 +31,7 @@ from coordination.projections.processing import Outcome
 from coordination.projections.progress import decode_progress, progress_channel
 from coordination.projections.schema import generations
 from coordination.projections.updates import Broadcaster, Subscription, ViewUpdate
-from coordination.projections.view import View
+from coordination.projections.view import UNREAD_METADATA, View
 from coordination.projections.views import ALL_VIEWS
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class ProjectionRunner:
             db,
             self.log,
             self.views,
-            EventDecoder(app.mapper),
+            EventDecoder(app.mapper, omit=UNREAD_METADATA),
             fixed=generations,
             name=name,
             batch_size=self.batch_size,

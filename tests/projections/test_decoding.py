@@ -1,17 +1,25 @@
-"""The projector's fast decoding gives exactly the events the library's mapper gives."""
+"""The projector's fast decoding gives exactly the events the library's mapper gives
+(less the metadata no view reads, which it leaves out)."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import Notification
 
+from coordination import projections
 from coordination.bootstrap import System
 from coordination.domain.action import Action
+from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.decoding import EventDecoder
+from coordination.projections.runner import ProjectionRunner
 from coordination.projections.synthetic import generate
+from coordination.projections.view import UNREAD_METADATA
+from coordination.projections.views import ALL_VIEWS
 
 
 def _typed(value: Any) -> Any:
@@ -52,3 +60,51 @@ def test_what_the_fast_path_does_not_know_goes_to_the_mapper(system: System) -> 
         system.app.mapper.to_domain_event(note)
     with pytest.raises(mapper_error.type):
         decoder(note)
+
+
+def test_omitted_fields_are_left_out_and_the_rest_is_the_mappers(system: System) -> None:
+    generate(system.app, 1000)
+    notes = system.app.recorder.select_notifications(start=1, limit=10_000)
+    decoder = EventDecoder(system.app.mapper, omit=UNREAD_METADATA)
+    for note in notes:
+        fast, reference = decoder(note), system.app.mapper.to_domain_event(note)
+        expected = {k: v for k, v in reference.__dict__.items() if k not in UNREAD_METADATA}
+        assert _typed(fast.__dict__) == _typed(expected), note.topic
+        with pytest.raises(AttributeError):
+            _ = fast.correlation_id  # absent, never a wrong value
+
+
+async def test_no_view_reads_the_metadata_the_projector_leaves_out(
+    system: System, db: ReadDatabase
+) -> None:
+    # A handler reading an omitted field raises AttributeError and parks its event.
+    generate(system.app, 3000, organisations=30, groups=5)
+    runner = ProjectionRunner(db, system.app)
+    await runner.catch_up()
+    head = system.app.recorder.max_notification_id()
+    assert await db.fetchval("SELECT COUNT(*) FROM parked_events") == 0
+    positions = await db.fetch("SELECT view, position FROM projection_tracking")
+    assert {row["view"] for row in positions} == {view.name for view in ALL_VIEWS}
+    assert all(row["position"] == head for row in positions), positions
+
+
+def test_no_projection_code_names_the_omitted_metadata() -> None:
+    # Every handler, including those of topics no synthetic log or demo records.
+    package = Path(projections.__file__).parent
+    found = []
+    for module in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(), str(module))):
+            named = None
+            if isinstance(node, ast.Attribute):
+                named = node.attr
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"getattr", "hasattr"}
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                named = node.args[1].value
+            if named in UNREAD_METADATA:
+                found.append(f"{module.relative_to(package)}:{node.lineno} reads {named}")
+    assert not found, found
