@@ -106,6 +106,10 @@ class _Worker:
         except (EOFError, OSError):
             self.process.join(_STOP_TIMEOUT_S)
             self._end(f"the encoding worker ended (exit code {self.process.exitcode})")
+        except Exception as error:  # an answer that cannot be read: the stream is lost
+            self.process.kill()
+            self.process.join(_STOP_TIMEOUT_S)
+            self._end(f"an answer of the encoding worker could not be read: {error!r}")
 
     def _end(self, reason: str) -> None:
         """Fail the start, if pending, and every request not yet answered."""
