@@ -130,7 +130,7 @@ class _Worker:
                     raise self._ended
                 self._pending.append(future)
             try:
-                self._conn.send((list(rows), first))
+                self._conn.send((rows, first))
             except OSError:
                 # The worker died; the receiver fails this future with the others.
                 self.kill()

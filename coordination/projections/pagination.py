@@ -142,8 +142,7 @@ async def paginate(
     The query's select list must contain ``{keys}``, where the sort keys are selected.
     """
     size = check_first(first)
-    keys = [f"{expression} AS _k{n}" for n, expression in enumerate(sort)]
-    query.select = query.select.replace("{keys}", ", ".join(keys), 1)
+    _select_sort_keys(query, sort)
     if after is not None:
         values = decode_cursor(cursor_key, list_name, after, len(sort))
         marks = ", ".join(query.arg(v) for v in values)
@@ -171,10 +170,10 @@ async def paginate_groups(
     (the positions of each decision on a page).
     """
     size = check_first(first)
-    keys = [f"{expression} AS _k{n}" for n, expression in enumerate(sort)]
     order = ", ".join(sort)
-    ranked = f"ROW_NUMBER() OVER (PARTITION BY {sort[0]} ORDER BY {order}) AS _rank"
-    query.select = query.select.replace("{keys}", ", ".join([*keys, ranked]), 1)
+    _select_sort_keys(
+        query, sort, f"ROW_NUMBER() OVER (PARTITION BY {sort[0]} ORDER BY {order}) AS _rank"
+    )
     query.conditions.append(f"{sort[0]} IN ({', '.join(query.arg(g) for g in groups)})")
     limit = query.arg(size + 1)
     outer = ", ".join(f"_k{n}" for n in range(len(sort)))
@@ -190,7 +189,15 @@ async def paginate_groups(
     }
 
 
+def _select_sort_keys(query: Query, sort: Sequence[str], *extra: str) -> None:
+    """Put the sort expressions (as ``_k0``, ``_k1``, ...) and `extra` columns where the
+    query's select list says ``{keys}``."""
+    keys = [f"{expression} AS _k{n}" for n, expression in enumerate(sort)]
+    query.select = query.select.replace("{keys}", ", ".join([*keys, *extra]), 1)
+
+
 def _sort_key(row: Row, arity: int) -> list[Any]:
+    """The sort key a row was selected with (what its cursor encodes)."""
     return [row[f"_k{n}"] for n in range(arity)]
 
 
@@ -208,7 +215,7 @@ def _page(
     edges = [
         Edge(
             convert(row),
-            encode_cursor(cursor_key, list_name, [row[f"_k{n}"] for n in range(arity)]),
+            encode_cursor(cursor_key, list_name, _sort_key(row, arity)),
         )
         for row in rows[:size]
     ]

@@ -114,8 +114,8 @@ async def execute(
         return result, app.recorder.max_notification_id() or 0
 
     try:
-        # A plain executor, not anyio's limiter: 32 tasks queued on a CapacityLimiter cost
-        # the event loop more than the commands' own work (a profile of 32 writers).
+        # The endpoint's own two-thread executor (decision 12): waiting mutations queue in
+        # it, not as tasks polling anyio's CapacityLimiter.
         work = contextvars.copy_context()  # the request and correlation ids, for the logs
         loop = asyncio.get_running_loop()
         result, position = await loop.run_in_executor(services.command_threads, work.run, run)
