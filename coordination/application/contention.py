@@ -50,17 +50,21 @@ class HotStreams:
             if held is not None:
                 held.release()
 
-    def loading(self, stream_id: UUID) -> None:
-        """Called as a command loads a stream: waits for its turn if the stream is hot."""
+    def loading(self, stream_id: UUID) -> bool:
+        """Called as a command loads a stream: waits for its turn if the stream is hot.
+
+        True when it waited: what was read of the stream before is stale.
+        """
         if getattr(self._local, "held", _OUTSIDE) is not None:
-            return  # outside a command, or already holding a stream's lock
+            return False  # outside a command, or already holding a stream's lock
         expiry = self._hot.get(stream_id)
         if expiry is None:
-            return
+            return False
         if expiry < time.monotonic():
             self._hot.pop(stream_id, None)
-            return
+            return False
         self._acquire(stream_id)
+        return True
 
     def _acquire(self, stream_id: UUID) -> None:
         lock = self._locks[hash(stream_id) % len(self._locks)]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -58,11 +60,17 @@ NO_OPTIONS = CommandOptions()
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a command returns: its main stream at its new version, and what it created."""
+    """What a command returns: its main stream at its new version, and what it created.
+
+    `position` is the log position of the last event the command recorded: the views
+    include the command once they reach it. It is None for an answer replayed from an
+    idempotency record (nothing new was recorded; the caller falls back to the log's head).
+    """
 
     stream_id: UUID
     version: int
     created_id: UUID | None = None
+    position: int | None = field(default=None, compare=False)
 
     def to_record(self) -> dict[str, str | int | None]:
         return {
@@ -109,6 +117,7 @@ class Service(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self._hot_streams = HotStreams()
+        self._reads = threading.local()
         super().__init__(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -124,11 +133,32 @@ class Service(Application[UUID]):
             fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
         )
 
+    @contextmanager
+    def reading_once(self) -> Iterator[None]:
+        """One request's checks and command, reading each stream from the store once.
+
+        Inside this scope (on this thread) a stream loaded again is the aggregate loaded
+        first, not a fresh copy: a mutation's permission check and the command it then
+        runs fetch the action (say) once, not twice. The scope must not outlive the
+        command: an attempt that loses a race starts over from the store (see `_run`).
+        """
+        self._reads.loaded = {}
+        try:
+            yield
+        finally:
+            self._reads.loaded = None
+
     def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
         """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
-        self._hot_streams.loading(stream_id)
+        waited = self._hot_streams.loading(stream_id)
+        loaded: dict[UUID, object] | None = getattr(self._reads, "loaded", None)
+        if waited and loaded is not None:
+            loaded.pop(stream_id, None)  # read before its writers' queue let us in
         try:
-            aggregate: object = self.repository.get(stream_id)
+            if loaded is None:
+                aggregate: object = self.repository.get(stream_id)
+            elif (aggregate := loaded.get(stream_id)) is None:
+                aggregate = loaded[stream_id] = self.repository.get(stream_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.KIND} with id {stream_id}") from None
         if not isinstance(aggregate, cls):
@@ -160,6 +190,7 @@ class Service(Application[UUID]):
                 try:
                     return self._attempt(ctx, command, handle, key, record_id, digest)
                 except _LostRace as lost:
+                    self._forget_reads()
                     if options.expected_version is not None or attempt >= CONFLICT_RETRIES:
                         raise Conflict(
                             f"{lost.kind} {lost.stream_id} was changed by someone else at the"
@@ -170,6 +201,12 @@ class Service(Application[UUID]):
             attempt += 1
             # Another process may be the other writer: step aside for a random moment.
             time.sleep(random.uniform(0, min(CONFLICT_BACKOFF_CAP_S, 0.001 * 2**attempt)))  # noqa: S311
+
+    def _forget_reads(self) -> None:
+        """The next attempt reads every stream from the store again."""
+        loaded: dict[UUID, object] | None = getattr(self._reads, "loaded", None)
+        if loaded is not None:
+            loaded.clear()
 
     def _attempt(
         self,
@@ -200,13 +237,15 @@ class Service(Application[UUID]):
                 )
             )
         try:
-            self.save(*aggregates)
+            recordings = self.save(*aggregates)
         except IntegrityError:
             earlier = self._earlier_result(record_id, command, digest)
             if earlier is not None:
                 return earlier
             raise _LostRace(type(outcome.main).KIND, outcome.main.id) from None
-        return result
+        if not recordings:
+            return result
+        return replace(result, position=max(r.notification.id for r in recordings))
 
     def _earlier_result(
         self, record_id: UUID | None, command: str, digest: str

@@ -83,6 +83,53 @@ def test_a_repeated_command_with_its_key_records_once_and_returns_the_first_resu
     assert [m.name for m in app.partnership(pid).members.values()].count("Savings bank") == 1
 
 
+def test_a_command_reports_the_position_of_its_last_event(world: World) -> None:
+    """Read-your-writes waits for this position: exactly the command's own last event,
+    and nothing for an answer replayed from its idempotency record."""
+    app, pid = world.app, world.partnership_id
+    options = CommandOptions(idempotency_key="position-of-its-last-event")
+    first = app.admit_member(secretariat(), pid, name="Folk high school", kind="association")
+    second = app.admit_member(
+        secretariat(), pid, name="Housing cooperative", kind="cooperative", options=options
+    )
+    notes = all_notifications(app)
+    assert first.position is not None
+    assert second.position is not None
+    assert first.position < second.position == notes[-1].id  # type: ignore[attr-defined]
+    # the keyed command wrote its event and then its record: the record comes last
+    recorded = {n.id: n.originator_id for n in notes}  # type: ignore[attr-defined]
+    assert recorded[first.position] == pid
+    replayed = app.admit_member(
+        secretariat(), pid, name="Housing cooperative", kind="cooperative", options=options
+    )
+    assert replayed == second
+    assert replayed.position is None
+
+
+def test_a_check_and_its_command_read_each_stream_once(world: World) -> None:
+    app, pid = world.app, world.partnership_id
+    with app.reading_once():
+        assert app.partnership(pid) is app.partnership(pid)
+    assert app.partnership(pid) is not app.partnership(pid)  # fresh copies outside
+
+
+def test_a_stream_read_before_another_writer_saved_is_read_again_after_the_lost_race(
+    world: World,
+) -> None:
+    """The shared read is stale once another writer saves the stream: the save loses
+    the race, and the command's next attempt reads the stream from the store again."""
+    app, pid = world.app, world.partnership_id
+    version = app.partnership(pid).version
+    with app.reading_once():
+        assert app.partnership(pid).version == version  # kept for the command below
+        with ThreadPoolExecutor(1) as other:  # another thread: outside this scope
+            other.submit(app.define_theme, secretariat(), pid, name="Written meanwhile").result()
+        result = app.define_theme(secretariat(), pid, name="Written after")
+    assert result.version == version + 2
+    names = {t.name for t in app.partnership(pid).themes.values()}
+    assert {"Written meanwhile", "Written after"} <= names
+
+
 def test_a_key_reused_for_another_command_is_refused(world: World) -> None:
     app, pid = world.app, world.partnership_id
     options = CommandOptions(idempotency_key="k-1")

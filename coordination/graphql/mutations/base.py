@@ -3,7 +3,7 @@
 Every mutation goes through `execute`: the role matrix first (nothing loaded for a role
 that may never run the command), then, on a worker thread, the target check the matrix
 needs, the command itself with a `Context` built from the principal (never from the
-input), and the log position right after it. Back on the event loop, the event tail is
+input), and the log position of its last event. Back on the event loop, the event tail is
 woken and the call waits (bounded) until the views include that position, so a query
 sent right after the answer sees the change.
 """
@@ -61,7 +61,7 @@ class CommandPayload:
         description="True when the views already include the change (read-your-writes)."
     )
     position: int = strawberry.field(
-        description="The log's position right after the command: subscribe to `events`"
+        description="The log's position of the command's last event: subscribe to `events`"
         " with `after` set to it to follow on from here."
     )
 
@@ -106,11 +106,14 @@ async def execute(
 
     def run() -> tuple[CommandResult, int]:
         app = services.app
-        if policy.needs_target(principal, command):
-            if target is None:
-                raise ValueError(f"{command} grants by target but names none")
-            policy.authorize(principal, command, target(app))
-        result = call(app, ctx, command_options)
+        with app.reading_once():  # the check and the command share what they load
+            if policy.needs_target(principal, command):
+                if target is None:
+                    raise ValueError(f"{command} grants by target but names none")
+                policy.authorize(principal, command, target(app))
+            result = call(app, ctx, command_options)
+        if result.position is not None:
+            return result, result.position
         return result, app.recorder.max_notification_id() or 0
 
     try:
