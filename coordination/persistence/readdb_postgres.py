@@ -49,7 +49,9 @@ class PostgresReadDatabase(ReadDatabase):
     async def connect(
         cls, target: DatabaseTarget, key: bytes, *, max_size: int
     ) -> PostgresReadDatabase:
-        pool = await asyncpg.create_pool(min_size=1, max_size=max_size, **_pg_args(target))
+        pool = await asyncpg.create_pool(
+            min_size=1, max_size=max_size, reset=_keep_session, **_pg_args(target)
+        )
         return cls(pool, target, key)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
@@ -80,6 +82,18 @@ class PostgresReadDatabase(ReadDatabase):
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """What a pooled connection needs reset on its way back: nothing beyond asyncpg's own
+    step, which rolls back an unfinished transaction.
+
+    asyncpg's default reset sends one more query per release (unlock advisory locks,
+    close cursors, UNLISTEN, RESET ALL): a round trip for every read. Pooled connections
+    never carry session state here: session locks and LISTEN live on `dedicated`
+    connections, advisory locks on the pool are transaction-scoped, and nothing sets a
+    session variable (the search path comes with the connection).
+    """
 
 
 def _pg_args(target: DatabaseTarget) -> dict[str, Any]:
