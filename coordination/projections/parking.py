@@ -80,10 +80,11 @@ async def parked_streams(handle: Handle, view: str, generation: int) -> set[UUID
     return {UUID(r["stream_id"]) for r in rows}
 
 
-async def request_retry(db: ReadDatabase, view: str) -> int:
+async def request_retry(db: ReadDatabase, view: str, channel: str) -> int:
     """Ask the projector (in whichever process) to retry the parked events of `view`.
 
-    Returns how many events are now waiting for the retry.
+    On PostgreSQL the projector listening on `channel` is told at once; on SQLite it
+    finds the request when it next looks. Returns how many events now wait for the retry.
     """
     changed = await db.execute(
         "UPDATE parked_events SET retry_requested = 1 WHERE view = $1 AND generation IN"
@@ -92,7 +93,7 @@ async def request_retry(db: ReadDatabase, view: str) -> int:
         LIVE,
     )
     if db.is_postgres:
-        await db.execute(f"NOTIFY {PROGRESS_CHANNEL}, 'retry'")
+        await db.execute("SELECT pg_notify($1, 'retry')", channel)
     return changed
 
 
@@ -126,5 +127,6 @@ async def settle_retry(
     )
 
 
-#: The channel on which the active projector announces its progress (PostgreSQL).
+#: The prefix of the channels on which projectors announce their progress and hear
+#: retry requests (PostgreSQL; see `progress.progress_channel`).
 PROGRESS_CHANNEL = "coordination_projections"

@@ -90,6 +90,9 @@ class PagePipeline:
         self.routes: dict[UUID, UUID] = {}
         #: Transactions committed (each one page of the log).
         self.batches = 0
+        #: Whether the log may have grown since the head was last read. The projector
+        #: that listens for inserts sets it; None (catch-ups, rebuilds) always looks.
+        self.log_grew: Callable[[], bool] | None = None
         self._head = 0
         self._ahead: tuple[int, int | None, asyncio.Task[tuple[list[Notification], int]]] | None
         self._ahead = None
@@ -102,6 +105,15 @@ class PagePipeline:
 
     def lowest(self) -> int:
         return min(t.position for t in self.targets.values())
+
+    @property
+    def head(self) -> int:
+        """The head of the log as this pipeline last read it."""
+        return self._head
+
+    def at_head(self) -> bool:
+        """Whether the views reached the head of the log as last read."""
+        return self.lowest() >= self._head
 
     async def load(self, handle: Handle) -> dict[str, int]:
         """(Re)read which generations to write, their positions and parked streams."""
@@ -173,6 +185,8 @@ class PagePipeline:
         While a transaction is `busy` on the projector's connection, this yields to it
         every `SLICE` events. A full page starts reading the one after it at once.
         """
+        if busy and self.log_grew is not None and after >= self._head and not self.log_grew():
+            return None  # at the head, and nothing was inserted since it was read
         notes, reached = await self._read(after, stop)
         if not notes and reached <= after:
             return None

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 STANDBY_LOOK = 0.25
 #: Pages the active projector writes before it looks for retry requests again.
 LEAD_PAGES = 10
+#: Seconds between looks for retry requests nobody announced (SQLite has no
+#: notifications; on PostgreSQL a request notifies the projector at once).
+RETRY_LOOK = 2.0
 
 
 class ProjectionRunner:
@@ -97,6 +100,8 @@ class ProjectionRunner:
         self._known: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._wake = asyncio.Event()
+        self._retry_wanted = True
+        self._retry_looked = 0.0
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._leadership = leadership_for(db, name)
@@ -128,7 +133,10 @@ class ProjectionRunner:
         """True once every view includes notification id `position`; False after `timeout`."""
         if self.position >= position:
             return True
-        self._wake.set()
+        if not self.is_active or position > self.pipeline.head:
+            # Active: sooner than the insert's notification (SQLite has none). Standby:
+            # read the views' positions now rather than wait for the projector's word.
+            self._wake.set()
         try:
             async with asyncio.timeout(timeout), self._changed:
                 await self._changed.wait_for(lambda: self.position >= position)
@@ -142,7 +150,8 @@ class ProjectionRunner:
 
     async def retry_parked(self, view: str, timeout: float = 10.0) -> list[parking.ParkedEvent]:
         """Retry the parked events of `view`; returns those still parked afterwards."""
-        if await parking.request_retry(self.db, view):
+        if await parking.request_retry(self.db, view, progress_channel(self.db, self.name)):
+            self._retry_wanted = True
             self._wake.set()
             await self._wait_for_retry(view, timeout)
         return await parking.list_parked(self.db, view)
@@ -226,23 +235,30 @@ class ProjectionRunner:
             self.is_active = True
             log.info("projector %s is active", self.name)
             await self._load(connection)
+            self._retry_wanted = True
+            # Cleared before the head is read: an insert after that read sets it again.
+            self.pipeline.log_grew = self._wake.is_set
             while not self._stopping:
-                await self._retry_requested(connection)
+                self._wake.clear()
+                await self._retry_if_requested(connection)
                 # A bounded number of pages, so that retry requests are seen during catch-up.
-                if await self.pipeline.advance(connection, pages=LEAD_PAGES):
+                moved = await self.pipeline.advance(connection, pages=LEAD_PAGES)
+                if moved and (not self.pipeline.at_head() or self._wake.is_set()):
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-                self._wake.clear()
         finally:
+            self.pipeline.log_grew = None
             await self.pipeline.drop_ahead()
             await self._leadership.release(connection)
 
     def _on_events(self, *_: Any) -> None:
-        self._wake.set()
+        if self.is_active:  # a standby learns positions from the progress notifications
+            self._wake.set()
 
     def _on_progress(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         if payload == "retry":
+            self._retry_wanted = True
             self._wake.set()
             return
         if not self.is_active:
@@ -296,7 +312,12 @@ class ProjectionRunner:
             if reported is not None:
                 await reported
 
-    async def _retry_requested(self, connection: Connection) -> None:
+    async def _retry_if_requested(self, connection: Connection) -> None:
+        """Retry parked events if asked to, or if `RETRY_LOOK` passed since the last look."""
+        now = asyncio.get_running_loop().time()
+        if not self._retry_wanted and now - self._retry_looked < RETRY_LOOK:
+            return
+        self._retry_wanted, self._retry_looked = False, now
         updates = await retry_requested(self.pipeline, connection)
         for update in updates:
             self.broadcaster.publish(update)

@@ -10,13 +10,15 @@ from coordination.bootstrap import System
 from coordination.demo import DemoSummary
 from coordination.domain.action import Action
 from coordination.persistence.readdb import ReadDatabase
+from coordination.projections import runner as runner_module
 from coordination.projections.changes import Writer
 from coordination.projections.metrics import projection_metrics
-from coordination.projections.parking import HELD_BACK, list_parked
+from coordination.projections.parking import HELD_BACK, list_parked, request_retry
+from coordination.projections.progress import progress_channel
 from coordination.projections.queries import actions, participation
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.views import actions as actions_view
-from tests.projections.conftest import NOW, settle
+from tests.projections.conftest import NOW, eventually, settle
 from tests.projections.support import assign, secretariat
 
 TODAY = NOW.date()
@@ -98,3 +100,41 @@ async def test_a_retry_that_fails_again_keeps_the_stream_parked(
     await settle(runner, app)
     still = await runner.retry_parked("actions")
     assert [p.error for p in still] == ["ValueError: still broken", HELD_BACK]
+
+
+async def test_a_retry_asked_for_by_another_process_is_taken_up(
+    system: System,
+    db: ReadDatabase,
+    runner: ProjectionRunner,
+    demo: DemoSummary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The request alone, as another process (the command line, a standby) makes it: on
+    PostgreSQL its notification wakes the projector (the periodic look is switched off
+    here); SQLite has no notifications, and the projector finds it when it next looks."""
+    app = system.app
+    poisoned = assign(app, demo, "Poisoned elsewhere")
+    handlers = actions_view.VIEW.handlers
+    original = handlers[Action.ProgressReported.TOPIC]
+
+    def poison(event: Any, writer: Writer) -> None:
+        if event.originator_id == poisoned:
+            raise RuntimeError("a bug in the handler")
+        original(event, writer)
+
+    monkeypatch.setitem(handlers, Action.ProgressReported.TOPIC, poison)
+    app.report_progress(secretariat(), poisoned, percent=40)
+    await settle(runner, app)
+    assert len(await list_parked(db, "actions")) == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(runner_module, "RETRY_LOOK", 3600.0 if db.is_postgres else 0.05)
+
+    assert await request_retry(db, "actions", progress_channel(db, runner.name)) == 1
+
+    async def unparked() -> bool:
+        return await list_parked(db, "actions") == []
+
+    await eventually(unparked, timeout=10)
+    fixed = await actions.get_action(db, poisoned, today=TODAY)
+    assert fixed is not None
+    assert fixed.progress == 40
