@@ -248,6 +248,11 @@ class PostgresLogStorage:
             "dbname": target.dbname,
         }
         self._lock_key = _lock_key(f"coordination.integrator:{target.dbname}:{self.schema}")
+        # Not the leader's key: a process creating the tables while another leads would
+        # wait for the leader's session lock, that is for ever.
+        self._tables_lock_key = _lock_key(
+            f"coordination.integrator-tables:{target.dbname}:{self.schema}"
+        )
         self._checkpoints = _Listener(self._conninfo, self._log_channel)
 
     @contextlib.contextmanager
@@ -260,7 +265,7 @@ class PostgresLogStorage:
     def create_tables(self) -> None:
         with self._cursor(transaction=True) as cur:
             # Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue.
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (self._tables_lock_key,))
             for statement in self._sql.create:
                 cur.execute(statement)
 

@@ -138,6 +138,27 @@ def test_one_process_leads_and_another_takes_over_when_it_goes(system: System) -
         storage.close()
 
 
+def test_another_process_creates_the_tables_while_one_leads(system: System) -> None:
+    """A second worker starting up ensures the log's tables while the first one leads.
+    (The tables' lock was once the leader's key: the second worker waited for ever.)"""
+    storage, other = open_storage(system), open_storage(system)
+    leader = storage.integrator_session()
+    created = threading.Event()
+
+    def create_tables() -> None:
+        other.create_tables()
+        created.set()
+
+    try:
+        assert leader.try_lead()
+        threading.Thread(target=create_tables, daemon=True).start()
+        assert created.wait(timeout=20), "creating the tables waited for the leader"
+    finally:
+        leader.close()
+        other.close()
+        storage.close()
+
+
 def test_a_tree_node_altered_makes_the_integrator_refuse_to_sign(
     system: System, integrator: Integrator
 ) -> None:
