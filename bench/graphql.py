@@ -20,7 +20,9 @@ httpx clients at 32 measured themselves, not the server.
 
 The node runs as configured for production (result cache on: see
 docs/decisions/0009-graphql-result-cache.md); the page is then measured again on a
-server with the result cache off, where every request executes in full.
+server with the result cache off, where every request executes in full. On PostgreSQL
+the whole node (`coordination serve`, audit integrator included) is measured too, with
+one worker process and with two.
 
 Writes bench/results/graphql.json and prints a table. PostgreSQL comes from
 COORDINATION_TEST_DATABASE_URL (`make bench` starts a durable throwaway server):
@@ -429,7 +431,9 @@ async def running_workers(url: str, data_dir: Path, workers: int) -> AsyncIterat
         "PYTHONPATH": str(ROOT),
     }
     cli = str(Path(sys.executable).parent / "coordination")
-    subprocess.run([cli, "keys", "init"], env=env, check=True, capture_output=True)
+    # The node's signing key: made by the first run, kept by the next (init refuses).
+    subprocess.run([cli, "keys", "init"], env=env, check=False, capture_output=True)
+    subprocess.run([cli, "keys", "show"], env=env, check=True, capture_output=True)
     async with serving(subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL), base):
         yield base
 
@@ -478,6 +482,12 @@ class Operations:
         self.auth = f"Authorization: Bearer {ids['token']}\r\n"
         self.page_body = json.dumps({"query": PAGE, "variables": {"id": ids["group"]}}).encode()
         self.trivial_body = json.dumps({"query": TRIVIAL}).encode()
+
+    async def until_views_are_built(self, base: str, timeout: float = 300) -> None:
+        """Wait until a node started on an unprojected schema shows the working group."""
+        async with RawClient(base) as http, asyncio.timeout(timeout):
+            while (await http.graphql(self.page_body, self.auth))["data"]["workingGroup"] is None:
+                await asyncio.sleep(0.2)
 
     async def page(self, http: RawClient, _: int, __: int) -> None:
         body = await http.graphql(self.page_body, self.auth)
@@ -601,7 +611,7 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
         ]
         report(rows[-2:])
     if backend == "postgres":
-        rows += await measure_workers(url, data_dir, ops, alone_page)
+        rows += await measure_workers(url, data_dir, ops)
     # The same page with the result cache off: every request executes in full.
     async with running_server(url, data_dir, 0) as base:
         for clients in (1, 32):
@@ -636,44 +646,48 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
     return rows
 
 
-async def measure_workers(
-    url: str, data_dir: Path, ops: Operations, one_process_page: float
-) -> list[dict[str, Any]]:
-    """The page and the writes again, served by two worker processes (PostgreSQL only)."""
-    async with running_workers(url, data_dir, 2) as base:
-        label = "postgres, 32 clients, 2 worker processes"
-        await load(32, 96, ops.page, base)  # warm-up: each worker computes the page once
-        page = await load(32, REQUESTS[32], ops.page, base)
-        seen = await load(32, VISIBLE[32], ops.visible, base)
-        written, _ = await load_mixed(31, VISIBLE[1], ops, base)
+async def measure_workers(url: str, data_dir: Path, ops: Operations) -> list[dict[str, Any]]:
+    """The page and the writes on the whole node as `coordination serve` runs it (with
+    its audit integrator, which the in-process server above leaves out), with one worker
+    process and with two (PostgreSQL only): the one-worker node is the baseline."""
+    figures: dict[int, dict[str, dict[str, float]]] = {}
+    for workers in (1, 2):
+        async with running_workers(url, data_dir, workers) as base:
+            await ops.until_views_are_built(base)
+            await load(32, 96, ops.page, base)  # warm-up: each worker computes the page once
+            figures[workers] = {"page": await load(32, REQUESTS[32], ops.page, base)}
+            figures[workers]["visible"] = await load(32, VISIBLE[32], ops.visible, base)
+            figures[workers]["mixed"], _ = await load_mixed(31, VISIBLE[1], ops, base)
+    one, two = figures[1], figures[2]
+    label = "postgres, whole node, 2 worker processes"
     rows = [
         row(
-            f"group page p99 ({label})",
-            page["p99_ms"],
+            f"group page p99 ({label}, 32 clients)",
+            two["page"]["p99_ms"],
             "ms",
-            "group page p99, one process",
-            one_process_page,
+            "one worker process",
+            one["page"]["p99_ms"],
         ),
         row(
-            f"group page queries/s ({label})",
-            page["throughput"],
+            f"group page queries/s ({label}, 32 clients)",
+            two["page"]["throughput"],
             "queries/s",
-            "group page p50 (ms)",
-            page["p50_ms"],
+            "one worker process",
+            one["page"]["throughput"],
         ),
         row(
-            f"mutation-to-visible p99 ({label})",
-            seen["p99_ms"],
+            f"mutation-to-visible p99 ({label}, 32 clients)",
+            two["visible"]["p99_ms"],
             "ms",
-            "mutation-to-visible p50 (ms)",
-            seen["p50_ms"],
+            "one worker process",
+            one["visible"]["p99_ms"],
         ),
         row(
-            "mutation-to-visible p99 (postgres, 1 writing client among 31 reading, 2 workers)",
-            written["p99_ms"],
+            f"mutation-to-visible p99 ({label}, 1 writing client among 31 reading)",
+            two["mixed"]["p99_ms"],
             "ms",
-            "mutation-to-visible p50 (ms)",
-            written["p50_ms"],
+            "one worker process",
+            one["mixed"]["p99_ms"],
         ),
     ]
     report(rows)

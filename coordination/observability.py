@@ -8,7 +8,6 @@ of the request being served ride along through context variables.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import Application
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
@@ -192,7 +192,9 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # orjson: the access log formats a line per request, and the standard library's
+        # encoder cost a cached answer about a tenth of its time.
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
