@@ -62,8 +62,10 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[T]):
-    cursor: str
+    cursor: str = strawberry.field(resolver=lambda root: root.cursor_of())
     node: T
+    #: Makes the cursor when the query asks for it (signing one costs an HMAC).
+    cursor_of: strawberry.Private[Callable[[], str]]
 
 
 @strawberry.type(description="A page of a list (Relay cursor connection).")
@@ -98,7 +100,7 @@ def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
     `Visibility.forum_scope`), never here, so that a page is full and its `hasNextPage`
     truthful.
     """
-    edges = [Edge(cursor=edge.cursor, node=convert(edge.node)) for edge in page.edges]
+    edges = [Edge(node=convert(edge.node), cursor_of=edge.cursor_of) for edge in page.edges]
     info = page.page_info
     return Connection(
         edges=edges,

@@ -7,6 +7,7 @@ import pytest
 from coordination.bootstrap import System
 from coordination.demo import MEMBERS, DemoSummary
 from coordination.persistence.readdb import ReadDatabase
+from coordination.projections import pagination
 from coordination.projections.pagination import InvalidCursor, PageTooLarge
 from coordination.projections.queries import decisions, forums
 from coordination.projections.runner import ProjectionRunner
@@ -83,3 +84,27 @@ async def test_refused_cursors_and_page_sizes(
     assert empty.page_info.has_next_page
     hundred = await forums.list_organisations(db, first=100)
     assert len(hundred.nodes) == len(NAMES)
+
+
+async def test_an_edge_signs_its_cursor_only_when_it_is_read(
+    system: System,
+    db: ReadDatabase,
+    runner: ProjectionRunner,
+    demo: DemoSummary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await settle(runner, system.app)
+    signed: list[object] = []
+    original = pagination.encode_cursor
+
+    def counting(*args: object) -> str:
+        signed.append(args)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pagination, "encode_cursor", counting)
+    page = await forums.list_organisations(db, first=6)
+    assert len(signed) == 2  # the page's start and end cursors, nothing per edge
+    middle = page.edges[2].cursor
+    assert len(signed) == 3
+    following = await forums.list_organisations(db, first=1, after=middle)
+    assert following.nodes == [page.edges[3].node]

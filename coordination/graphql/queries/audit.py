@@ -12,6 +12,7 @@ import base64
 import binascii
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from uuid import UUID
 
 import strawberry
@@ -107,7 +108,10 @@ async def audit_trail(
                     break
     more = len(matched) > first or not exhausted
     page = matched[:first]
-    edges = [Edge(cursor=audit_cursor(e.position), node=RecordedEvent.from_logged(e)) for e in page]
+    edges = [
+        Edge(node=RecordedEvent.from_logged(e), cursor_of=partial(audit_cursor, e.position))
+        for e in page
+    ]
     # A page cut short by the scan limit still ends where the scan stopped, so the next
     # request does not read the same events again.
     end = page[-1].position if len(matched) > first else position
@@ -116,7 +120,7 @@ async def audit_trail(
         page_info=PageInfo(
             has_next_page=more,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
+            start_cursor=audit_cursor(page[0].position) if edges else None,
             end_cursor=audit_cursor(end) if edges or more else None,
         ),
     )

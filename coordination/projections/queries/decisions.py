@@ -208,7 +208,7 @@ async def list_decisions(
         after=after,
     )
     details = await _details(db, [d.node for d in page.edges])
-    return replace(page, edges=[replace(e, node=details[e.node.id]) for e in page.edges])
+    return replace(page, edges=[e.with_node(details[e.node.id]) for e in page.edges])
 
 
 async def get_decision(db: ReadDatabase, decision_id: UUID) -> DecisionSummary | None:

@@ -127,7 +127,7 @@ async def list_participation(
         after=after,
     )
     nodes = await _with_groups(db, page.nodes)
-    return replace(page, edges=[replace(e, node=n) for e, n in zip(page.edges, nodes, strict=True)])
+    return replace(page, edges=[e.with_node(n) for e, n in zip(page.edges, nodes, strict=True)])
 
 
 async def get_participation(db: ReadDatabase, organisation_id: UUID) -> Participation | None:

@@ -152,7 +152,7 @@ async def list_workshops(
         after=after,
     )
     nodes = await _with_follow_ups(db, page.nodes)
-    return replace(page, edges=[replace(e, node=n) for e, n in zip(page.edges, nodes, strict=True)])
+    return replace(page, edges=[e.with_node(n) for e, n in zip(page.edges, nodes, strict=True)])
 
 
 async def get_workshop(db: ReadDatabase, workshop_id: UUID) -> WorkshopView | None:
