@@ -234,7 +234,9 @@ class PagePipeline:
 
     async def _write(self, connection: Connection, page: Page) -> None:
         async with connection.transaction() as tx:
-            await self.check_current(tx)
+            if not self.db.is_postgres:
+                # PostgreSQL checks when it moves the positions, in the same statement.
+                await self.check_current(tx)
             await page.outcome.batch.flush(tx, bulk=self.db.is_postgres)
             await self._record(tx, page.outcome, page.positions)
 
@@ -274,25 +276,44 @@ class PagePipeline:
             )
         tracking = [(positions[n], n, t.generation) for n, t in self.targets.items()]
         if self.db.is_postgres:
-            # One statement for every view: each statement is a round trip.
-            await tx.execute(
-                "UPDATE projection_tracking t SET position = u.position"
-                " FROM unnest($1::bigint[], $2::text[], $3::integer[])"
-                " AS u(position, view, generation)"
-                " WHERE t.view = u.view AND t.generation = u.generation",
-                *map(list, zip(*tracking, strict=True)),
-            )
-            if self.fixed is None:
-                await tx.execute(
-                    "SELECT pg_notify($1, $2)",
-                    progress_channel(self.db, self.name),
-                    encode_progress(outcome, positions),
-                )
+            await self._move_positions(tx, outcome, positions)
             return
         await tx.executemany(
             "UPDATE projection_tracking SET position = $1 WHERE view = $2 AND generation = $3",
             tracking,
         )
+
+    async def _move_positions(
+        self, tx: Handle, outcome: Outcome, positions: dict[str, int]
+    ) -> None:
+        """Move every view's position, only from where this pipeline believes it is, and
+        announce the page: one statement, so one round trip (each costs the projector a
+        turn of a busy event loop). A view found elsewhere (another writer, a rebuild's
+        switch) moves nothing, raises `Stale`, and the transaction is rolled back, its
+        notification with it. The rows a concurrent switch locks are these very rows, so
+        the two serialise here as they did when the check came first."""
+        targets = list(self.targets.items())
+        live = self.fixed is None
+        row = await tx.fetchrow(
+            "WITH moved AS (UPDATE projection_tracking t SET position = u.position"
+            " FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[])"
+            " AS u(position, view, generation, was)"
+            " WHERE t.view = u.view AND t.generation = u.generation AND t.position = u.was"
+            " AND ($5 OR t.status = $6) RETURNING 1)"
+            " SELECT (SELECT COUNT(*) FROM moved) AS moved,"
+            " CASE WHEN $7 THEN pg_notify($8, $9) END AS notified",
+            [positions[name] for name, _ in targets],
+            [name for name, _ in targets],
+            [target.generation for _, target in targets],
+            [target.position for _, target in targets],
+            not live,
+            LIVE,
+            live,
+            progress_channel(self.db, self.name),
+            encode_progress(outcome, positions) if live else "",
+        )
+        if row is None or row["moved"] != len(targets):
+            raise Stale(", ".join(sorted(self.targets)))
 
 
 def _key(row: Any) -> tuple[str, int, str]:

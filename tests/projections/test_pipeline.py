@@ -12,11 +12,16 @@ from coordination.domain.action import Action
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.changes import Writer
 from coordination.projections.parking import HELD_BACK, list_parked
+from coordination.projections.queries import actions
 from coordination.projections.rebuild import check_replay
 from coordination.projections.runner import ProjectionRunner
+from coordination.projections.schema import LIVE, generations
 from coordination.projections.views import ALL_VIEWS
 from coordination.projections.views import actions as actions_view
+from tests.projections.conftest import NOW
 from tests.projections.support import assign, secretariat
+
+TODAY = NOW.date()
 
 
 async def test_tiny_pages_give_the_same_views_as_large_ones(
@@ -56,3 +61,29 @@ async def test_a_stream_parked_in_one_page_holds_back_its_events_in_the_next(
         (3, HELD_BACK),
         (4, HELD_BACK),
     ]
+
+
+async def test_a_page_finding_a_view_moved_under_it_writes_nothing_and_reloads(
+    system: System, db: ReadDatabase, demo: DemoSummary
+) -> None:
+    """Another writer (a projector that lost its lock without knowing yet) moved a view
+    after this pipeline loaded its positions: its next page commits nothing at all."""
+    app = system.app
+    runner = ProjectionRunner(db, app, batch_size=100_000)
+    head = await runner.catch_up()
+    pipeline = runner.pipeline
+    async with db.dedicated() as connection:
+        await pipeline.load(connection)
+        action = assign(app, demo, "Written while another writer moved the views")
+        # The other writer: it moves the actions view past the new event behind our back.
+        await db.execute(
+            "UPDATE projection_tracking SET position = $1 WHERE view = 'actions' AND status = $2",
+            head + 1_000,
+            LIVE,
+        )
+        assert await pipeline.advance(connection)  # the page, refused, and a reload
+    assert await actions.get_action(db, action, today=TODAY) is None  # no row written
+    rows = {g.view: g.position for g in await generations(db) if g.status == LIVE}
+    assert rows["actions"] == head + 1_000
+    assert all(p == head for view, p in rows.items() if view != "actions"), rows
+    assert pipeline.targets["actions"].position == head + 1_000  # reloaded
