@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
+
+import pytest
 
 from coordination.application import Coordination
 from coordination.demo import DemoSummary
+from coordination.domain.action import Action
 from coordination.domain.context import Context
+from coordination.projections.changes import Writer
+from coordination.projections.views import actions as actions_view
 from tests.projections.conftest import NOW, ORIGIN
 
 
@@ -27,3 +33,21 @@ def assign(app: Coordination, demo: DemoSummary, description: str) -> UUID:
     ).created_id
     assert created is not None
     return created
+
+
+def poison_progress(
+    monkeypatch: pytest.MonkeyPatch,
+    action_id: UUID,
+    error: Exception | None = None,
+) -> None:
+    """Make the actions view fail on `action_id`'s progress reports (a poison event)
+    until `monkeypatch.undo()`; every other action's reports still apply."""
+    handlers = actions_view.VIEW.handlers
+    original = handlers[Action.ProgressReported.TOPIC]
+
+    def poison(event: Any, writer: Writer) -> None:
+        if event.originator_id == action_id:
+            raise error or RuntimeError("a bug in the handler")
+        original(event, writer)
+
+    monkeypatch.setitem(handlers, Action.ProgressReported.TOPIC, poison)

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from coordination.bootstrap import System
 from coordination.demo import DemoSummary
-from coordination.domain.action import Action
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import runner as runner_module
-from coordination.projections.changes import Writer
 from coordination.projections.metrics import projection_metrics
 from coordination.projections.parking import HELD_BACK, list_parked, request_retry
 from coordination.projections.progress import progress_channel
 from coordination.projections.queries import actions, participation
 from coordination.projections.runner import ProjectionRunner
-from coordination.projections.views import actions as actions_view
 from tests.projections.conftest import NOW, eventually, settle
-from tests.projections.support import assign, secretariat
+from tests.projections.support import assign, poison_progress, secretariat
 
 TODAY = NOW.date()
 
@@ -33,15 +28,7 @@ async def test_poison_event_parks_only_its_stream_and_can_be_retried(
 ) -> None:
     app = system.app
     poisoned, healthy = assign(app, demo, "Poisoned"), assign(app, demo, "Healthy")
-    handlers = actions_view.VIEW.handlers
-    original = handlers[Action.ProgressReported.TOPIC]
-
-    def poison(event: Any, writer: Writer) -> None:
-        if event.originator_id == poisoned:
-            raise RuntimeError("a bug in the handler")
-        original(event, writer)
-
-    monkeypatch.setitem(handlers, Action.ProgressReported.TOPIC, poison)
+    poison_progress(monkeypatch, poisoned)
     app.report_progress(secretariat(), poisoned, percent=30)
     app.report_progress(secretariat(), healthy, percent=50)
     app.complete_action(secretariat(), poisoned, outcome="Done after all")
@@ -87,14 +74,7 @@ async def test_a_retry_that_fails_again_keeps_the_stream_parked(
     app = system.app
     poisoned = assign(app, demo, "Still poisoned")
 
-    original = actions_view.VIEW.handlers[Action.ProgressReported.TOPIC]
-
-    def poison(event: Any, writer: Writer) -> None:
-        if event.originator_id == poisoned:
-            raise ValueError("still broken")
-        original(event, writer)
-
-    monkeypatch.setitem(actions_view.VIEW.handlers, Action.ProgressReported.TOPIC, poison)
+    poison_progress(monkeypatch, poisoned, ValueError("still broken"))
     app.report_progress(secretariat(), poisoned, percent=10)
     app.report_progress(secretariat(), poisoned, percent=20)
     await settle(runner, app)
@@ -114,15 +94,7 @@ async def test_a_retry_asked_for_by_another_process_is_taken_up(
     here); SQLite has no notifications, and the projector finds it when it next looks."""
     app = system.app
     poisoned = assign(app, demo, "Poisoned elsewhere")
-    handlers = actions_view.VIEW.handlers
-    original = handlers[Action.ProgressReported.TOPIC]
-
-    def poison(event: Any, writer: Writer) -> None:
-        if event.originator_id == poisoned:
-            raise RuntimeError("a bug in the handler")
-        original(event, writer)
-
-    monkeypatch.setitem(handlers, Action.ProgressReported.TOPIC, poison)
+    poison_progress(monkeypatch, poisoned)
     app.report_progress(secretariat(), poisoned, percent=40)
     await settle(runner, app)
     assert len(await list_parked(db, "actions")) == 1

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from coordination.bootstrap import System
 from coordination.demo import DemoSummary
-from coordination.domain.action import Action
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.changes import Writer
 from coordination.projections.parking import HELD_BACK, list_parked
 from coordination.projections.queries import actions
 from coordination.projections.rebuild import check_replay
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import LIVE, generations
 from coordination.projections.views import ALL_VIEWS
-from coordination.projections.views import actions as actions_view
 from tests.projections.conftest import NOW
-from tests.projections.support import assign, secretariat
+from tests.projections.support import assign, poison_progress, secretariat
 
 TODAY = NOW.date()
 
@@ -39,15 +34,7 @@ async def test_a_stream_parked_in_one_page_holds_back_its_events_in_the_next(
 ) -> None:
     app = system.app
     poisoned = assign(app, demo, "Poisoned")
-    handlers = actions_view.VIEW.handlers
-    original = handlers[Action.ProgressReported.TOPIC]
-
-    def poison(event: Any, writer: Writer) -> None:
-        if event.originator_id == poisoned:
-            raise RuntimeError("a bug in the handler")
-        original(event, writer)
-
-    monkeypatch.setitem(handlers, Action.ProgressReported.TOPIC, poison)
+    poison_progress(monkeypatch, poisoned)
     app.report_progress(secretariat(), poisoned, percent=30)
     app.report_progress(secretariat(), poisoned, percent=60)
     app.complete_action(secretariat(), poisoned, outcome="Done")
