@@ -122,18 +122,25 @@ class _Worker:
         for future in pending:
             future.set_exception(error)
 
-    def submit(self, rows: Sequence[EventRow], first: int) -> Future[Encodings]:
+    def submit(self, rows: Sequence[EventRow], first: int, timeout: float) -> Future[Encodings]:
         future: Future[Encodings] = Future()
         with self._send_lock:
             with self._lock:
                 if self._ended is not None:
                     raise self._ended
                 self._pending.append(future)
+            # A stopped worker reads nothing: a large batch fills the socket and the send
+            # would wait for ever. Past `timeout` the worker is killed, which ends the send.
+            watchdog = threading.Timer(timeout, self.kill)
+            watchdog.daemon = True
+            watchdog.start()
             try:
                 self._conn.send((rows, first))
             except OSError:
                 # The worker died; the receiver fails this future with the others.
                 self.kill()
+            finally:
+                watchdog.cancel()
         return future
 
     def kill(self) -> None:
@@ -188,7 +195,7 @@ class EncodingPool:
             return None  # encode in-process while the worker starts
         try:
             worker.started.result()
-            future = worker.submit(rows, first)
+            future = worker.submit(rows, first, self.answer_timeout)
         except EncodingWorkerDied:
             self._discard(worker)
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -108,6 +109,37 @@ def test_a_stuck_worker_is_killed_and_replaced() -> None:
         assert stuck.start(START_S) != pid
     finally:
         stuck.close()
+
+
+def test_a_large_batch_sent_to_a_stopped_worker_does_not_hold_the_sender(system: System) -> None:
+    # Megabytes of rows fill the socket of a worker that reads nothing (SIGSTOP): the
+    # send itself would wait for ever, and with it the integrator's read-ahead.
+    fill_events(system.app, 3000)
+    rows = _rows(system)
+    pool = EncodingPool(ORIGIN, min_rows=1, answer_timeout=1.0)
+    outcome: list[object] = []
+
+    def send() -> None:
+        try:
+            encoding = pool.submit(rows, 0)
+            assert encoding is not None
+            outcome.append(encoding())
+        except EncodingWorkerDied as error:
+            outcome.append(error)
+
+    try:
+        pid = pool.start(START_S)
+        os.kill(pid, signal.SIGSTOP)
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        sender.join(timeout=30)
+        assert not sender.is_alive(), "the send to a stopped worker never returned"
+        assert len(outcome) == 1
+        assert isinstance(outcome[0], EncodingWorkerDied)
+        assert not _alive(pid)
+        assert pool.start(START_S) != pid
+    finally:
+        pool.close()
 
 
 def test_a_worker_killed_while_answering_a_large_batch_is_an_error(system: System) -> None:
