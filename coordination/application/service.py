@@ -148,10 +148,16 @@ class Service(Application[UUID]):
         finally:
             self._reads.loaded = None
 
+    @property
+    def _shared_reads(self) -> dict[UUID, object] | None:
+        """The streams this thread's `reading_once` scope has loaded; None outside one."""
+        loaded: dict[UUID, object] | None = getattr(self._reads, "loaded", None)
+        return loaded
+
     def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
         """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
         waited = self._hot_streams.loading(stream_id)
-        loaded: dict[UUID, object] | None = getattr(self._reads, "loaded", None)
+        loaded = self._shared_reads
         if waited and loaded is not None:
             loaded.pop(stream_id, None)  # read before its writers' queue let us in
         try:
@@ -204,7 +210,7 @@ class Service(Application[UUID]):
 
     def _forget_reads(self) -> None:
         """The next attempt reads every stream from the store again."""
-        loaded: dict[UUID, object] | None = getattr(self._reads, "loaded", None)
+        loaded = self._shared_reads
         if loaded is not None:
             loaded.clear()
 

@@ -274,13 +274,12 @@ class PagePipeline:
                 " ON CONFLICT (stream_id) DO NOTHING",
                 [(str(s), str(f)) for s, f in outcome.routes.items()],
             )
-        tracking = [(positions[n], n, t.generation) for n, t in self.targets.items()]
         if self.db.is_postgres:
             await self._move_positions(tx, outcome, positions)
             return
         await tx.executemany(
             "UPDATE projection_tracking SET position = $1 WHERE view = $2 AND generation = $3",
-            tracking,
+            [(positions[n], n, t.generation) for n, t in self.targets.items()],
         )
 
     async def _move_positions(
