@@ -240,7 +240,7 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
     app = FastAPI(lifespan=lifespan)
     app.include_router(api.router)
     app.include_router(metrics_router(metrics))
-    install_middleware(app, metrics)
+    install_middleware(app, metrics, graphql=api)
 
     @app.get("/baseline/group/{group_id}")
     async def baseline(group_id: uuid.UUID) -> Response:

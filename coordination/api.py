@@ -141,6 +141,7 @@ def create_app(
         app,
         metrics,
         max_body_bytes=settings.max_body_bytes if max_body_bytes is None else max_body_bytes,
+        graphql=endpoint,
     )
     app.include_router(endpoint.router)
     app.include_router(metrics_router(metrics))

@@ -27,9 +27,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from coordination.graphql.lane import GraphQLLane
 from coordination.graphql.limits import BodySizeLimit
 
 if TYPE_CHECKING:
+    from coordination.graphql.router import GraphQLApi
     from coordination.persistence.readdb import ReadDatabase
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -271,12 +273,19 @@ class RequestIdMiddleware:
 
 
 def install_middleware(
-    app: FastAPI, metrics: Metrics, *, max_body_bytes: int = BodySizeLimit.DEFAULT_MAX_BYTES
+    app: FastAPI,
+    metrics: Metrics,
+    *,
+    max_body_bytes: int = BodySizeLimit.DEFAULT_MAX_BYTES,
+    graphql: GraphQLApi | None = None,
 ) -> None:
-    """Add the request-id/metrics/access-log middleware and the request body size limit.
+    """Add the request-id/metrics/access-log middleware, the request body size limit and,
+    given the app's GraphQL endpoint, its lane (`GraphQLLane`).
 
     The body limit sits inside the request-id middleware, so a refused body is still
-    counted and answered with its request id.
+    counted and answered with its request id; the lane sits inside both.
     """
+    if graphql is not None:
+        app.add_middleware(GraphQLLane, api=graphql)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestIdMiddleware, metrics=metrics)

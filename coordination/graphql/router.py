@@ -166,6 +166,8 @@ class GraphQLApi:
         self.config = config or config_for(settings)
         self.services: Services | None = None
         self.schema = build_schema(self.config)
+        #: Where the endpoint answers (HTTP and WebSocket).
+        self.path = PATH
         self.router: APIRouter = self._build_router()
 
     async def start(
@@ -286,12 +288,12 @@ class GraphQLApi:
         # strawberry's own POST route builds the context through FastAPI's dependency
         # machinery, a quarter of the cost of an answer kept in the result cache; this
         # route, matched first, builds it directly and hands over to the same view.
-        router.routes.insert(
-            0, APIRoute(PATH, self._post, methods=["POST"], include_in_schema=False)
-        )
+        self.post_route = APIRoute(PATH, self.answer, methods=["POST"], include_in_schema=False)
+        router.routes.insert(0, self.post_route)
         return router
 
-    async def _post(self, request: Request) -> Response:
+    async def answer(self, request: Request) -> Response:
+        """Answer a POST request: from the route above, or from `GraphQLLane` directly."""
         router = self.router
         assert isinstance(router, _Router)
         context = await self.context(request)

@@ -1,0 +1,57 @@
+"""`GraphQLLane`: POST /graphql goes straight to the endpoint, past FastAPI's routing.
+
+Between the node's own middleware (request id, metrics, access log, body limit) and the
+GraphQL view, FastAPI's exception middleware, exit stack, router, included router, route
+and dependency solving cost more than answering a query kept in the result cache: about
+two thirds of a cached page's time in the server. On a node busy with readers every
+step of a write waits its turn behind theirs, so that cost was also most of how long a
+write took to become visible (docs/decisions/0015-graphql-lane.md).
+
+The lane sits innermost among the middleware (`install_middleware` puts it there), so a
+request it answers is still given its id, counted, logged and held to the body limit.
+GET /graphql (GraphiQL, queries in the URL) and the WebSocket take the normal route.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from coordination.graphql.router import GraphQLApi
+
+
+class GraphQLLane:
+    """Answers POST requests to the endpoint's path itself; passes everything else on.
+
+    Args:
+        app: The rest of the application.
+        api: The GraphQL endpoint whose POST requests the lane answers.
+    """
+
+    def __init__(self, app: ASGIApp, api: GraphQLApi) -> None:
+        self.app, self.api = app, api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._takes(scope):
+            await self.app(scope, receive, send)
+            return
+        # What the router would have set: the access log and metrics label by route.
+        scope["route"] = self.api.post_route
+        try:
+            response = await self.api.answer(Request(scope, receive))
+        except HTTPException as error:  # as FastAPI's own handler answers it
+            response = JSONResponse(
+                {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+            )
+        await response(scope, receive, send)
+
+    def _takes(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return False
+        path: str = scope["path"]
+        return path.removeprefix(scope.get("root_path", "")) == self.api.path

@@ -1,0 +1,68 @@
+"""The GraphQL lane: POST /graphql answered without FastAPI's routing, and nothing else."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.types import Receive, Scope, Send
+
+from coordination.auth.tokens import TokenKeys
+from coordination.bootstrap import System
+from coordination.graphql.lane import GraphQLLane
+from coordination.graphql.router import GraphQLApi
+from coordination.observability import Metrics
+from coordination.settings import Settings
+from tests.graphql.conftest import Http, build_http_app
+
+
+class Elsewhere:
+    """The rest of an application: records what reached it and answers 204."""
+
+    def __init__(self) -> None:
+        self.paths: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.paths.append((scope["method"], scope["path"]))
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def test_the_lane_answers_graphql_posts_itself_and_passes_the_rest_on(http: Http) -> None:
+    rest = Elsewhere()
+    lane = GraphQLLane(rest, api=http.api)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=lane), base_url="http://node"
+    ) as client:
+        answered = await client.post("/graphql", json={"query": "{ __typename }"})
+        assert answered.status_code == 200
+        assert answered.json() == {"data": {"__typename": "Query"}}
+        assert rest.paths == []
+
+        assert (await client.get("/graphql")).status_code == 204
+        assert (await client.post("/graphql/other", json={})).status_code == 204
+        assert (await client.post("/health")).status_code == 204
+    assert rest.paths == [("GET", "/graphql"), ("POST", "/graphql/other"), ("POST", "/health")]
+
+
+async def test_a_lane_request_is_counted_under_the_endpoints_route(http: Http) -> None:
+    await http.post("query Counted { __typename }")
+    exposition = (await http.client.get("/metrics")).text
+    assert 'coordination_http_requests_total{method="POST",route="/graphql",status="200"}' in (
+        exposition
+    )
+
+
+async def test_before_the_endpoint_starts_a_post_is_told_to_try_again(
+    settings: Settings, system: System, keys: TokenKeys
+) -> None:
+    metrics = Metrics()
+    api = GraphQLApi(settings, metrics=metrics)  # built, never started
+    app = build_http_app(settings, system, api, metrics)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://node"
+    ) as client:
+        response = await client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "early-1"}
+        )
+    assert response.status_code == 503
+    assert "starting" in response.json()["detail"]
+    assert response.headers["x-request-id"] == "early-1"
