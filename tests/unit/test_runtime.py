@@ -1,8 +1,11 @@
-"""Every command of the node runs with the node's garbage-collection thresholds."""
+"""The interpreter settings of a node: its garbage-collection thresholds, and a prompt
+hand-over of the interpreter lock while commands run."""
 
 from __future__ import annotations
 
 import gc
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coordination.cli import app
-from coordination.runtime import THRESHOLDS
+from coordination.runtime import THRESHOLDS, prompt_handoff
 
 
 @pytest.fixture
@@ -40,3 +43,38 @@ def test_a_worker_process_app_sets_them_too(
     monkeypatch.setattr(observability, "configure_logging", lambda: None)  # keep pytest's
     app_from_environment()  # builds the app; nothing runs until its lifespan
     assert gc.get_threshold() == THRESHOLDS
+
+
+def test_the_switch_interval_is_short_while_any_command_runs() -> None:
+    usual = sys.getswitchinterval()
+    first_in, second_out, first_may_leave = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, float] = {}
+
+    def first() -> None:
+        with prompt_handoff(0.001):
+            first_in.set()
+            first_may_leave.wait(10)
+            seen["first, after the second left"] = sys.getswitchinterval()
+
+    def second() -> None:
+        first_in.wait(10)
+        with prompt_handoff(0.001):
+            seen["both running"] = sys.getswitchinterval()
+        second_out.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    second_out.wait(10)
+    first_may_leave.set()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"both running": 0.001, "first, after the second left": 0.001}
+    assert sys.getswitchinterval() == usual  # the last one out restores it
+
+
+def test_the_switch_interval_is_restored_when_a_command_fails() -> None:
+    usual = sys.getswitchinterval()
+    with pytest.raises(RuntimeError), prompt_handoff(0.001):
+        raise RuntimeError("the command failed")
+    assert sys.getswitchinterval() == usual
