@@ -58,13 +58,16 @@ class _Handoff:
 _handoff = _Handoff()
 
 
-def prompt_handoff(interval: float) -> contextlib.AbstractContextManager[None]:
+def prompt_handoff(interval: float | None) -> contextlib.AbstractContextManager[None]:
     """Let a waiting thread take the interpreter lock within `interval` seconds.
 
     A command thread gives up the lock at every database round trip and must then wait
     for the event loop's thread to hand it back, which that thread does only every
     switch interval (5 ms) while it is busy with other requests: with 31 readers keeping
     the loop busy, a command of seven round trips took 28 ms. While any command runs,
-    the interval is `interval`; when the last one ends, it is what it was.
+    the interval is `interval`; when the last one ends, it is what it was. None leaves
+    the interval alone.
     """
+    if interval is None:
+        return contextlib.nullcontext()
     return _handoff.during(interval)

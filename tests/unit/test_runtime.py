@@ -78,3 +78,9 @@ def test_the_switch_interval_is_restored_when_a_command_fails() -> None:
     with pytest.raises(RuntimeError), prompt_handoff(0.001):
         raise RuntimeError("the command failed")
     assert sys.getswitchinterval() == usual
+
+
+def test_no_interval_leaves_the_switch_interval_alone() -> None:
+    usual = sys.getswitchinterval()
+    with prompt_handoff(None):
+        assert sys.getswitchinterval() == usual
