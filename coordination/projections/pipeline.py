@@ -30,7 +30,7 @@ from coordination.projections.log import EventLog
 from coordination.projections.processing import Decode, Outcome, PageApplier, Target
 from coordination.projections.progress import encode_progress, progress_channel
 from coordination.projections.routing import route_unknown
-from coordination.projections.schema import LIVE, generations
+from coordination.projections.schema import LIVE, definitions, generations
 from coordination.projections.view import View
 
 #: Events applied between two chances for an in-flight transaction to send its next statement.
@@ -118,11 +118,19 @@ class PagePipeline:
     async def load(self, handle: Handle) -> dict[str, int]:
         """(Re)read which generations to write, their positions and parked streams."""
         rows = await generations(handle)
+        built_with = await definitions(handle)
         self.targets = {}
         for view in self.views:
             chosen = [g for g in rows if g.view == view.name and self.follows(*_key(g))]
             if not chosen:
                 raise RuntimeError(f"view '{view.name}' has no generation to write")
+            if built_with.get((view.name, chosen[0].generation)) != view.definition:
+                # Another release's handlers would mix their rows into this generation.
+                raise RuntimeError(
+                    f"generation {chosen[0].generation} of view '{view.name}' was built with"
+                    " another definition of the view than this process has: is a process of"
+                    " another release running? This one will not write to it"
+                )
             target = Target(view, chosen[0].generation, chosen[0].position)
             target.parked = await parking.parked_streams(handle, view.name, target.generation)
             self.targets[view.name] = target

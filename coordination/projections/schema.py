@@ -6,11 +6,15 @@ has processed up to. The position is written in the same transaction as the rows
 accounts for, so a view never claims an event it did not apply, nor applies one twice.
 ``parked_events`` holds the events a view could not apply (and the later events of the
 same stream, held back so the stream's rows never see its events out of order).
+``projection_definitions`` records the definition (`View.definition`) each generation
+was built with: when a release changes a view, its live generation is replaced by an
+empty one that the projector builds from the start, as on a new node.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from coordination.persistence.readdb import Handle, ReadDatabase
@@ -29,7 +33,12 @@ BOOKKEEPING = [
     " PRIMARY KEY (view, generation, notification_id))",
     "CREATE TABLE IF NOT EXISTS projection_stream_forums ("
     " stream_id TEXT PRIMARY KEY, forum_id TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS projection_definitions ("
+    " view TEXT NOT NULL, generation INTEGER NOT NULL, definition TEXT NOT NULL,"
+    " PRIMARY KEY (view, generation))",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,19 +64,46 @@ async def _serialise(db: ReadDatabase, handle: Handle, name: str) -> None:
         await handle.execute("SELECT pg_advisory_xact_lock($1)", lock_key(db, name))
 
 
-async def ensure_schema(db: ReadDatabase, views: tuple[View, ...]) -> None:
-    """Create the bookkeeping tables, and generation 1 of every view that has none live."""
+async def ensure_schema(db: ReadDatabase, views: tuple[View, ...]) -> list[str]:
+    """Create the bookkeeping tables, and generation 1 of every view that has none live.
+
+    A view whose live generation was built with another definition than the view's
+    (a release changed its tables, topics or revision; or the generation is older than
+    definitions) gets a new, empty live generation in its place, which the projector
+    then builds from position 0. Until it has caught up the view answers with what it
+    has built so far, as on a new node, and mutations wait for it within their bound.
+    Returns the names of the views replaced so.
+    """
+    replaced: list[str] = []
     async with db.transaction() as tx:
         await _serialise(db, tx, "schema")
         for statement in BOOKKEEPING:
             await tx.execute(statement)
-        live = {g.view for g in await generations(tx) if g.status == LIVE}
+        live = {g.view: g.generation for g in await generations(tx) if g.status == LIVE}
+        built_with = await definitions(tx)
         for view in views:
-            if view.name not in live:
-                number = await _create(tx, view, LIVE)
-                for table in view.tables:
-                    for statement in table.point_view_statements(number):
-                        await tx.execute(statement)
+            current = live.get(view.name)
+            if current is not None and built_with.get((view.name, current)) == view.definition:
+                continue
+            number = await _create(tx, view, LIVE)
+            for table in view.tables:
+                for statement in table.point_view_statements(number):
+                    await tx.execute(statement)
+            if current is not None:  # dropped once nothing points at its tables
+                log.warning(
+                    "the %s view was built with another definition: building it again",
+                    view.name,
+                    extra={"fields": {"view": view.name, "generation": current}},
+                )
+                await _drop(tx, view, current, even_live=True)
+                replaced.append(view.name)
+    return replaced
+
+
+async def definitions(handle: Handle) -> dict[tuple[str, int], str]:
+    """(view, generation) -> the definition it was built with."""
+    rows = await handle.fetch("SELECT view, generation, definition FROM projection_definitions")
+    return {(r["view"], r["generation"]): r["definition"] for r in rows}
 
 
 async def generations(handle: Handle, view: str | None = None) -> list[Generation]:
@@ -118,6 +154,12 @@ async def _create(tx: Handle, view: View, status: str, *, indexes: bool = True) 
         view.name,
         number,
         status,
+    )
+    await tx.execute(
+        "INSERT INTO projection_definitions (view, generation, definition) VALUES ($1, $2, $3)",
+        view.name,
+        number,
+        view.definition,
     )
     return number
 
@@ -172,19 +214,29 @@ async def switch_live(db: ReadDatabase, view: View, generation: int) -> Switch:
 
 
 async def drop_generation(db: ReadDatabase, view: View, generation: int) -> None:
-    """Drop a generation's tables, its tracking row and its parked events."""
+    """Drop a generation that is no longer live: its tables, tracking row, parked events
+    and definition."""
     async with db.transaction() as tx:
         await _serialise(db, tx, "schema")
-        for table in view.tables:
-            await tx.execute(table.drop_statement(generation))
+        await _drop(tx, view, generation, even_live=False)
+
+
+async def _drop(tx: Handle, view: View, generation: int, *, even_live: bool) -> None:
+    """Drop a generation's tables and bookkeeping; its tracking row only if it is not the
+    live one, unless `even_live`."""
+    for table in view.tables:
+        await tx.execute(table.drop_statement(generation))
+    await tx.execute(
+        "DELETE FROM projection_tracking WHERE view = $1 AND generation = $2"
+        " AND (status <> $3 OR $4)",
+        view.name,
+        generation,
+        LIVE,
+        even_live,
+    )
+    for bookkeeping in ("parked_events", "projection_definitions"):
         await tx.execute(
-            "DELETE FROM projection_tracking WHERE view = $1 AND generation = $2 AND status <> $3",
-            view.name,
-            generation,
-            LIVE,
-        )
-        await tx.execute(
-            "DELETE FROM parked_events WHERE view = $1 AND generation = $2",
+            f"DELETE FROM {bookkeeping} WHERE view = $1 AND generation = $2",  # noqa: S608
             view.name,
             generation,
         )

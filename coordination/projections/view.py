@@ -8,6 +8,7 @@ makes every view replay-deterministic and lets a batch write blindly.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,15 +34,31 @@ class View:
         name: The view's name (``decisions``); also its tracking key.
         tables: Its tables; the first is its main table.
         handlers: Event topic -> handler.
+        revision: Raised by hand when a handler writes different rows for the same
+            events while the tables and topics stay as they were; with them it makes
+            the view's `definition`.
     """
 
     name: str
     tables: tuple[Table, ...]
     handlers: dict[str, Handler]
+    revision: int = 1
 
     @property
     def topics(self) -> frozenset[str]:
         return frozenset(self.handlers)
+
+    @property
+    def definition(self) -> str:
+        """A fingerprint of the rows this view holds: its tables, topics and revision.
+
+        Each generation records the definition it was built with; a live generation
+        built with another one is built again from the start (`schema.ensure_schema`).
+        """
+        parts = [self.name, str(self.revision), *sorted(self.topics)]
+        for table in self.tables:
+            parts.extend(table.create_statements(0))
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
     def bound_tables(self, generation: int) -> dict[str, tuple[Table, str]]:
         """Logical name -> (definition, physical table) at `generation`."""
