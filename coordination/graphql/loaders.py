@@ -55,3 +55,21 @@ def first_positions(
         loader = DataLoader(load_fn=load)
         cache[("positions", first)] = loader
     return loader
+
+
+def decision_proxies(
+    info: strawberry.Info[GraphQLContext, None],
+) -> DataLoader[UUID, list[decisions.ProxyView]]:
+    """Loads the proxies of every decision the operation asks about at once."""
+    cache: dict[Any, Any] = info.context.cache
+    loader: DataLoader[UUID, list[decisions.ProxyView]] | None = cache.get("proxies")
+    if loader is None:
+        db = info.context.services.db
+
+        async def load(ids: list[UUID]) -> list[list[decisions.ProxyView]]:
+            found = await decisions.proxies_of(db, ids)
+            return [found[decision] for decision in ids]
+
+        loader = DataLoader(load_fn=load)
+        cache["proxies"] = loader
+    return loader

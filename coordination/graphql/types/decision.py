@@ -10,7 +10,7 @@ import strawberry
 
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import DecisionRule, DecisionStatus, ForumKind
-from coordination.graphql.loaders import first_positions
+from coordination.graphql.loaders import decision_proxies, first_positions
 from coordination.graphql.relay import (
     DEFAULT_PAGE,
     Connection,
@@ -21,6 +21,7 @@ from coordination.graphql.relay import (
     global_id,
 )
 from coordination.graphql.types.position import Position
+from coordination.graphql.types.proxy import Proxy
 from coordination.graphql.types.tally import Tally
 from coordination.projections.queries import decisions as views
 
@@ -87,6 +88,13 @@ class Decision(Node):
                 )
             )
         return connection(page, Position.from_row)
+
+    @strawberry.field(
+        description="Proxies granted for the current call, one at most per member,"
+        " in the granting members' order."
+    )
+    async def proxies(self, info: Info) -> list[Proxy]:
+        return [Proxy.from_row(row) for row in await decision_proxies(info).load(self.uuid)]
 
     @strawberry.field(description="The forum the decision is taken in.")
     async def forum(self, info: Info) -> ForumRef | None:

@@ -96,6 +96,16 @@ class PositionView:
     flagged: bool
 
 
+@dataclass(frozen=True)
+class ProxyView:
+    """A member's proxy for one called decision: the person who takes its position."""
+
+    decision_id: UUID
+    organisation_id: UUID
+    proxy_person_id: UUID
+    proxy_organisation_id: UUID
+
+
 def _optional_bool(value: object) -> bool | None:
     return None if value is None else bool(value)
 
@@ -331,3 +341,31 @@ async def list_positions_of(
         first=first,
     )
     return {UUID(decision): page for decision, page in pages.items()}
+
+
+async def proxies_of(db: ReadDatabase, decision_ids: Sequence[UUID]) -> dict[UUID, list[ProxyView]]:
+    """The proxies granted for each decision's current call, in one read.
+
+    A decision has at most one per member of its electorate, so they come whole, in the
+    granting organisations' order, without pages.
+    """
+    found: dict[UUID, list[ProxyView]] = {decision: [] for decision in decision_ids}
+    if not decision_ids:
+        return found
+    marks = ", ".join(f"${n}" for n in range(1, len(decision_ids) + 1))
+    for r in await db.fetch(
+        "SELECT decision_id, org_id, proxy_person_id, proxy_org_id"  # noqa: S608
+        f" FROM rv_decision_proxies WHERE decision_id IN ({marks})"
+        " ORDER BY decision_id, org_id",
+        *(str(decision) for decision in decision_ids),
+    ):
+        decision = UUID(r["decision_id"])
+        found[decision].append(
+            ProxyView(
+                decision_id=decision,
+                organisation_id=UUID(r["org_id"]),
+                proxy_person_id=UUID(r["proxy_person_id"]),
+                proxy_organisation_id=UUID(r["proxy_org_id"]),
+            )
+        )
+    return found

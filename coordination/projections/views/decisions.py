@@ -1,4 +1,5 @@
-"""The decisions view (B3): every decision with its status, forum, positions and tally.
+"""The decisions view (B3): every decision with its status, forum, positions, proxies and
+tally.
 
 Status follows the domain, with one refinement: a deferred decision reads ``deferred``
 until it is called again. "In force" is ``status = adopted`` (a decision superseded only
@@ -89,6 +90,11 @@ POSITIONS = Table(
     },
     key=("decision_id", "org_id"),
     indexes=(("org_id",),),
+)
+PROXIES = Table(
+    "decision_proxies",
+    {"decision_id": ID, "org_id": ID, "proxy_person_id": ID, "proxy_org_id": ID, "seq": POSITION},
+    key=("decision_id", "org_id"),
 )
 ELECTORATE = Table(
     "decision_electorate",
@@ -191,6 +197,17 @@ def _position(e: Decision.PositionTaken | Decision.PositionRevised, w: Writer) -
     )
 
 
+def _proxy(e: Decision.ProxyGranted, w: Writer) -> None:
+    # A new grant replaces the member's earlier one, as in the domain.
+    w.upsert(
+        "decision_proxies",
+        {"decision_id": uid(e.originator_id), "org_id": uid(e.member_id)},
+        proxy_person_id=uid(e.proxy_person_id),
+        proxy_org_id=uid(e.proxy_member_id),
+        seq=w.position,
+    )
+
+
 def _closed(e: Decision.DecisionClosed, w: Writer) -> None:
     w.update(
         "decisions",
@@ -227,7 +244,7 @@ def _withdrawn(e: Decision.ProposalWithdrawn, w: Writer) -> None:
 
 
 def _deferred(e: Decision.DecisionDeferred, w: Writer) -> None:
-    # The call lapses: its terms, electorate and positions go with it.
+    # The call lapses: its terms, electorate, positions and proxies go with it.
     w.update(
         "decisions",
         _key(e),
@@ -242,6 +259,7 @@ def _deferred(e: Decision.DecisionDeferred, w: Writer) -> None:
     )
     w.delete("decision_positions", _key(e))
     w.delete("decision_electorate", _key(e))
+    w.delete("decision_proxies", _key(e))
 
 
 def _superseded(e: Decision.DecisionSuperseded, w: Writer) -> None:
@@ -266,13 +284,14 @@ def _partnership(e: Partnership.Established, w: Writer) -> None:
 
 VIEW = View(
     name="decisions",
-    tables=(DECISIONS, POSITIONS, ELECTORATE, SUPERSESSIONS, FORUM_THEMES),
+    tables=(DECISIONS, POSITIONS, PROXIES, ELECTORATE, SUPERSESSIONS, FORUM_THEMES),
     handlers={
         Decision.ProposalTabled.TOPIC: _tabled,
         Decision.DecisionRecordedFromMinutes.TOPIC: _from_minutes,
         Decision.ContributionPosted.TOPIC: _contribution,
         Decision.ProposalRevised.TOPIC: _revised,
         Decision.DecisionCalled.TOPIC: _called,
+        Decision.ProxyGranted.TOPIC: _proxy,
         Decision.PositionTaken.TOPIC: _position,
         Decision.PositionRevised.TOPIC: _position,
         Decision.DecisionClosed.TOPIC: _closed,
