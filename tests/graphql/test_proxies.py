@@ -1,4 +1,5 @@
-"""A decision's proxies: granted through the API, shown on the decision, gone with its call."""
+"""A decision's proxies: granted through the API, shown on the decision, replaced by a new
+grant, gone with the call."""
 
 from __future__ import annotations
 
@@ -56,6 +57,24 @@ async def test_a_decision_shows_its_proxies_until_its_call_lapses(
             "proxyOrganisation": {"uuid": str(holder)},
         }
     ]
+
+    # A new grant replaces the member's earlier one.
+    regranted = await gql.data(
+        GRANT,
+        {
+            "input": {
+                "decisionId": str(decision),
+                "proxyPersonId": str(scn.reps["A"]),
+                "proxyMemberId": str(scn.orgs["A"]),
+            }
+        },
+        scn.principal("representative"),
+    )
+    assert regranted["grantProxy"]["__typename"] == "GrantProxyPayload"
+    shown = await gql.data(PROXIES, {"d": str(decision)}, admin)
+    assert [
+        (p["organisationId"], p["proxyOrganisationId"]) for p in shown["decision"]["proxies"]
+    ] == [(str(granting), str(scn.orgs["A"]))]
 
     until = (scn.start + timedelta(days=40)).date().isoformat()
     deferred = await gql.data(
