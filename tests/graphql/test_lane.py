@@ -8,8 +8,9 @@ from starlette.types import Receive, Scope, Send
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
 from coordination.graphql.lane import GraphQLLane
+from coordination.graphql.limits import BodySizeLimit
 from coordination.graphql.router import GraphQLApi
-from coordination.observability import Metrics
+from coordination.observability import Metrics, RequestIdMiddleware
 from coordination.settings import Settings
 from tests.graphql.conftest import Http, build_http_app
 
@@ -66,3 +67,17 @@ async def test_before_the_endpoint_starts_a_post_is_told_to_try_again(
     assert response.status_code == 503
     assert "starting" in response.json()["detail"]
     assert response.headers["x-request-id"] == "early-1"
+
+
+def test_the_node_puts_the_lane_inside_its_own_middleware(
+    settings: Settings, system: System
+) -> None:
+    metrics = Metrics()
+    app = build_http_app(settings, system, GraphQLApi(settings, metrics=metrics), metrics)
+    # Outermost first: a request the lane answers has its id, its count and its limit.
+    classes: list[object] = [m.cls for m in app.user_middleware]
+    assert classes == [
+        RequestIdMiddleware,
+        BodySizeLimit,
+        GraphQLLane,
+    ]
