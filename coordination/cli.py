@@ -185,6 +185,18 @@ def check_replay(database_url: DatabaseOption = None) -> None:
 
 
 @app.command()
+def views(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Show every view's generations: position, events behind the log, parked events and
+    whether this release built them (a view another release built is rebuilt at start)."""
+    from coordination.projections import cli as projections_cli
+
+    projections_cli.views(_settings(database_url), as_json=as_json)
+
+
+@app.command()
 def catalogue(
     write: Annotated[
         Path | None, typer.Option(help="Write the catalogue to this file instead of stdout.")

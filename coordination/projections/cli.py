@@ -1,21 +1,24 @@
 """The projections' CLI commands, as plain functions of `Settings` for the main CLI:
-``coordination rebuild [VIEW]`` and ``coordination check-replay``."""
+``coordination rebuild [VIEW]``, ``coordination check-replay`` and ``coordination views``."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from coordination.bootstrap import System, bootstrap
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.rebuild import check_replay as replay_and_compare
 from coordination.projections.rebuild import rebuild as rebuild_view
 from coordination.projections.schema import ensure_schema
+from coordination.projections.status import GenerationStatus, view_status
 from coordination.projections.views import ALL_VIEWS, view_named
 from coordination.settings import Settings
 
@@ -92,3 +95,53 @@ def check_replay(settings: Settings) -> None:
         Console(stderr=True).print(f"[red]replay differs from the live views in {found} rows[/]")
         raise typer.Exit(code=1)
     Console(stderr=True).print("replay gives the live views exactly")
+
+
+def views(settings: Settings, *, as_json: bool = False) -> None:
+    """Print every view's generations: position, distance to the log's head, parked
+    events and whether this release built it. Changes nothing."""
+
+    async def read() -> tuple[int, list[GenerationStatus] | None]:
+        system = bootstrap(settings, create_tables=False)
+        try:
+            try:
+                head = await asyncio.to_thread(system.app.recorder.max_notification_id) or 0
+            except Exception as error:  # the store's driver says why; we say what to do
+                raise typer.BadParameter(
+                    f"the event store at {system.target.describe()} cannot be read"
+                    f" ({type(error).__name__}): has `coordination migrate` been run?"
+                ) from None
+            db = await ReadDatabase.open(system.target)
+            try:
+                return head, await view_status(db, ALL_VIEWS, head)
+            finally:
+                await db.close()
+        finally:
+            system.close()
+
+    head, found = asyncio.run(read())
+    if as_json:
+        listed = [g.as_json() for g in found or []]
+        typer.echo(json.dumps({"head": head, "generations": listed}, indent=2))
+        return
+    console = Console()
+    if found is None:
+        console.print("no views yet: `coordination serve` creates and builds them")
+        return
+    table = Table(title=f"views (the log's head is at {head})")
+    for column in ("view", "gen", "status", "position", "behind", "parked", "built by"):
+        table.add_column(column, justify="right" if column in {"position", "behind"} else "left")
+    for g in found:
+        table.add_row(
+            g.view,
+            str(g.generation),
+            g.status,
+            str(g.position),
+            str(g.behind),
+            str(g.parked),
+            "this release" if g.current else "another",
+        )
+    console.print(table)
+    for g in found:
+        if g.status == "live" and not g.current:
+            console.print(f"{g.view}: built by another release; rebuilt at the next start")

@@ -1,9 +1,12 @@
-"""`coordination rebuild [VIEW]` and `coordination check-replay`, through a typer app."""
+"""`coordination rebuild [VIEW]`, `coordination check-replay` and `coordination views`,
+through a typer app."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -14,6 +17,7 @@ from coordination.demo import load_demo
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import cli as projections_cli
 from coordination.projections.schema import generations
+from coordination.projections.views import ALL_VIEWS
 from coordination.settings import Settings
 from tests.projections.conftest import ORIGIN
 
@@ -28,6 +32,10 @@ def _app(settings: Settings) -> typer.Typer:
     @app.command("check-replay")
     def check_replay() -> None:
         projections_cli.check_replay(settings)
+
+    @app.command("views")
+    def views(as_json: bool = typer.Option(False, "--json")) -> None:
+        projections_cli.views(settings, as_json=as_json)
 
     return app
 
@@ -57,3 +65,56 @@ def test_rebuild_and_check_replay_commands(settings: Settings, system: System) -
     dirty = invoke(cli, ["check-replay"])
     assert dirty.exit_code == 1
     assert "workshops.workshops" in dirty.output
+
+
+def test_views_shows_where_each_view_stands_and_changes_nothing(
+    settings: Settings, system: System
+) -> None:
+    cli, invoke = _app(settings), CliRunner().invoke
+    empty = invoke(cli, ["views"])
+    assert empty.exit_code == 0, empty.output
+    assert "no views yet" in empty.output
+    assert json.loads(invoke(cli, ["views", "--json"]).output) == {"head": 0, "generations": []}
+
+    load_demo(system.app, origin=ORIGIN, console=Console(file=io.StringIO()))
+    assert invoke(cli, ["rebuild"]).exit_code == 0
+    shown = json.loads(invoke(cli, ["views", "--json"]).output)
+    head = system.app.recorder.max_notification_id()
+    assert shown["head"] == head
+    assert {g["view"] for g in shown["generations"]} == {view.name for view in ALL_VIEWS}
+    assert all(
+        (g["status"], g["position"], g["behind"], g["parked"], g["current"])
+        == ("live", head, 0, 0, True)
+        for g in shown["generations"]
+    )
+    wide = {"COLUMNS": "120"}  # the table's cells on one line each
+    assert "this release" in invoke(cli, ["views"], env=wide).output
+
+    asyncio.run(_forget_definition(system, "actions"))
+    table = invoke(cli, ["views"], env=wide).output
+    assert "actions: built by another release; rebuilt at the next start" in table
+    # Looking changed nothing: the view is still the one built before.
+    after = json.loads(invoke(cli, ["views", "--json"]).output)
+    assert [g for g in after["generations"] if g["view"] != "actions"] == [
+        g for g in shown["generations"] if g["view"] != "actions"
+    ]
+    assert [g["generation"] for g in after["generations"] if g["view"] == "actions"] == [
+        g["generation"] for g in shown["generations"] if g["view"] == "actions"
+    ]
+
+
+async def _forget_definition(system: System, view: str) -> None:
+    db = await ReadDatabase.open(system.target)
+    try:
+        await db.execute("DELETE FROM projection_definitions WHERE view = $1", view)
+    finally:
+        await db.close()
+
+
+def test_views_of_an_unmigrated_store_says_what_to_do(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'fresh.db'}", data_dir=tmp_path, env="test"
+    )
+    shown = CliRunner().invoke(_app(settings), ["views"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 2
+    assert "has `coordination migrate` been run?" in shown.output
