@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -26,6 +26,7 @@ from coordination.federation.router import feed_router
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics, install_middleware, metrics_router
 from coordination.projections import Projections, start_projections
+from coordination.readiness import NOT_STARTED, ViewsReadiness, store_readiness
 from coordination.settings import Settings
 
 
@@ -35,20 +36,6 @@ def get_system(request: Request) -> System:
 
 
 SystemDep = Annotated[System, Depends(get_system)]
-
-
-def readiness(system: System) -> dict[str, Any]:
-    """Check that the event store answers and is migrated (runs in a worker thread)."""
-    try:
-        position = system.app.recorder.max_notification_id() or 0
-    except Exception as error:
-        return {
-            "status": "unavailable",
-            "database": system.target.describe(),
-            "detail": f"the event store cannot be read ({type(error).__name__}); "
-            "is the database up, and has `coordination migrate` been run?",
-        }
-    return {"status": "ready", "database": system.target.describe(), "position": position}
 
 
 def feed_caller(request: Request) -> Principal:
@@ -110,9 +97,11 @@ def create_app(
         try:
             # An unmigrated store cannot feed views or the log: serve /health and /ready
             # (which says what to do) and start the rest on the next start.
-            ready = await run_in_threadpool(readiness, wired)
+            app.state.views = None
+            ready = await run_in_threadpool(store_readiness, wired)
             if owns_read_side and ready["status"] == "ready":
                 projections = await start_projections(wired)
+                app.state.views = ViewsReadiness(projections.runner, ready["position"])
                 audit = await run_in_threadpool(start_audit, wired)
                 app.state.audit = audit
                 await endpoint.start(
@@ -153,9 +142,15 @@ def create_app(
         return {"status": "ok", "version": __version__, "origin": settings.origin}
 
     @app.get("/ready", tags=["operations"])
-    async def ready(system: SystemDep) -> JSONResponse:
-        """Readiness: the event store answers and is migrated."""
-        report = await run_in_threadpool(readiness, system)
+    async def ready(request: Request, system: SystemDep) -> JSONResponse:
+        """Readiness: the event store answers and is migrated, and the views have caught up
+        with the log as it stood when they started (`coordination.readiness`)."""
+        report = await run_in_threadpool(store_readiness, system)
+        if report["status"] == "ready" and owns_read_side:
+            views: ViewsReadiness | None = request.app.state.views
+            pending = NOT_STARTED if views is None else views.pending()
+            if pending is not None:
+                report = {**report, **pending}
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     return app

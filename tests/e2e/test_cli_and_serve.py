@@ -86,7 +86,7 @@ def test_migrate_then_demo_loads_the_article_partnership_once(node_env: dict[str
     assert "already has events" in again.stderr
 
 
-def test_serve_reports_not_ready_until_migrated_then_ready(
+def test_serve_before_migrate_is_not_ready_and_says_what_to_do(
     node_env: dict[str, str], served: str
 ) -> None:
     health = httpx.get(f"{served}/health")
@@ -96,9 +96,11 @@ def test_serve_reports_not_ready_until_migrated_then_ready(
     assert not_ready.status_code == 503
     assert "coordination migrate" in not_ready.json()["detail"]
     assert coordination("migrate", env=node_env).returncode == 0
-    ready = httpx.get(f"{served}/ready")
-    assert ready.status_code == 200
-    assert ready.json()["status"] == "ready"
+    # Migrated now, but this process started without its views, GraphQL and log.
+    still = httpx.get(f"{served}/ready")
+    assert still.status_code == 503
+    assert "restart it" in still.json()["detail"]
+    assert httpx.post(f"{served}/graphql", json={"query": "{ __typename }"}).status_code == 503
 
 
 def test_a_bad_database_url_is_refused_with_a_clear_message(node_env: dict[str, str]) -> None:

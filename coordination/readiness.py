@@ -1,0 +1,73 @@
+"""What `/ready` answers: the event store answers and is migrated, and this process's
+views have caught up with the log as it stood when they started.
+
+A load balancer sends requests to a ready node. A node whose views are still being built
+(a new node, or the first start after an upgrade that changed a view: decision 16)
+answers queries with what it has built so far, so it is not ready until the views have
+once reached the log's head as it was at start; after that it stays ready while it
+follows the log, however far a burst of writes puts it behind for a moment.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from coordination.bootstrap import System
+
+
+class Follower(Protocol):
+    """What readiness needs of a projector: how far its views have come."""
+
+    @property
+    def position(self) -> int: ...
+
+
+def store_readiness(system: System) -> dict[str, Any]:
+    """Check that the event store answers and is migrated (runs in a worker thread)."""
+    try:
+        position = system.app.recorder.max_notification_id() or 0
+    except Exception as error:
+        return {
+            "status": "unavailable",
+            "database": system.target.describe(),
+            "detail": f"the event store cannot be read ({type(error).__name__}); "
+            "is the database up, and has `coordination migrate` been run?",
+        }
+    return {"status": "ready", "database": system.target.describe(), "position": position}
+
+
+#: What a process whose store was migrated after it started answers: it serves /health
+#: and /ready only, and starts its views, GraphQL and the log at its next start.
+NOT_STARTED = {
+    "status": "unavailable",
+    "detail": "the event store was migrated after this process started: restart it to"
+    " serve the views, GraphQL and the log",
+}
+
+
+class ViewsReadiness:
+    """Whether the views have once caught up with the log's head at their start.
+
+    Args:
+        runner: The process's projector.
+        head: The log's head when the views started.
+    """
+
+    def __init__(self, runner: Follower, head: int) -> None:
+        self.runner, self.head = runner, head
+        self._caught_up = False
+
+    def pending(self) -> dict[str, Any] | None:
+        """None once caught up; until then, what `/ready` says instead."""
+        if not self._caught_up:
+            position = self.runner.position
+            if position < self.head:
+                return {
+                    "status": "catching_up",
+                    "detail": f"the views are being built from the log: at position"
+                    f" {position} of {self.head}",
+                    "views_position": position,
+                    "head_at_start": self.head,
+                }
+            self._caught_up = True
+        return None
