@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 from anyio import to_thread
-from cross_web import HTTPException as StrawberryHTTPException  # what strawberry raises
+from cross_web import HTTPException as StrawberryHTTPException  # what strawberry's views raise
 from fastapi import APIRouter, HTTPException
 from fastapi.routing import APIRoute
 from starlette.requests import HTTPConnection, Request

@@ -72,6 +72,26 @@ async def test_malformed_documents_are_refused_clearly(node: Http) -> None:
         assert words in body["errors"][0]["message"], body
 
 
+async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
+    node: Http, system: System
+) -> None:
+    """What strawberry's view itself refuses, through the node's lane: a 4xx naming the
+    problem, nothing recorded."""
+    before = events(system)
+    for content, content_type, words in [
+        (b"{not json", "application/json", "JSON"),
+        (b'{"variables": {}}', "application/json", "No GraphQL query found"),
+        (b"query { forums { edges { cursor } } }", "text/plain", "Unsupported content type"),
+    ]:
+        response = await node.client.post(
+            "/graphql", content=content, headers={"Content-Type": content_type}
+        )
+        assert 400 <= response.status_code < 500, (content, response.status_code)
+        assert words in response.text, (content, response.text)
+        assert response.headers["x-request-id"]
+    assert events(system) == before
+
+
 async def test_deep_queries_are_refused(node: Http) -> None:
     deep = (
         "query { forums { edges { node { ... on WorkingGroup { partnership { workingGroups {"
