@@ -8,6 +8,7 @@ transcodings apply unchanged. Each event comes with the metadata the brief requi
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,11 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Mapper, Notification
 
 from coordination.application import Coordination
 from coordination.graphql.jsonable import jsonable
 from coordination.persistence.readdb import ReadDatabase
+from coordination.persistence.transcodings import plain_transcodings
 
 log = logging.getLogger("coordination.graphql.events")
 
@@ -99,10 +101,22 @@ class EventReader:
         *,
         stream_id: UUID | None = None,
         topics: Sequence[str] = (),
+        until: int | None = None,
+        containing: Sequence[bytes] = (),
     ) -> list[LoggedEvent]:
-        """Up to `limit` events after `position`, of one stream and of some topics if given."""
+        """Up to `limit` events after `position` (and at or before `until`), of one stream
+        and of some topics if given, whose stored state contains each of `containing`."""
         conditions = [f"{self._id} > $1"]
         args: list[Any] = [position, limit]
+        if until is not None:
+            args.append(until)
+            conditions.append(f"{self._id} <= ${len(args)}")
+        for needle in containing:
+            args.append(needle)
+            found = (
+                "position(${n}::bytea in state)" if self.db.is_postgres else "instr(state, ${n})"
+            )
+            conditions.append(f"{found.format(n=len(args))} > 0")
         if stream_id is not None:
             args.append(stream_id if self.db.is_postgres else stream_id.hex)
             conditions.append(f"originator_id = ${len(args)}")
@@ -153,6 +167,30 @@ class EventReader:
             audience=str(fields.get("audience") or "restricted"),
             data={k: jsonable(v) for k, v in fields.items() if k not in _NOT_DATA},
         )
+
+
+#: The library's JSON transcoder writes strings as this encoder does (no ASCII escaping).
+_STRINGS = json.JSONEncoder(ensure_ascii=False)
+
+
+def state_needles(
+    mapper: Mapper[Any], *, actor: str | None, organisation: UUID | None
+) -> tuple[bytes, ...]:
+    """Bytes the stored state of every event by `actor` for `organisation` contains.
+
+    Where the store holds plain JSON (the library's transcoder, no cipher, no compressor),
+    an event's actor is written as a JSON string and the organisation as its 32 hex
+    digits (``uuid_hex``), so the database can skip, without decoding, the events that
+    cannot match. Other events may contain them too (in their data, say): the decoded
+    events are still filtered exactly. Empty when the stored form is not known.
+    """
+    known = plain_transcodings(mapper)
+    needles: list[bytes] = []
+    if known and actor is not None:
+        needles.append(_STRINGS.encode(actor).encode())
+    if "uuid_hex" in known and organisation is not None:
+        needles.append(f'"{organisation.hex}"'.encode())
+    return tuple(needles)
 
 
 def _undecodable(notification: Notification) -> LoggedEvent:

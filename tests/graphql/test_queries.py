@@ -9,11 +9,15 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.compressor import ZlibCompressor
+from eventsourcing.persistence import JSONTranscoder, Mapper
 from rich.console import Console
 
 from coordination.auth.principal import ANONYMOUS, Principal, Role
 from coordination.bootstrap import System
 from coordination.demo import START, DemoSummary, load_demo, person
+from coordination.graphql.event_log import state_needles
+from coordination.graphql.queries import audit
 from coordination.graphql.relay import global_id
 from coordination.projections import Projections
 from tests.graphql.conftest import Gql
@@ -358,6 +362,79 @@ async def test_the_audit_trail(gql: Gql, demo: Demo) -> None:
     assert codes(await gql.run(AUDIT, {}, ANONYMOUS)) == ["UNAUTHENTICATED"]
     tampered = await gql.run(AUDIT, {"after": "bm90LWEtY3Vyc29y"}, demo.auditor)
     assert codes(tampered) == ["BAD_USER_INPUT"]
+
+
+def stored_events(system: System) -> list[Any]:
+    """Every stored event of the log, with its decoded event, in position order."""
+    notes = system.app.recorder.select_notifications(start=1, limit=1_000_000)
+    return [(note, system.app.mapper.to_domain_event(note)) for note in notes]
+
+
+async def audit_pages(gql: Gql, demo: Demo, where: dict[str, Any]) -> list[list[Any]]:
+    """The trail for `where`, page by page, following the cursors to the end."""
+    pages, after = [], None
+    while True:
+        data = await gql.data(AUDIT, {"w": where, "first": 100, "after": after}, demo.auditor)
+        pages.append(nodes(data["auditTrail"]))
+        if not data["auditTrail"]["pageInfo"]["hasNextPage"]:
+            return pages
+        after = data["auditTrail"]["pageInfo"]["endCursor"]
+
+
+async def test_a_sparse_filter_decodes_only_the_events_that_can_match(
+    gql: Gql, demo: Demo, system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = str(person("representative of Vägen ut! kooperativen"))
+    stored = stored_events(system)
+    theirs = [note.id for note, event in stored if event.actor == actor]
+    (needle,) = state_needles(system.app.mapper, actor=actor, organisation=None)
+    candidates = [note.id for note, _ in stored if needle in note.state]
+    assert set(theirs) <= set(candidates)
+    # Decoding one event more than there are candidates (to find there is no more) would
+    # not have reached the last of theirs by scanning the log from its start.
+    limit = len(candidates) + 1
+    assert limit < stored.index(next(s for s in stored if s[0].id == theirs[-1]))
+    monkeypatch.setattr(audit, "SCAN_LIMIT", limit)
+    monkeypatch.setattr(audit, "_BATCH", 3)
+
+    (page,) = await audit_pages(gql, demo, {"actor": actor})
+    assert [e["position"] for e in page] == theirs
+    assert {e["actor"] for e in page} == {actor}  # other events naming them are left out
+
+    org = demo.ids["member:Coompanion Stockholm"]
+    for_org = [note.id for note, event in stored if event.acting_for == org]
+    (needle,) = state_needles(system.app.mapper, actor=None, organisation=org)
+    monkeypatch.setattr(audit, "SCAN_LIMIT", sum(needle in note.state for note, _ in stored) + 1)
+    (page,) = await audit_pages(gql, demo, {"organisationId": str(org)})
+    assert [e["position"] for e in page] == for_org
+
+
+async def test_a_filtered_trail_looks_through_a_window_of_the_log_per_request(
+    gql: Gql, demo: Demo, system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = str(person("representative of Vägen ut! kooperativen"))
+    theirs = [note.id for note, event in stored_events(system) if event.actor == actor]
+    monkeypatch.setattr(audit, "SCAN_WINDOW", 7)
+    pages = await audit_pages(gql, demo, {"actor": actor})
+    assert [e["position"] for page in pages for e in page] == theirs
+    head = system.app.recorder.max_notification_id() or 0
+    assert len(pages) >= head // 7  # one request per window, matches or not
+
+
+async def test_the_needles_are_in_every_matching_event_s_stored_state(
+    demo: Demo, system: System
+) -> None:
+    stored = stored_events(system)
+    assert stored
+    for note, event in stored:
+        needles = state_needles(system.app.mapper, actor=event.actor, organisation=event.acting_for)
+        assert len(needles) == (2 if event.acting_for else 1)
+        assert all(needle in note.state for needle in needles), (note.topic, needles)
+
+
+def test_a_store_in_another_form_is_not_searched_by_its_bytes() -> None:
+    compressed = Mapper(JSONTranscoder(), compressor=ZlibCompressor())
+    assert state_needles(compressed, actor="someone", organisation=uuid4()) == ()
 
 
 STATE = (
