@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from coordination.auth.tokens import TokenKeys, TokenVerifier
     from coordination.bootstrap import System
     from coordination.graphql.event_tail import EventTail
+    from coordination.graphql.mutations.placement import CommandPlacement
     from coordination.graphql.result_cache import ResultCache
     from coordination.graphql.visibility import Visibility
     from coordination.observability import Metrics
@@ -61,10 +62,13 @@ class GraphQLConfig:
         allow_anonymous: Serve callers without a token (public views only); when False
             they are refused with UNAUTHENTICATED.
         command_wait_seconds: How long a mutation waits for the views to include it.
-        command_threads: Commands run at once, each in a worker thread. The event store
-            takes one writer at a time (SQLite's write lock, PostgreSQL's table lock held
-            to commit), so more threads only queue on it while holding a connection and
-            fighting the event loop for the interpreter; the rest wait as tasks.
+        commands_on_loop: Run commands on the event loop's thread when that is safe
+            (`mutations.placement`, decision 17); False: always in a command thread.
+        command_threads: Commands run at once in worker threads, when they do not run
+            on the loop. The event store takes one writer at a time (SQLite's write
+            lock, PostgreSQL's table lock held to commit), so more threads only queue on
+            it while holding a connection and fighting the event loop for the
+            interpreter; the rest wait as tasks.
         max_depth: Deepest field nesting a query may have.
         max_aliases: Most aliases one document may use.
         max_tokens: Most lexical tokens one document may have.
@@ -75,6 +79,7 @@ class GraphQLConfig:
     production: bool = False
     allow_anonymous: bool = True
     command_wait_seconds: float = 2.0
+    commands_on_loop: bool = True
     command_threads: int = 2
     max_depth: int = 10
     max_aliases: int = 30
@@ -102,6 +107,8 @@ class Services:
     #: The threads commands run in (`GraphQLConfig.command_threads` of them); None: the
     #: event loop's default executor.
     command_threads: ThreadPoolExecutor | None = None
+    #: Whether a command may run on the event loop's thread; None: never.
+    placement: CommandPlacement | None = None
 
     @property
     def app(self) -> Coordination:

@@ -49,6 +49,7 @@ from coordination.graphql.context import (
 )
 from coordination.graphql.event_log import EventReader
 from coordination.graphql.event_tail import EventTail
+from coordination.graphql.mutations.placement import CommandPlacement
 from coordination.graphql.result_cache import CachedResponse, ResultCache
 from coordination.graphql.schema import build_schema
 from coordination.observability import (
@@ -231,6 +232,7 @@ class GraphQLApi:
             command_threads=ThreadPoolExecutor(
                 self.config.command_threads, thread_name_prefix="command"
             ),
+            placement=CommandPlacement(db, enabled=self.config.commands_on_loop),
         )
 
     async def stop(self) -> None:

@@ -88,6 +88,13 @@ class ReadDatabase(Handle):
         assert target.sqlite_path is not None
         return await SQLiteReadDatabase.connect(target.sqlite_path, key)
 
+    def writing(self) -> bool:
+        """Whether this process has a write open that holds the event store's own write
+        lock until this event loop lets it finish: on SQLite, the one writer connection
+        in use (its file has one write lock, which commands need too). Never on
+        PostgreSQL, where the read side's writes take no lock a command waits for."""
+        return False
+
     @abstractmethod
     def transaction(self, *, readonly: bool = False) -> Any:
         """An async context manager yielding a `Handle` inside one transaction.

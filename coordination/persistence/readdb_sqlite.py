@@ -88,6 +88,10 @@ class SQLiteReadDatabase(ReadDatabase):
         readers = [await _sqlite_connect(path) for _ in range(SQLITE_READERS)]
         return cls(path, writer, readers, key)
 
+    def writing(self) -> bool:
+        # Every use of the writer connection holds this lock until it has committed.
+        return self._write_lock.locked()
+
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[SQLiteHandle]:
         raw = await self._readers.get()

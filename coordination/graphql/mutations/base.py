@@ -1,11 +1,12 @@
 """Running a command from a mutation: policy, context from the token, thread pool, freshness.
 
 Every mutation goes through `execute`: the role matrix first (nothing loaded for a role
-that may never run the command), then, on a worker thread, the target check the matrix
-needs, the command itself with a `Context` built from the principal (never from the
-input), and the log position of its last event. Back on the event loop, the event tail is
-woken and the call waits (bounded) until the views include that position, so a query
-sent right after the answer sees the change.
+that may never run the command), then the target check the matrix needs, the command
+itself with a `Context` built from the principal (never from the input), and the log
+position of its last event: on the event loop's thread where that is safe, else in a
+command thread (`placement`, decision 17). Then the event tail is woken and the call
+waits (bounded) until the views include that position, so a query sent right after the
+answer sees the change.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from coordination.domain.context import Context
 from coordination.domain.errors import DomainError
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import CommandError, InvalidInputError, from_domain
+from coordination.graphql.mutations.placement import CommandPlacement
 from coordination.runtime import prompt_handoff
 
 log = logging.getLogger("coordination.graphql.commands")
@@ -68,9 +70,10 @@ class CommandPayload:
 
 
 P = TypeVar("P", bound=CommandPayload)
-#: The interpreter's switch interval while a command runs on PostgreSQL (CPython's
-#: default is 5 ms): one writer among busy readers waited less for its commands. On
-#: SQLite it did not help that writer and cost 32 writers (decision 15).
+R = TypeVar("R")
+#: The interpreter's switch interval while a command runs in a command thread on
+#: PostgreSQL (CPython's default is 5 ms): one writer among busy readers waited less for
+#: its commands. On SQLite it did not help that writer and cost 32 writers (decision 15).
 COMMAND_SWITCH_INTERVAL = 0.001
 
 
@@ -124,12 +127,17 @@ async def execute(
             return result, result.position
         return result, app.recorder.max_notification_id() or 0
 
+    placement = services.placement
+    on_loop = placement is not None and placement.on_loop()
     try:
-        # The endpoint's own two-thread executor (decision 12): waiting mutations queue in
-        # it, not as tasks polling anyio's CapacityLimiter.
-        work = contextvars.copy_context()  # the request and correlation ids, for the logs
-        loop = asyncio.get_running_loop()
-        result, position = await loop.run_in_executor(services.command_threads, work.run, run)
+        if placement is not None and on_loop:
+            result, position = _on_loop(placement, run)
+        else:
+            # The endpoint's own two-thread executor (decision 12): waiting mutations
+            # queue in it, not as tasks polling anyio's CapacityLimiter.
+            work = contextvars.copy_context()  # the request and correlation ids, for logs
+            loop = asyncio.get_running_loop()
+            result, position = await loop.run_in_executor(services.command_threads, work.run, run)
     except DomainError as error:
         return _refused(context, command, error)
     services.tail.wake()
@@ -145,6 +153,7 @@ async def execute(
                 "version": result.version,
                 "position": position,
                 "projected": projected,
+                "on_loop": on_loop,
             }
         },
     )
@@ -155,6 +164,20 @@ async def execute(
         projected=projected,
         position=position,
     )
+
+
+def _on_loop(placement: CommandPlacement, run: Callable[[], R]) -> R:
+    """Run a command on the event loop's thread, telling `placement` how it went."""
+    started, failed = placement.clock(), True
+    try:
+        done = run()
+        failed = False
+        return done
+    except DomainError:
+        failed = False  # a refusal: the store answered as it should
+        raise
+    finally:
+        placement.ran_on_loop(placement.clock() - started, failed=failed)
 
 
 def _refused(context: GraphQLContext, command: str, error: DomainError) -> CommandError:
