@@ -64,7 +64,12 @@ class Integrator:
         notifier: Told of every signed checkpoint (share it with the ``AuditLog``).
         batch_size: Events per transaction.
         checkpoint_interval: Seconds between checkpoints while events keep arriving; the
-            integrator also signs whenever it has caught up.
+            integrator also signs when it has caught up, at most once every
+            ``checkpoint_gap`` seconds.
+        checkpoint_gap: Shortest time between two checkpoints. Events that trickle in
+            one by one would otherwise each end in a checkpoint of their own (a root, a
+            signature, a row and a notification to every process), which made signing
+            as costly as integrating; the protocol asks for one within 2 seconds.
         takeover_interval: Seconds between attempts to take over from another process.
         fault: Called with each name of ``STEPS`` as it is passed; raising from it
             simulates a crash at that boundary.
@@ -84,6 +89,7 @@ class Integrator:
         notifier: LogNotifier | None = None,
         batch_size: int = 2000,
         checkpoint_interval: float = 1.0,
+        checkpoint_gap: float = 0.25,
         takeover_interval: float = 2.0,
         fault: Callable[[str], None] | None = None,
         encode_in_worker: bool = True,
@@ -105,6 +111,8 @@ class Integrator:
         self.notifier = notifier or LogNotifier()
         self.batch_size = batch_size
         self.checkpoint_interval = checkpoint_interval
+        self.checkpoint_gap = checkpoint_gap
+        self._looked_to_sign = float("-inf")
         self.takeover_interval = takeover_interval
         self._fault = fault or (lambda _step: None)
         self._position = Position(0, 0)
@@ -237,7 +245,8 @@ class Integrator:
                     continue
                 try:
                     count = self.integrate(until=time.monotonic() + self.checkpoint_interval)
-                    self.sign_if_needed()
+                    # Until the gap is over, wait no longer than it lasts, then sign.
+                    idle_wait = self._sign_when_due() or self.takeover_interval
                     self.last_error = None
                 except Exception as error:
                     self.last_error = error
@@ -245,10 +254,20 @@ class Integrator:
                     stop.wait(1.0)
                     continue
                 if count == 0:
-                    session.wait_for_events(self.takeover_interval, stop)
+                    session.wait_for_events(idle_wait, stop)
         finally:
             session.close()
             self.close()
+
+    def _sign_when_due(self) -> float | None:
+        """Sign if the last look was ``checkpoint_gap`` ago or more; else the seconds
+        until it will have been."""
+        waited = time.monotonic() - self._looked_to_sign
+        if waited < self.checkpoint_gap:
+            return self.checkpoint_gap - waited
+        self.sign_if_needed()
+        self._looked_to_sign = time.monotonic()
+        return None
 
     def start(self) -> threading.Thread:
         """Run ``run_forever`` in a daemon thread until ``stop``."""

@@ -114,6 +114,27 @@ def test_running_forever_signs_new_events_within_two_seconds(
     assert assert_sound(system, KEY.verifier) == 3
 
 
+def test_events_that_trickle_in_share_checkpoints(system: System) -> None:
+    integrator = Integrator(system, KEY, batch_size=50, checkpoint_gap=1.0)
+    try:
+        integrator.start()
+        assert integrator.wait_until_signed(0, timeout=10)
+        for _ in range(20):  # one by one, each integrated before the next is recorded
+            fill_events(system.app, 1)
+            newest = system.app.recorder.max_notification_id()
+            assert newest is not None
+            assert integrator.wait_until_integrated(newest, timeout=5.0)
+        # Still signed within the protocol's 2 seconds of the last entry.
+        assert integrator.wait_until_signed(20, timeout=2.0)
+        (checkpoints,) = execute(system, "SELECT COUNT(*) FROM log_checkpoints")[0]
+        assert checkpoints < 10  # one per event (21) without the gap
+    finally:
+        integrator.stop()
+        integrator.storage.close()
+    assert integrator.last_error is None
+    assert assert_sound(system, KEY.verifier) == 20
+
+
 def test_wait_until_integrated_gives_up_at_the_timeout(integrator: Integrator) -> None:
     assert not integrator.wait_until_integrated(10**9, timeout=0.05)
 
