@@ -1,4 +1,4 @@
-"""Running a command from a mutation: policy, context from the token, thread pool, freshness.
+"""Running a command from a mutation: policy, context from the token, where it runs, freshness.
 
 Every mutation goes through `execute`: the role matrix first (nothing loaded for a role
 that may never run the command), then the target check the matrix needs, the command
