@@ -68,16 +68,17 @@ async def node(
         await api.stop()
 
 
-async def test_a_slow_or_failed_command_sends_the_next_ones_to_the_threads(
+async def test_a_stalled_or_failed_command_sends_the_next_ones_to_the_threads(
     quiet_db: ReadDatabase,
 ) -> None:
     clock = Clock()
-    placement = CommandPlacement(quiet_db, slow=0.05, cooldown=30, clock=clock)
+    placement = CommandPlacement(quiet_db, slow=0.02, stall=1.0, cooldown=30, clock=clock)
     assert placement.on_loop()
-    placement.ran_on_loop(0.01, failed=False)
+    placement.ran_on_loop(0.002, failed=False)
+    placement.ran_on_loop(0.06, failed=False)  # a commit that waited for the disk
     assert placement.on_loop()
 
-    placement.ran_on_loop(0.2, failed=False)
+    placement.ran_on_loop(1.5, failed=False)
     assert not placement.on_loop()
     clock.now += 29.9
     assert not placement.on_loop()
@@ -87,6 +88,20 @@ async def test_a_slow_or_failed_command_sends_the_next_ones_to_the_threads(
     placement.ran_on_loop(0.001, failed=True)
     assert not placement.on_loop()
     assert not CommandPlacement(quiet_db, enabled=False).on_loop()
+
+
+async def test_commands_slow_as_a_rule_go_to_the_threads(quiet_db: ReadDatabase) -> None:
+    clock = Clock()
+    placement = CommandPlacement(quiet_db, slow=0.02, stall=1.0, cooldown=30, clock=clock)
+    ran = 0
+    while placement.on_loop():
+        placement.ran_on_loop(0.08, failed=False)
+        ran += 1
+    assert 1 < ran < 10
+    clock.now += 30.1
+    assert placement.on_loop()  # measured afresh after the cooldown
+    placement.ran_on_loop(0.08, failed=False)
+    assert placement.on_loop()
 
 
 async def test_on_sqlite_no_command_runs_on_the_loop_while_its_writer_is_in_use(

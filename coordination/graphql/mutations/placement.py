@@ -13,10 +13,13 @@ That is only safe while nothing the command may wait for needs the loop to finis
   is open would wait for a lock that only the loop can release, so it runs in a thread
   then (`ReadDatabase.writing`);
 - a command that turns out slow (a lock held by another process, a database that does
-  not answer) holds up every request while it runs. One that took longer than
-  `SLOW_SECONDS`, or failed for anything but a refusal, sends the next ones to the
+  not answer) holds up every request while it runs. One that stalled for
+  `STALL_SECONDS`, or failed for anything but a refusal, sends the next ones to the
   threads for `COOLDOWN_SECONDS`, so a struggling database costs the loop one command,
-  not one per request.
+  not one per request; so do commands that are slow as a rule (their moving average
+  over `SLOW_SECONDS`). A single slow one is not enough: with durable commits a commit
+  now and then waits tens of milliseconds for the disk, and sending every command to
+  the threads for that would give up the gain for half a minute each time.
 """
 
 from __future__ import annotations
@@ -26,10 +29,15 @@ from collections.abc import Callable
 
 from coordination.persistence.readdb import ReadDatabase
 
-#: A command that took longer than this on the loop sends the next ones to the threads.
-SLOW_SECONDS = 0.05
+#: Commands whose moving average on the loop exceeds this go to the threads (a typical
+#: one takes 1-3 ms).
+SLOW_SECONDS = 0.02
+#: One command that took this long on the loop sends the next ones to the threads.
+STALL_SECONDS = 1.0
 #: For this long.
 COOLDOWN_SECONDS = 30.0
+#: The weight of the latest command in the moving average.
+_WEIGHT = 0.1
 
 
 class CommandPlacement:
@@ -38,9 +46,10 @@ class CommandPlacement:
     Args:
         db: The read database (on SQLite, whether its writer is in a transaction).
         enabled: False: every command runs in a command thread.
-        slow: Seconds after which a command counts as slow.
-        cooldown: Seconds during which commands go to the threads after a slow or
-            failed one.
+        slow: Seconds of the moving average over which commands count as slow.
+        stall: Seconds after which one command counts as stalled.
+        cooldown: Seconds during which commands go to the threads after a stalled or
+            failed one, or while slow.
         clock: Monotonic seconds.
     """
 
@@ -50,18 +59,23 @@ class CommandPlacement:
         *,
         enabled: bool = True,
         slow: float = SLOW_SECONDS,
+        stall: float = STALL_SECONDS,
         cooldown: float = COOLDOWN_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._db, self.enabled = db, enabled
-        self._slow, self._cooldown, self.clock = slow, cooldown, clock
+        self._slow, self._stall, self._cooldown, self.clock = slow, stall, cooldown, clock
         self._threads_until = float("-inf")
+        self._typical = 0.0
 
     def on_loop(self) -> bool:
         """Whether the next command may run on the event loop's thread now."""
         return self.enabled and self.clock() >= self._threads_until and not self._db.writing()
 
     def ran_on_loop(self, seconds: float, *, failed: bool) -> None:
-        """Record how a command run on the loop went: slow or failed ones cool it off."""
-        if failed or seconds > self._slow:
+        """Record how a command run on the loop went: a stalled or failed one, or slow
+        ones as a rule, send the next ones to the threads for a while."""
+        self._typical += _WEIGHT * (seconds - self._typical)
+        if failed or seconds > self._stall or self._typical > self._slow:
             self._threads_until = self.clock() + self._cooldown
+            self._typical = 0.0  # back on the loop after the cooldown, measured afresh
