@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The bounds of the request body limit: a mutation's input fits in the lower one, and the
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
         signing_key: The same key given as a secret (e.g. from the deployment's secret store).
         allow_anonymous: Serve callers without a token (the public views only); when false
             they are refused with UNAUTHENTICATED.
+        commands_on_loop: Run commands on the event loop's thread where that is safe
+            (decision 17); false runs every command in a command thread.
         max_body_bytes: The largest request body accepted; larger ones get 413.
     """
 
@@ -49,17 +51,19 @@ class Settings(BaseSettings):
     signing_key_file: Path | None = None
     signing_key: SecretStr | None = None
     allow_anonymous: bool = True
+    commands_on_loop: bool = True
     max_body_bytes: int = 1_000_000
 
-    @field_validator("allow_anonymous", mode="before")
+    @field_validator("allow_anonymous", "commands_on_loop", mode="before")
     @classmethod
-    def _yes_or_no(cls, value: object) -> object:
+    def _yes_or_no(cls, value: object, info: ValidationInfo) -> object:
         # pydantic's own message ("unable to interpret input") does not say what would do.
         if isinstance(value, str):
             word = value.strip().lower()
             if word not in _TRUE | _FALSE:
                 raise ValueError(
-                    "COORDINATION_ALLOW_ANONYMOUS must be true or false (or 1/0, yes/no, on/off)"
+                    f"COORDINATION_{str(info.field_name).upper()} must be true or false"
+                    " (or 1/0, yes/no, on/off)"
                 )
             return word in _TRUE
         return value

@@ -1,8 +1,9 @@
-"""Settings that shape the API: anonymous callers and the request body limit.
+"""Settings that shape the API: anonymous callers, where commands run, the body limit.
 
-Both come from the environment (`COORDINATION_ALLOW_ANONYMOUS`,
-`COORDINATION_MAX_BODY_BYTES`), are refused with a message that says what would do,
-and reach the app `create_app` builds; `create_app`'s own keyword still wins.
+They come from the environment (`COORDINATION_ALLOW_ANONYMOUS`,
+`COORDINATION_COMMANDS_ON_LOOP`, `COORDINATION_MAX_BODY_BYTES`), are refused with a
+message that says what would do, and reach the app `create_app` builds; `create_app`'s
+own keyword still wins.
 """
 
 from __future__ import annotations
@@ -31,10 +32,20 @@ def test_the_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPa
     assert config_for(settings, allow_anonymous=True).allow_anonymous is True
 
 
+def test_where_commands_run_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("COORDINATION_COMMANDS_ON_LOOP", raising=False)
+    assert config_for(Settings()).commands_on_loop is True
+    monkeypatch.setenv("COORDINATION_COMMANDS_ON_LOOP", "no")
+    assert config_for(Settings()).commands_on_loop is False
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
         ("COORDINATION_ALLOW_ANONYMOUS", "perhaps", "must be true or false"),
+        ("COORDINATION_COMMANDS_ON_LOOP", "sometimes", "must be true or false"),
         ("COORDINATION_MAX_BODY_BYTES", "1MB", "whole number of bytes from 1024 to 100000000"),
         ("COORDINATION_MAX_BODY_BYTES", "100", "(got 100)"),
         ("COORDINATION_MAX_BODY_BYTES", "200000000", "(got 200000000)"),

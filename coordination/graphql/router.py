@@ -73,6 +73,7 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
     chosen: dict[str, Any] = {
         "production": settings.env == "production",
         "allow_anonymous": settings.allow_anonymous,
+        "commands_on_loop": settings.commands_on_loop,
     }
     return GraphQLConfig(**(chosen | overrides))
 
