@@ -107,6 +107,13 @@ class Metrics:
             ["command", "outcome"],
             registry=self.registry,
         )
+        self.command_placement = Counter(
+            "coordination_command_placement",
+            "Commands by where they ran: on the event loop's thread (loop) or in a command"
+            " thread (thread), decision 17.",
+            ["where"],
+            registry=self.registry,
+        )
         self.projection_lag = Gauge(
             "coordination_projection_lag_events",
             "Events recorded but not yet processed, per view.",

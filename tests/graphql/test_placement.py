@@ -69,8 +69,9 @@ async def node(
 
 
 async def test_a_stalled_or_failed_command_sends_the_next_ones_to_the_threads(
-    quiet_db: ReadDatabase,
+    quiet_db: ReadDatabase, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="coordination.graphql.commands")
     clock = Clock()
     placement = CommandPlacement(quiet_db, slow=0.02, stall=1.0, cooldown=30, clock=clock)
     assert placement.on_loop()
@@ -78,8 +79,13 @@ async def test_a_stalled_or_failed_command_sends_the_next_ones_to_the_threads(
     placement.ran_on_loop(0.06, failed=False)  # a commit that waited for the disk
     assert placement.on_loop()
 
+    assert not caplog.records
     placement.ran_on_loop(1.5, failed=False)
     assert not placement.on_loop()
+    (warning,) = caplog.records  # operators learn why, and for how long
+    assert warning.getMessage() == (
+        "a command took 1.5 s on the event loop: commands run in command threads for the next 30 s"
+    )
     clock.now += 29.9
     assert not placement.on_loop()
     clock.now += 0.2
@@ -129,10 +135,15 @@ async def test_commands_run_on_the_loop_unless_told_not_to(
 ) -> None:
     caplog.set_level(logging.INFO, logger="coordination.graphql.commands")
     admin = scenario.principal("admin")
-    for name, config in [("On the loop", {}), ("In a thread", {"commands_on_loop": False})]:
+    for name, config, where in [
+        ("On the loop", {}, "loop"),
+        ("In a thread", {"commands_on_loop": False}, "thread"),
+    ]:
         async with node(settings, system, quiet_db, keys, **config) as http:
             body = (await http.post(ADMIT, admit(scenario, name), principal=admin)).json()
             assert body["data"]["admitMember"]["__typename"] == "AdmitMemberPayload", body
+            exposition = (await http.client.get("/metrics")).text
+            assert f'coordination_command_placement_total{{where="{where}"}} 1.0' in exposition
     assert placements(caplog) == [True, False]
     names = {m.name for m in scenario.app.repository.get(scenario.partnership).members.values()}
     assert {"On the loop", "In a thread"} <= names

@@ -129,6 +129,8 @@ async def execute(
 
     placement = services.placement
     on_loop = placement is not None and placement.on_loop()
+    if services.metrics is not None:
+        services.metrics.command_placement.labels("loop" if on_loop else "thread").inc()
     try:
         if placement is not None and on_loop:
             result, position = _on_loop(placement, run)

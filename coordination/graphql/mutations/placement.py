@@ -24,10 +24,13 @@ That is only safe while nothing the command may wait for needs the loop to finis
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from coordination.persistence.readdb import ReadDatabase
+
+log = logging.getLogger("coordination.graphql.commands")
 
 #: Commands whose moving average on the loop exceeds this go to the threads (a typical
 #: one takes 1-3 ms).
@@ -76,6 +79,19 @@ class CommandPlacement:
         """Record how a command run on the loop went: a stalled or failed one, or slow
         ones as a rule, send the next ones to the threads for a while."""
         self._typical += _WEIGHT * (seconds - self._typical)
-        if failed or seconds > self._stall or self._typical > self._slow:
-            self._threads_until = self.clock() + self._cooldown
-            self._typical = 0.0  # back on the loop after the cooldown, measured afresh
+        if failed:
+            why = "a command on the event loop failed"
+        elif seconds > self._stall:
+            why = f"a command took {seconds:.1f} s on the event loop"
+        elif self._typical > self._slow:
+            why = f"commands on the event loop take {1000 * self._typical:.0f} ms on average"
+        else:
+            return
+        log.warning(
+            "%s: commands run in command threads for the next %.0f s",
+            why,
+            self._cooldown,
+            extra={"fields": {"cooldown_seconds": self._cooldown, "last_seconds": seconds}},
+        )
+        self._threads_until = self.clock() + self._cooldown
+        self._typical = 0.0  # back on the loop after the cooldown, measured afresh
