@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -102,7 +103,9 @@ def create_app(
             if owns_read_side and ready["status"] == "ready":
                 projections = await start_projections(wired)
                 app.state.views = ViewsReadiness(projections.runner, ready["position"])
-                audit = await run_in_threadpool(start_audit, wired)
+                audit = await run_in_threadpool(
+                    partial(start_audit, wired, integrate=settings.integrate)
+                )
                 app.state.audit = audit
                 await endpoint.start(
                     wired,

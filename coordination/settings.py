@@ -36,6 +36,9 @@ class Settings(BaseSettings):
             they are refused with UNAUTHENTICATED.
         commands_on_loop: Run commands on the event loop's thread where that is safe
             (decision 17); false runs every command in a command thread.
+        integrate: The processes of `coordination serve` integrate the log (one at a
+            time, in a thread of each); false when `coordination integrate --follow`
+            runs as a process of its own, off the API's interpreter.
         max_body_bytes: The largest request body accepted; larger ones get 413.
     """
 
@@ -52,9 +55,10 @@ class Settings(BaseSettings):
     signing_key: SecretStr | None = None
     allow_anonymous: bool = True
     commands_on_loop: bool = True
+    integrate: bool = True
     max_body_bytes: int = 1_000_000
 
-    @field_validator("allow_anonymous", "commands_on_loop", mode="before")
+    @field_validator("allow_anonymous", "commands_on_loop", "integrate", mode="before")
     @classmethod
     def _yes_or_no(cls, value: object, info: ValidationInfo) -> object:
         # pydantic's own message ("unable to interpret input") does not say what would do.

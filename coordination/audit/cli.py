@@ -6,7 +6,10 @@ node's typer app. (No postponed annotations: typer must see the option types bui
 ``register_audit_commands``.)
 """
 
-from collections.abc import Callable
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -60,8 +63,10 @@ def keys_show(settings: Settings, *, console: Console | None = None) -> int:
     return 0
 
 
-def integrate(settings: Settings, *, console: Console | None = None) -> int:
-    """Integrate every recorded event and sign a checkpoint, once."""
+def integrate(settings: Settings, *, follow: bool = False, console: Console | None = None) -> int:
+    """Integrate every recorded event and sign a checkpoint, once; or, with ``follow``,
+    go on integrating as events arrive until SIGTERM or SIGINT (leading, or standing by
+    while another process leads and taking over when it goes)."""
     from coordination.bootstrap import bootstrap
 
     from .integrator import Integrator
@@ -75,7 +80,14 @@ def integrate(settings: Settings, *, console: Console | None = None) -> int:
     system = bootstrap(settings)
     try:
         integrator = Integrator(system, signer)
-        count = integrator.run_once()
+        if follow:
+            before = integrator.storage.position().size
+            console.print("integrating as events arrive; stop with Ctrl-C or SIGTERM")
+            with _until_signalled() as stop:
+                integrator.run_forever(stop)
+            count = integrator.storage.position().size - before
+        else:
+            count = integrator.run_once()
         integrator.close()
         checkpoint = integrator.storage.latest_checkpoint()
         integrator.storage.close()
@@ -84,6 +96,21 @@ def integrate(settings: Settings, *, console: Console | None = None) -> int:
     size = checkpoint.size if checkpoint else 0
     console.print(f"integrated {count} events; the log has {size} entries, signed")
     return 0
+
+
+@contextlib.contextmanager
+def _until_signalled() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT while inside (the handlers are restored after)."""
+    stop = threading.Event()
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {number: signal.getsignal(number) for number in handled}
+    for number in handled:
+        signal.signal(number, lambda _number, _frame: stop.set())
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def export(settings: Settings, out: Path, *, console: Console | None = None) -> int:
@@ -229,9 +256,18 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
     app.add_typer(keys, name="keys")
 
     @app.command("integrate")
-    def integrate_command(database_url: database = None) -> None:
-        """Integrate recorded events into the log and sign a checkpoint, once."""
-        raise typer.Exit(integrate(settings_for(database_url)))
+    def integrate_command(
+        database_url: database = None,
+        follow: Annotated[
+            bool,
+            typer.Option(
+                help="Go on integrating as events arrive, until stopped: the integrator as"
+                " a process of its own (serve with COORDINATION_INTEGRATE=false)."
+            ),
+        ] = False,
+    ) -> None:
+        """Integrate recorded events into the log and sign a checkpoint, once or following."""
+        raise typer.Exit(integrate(settings_for(database_url), follow=follow))
 
     @app.command("export")
     def export_command(
