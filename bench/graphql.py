@@ -22,7 +22,8 @@ The node runs as configured for production (result cache on: see
 docs/decisions/0009-graphql-result-cache.md); the page is then measured again on a
 server with the result cache off, where every request executes in full. On PostgreSQL
 the whole node (`coordination serve`, audit integrator included) is measured too, with
-one worker process and with two.
+one worker process and with two, and with one worker beside the integrator running as a
+process of its own (`coordination integrate --follow`).
 
 Writes bench/results/graphql.json and prints a table. PostgreSQL comes from
 COORDINATION_TEST_DATABASE_URL (`make bench` starts a durable throwaway server):
@@ -416,8 +417,13 @@ async def running_server(url: str, data_dir: Path, result_cache: int) -> AsyncIt
 
 
 @contextlib.asynccontextmanager
-async def running_workers(url: str, data_dir: Path, workers: int) -> AsyncIterator[str]:
-    """The node's own app as `coordination serve --workers N` runs it; yields its URL."""
+async def running_workers(
+    url: str, data_dir: Path, workers: int, *, separate_integrator: bool = False
+) -> AsyncIterator[str]:
+    """The node's own app as `coordination serve --workers N` runs it; yields its URL.
+
+    With `separate_integrator`, the log's integrator runs as `coordination integrate
+    --follow` beside it and the API processes do not integrate."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -428,14 +434,26 @@ async def running_workers(url: str, data_dir: Path, workers: int) -> AsyncIterat
         "COORDINATION_ENV": "production",
         "COORDINATION_WORKERS": str(workers),
         "COORDINATION_PORT": str(port),
+        "COORDINATION_INTEGRATE": "false" if separate_integrator else "true",
         "PYTHONPATH": str(ROOT),
     }
     cli = str(Path(sys.executable).parent / "coordination")
     # The node's signing key: made by the first run, kept by the next (init refuses).
     subprocess.run([cli, "keys", "init"], env=env, check=False, capture_output=True)
     subprocess.run([cli, "keys", "show"], env=env, check=True, capture_output=True)
-    async with serving(subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL), base):
-        yield base
+    integrator = (
+        subprocess.Popen([cli, "integrate", "--follow"], env=env, stderr=subprocess.DEVNULL)
+        if separate_integrator
+        else None
+    )
+    try:
+        server = subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL)
+        async with serving(server, base):
+            yield base
+    finally:
+        if integrator is not None:
+            integrator.terminate()
+            integrator.wait(30)
 
 
 async def load_mixed(
@@ -649,16 +667,17 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
 async def measure_workers(url: str, data_dir: Path, ops: Operations) -> list[dict[str, Any]]:
     """The page and the writes on the whole node as `coordination serve` runs it (with
     its audit integrator, which the in-process server above leaves out), with one worker
-    process and with two (PostgreSQL only): the one-worker node is the baseline."""
-    figures: dict[int, dict[str, dict[str, float]]] = {}
-    for workers in (1, 2):
-        async with running_workers(url, data_dir, workers) as base:
+    process, with two, and with one beside `integrate --follow` (PostgreSQL only): the
+    one-worker node is the baseline."""
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    for name, workers, separate in (("one", 1, False), ("two", 2, False), ("apart", 1, True)):
+        async with running_workers(url, data_dir, workers, separate_integrator=separate) as base:
             await ops.until_views_are_built(base)
             await load(32, 96, ops.page, base)  # warm-up: each worker computes the page once
-            figures[workers] = {"page": await load(32, REQUESTS[32], ops.page, base)}
-            figures[workers]["visible"] = await load(32, VISIBLE[32], ops.visible, base)
-            figures[workers]["mixed"], _ = await load_mixed(31, VISIBLE[1], ops, base)
-    one, two = figures[1], figures[2]
+            figures[name] = {"page": await load(32, REQUESTS[32], ops.page, base)}
+            figures[name]["visible"] = await load(32, VISIBLE[32], ops.visible, base)
+            figures[name]["mixed"], _ = await load_mixed(31, VISIBLE[1], ops, base)
+    one, two, apart = figures["one"], figures["two"], figures["apart"]
     label = "postgres, whole node, 2 worker processes"
     rows = [
         row(
@@ -687,6 +706,23 @@ async def measure_workers(url: str, data_dir: Path, ops: Operations) -> list[dic
             two["mixed"]["p99_ms"],
             "ms",
             "one worker process",
+            one["mixed"]["p99_ms"],
+        ),
+    ]
+    label = "postgres, whole node, 1 worker, the integrator in a process of its own"
+    rows += [
+        row(
+            f"mutation-to-visible p99 ({label}, 32 clients)",
+            apart["visible"]["p99_ms"],
+            "ms",
+            "the integrator in the worker",
+            one["visible"]["p99_ms"],
+        ),
+        row(
+            f"mutation-to-visible p99 ({label}, 1 writing client among 31 reading)",
+            apart["mixed"]["p99_ms"],
+            "ms",
+            "the integrator in the worker",
             one["mixed"]["p99_ms"],
         ),
     ]
