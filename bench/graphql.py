@@ -677,57 +677,41 @@ async def measure_workers(url: str, data_dir: Path, ops: Operations) -> list[dic
             figures[name] = {"page": await load(32, REQUESTS[32], ops.page, base)}
             figures[name]["visible"] = await load(32, VISIBLE[32], ops.visible, base)
             figures[name]["mixed"], _ = await load_mixed(31, VISIBLE[1], ops, base)
-    one, two, apart = figures["one"], figures["two"], figures["apart"]
-    label = "postgres, whole node, 2 worker processes"
-    rows = [
-        row(
-            f"group page p99 ({label}, 32 clients)",
-            two["page"]["p99_ms"],
-            "ms",
-            "one worker process",
-            one["page"]["p99_ms"],
-        ),
-        row(
-            f"group page queries/s ({label}, 32 clients)",
-            two["page"]["throughput"],
-            "queries/s",
-            "one worker process",
-            one["page"]["throughput"],
-        ),
-        row(
-            f"mutation-to-visible p99 ({label}, 32 clients)",
-            two["visible"]["p99_ms"],
-            "ms",
-            "one worker process",
-            one["visible"]["p99_ms"],
-        ),
-        row(
-            f"mutation-to-visible p99 ({label}, 1 writing client among 31 reading)",
-            two["mixed"]["p99_ms"],
-            "ms",
-            "one worker process",
-            one["mixed"]["p99_ms"],
-        ),
-    ]
-    label = "postgres, whole node, 1 worker, the integrator in a process of its own"
-    rows += [
-        row(
-            f"mutation-to-visible p99 ({label}, 32 clients)",
-            apart["visible"]["p99_ms"],
-            "ms",
-            "the integrator in the worker",
-            one["visible"]["p99_ms"],
-        ),
-        row(
-            f"mutation-to-visible p99 ({label}, 1 writing client among 31 reading)",
-            apart["mixed"]["p99_ms"],
-            "ms",
-            "the integrator in the worker",
-            one["mixed"]["p99_ms"],
-        ),
-    ]
+    rows = whole_node_rows(figures)
     report(rows)
     return rows
+
+
+def whole_node_rows(figures: dict[str, dict[str, dict[str, float]]]) -> list[dict[str, Any]]:
+    """The rows of `measure_workers`: two workers and the integrator apart, each beside
+    the one-worker node."""
+    # (measure, figure, unit, load, clients), each beside the one-worker node.
+    measures = [
+        ("group page p99", "p99_ms", "ms", "page", "32 clients"),
+        ("group page queries/s", "throughput", "queries/s", "page", "32 clients"),
+        ("mutation-to-visible p99", "p99_ms", "ms", "visible", "32 clients"),
+        ("mutation-to-visible p99", "p99_ms", "ms", "mixed", "1 writing client among 31 reading"),
+    ]
+    compared = [
+        ("two", "2 worker processes", "one worker process", measures),
+        (
+            "apart",
+            "1 worker, the integrator in a process of its own",
+            "the integrator in the worker",
+            measures[2:],
+        ),
+    ]
+    return [
+        row(
+            f"{measure} (postgres, whole node, {label}, {clients})",
+            figures[name][load_kind][figure],
+            unit,
+            baseline,
+            figures["one"][load_kind][figure],
+        )
+        for name, label, baseline, chosen in compared
+        for measure, figure, unit, load_kind, clients in chosen
+    ]
 
 
 def report(rows: list[dict[str, Any]]) -> None:
