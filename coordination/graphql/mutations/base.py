@@ -112,7 +112,11 @@ async def execute(
     command_options = CommandOptions(idempotency_key=key, expected_version=options.expected_version)
     ctx = principal.context(origin=services.system.settings.origin, request_id=context.request_id)
 
-    handoff = COMMAND_SWITCH_INTERVAL if services.db.is_postgres else None
+    placement = services.placement
+    on_loop = placement is not None and placement.on_loop()
+    # Only a command thread waits for the loop to hand the interpreter back; one on the
+    # loop's own thread has nothing to wait for, and other threads nothing to gain.
+    handoff = COMMAND_SWITCH_INTERVAL if services.db.is_postgres and not on_loop else None
 
     def run() -> tuple[CommandResult, int]:
         app = services.app
@@ -127,8 +131,6 @@ async def execute(
             return result, result.position
         return result, app.recorder.max_notification_id() or 0
 
-    placement = services.placement
-    on_loop = placement is not None and placement.on_loop()
     if services.metrics is not None:
         services.metrics.command_placement.labels("loop" if on_loop else "thread").inc()
     try:
