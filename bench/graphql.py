@@ -21,9 +21,9 @@ httpx clients at 32 measured themselves, not the server.
 The node runs as configured for production (result cache on: see
 docs/decisions/0009-graphql-result-cache.md); the page is then measured again on a
 server with the result cache off, where every request executes in full. On PostgreSQL
-the whole node (`coordination serve`, audit integrator included) is measured too, with
-one worker process and with two, and with one worker beside the integrator running as a
-process of its own (`coordination integrate --follow`).
+the whole node (`coordination serve`, audit integrator included) is measured too: with
+one worker process and with two, the integrator running as a process of its own beside
+them (serve's default there), and with one worker integrating in a thread of its own.
 
 Writes bench/results/graphql.json and prints a table. PostgreSQL comes from
 COORDINATION_TEST_DATABASE_URL (`make bench` starts a durable throwaway server):
@@ -418,12 +418,13 @@ async def running_server(url: str, data_dir: Path, result_cache: int) -> AsyncIt
 
 @contextlib.asynccontextmanager
 async def running_workers(
-    url: str, data_dir: Path, workers: int, *, separate_integrator: bool = False
+    url: str, data_dir: Path, workers: int, *, integrate: str = "auto"
 ) -> AsyncIterator[str]:
     """The node's own app as `coordination serve --workers N` runs it; yields its URL.
 
-    With `separate_integrator`, the log's integrator runs as `coordination integrate
-    --follow` beside it and the API processes do not integrate."""
+    `integrate` is `COORDINATION_INTEGRATE`: `auto` (serve's default) runs the log's
+    integrator as a process of its own beside the workers on PostgreSQL; `thread` runs it
+    in a thread of each worker, as `serve` did before."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -434,26 +435,16 @@ async def running_workers(
         "COORDINATION_ENV": "production",
         "COORDINATION_WORKERS": str(workers),
         "COORDINATION_PORT": str(port),
-        "COORDINATION_INTEGRATE": "false" if separate_integrator else "true",
+        "COORDINATION_INTEGRATE": integrate,
         "PYTHONPATH": str(ROOT),
     }
     cli = str(Path(sys.executable).parent / "coordination")
     # The node's signing key: made by the first run, kept by the next (init refuses).
     subprocess.run([cli, "keys", "init"], env=env, check=False, capture_output=True)
     subprocess.run([cli, "keys", "show"], env=env, check=True, capture_output=True)
-    integrator = (
-        subprocess.Popen([cli, "integrate", "--follow"], env=env, stderr=subprocess.DEVNULL)
-        if separate_integrator
-        else None
-    )
-    try:
-        server = subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL)
-        async with serving(server, base):
-            yield base
-    finally:
-        if integrator is not None:
-            integrator.terminate()
-            integrator.wait(30)
+    server = subprocess.Popen([cli, "serve"], env=env, stderr=subprocess.DEVNULL)
+    async with serving(server, base):
+        yield base
 
 
 async def load_mixed(
@@ -666,12 +657,12 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
 
 async def measure_workers(url: str, data_dir: Path, ops: Operations) -> list[dict[str, Any]]:
     """The page and the writes on the whole node as `coordination serve` runs it (with
-    its audit integrator, which the in-process server above leaves out), with one worker
-    process, with two, and with one beside `integrate --follow` (PostgreSQL only): the
-    one-worker node is the baseline."""
+    its audit integrator, which the in-process server above leaves out), PostgreSQL only:
+    one worker with the integrator as a process of its own (serve's default), two such
+    workers, and one worker integrating in a thread of its own process."""
     figures: dict[str, dict[str, dict[str, float]]] = {}
-    for name, workers, separate in (("one", 1, False), ("two", 2, False), ("apart", 1, True)):
-        async with running_workers(url, data_dir, workers, separate_integrator=separate) as base:
+    for name, workers, integrate in (("one", 1, "auto"), ("two", 2, "auto"), ("in", 1, "thread")):
+        async with running_workers(url, data_dir, workers, integrate=integrate) as base:
             await ops.until_views_are_built(base)
             await load(32, 96, ops.page, base)  # warm-up: each worker computes the page once
             figures[name] = {"page": await load(32, REQUESTS[32], ops.page, base)}
@@ -683,21 +674,23 @@ async def measure_workers(url: str, data_dir: Path, ops: Operations) -> list[dic
 
 
 def whole_node_rows(figures: dict[str, dict[str, dict[str, float]]]) -> list[dict[str, Any]]:
-    """The rows of `measure_workers`: two workers and the integrator apart, each beside
-    the one-worker node."""
-    # (measure, figure, unit, load, clients), each beside the one-worker node.
+    """The rows of `measure_workers`: the default node with one worker, then two workers
+    beside it, and it beside the integrator in the worker's thread."""
+    # (measure, figure, unit, load, clients)
     measures = [
         ("group page p99", "p99_ms", "ms", "page", "32 clients"),
         ("group page queries/s", "throughput", "queries/s", "page", "32 clients"),
         ("mutation-to-visible p99", "p99_ms", "ms", "visible", "32 clients"),
         ("mutation-to-visible p99", "p99_ms", "ms", "mixed", "1 writing client among 31 reading"),
     ]
+    # (configuration, its label, the one it is set beside, that one's label, measures)
     compared = [
-        ("two", "2 worker processes", "one worker process", measures),
+        ("two", "2 worker processes", "one", "one worker process", measures),
         (
-            "apart",
-            "1 worker, the integrator in a process of its own",
-            "the integrator in the worker",
+            "one",
+            "1 worker, the integrator in a process of its own (serve's default)",
+            "in",
+            "the integrator in a thread of the worker",
             measures[2:],
         ),
     ]
@@ -706,10 +699,10 @@ def whole_node_rows(figures: dict[str, dict[str, dict[str, float]]]) -> list[dic
             f"{measure} (postgres, whole node, {label}, {clients})",
             figures[name][load_kind][figure],
             unit,
-            baseline,
-            figures["one"][load_kind][figure],
+            baseline_label,
+            figures[baseline][load_kind][figure],
         )
-        for name, label, baseline, chosen in compared
+        for name, label, baseline, baseline_label, chosen in compared
         for measure, figure, unit, load_kind, clients in chosen
     ]
 

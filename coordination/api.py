@@ -103,9 +103,10 @@ def create_app(
             if owns_read_side and ready["status"] == "ready":
                 projections = await start_projections(wired)
                 app.state.views = ViewsReadiness(projections.runner, ready["position"])
-                audit = await run_in_threadpool(
-                    partial(start_audit, wired, integrate=settings.integrate)
-                )
+                # `auto` outside `serve` is a thread; `serve` hands over `process` when
+                # it runs the integrator as its child (`settings.integration`).
+                in_thread = settings.integrate in ("auto", "thread")
+                audit = await run_in_threadpool(partial(start_audit, wired, integrate=in_thread))
                 app.state.audit = audit
                 await endpoint.start(
                     wired,

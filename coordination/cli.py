@@ -7,7 +7,6 @@ here override them for one run.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -18,8 +17,9 @@ from coordination.audit.cli import register_audit_commands
 from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import System, bootstrap
-from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
+from coordination.persistence.eventstore import DatabaseURLError
 from coordination.runtime import tune_garbage_collection
+from coordination.serve_cli import register_serve_command
 from coordination.settings import Settings
 
 app = typer.Typer(
@@ -49,79 +49,14 @@ def _settings(database_url: str | None = None) -> Settings:
     return settings
 
 
+register_serve_command(app, _settings)
+
+
 def _open(settings: Settings, *, create_tables: bool = True) -> System:
     """Bootstrap, turning a configuration mistake into a one-line error and exit code 2."""
     try:
         return bootstrap(settings, create_tables=create_tables)
     except DatabaseURLError as error:
-        console.print(f"[red]error:[/] {error}")
-        raise typer.Exit(2) from None
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(min=1, max=64, help="Worker processes (more than one needs PostgreSQL)."),
-    ] = None,
-    database_url: DatabaseOption = None,
-) -> None:
-    """Serve the HTTP API: GraphQL (with GraphiQL), the log feed, health, readiness, metrics."""
-    import uvicorn
-
-    from coordination.api import create_app
-    from coordination.observability import configure_logging
-
-    settings = _settings(database_url)
-    host, port = host or settings.host, port or settings.port
-    workers = workers or settings.workers
-    try:
-        target = parse_database_url(settings.effective_database_url)
-    except DatabaseURLError as error:
-        console.print(f"[red]error:[/] {error}")
-        raise typer.Exit(2) from None
-    if workers > 1 and not target.is_postgres:
-        console.print(
-            "[red]error:[/] several workers need PostgreSQL: an SQLite file takes one"
-            " writing process, so serve it with one worker"
-        )
-        raise typer.Exit(2)
-    console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
-    processes = f", {workers} worker processes" if workers > 1 else ""
-    console.print(f"  event store: {target.describe()}{processes}")
-    console.print(f"  GraphQL (GraphiQL in a browser): http://{host}:{port}/graphql")
-    console.print(f"  health: http://{host}:{port}/health   ready: http://{host}:{port}/ready")
-    configure_logging()
-    if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
-        return
-    # The keys exist before the workers start, so that they do not race to create them
-    # (and a production node without its signing key stops here, once, with the reason).
-    _prepare_keys(settings)
-    # Each worker builds its own app from the environment: hand it this run's options.
-    if database_url:
-        os.environ["COORDINATION_DATABASE_URL"] = database_url
-    uvicorn.run(
-        "coordination.api:app_from_environment",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-    )
-
-
-def _prepare_keys(settings: Settings) -> None:
-    from coordination.audit.keys import SigningKeyError, load_or_create_signer
-    from coordination.auth.tokens import TokenKeys
-
-    TokenKeys.load_or_create(settings.data_dir, settings.origin)
-    try:
-        load_or_create_signer(settings)
-    except SigningKeyError as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
 

@@ -36,9 +36,12 @@ class Settings(BaseSettings):
             they are refused with UNAUTHENTICATED.
         commands_on_loop: Run commands on the event loop's thread where that is safe
             (decision 17); false runs every command in a command thread.
-        integrate: The processes of `coordination serve` integrate the log (one at a
-            time, in a thread of each); false when `coordination integrate --follow`
-            runs as a process of its own, off the API's interpreter.
+        integrate: Where `coordination serve` integrates the log (decision 18):
+            ``process``: a child process it starts, restarts and stops;
+            ``thread``: a thread of each serving process (one leads at a time);
+            ``auto`` (default): ``process`` on PostgreSQL, ``thread`` on SQLite;
+            ``off``: not at all (`coordination integrate --follow` runs elsewhere).
+            ``true`` and ``false`` mean ``thread`` and ``off``, as they did before.
         max_body_bytes: The largest request body accepted; larger ones get 413.
     """
 
@@ -55,10 +58,10 @@ class Settings(BaseSettings):
     signing_key: SecretStr | None = None
     allow_anonymous: bool = True
     commands_on_loop: bool = True
-    integrate: bool = True
+    integrate: Literal["auto", "process", "thread", "off"] = "auto"
     max_body_bytes: int = 1_000_000
 
-    @field_validator("allow_anonymous", "commands_on_loop", "integrate", mode="before")
+    @field_validator("allow_anonymous", "commands_on_loop", mode="before")
     @classmethod
     def _yes_or_no(cls, value: object, info: ValidationInfo) -> object:
         # pydantic's own message ("unable to interpret input") does not say what would do.
@@ -71,6 +74,21 @@ class Settings(BaseSettings):
                 )
             return word in _TRUE
         return value
+
+    @field_validator("integrate", mode="before")
+    @classmethod
+    def _integration(cls, value: object) -> object:
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word in _TRUE or word is True:
+            return "thread"
+        if word in _FALSE or word is False:
+            return "off"
+        if word not in {"auto", "process", "thread", "off"}:
+            raise ValueError(
+                "COORDINATION_INTEGRATE must be auto, process, thread or off"
+                " (true and false mean thread and off)"
+            )
+        return word
 
     @field_validator("max_body_bytes", mode="before")
     @classmethod
@@ -93,3 +111,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'coordination.db').as_posix()}"
+
+    def integration(self, *, postgres: bool) -> Literal["process", "thread", "off"]:
+        """Where `serve` integrates, with ``auto`` decided for the node's database."""
+        if self.integrate == "auto":
+            return "process" if postgres else "thread"
+        return self.integrate

@@ -1,9 +1,10 @@
-"""Settings that shape the API: anonymous callers, where commands run, the body limit.
+"""Settings that shape the API: anonymous callers, where commands run, where the log is
+integrated, the body limit.
 
 They come from the environment (`COORDINATION_ALLOW_ANONYMOUS`,
-`COORDINATION_COMMANDS_ON_LOOP`, `COORDINATION_MAX_BODY_BYTES`), are refused with a
-message that says what would do, and reach the app `create_app` builds; `create_app`'s
-own keyword still wins.
+`COORDINATION_COMMANDS_ON_LOOP`, `COORDINATION_INTEGRATE`, `COORDINATION_MAX_BODY_BYTES`),
+are refused with a message that says what would do, and reach the app `create_app`
+builds; `create_app`'s own keyword still wins.
 """
 
 from __future__ import annotations
@@ -42,8 +43,37 @@ def test_where_commands_run_is_read_from_the_environment(
 
 
 @pytest.mark.parametrize(
+    ("value", "setting", "on_postgres", "on_sqlite"),
+    [
+        (None, "auto", "process", "thread"),
+        ("auto", "auto", "process", "thread"),
+        ("Process", "process", "process", "process"),
+        ("thread", "thread", "thread", "thread"),
+        ("off", "off", "off", "off"),
+        ("true", "thread", "thread", "thread"),  # what true meant before there were four
+        ("no", "off", "off", "off"),
+    ],
+)
+def test_where_the_log_is_integrated_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    value: str | None,
+    setting: str,
+    on_postgres: str,
+    on_sqlite: str,
+) -> None:
+    monkeypatch.delenv("COORDINATION_INTEGRATE", raising=False)
+    if value is not None:
+        monkeypatch.setenv("COORDINATION_INTEGRATE", value)
+    settings = Settings()
+    assert settings.integrate == setting
+    assert settings.integration(postgres=True) == on_postgres
+    assert settings.integration(postgres=False) == on_sqlite
+
+
+@pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
+        ("COORDINATION_INTEGRATE", "elsewhere", "must be auto, process, thread or off"),
         ("COORDINATION_ALLOW_ANONYMOUS", "perhaps", "must be true or false"),
         ("COORDINATION_COMMANDS_ON_LOOP", "sometimes", "must be true or false"),
         ("COORDINATION_MAX_BODY_BYTES", "1MB", "whole number of bytes from 1024 to 100000000"),

@@ -6,10 +6,7 @@ node's typer app. (No postponed annotations: typer must see the option types bui
 ``register_audit_commands``.)
 """
 
-import contextlib
-import signal
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +18,7 @@ from rich.table import Table
 from coordination.settings import Settings
 
 from ._encoding import b64encode
+from .integrate_cli import integrate
 from .keys import SigningKeyError, init_key, load_signer, show_key
 from .note import NoteError, Verifier
 from .verify import VerifyReport, verify_log
@@ -61,56 +59,6 @@ def keys_show(settings: Settings, *, console: Console | None = None) -> int:
         (console or Console(stderr=True)).print(f"[red]error:[/] {error}")
         return 2
     return 0
-
-
-def integrate(settings: Settings, *, follow: bool = False, console: Console | None = None) -> int:
-    """Integrate every recorded event and sign a checkpoint, once; or, with ``follow``,
-    go on integrating as events arrive until SIGTERM or SIGINT (leading, or standing by
-    while another process leads and taking over when it goes)."""
-    from coordination.bootstrap import bootstrap
-
-    from .integrator import Integrator
-
-    console = console or Console(stderr=True)
-    try:
-        signer = load_signer(settings)
-    except SigningKeyError as error:
-        console.print(f"[red]error:[/] {error}")
-        return 2
-    system = bootstrap(settings)
-    try:
-        integrator = Integrator(system, signer)
-        if follow:
-            before = integrator.storage.position().size
-            console.print("integrating as events arrive; stop with Ctrl-C or SIGTERM")
-            with _until_signalled() as stop:
-                integrator.run_forever(stop)
-            count = integrator.storage.position().size - before
-        else:
-            count = integrator.run_once()
-        integrator.close()
-        checkpoint = integrator.storage.latest_checkpoint()
-        integrator.storage.close()
-    finally:
-        system.close()
-    size = checkpoint.size if checkpoint else 0
-    console.print(f"integrated {count} events; the log has {size} entries, signed")
-    return 0
-
-
-@contextlib.contextmanager
-def _until_signalled() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT while inside (the handlers are restored after)."""
-    stop = threading.Event()
-    handled = (signal.SIGTERM, signal.SIGINT)
-    previous = {number: signal.getsignal(number) for number in handled}
-    for number in handled:
-        signal.signal(number, lambda _number, _frame: stop.set())
-    try:
-        yield stop
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def export(settings: Settings, out: Path, *, console: Console | None = None) -> int:
@@ -265,9 +213,14 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
                 " a process of its own (serve with COORDINATION_INTEGRATE=false)."
             ),
         ] = False,
+        supervised: Annotated[
+            bool,
+            typer.Option(hidden=True, help="Also stop when standard input ends (serve's child)."),
+        ] = False,
     ) -> None:
         """Integrate recorded events into the log and sign a checkpoint, once or following."""
-        raise typer.Exit(integrate(settings_for(database_url), follow=follow))
+        settings = settings_for(database_url)
+        raise typer.Exit(integrate(settings, follow=follow, supervised=supervised))
 
     @app.command("export")
     def export_command(

@@ -1,5 +1,7 @@
 """The integrator as a process of its own: `coordination integrate --follow` beside a node
-whose API processes do not integrate (`COORDINATION_INTEGRATE=false`)."""
+whose API processes do not integrate (`COORDINATION_INTEGRATE=off`), and as the child
+that `coordination serve` starts, restarts and stops (`process`, the default on
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from coordination.bootstrap import System, bootstrap
 from coordination.settings import Settings
 from tests.asgi import serving
 from tests.audit.support import fill_events
-from tests.e2e.test_cli_and_serve import BIN, coordination
+from tests.e2e.test_cli_and_serve import BIN, coordination, free_port, wait_until_up
 
 ORIGIN = "test.example/coordination/log"
 
@@ -73,10 +75,12 @@ def test_integrate_follow_integrates_as_events_arrive_and_stops_on_sigterm(
     assert "integrated 42 events; the log has 42 entries, signed" in " ".join(err.split())
 
 
-async def test_a_node_told_not_to_integrate_starts_no_integrator(
+async def test_only_a_node_told_to_integrate_in_a_thread_starts_one(
     settings: Settings, system: System
 ) -> None:
-    for integrate, started in [(False, False), (True, True)]:
+    # `process` is what `serve` hands its app when it runs the integrator as its child.
+    cases = [("off", False), ("process", False), ("thread", True), ("auto", True)]
+    for integrate, started in cases:
         app = create_app(settings.model_copy(update={"integrate": integrate}), system=system)
         async with serving(app) as client:
             assert (await client.get("/health")).status_code == 200
@@ -84,3 +88,103 @@ async def test_a_node_told_not_to_integrate_starts_no_integrator(
             # The log is served either way; only the integrating thread differs.
             assert audit.log is not None
             assert (audit.integrator._thread is not None) is started
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def integrator_children(parent: int) -> list[int]:
+    """The running `integrate` processes whose parent is `parent`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z" and b"integrate" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def one_child(parent: int, *, other_than: int | None = None) -> int:
+    children: list[int] = []
+
+    def found() -> bool:
+        children[:] = integrator_children(parent)
+        return len(children) == 1 and children[0] != other_than
+
+    wait_for(found, timeout=60)
+    return children[0]
+
+
+def start_serve(database_url: str, data_dir: Path) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "COORDINATION_DATABASE_URL": database_url,
+        "COORDINATION_DATA_DIR": str(data_dir),
+        "COORDINATION_ORIGIN": ORIGIN,
+    }
+    env.pop("COORDINATION_INTEGRATE", None)  # the default: a process on PostgreSQL
+    assert coordination("migrate", env=env).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "coordination"), "serve", "--port", str(port)],
+        env=env,
+        stdout=(data_dir / "serve.out").open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/health", server, timeout=60)
+    return server
+
+
+def test_serve_on_postgres_runs_the_integrator_as_a_child_it_restarts_and_stops(
+    postgres_schema_url: str, tmp_path: Path
+) -> None:
+    server = start_serve(postgres_schema_url, tmp_path)
+    settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path, origin=ORIGIN)
+    system = bootstrap(settings)
+    try:
+        first = one_child(server.pid)
+        fill_events(system.app, 20)
+        wait_for(lambda: log_size(system) == (20, 20))
+        os.kill(first, signal.SIGKILL)  # killed mid-run: serve starts another
+        second = one_child(server.pid, other_than=first)
+        fill_events(system.app, 10)
+        wait_for(lambda: log_size(system) == (30, 30))
+        server.send_signal(signal.SIGTERM)
+        # serve ends by the signal, as its HTTP server does, once its child has stopped:
+        # checked at once, so the child's lifeline (which ends it a little later) would
+        # not pass this.
+        assert server.wait(timeout=60) == -signal.SIGTERM
+        assert not alive(second)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        system.close()
+    output = " ".join((tmp_path / "serve.out").read_text().split())
+    assert "the log's integrator: a process of its own" in output
+    assert "the integrator process ended (exit code -9)" in output
+    assert "integrated 10 events; the log has 30 entries, signed" in output  # an orderly end
+
+
+def test_a_killed_serve_leaves_no_integrator_running(
+    postgres_schema_url: str, tmp_path: Path
+) -> None:
+    server = start_serve(postgres_schema_url, tmp_path)
+    try:
+        child = one_child(server.pid)
+        server.kill()  # no shutdown at all: only the lifeline tells the child
+        server.wait(timeout=30)
+        wait_for(lambda: not alive(child))
+    finally:
+        if server.poll() is None:
+            server.kill()

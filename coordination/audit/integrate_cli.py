@@ -1,0 +1,128 @@
+"""`coordination integrate`: once, or following the store as a process of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from coordination.readiness import store_readiness
+from coordination.settings import Settings
+
+from .integrator import Integrator
+from .keys import SigningKeyError, load_signer
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import System
+
+    from .note import Signer
+
+#: How often a supervised integrator looks whether the store has been migrated.
+MIGRATION_POLL_SECONDS = 2.0
+
+
+def integrate(
+    settings: Settings,
+    *,
+    follow: bool = False,
+    supervised: bool = False,
+    console: Console | None = None,
+) -> int:
+    """Integrate every recorded event and sign a checkpoint, once; or, with ``follow``,
+    go on integrating as events arrive until SIGTERM or SIGINT (leading, or standing by
+    while another process leads and taking over when it goes).
+
+    ``supervised`` (the child of `serve`, see `supervisor.py`) also stops when standard
+    input reaches its end, as the supervisor holds the pipe's only writer; and it leaves
+    migrating to `coordination migrate`, as `serve` does, waiting until the store is.
+    """
+    from coordination.bootstrap import bootstrap
+
+    console = console or Console(stderr=True)
+    try:
+        signer = load_signer(settings)
+    except SigningKeyError as error:
+        console.print(f"[red]error:[/] {error}")
+        return 2
+    system = bootstrap(settings, create_tables=not supervised)
+    try:
+        if not follow:
+            summary = _integrate_once(system, signer)
+        else:
+            with _until_signalled() as stop:
+                if supervised:
+                    _stop_when_stdin_ends(stop)
+                    if not _until_migrated(system, stop, console):
+                        return 0
+                console.print("integrating as events arrive; stop with Ctrl-C or SIGTERM")
+                summary = _follow(system, signer, stop)
+    finally:
+        system.close()
+    console.print(summary)
+    return 0
+
+
+def _integrate_once(system: System, signer: Signer) -> str:
+    integrator = Integrator(system, signer)
+    count = integrator.run_once()
+    return _closed(integrator, count)
+
+
+def _follow(system: System, signer: Signer, stop: threading.Event) -> str:
+    integrator = Integrator(system, signer)
+    before = integrator.storage.position().size
+    integrator.run_forever(stop)
+    return _closed(integrator, integrator.storage.position().size - before)
+
+
+def _closed(integrator: Integrator, count: int) -> str:
+    """Close `integrator`; what it did, in a line."""
+    integrator.close()
+    checkpoint = integrator.storage.latest_checkpoint()
+    integrator.storage.close()
+    size = checkpoint.size if checkpoint else 0
+    return f"integrated {count} events; the log has {size} entries, signed"
+
+
+def _until_migrated(system: System, stop: threading.Event, console: Console) -> bool:
+    """Wait until the event store is migrated; False when stopped first."""
+    told = False
+    while store_readiness(system)["status"] != "ready":
+        if not told:
+            console.print(
+                "the event store is not migrated: integrating once `coordination migrate` has run"
+            )
+            told = True
+        if stop.wait(MIGRATION_POLL_SECONDS):
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def _until_signalled() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT while inside (the handlers are restored after)."""
+    stop = threading.Event()
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {number: signal.getsignal(number) for number in handled}
+    for number in handled:
+        signal.signal(number, lambda _number, _frame: stop.set())
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop_when_stdin_ends(stop: threading.Event) -> None:
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(0, 4096):
+                pass  # nobody writes; anything written is ignored
+        stop.set()
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()

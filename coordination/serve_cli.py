@@ -1,0 +1,175 @@
+"""`coordination serve`: the HTTP API in one process or several, and the log's integrator
+beside it (a thread of each, or a child process it watches: decision 18)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
+from coordination.settings import Settings
+
+if TYPE_CHECKING:
+    from coordination.audit.supervisor import IntegratorProcess
+
+console = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL for this run."),
+]
+
+
+def register_serve_command(
+    app: typer.Typer, settings_for: Callable[[str | None], Settings]
+) -> None:
+    """Add `serve` to the command line, with the line's way of reading settings."""
+
+    @app.command("serve")
+    def serve_command(
+        host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+        port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+        workers: Annotated[
+            int | None,
+            typer.Option(min=1, max=64, help="Worker processes (more than one needs PostgreSQL)."),
+        ] = None,
+        database_url: DatabaseOption = None,
+    ) -> None:
+        """Serve the API: GraphQL (with GraphiQL), the log feed, health, readiness, metrics."""
+        serve(settings_for(database_url), host=host, port=port, workers=workers)
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+) -> None:
+    """Serve the HTTP API: GraphQL (with GraphiQL), the log feed, health, readiness, metrics."""
+    from coordination.observability import configure_logging
+
+    host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
+    try:
+        target = parse_database_url(settings.effective_database_url)
+    except DatabaseURLError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    if workers > 1 and not target.is_postgres:
+        console.print(
+            "[red]error:[/] several workers need PostgreSQL: an SQLite file takes one"
+            " writing process, so serve it with one worker"
+        )
+        raise typer.Exit(2)
+    console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    console.print(f"  event store: {target.describe()}{processes}")
+    console.print(f"  GraphQL (GraphiQL in a browser): http://{host}:{port}/graphql")
+    console.print(f"  health: http://{host}:{port}/health   ready: http://{host}:{port}/ready")
+    integration = settings.integration(postgres=target.is_postgres)
+    console.print(f"  the log's integrator: {_INTEGRATION[integration]}")
+    configure_logging()
+    settings = settings.model_copy(update={"integrate": integration})
+    supervisor = None
+    if workers > 1 or integration == "process":
+        # The keys exist before the workers and the integrator start, so that they do not
+        # race to create them (and a production node without its signing key stops here,
+        # once, with the reason).
+        _prepare_keys(settings)
+    if integration == "process":
+        from coordination.audit.supervisor import IntegratorProcess
+
+        supervisor = IntegratorProcess(_environment(settings))
+        supervisor.start()
+    with _signals_held_while(supervisor is not None):
+        _run_uvicorn(settings, host, port, workers, supervisor)
+
+
+def _run_uvicorn(
+    settings: Settings, host: str, port: int, workers: int, supervisor: IntegratorProcess | None
+) -> None:
+    import uvicorn
+
+    from coordination.api import create_app
+
+    try:
+        if workers == 1:
+            app = create_app(settings)
+            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+            return
+        # Each worker builds its own app from the environment: hand it this run's options.
+        os.environ.update(_environment(settings))
+        uvicorn.run(
+            "coordination.api:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+
+
+@contextlib.contextmanager
+def _signals_held_while(holding: bool) -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block is done, then end by the first one.
+
+    A server stopped by a signal shuts down, restores the handlers it found and raises
+    the signal again, which by default ends the process at once: the integrator child
+    would then be left to notice its lifeline. Held here, `serve` stops the child first
+    and then ends by the signal all the same.
+    """
+    if not holding:
+        yield
+        return
+    received: list[int] = []
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {
+        number: signal.signal(number, lambda n, _f: received.append(n)) for number in handled
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if received:
+        signal.raise_signal(received[0])
+
+
+_INTEGRATION = {
+    "process": "a process of its own, started and watched by this one",
+    "thread": "a thread of each serving process",
+    "off": "not run by serve (COORDINATION_INTEGRATE=off)",
+}
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    """The environment of a child process: this one's, with this run's database and
+    integration (options given on the command line win over the environment's)."""
+    return {
+        **os.environ,
+        "COORDINATION_DATABASE_URL": settings.effective_database_url,
+        "COORDINATION_INTEGRATE": settings.integrate,
+    }
+
+
+def _prepare_keys(settings: Settings) -> None:
+    from coordination.audit.keys import SigningKeyError, load_or_create_signer
+    from coordination.auth.tokens import TokenKeys
+
+    TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    try:
+        load_or_create_signer(settings)
+    except SigningKeyError as error:
+        console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None

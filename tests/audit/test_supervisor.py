@@ -1,0 +1,137 @@
+"""`IntegratorProcess` with small stand-in children: restarts, stops, kills, lifelines.
+
+The real child (`coordination integrate --follow --supervised` under `serve`) is run by
+tests/e2e/test_integrator_process.py.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from coordination.audit.supervisor import IntegratorProcess
+
+#: Runs until its standard input ends, like the supervised integrator.
+UNTIL_STDIN_ENDS = [sys.executable, "-c", "import os\nwhile os.read(0, 4096): pass"]
+
+
+def stubborn(ready: Path) -> list[str]:
+    """Ignores SIGTERM and its standard input (only SIGKILL ends it); writes `ready` once
+    it ignores SIGTERM."""
+    script = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "open(sys.argv[1], 'w').close()\n"
+        "while True: time.sleep(1)\n"
+    )
+    return [sys.executable, "-c", script, str(ready)]
+
+
+def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.02)  # polling a condition with a deadline
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture
+def supervisors() -> Iterator[list[IntegratorProcess]]:
+    made: list[IntegratorProcess] = []
+    yield made
+    for supervisor in made:
+        supervisor.stop()
+
+
+def supervise(made: list[IntegratorProcess], command: list[str], **kw: float) -> IntegratorProcess:
+    supervisor = IntegratorProcess(dict(os.environ), command=command, **kw)
+    made.append(supervisor)
+    supervisor.start()
+    return supervisor
+
+
+def test_a_child_that_dies_is_started_again(supervisors: list[IntegratorProcess]) -> None:
+    supervisor = supervise(supervisors, UNTIL_STDIN_ENDS, first_delay=0.05)
+    first = supervisor.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    until(lambda: supervisor.pid not in (None, first))
+    assert supervisor.restarts == 1
+    second = supervisor.pid
+    assert second is not None
+    os.kill(second, signal.SIGTERM)  # an orderly end is restarted too: it must run
+    until(lambda: supervisor.pid not in (None, second))
+    assert supervisor.restarts == 2
+
+
+def test_stop_ends_the_child_and_nothing_is_restarted(
+    supervisors: list[IntegratorProcess],
+) -> None:
+    supervisor = supervise(supervisors, UNTIL_STDIN_ENDS, first_delay=0.05)
+    pid = supervisor.pid
+    assert pid is not None
+    assert supervisor.stop() == -signal.SIGTERM
+    assert not alive(pid)
+    assert supervisor.pid is None
+    assert supervisor.restarts == 0
+
+
+def test_a_child_deaf_to_sigterm_is_killed_after_the_timeout(
+    supervisors: list[IntegratorProcess], tmp_path: Path
+) -> None:
+    ready = tmp_path / "ready"
+    supervisor = supervise(supervisors, stubborn(ready), stop_timeout=0.5)
+    pid = supervisor.pid
+    assert pid is not None
+    until(ready.exists)
+    assert supervisor.stop() == -signal.SIGKILL
+    assert not alive(pid)
+
+
+def test_restarts_wait_longer_after_each_quick_death(
+    supervisors: list[IntegratorProcess],
+) -> None:
+    dies = [sys.executable, "-c", "raise SystemExit(3)"]
+    supervisor = supervise(supervisors, dies, first_delay=0.2, longest_delay=0.4)
+    started = time.monotonic()
+    until(lambda: supervisor.restarts >= 3)
+    # Pauses of 0.2, 0.4 and 0.4 s: no tight loop of restarts.
+    assert time.monotonic() - started >= 1.0
+
+
+def test_the_child_of_a_killed_supervisor_ends(tmp_path: Path) -> None:
+    """The lifeline: a supervisor SIGKILLed (no `stop`) leaves no child running."""
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import sys, time\n"
+        "from coordination.audit.supervisor import IntegratorProcess\n"
+        f"s = IntegratorProcess({{}}, command={UNTIL_STDIN_ENDS!r})\n"
+        "s.start()\n"
+        f"open({str(pid_file)!r}, 'w').write(str(s.pid))\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        until(lambda: pid_file.exists() and pid_file.read_text().strip())
+        child = int(pid_file.read_text())
+        assert alive(child)
+        parent.kill()
+        parent.wait(10)
+        until(lambda: not alive(child))
+    finally:
+        if parent.poll() is None:
+            parent.kill()
