@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from coordination import __version__
-from coordination.audit.runtime import AuditRuntime, audit_log_of_app, start_audit
+from coordination.audit.runtime import AuditRuntime, audit_log_of_app, log_status, start_audit
 from coordination.auth.principal import Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
@@ -108,6 +108,7 @@ def create_app(
                 in_thread = settings.integrate in ("auto", "thread")
                 audit = await run_in_threadpool(partial(start_audit, wired, integrate=in_thread))
                 app.state.audit = audit
+                metrics.log = log_status(audit.log, wired)
                 await endpoint.start(
                     wired,
                     db=projections.db,

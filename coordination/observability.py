@@ -59,6 +59,19 @@ class ViewStatus:
 StatusSource = Callable[[], Awaitable[Iterable[ViewStatus]]]
 
 
+@dataclass(frozen=True)
+class LogStatus:
+    """How far the tamper-evident log got: events recorded and not yet integrated, the
+    log's entries, and the entries its latest signed checkpoint covers."""
+
+    lag: int
+    entries: int
+    signed: int
+
+
+LogStatusSource = Callable[[], Awaitable[LogStatus]]
+
+
 def projection_status(db: ReadDatabase, app: Application[UUID]) -> StatusSource:
     """The views' lag and parked events, read from the projections at scrape time."""
 
@@ -126,9 +139,19 @@ class Metrics:
             ["view"],
             registry=self.registry,
         )
+        self.log_gauges = {
+            field: Gauge(f"coordination_log_{name}", text, registry=self.registry)
+            for field, name, text in (
+                ("lag", "lag_events", "Events recorded but not yet integrated into the log."),
+                ("entries", "entries", "Entries in the tamper-evident log."),
+                ("signed", "signed_entries", "Entries the latest signed checkpoint covers."),
+            )
+        }
         self._operation_names: set[str] = set()
         #: Reads each view's lag and parked events at scrape time (set once views run).
         self.views: StatusSource | None = None
+        #: Reads the log's progress at scrape time (set once the log is open).
+        self.log: LogStatusSource | None = None
 
     def operation_label(self, name: str | None) -> str:
         """The label for a client-chosen operation name, bounded in number and shape."""
@@ -151,6 +174,10 @@ class Metrics:
             self.projection_lag.labels(status.view).set(status.lag)
             self.projection_parked.labels(status.view).set(status.parked)
 
+    def observe_log(self, status: LogStatus) -> None:
+        for field, gauge in self.log_gauges.items():
+            gauge.set(getattr(status, field))
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -167,10 +194,12 @@ def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRo
 
     @router.get("/metrics", response_class=Response)
     async def metrics_endpoint() -> Response:
-        """Prometheus metrics: requests, operations, commands, projection lag."""
+        """Prometheus metrics: requests, operations, commands, projection and log lag."""
         source = views or metrics.views
         if source is not None:
             metrics.observe_views(await source())
+        if metrics.log is not None:
+            metrics.observe_log(await metrics.log())
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from coordination.observability import LogStatus, LogStatusSource
 
 from .integrator import Integrator
 from .keys import load_or_create_signer
@@ -54,6 +57,26 @@ def start_audit(
         integrator.start()
     log.start_watching()
     return AuditRuntime(log, integrator)
+
+
+def log_status(log: AuditLog, system: System) -> LogStatusSource:
+    """The log's progress for `/metrics`, read at scrape time. An integrator that died or
+    fell behind, in whichever process it runs, shows as a growing lag."""
+
+    def read() -> LogStatus:
+        head = system.app.recorder.max_notification_id() or 0
+        position = log.storage.position()
+        checkpoint = log.storage.latest_checkpoint()
+        return LogStatus(
+            lag=max(head - position.notification_id, 0),
+            entries=position.size,
+            signed=checkpoint.size if checkpoint is not None else 0,
+        )
+
+    async def status() -> LogStatus:
+        return await run_in_threadpool(read)
+
+    return status
 
 
 def audit_log_of_app(request: Request) -> AuditLog:

@@ -188,3 +188,27 @@ def test_a_killed_serve_leaves_no_integrator_running(
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def log_gauges(exposition: str) -> dict[str, float]:
+    names = ("lag_events", "entries", "signed_entries")
+    found = {}
+    for line in exposition.splitlines():
+        name, _, value = line.partition(" ")
+        if name.removeprefix("coordination_log_") in names:
+            found[name.removeprefix("coordination_log_")] = float(value)
+    return found
+
+
+async def test_metrics_show_the_log_behind_until_it_is_integrated(
+    settings: Settings, system: System
+) -> None:
+    # A node whose integrator runs elsewhere (or died): /metrics is where that shows.
+    app = create_app(settings.model_copy(update={"integrate": "off"}), system=system)
+    async with serving(app) as client:
+        fill_events(system.app, 5)
+        before = log_gauges((await client.get("/metrics")).text)
+        assert before == {"lag_events": 5, "entries": 0, "signed_entries": 0}
+        app.state.audit.integrator.run_once()
+        after = log_gauges((await client.get("/metrics")).text)
+        assert after == {"lag_events": 0, "entries": 5, "signed_entries": 5}
