@@ -70,16 +70,20 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
-        request_id = context.request_id if isinstance(context, GraphQLContext) else None
-        return GraphQLError(
-            message="Unexpected error; quote the request id when reporting it.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        )
+        return masked(error, context.request_id if isinstance(context, GraphQLContext) else None)
+
+
+def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """What the caller sees of an unexpected error: a generic message and the request id."""
+    return GraphQLError(
+        message="Unexpected error; quote the request id when reporting it.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
 
 
 class OperationMetrics(SchemaExtension):

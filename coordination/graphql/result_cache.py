@@ -22,8 +22,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NamedTuple
 
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode, OperationType
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import FieldNode, OperationDefinitionNode, OperationType
 from strawberry.extensions import SchemaExtension
 
 from coordination.graphql.context import GraphQLContext
@@ -203,28 +203,45 @@ class CachedResults(SchemaExtension):
             return None
         cache = context.services.results
         document = execution.graphql_document
-        if cache is None or document is None or not _reads_views_only(document, execution):
+        if cache is None or document is None:
             return None
-        position = cache.current()
-        if position is None:
+        if not reads_views_only(document, execution.operation_name):
             return None
-        principal = context.principal
-        return (
-            position,
-            execution.query,
-            execution.operation_name,
-            json.dumps(execution.variables, sort_keys=True, default=str),
-            principal.role,
-            principal.org,
-            principal.groups,
-            context.today,
+        return result_key(
+            cache, context, execution.query, execution.operation_name, execution.variables
         )
 
 
-def _reads_views_only(document: Any, execution: Any) -> bool:
+def result_key(
+    cache: ResultCache,
+    context: GraphQLContext,
+    query: str | None,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> Key | None:
+    """The key of a view query's result at the views' current position (None: do not
+    keep it): the document, operation and variables, the caller's rights, the day."""
+    position = cache.current()
+    if position is None:
+        return None
+    principal = context.principal
+    return (
+        position,
+        query,
+        operation_name,
+        json.dumps(variables, sort_keys=True, default=str),
+        principal.role,
+        principal.org,
+        principal.groups,
+        context.today,
+    )
+
+
+def reads_views_only(document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether the operation is a query whose root fields all read the views."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if execution.operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == execution.operation_name]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
         return False
     selections = operations[0].selection_set.selections

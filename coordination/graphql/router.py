@@ -47,6 +47,7 @@ from coordination.graphql.context import (
     Services,
     ViewUpdateSource,
 )
+from coordination.graphql.direct import DirectExecution
 from coordination.graphql.event_log import EventReader
 from coordination.graphql.event_tail import EventTail
 from coordination.graphql.mutations.placement import CommandPlacement
@@ -79,41 +80,46 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
 
 
 class _Router(GraphQLRouter[GraphQLContext, None]):
-    """Answers repeated view queries from their kept bytes; verifies WebSocket tokens."""
+    """Answers repeated view queries from their kept bytes, ordinary operations directly
+    (`DirectExecution`), the rest through strawberry; verifies WebSocket tokens."""
 
     api: GraphQLApi
     temporal_response: Response
 
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        cache = context.services.results if isinstance(context, GraphQLContext) else None
         if (
-            cache is None
-            or not isinstance(request, Request)
+            not isinstance(request, Request)
             or not isinstance(context, GraphQLContext)
             or request.method != "POST"
             or context.auth_error is not None
         ):
             return await super().run(request, context, root_value)
-        started = time.perf_counter()
-        await cache.confirm_position()
-        context.position_confirmed = True
+        cache = context.services.results
         body = await request.body()
-        if not body.lstrip().startswith(b"{"):  # a batch may mix in a mutation: never kept
-            return await super().run(request, context, root_value)
-        key = cache.response_key(body, context)
-        kept = cache.response(key) if key is not None else None
-        if kept is not None:
-            if context.services.metrics is not None:
-                seconds = time.perf_counter() - started
-                context.services.metrics.observe_operation(
-                    kept.operation_name, "query", seconds, True
-                )
-            return Response(kept.body, media_type="application/json")
-        response = await super().run(request, context, root_value)
+        key = None
+        if cache is not None:
+            started = time.perf_counter()
+            await cache.confirm_position()
+            context.position_confirmed = True
+            if not body.lstrip().startswith(b"{"):  # a batch may mix in a mutation: never kept
+                return await super().run(request, context, root_value)
+            key = cache.response_key(body, context)
+            kept = cache.response(key) if key is not None else None
+            if kept is not None:
+                if context.services.metrics is not None:
+                    seconds = time.perf_counter() - started
+                    context.services.metrics.observe_operation(
+                        kept.operation_name, "query", seconds, True
+                    )
+                return Response(kept.body, media_type="application/json")
+        response = await self.api.direct.answer(request, body, context)
+        if response is None:
+            response = await super().run(request, context, root_value)
         kept_result = context.kept_result
         if (
-            key is not None
+            cache is not None
+            and key is not None
             and kept_result is not None
             and kept_result[0] == key[0]
             and response.status_code == 200
@@ -168,6 +174,8 @@ class GraphQLApi:
         self.config = config or config_for(settings)
         self.services: Services | None = None
         self.schema = build_schema(self.config)
+        #: Executes ordinary POST operations past strawberry's machinery (decision 19).
+        self.direct = DirectExecution(self.schema, self.config)
         #: Where the endpoint answers (HTTP and WebSocket).
         self.path = PATH
         self.router: APIRouter = self._build_router()

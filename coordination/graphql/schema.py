@@ -94,31 +94,42 @@ class CoordinationSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         context = execution_context.context if execution_context is not None else None
-        request_id = context.request_id if isinstance(context, GraphQLContext) else None
-        for error in errors:
-            if is_expected(error):
-                continue
-            original = error.original_error
-            log.error(
-                "unexpected error in a GraphQL operation",
-                exc_info=(type(original), original, original.__traceback__)
-                if original is not None
-                else None,
-                extra={"fields": {"path": error.path, "request_id": request_id}},
-            )
+        log_unexpected(errors, context.request_id if isinstance(context, GraphQLContext) else None)
 
 
-def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
-    """The schema with the limits of `config` (production: no introspection)."""
-    config = config or GraphQLConfig()
-    # The rule classes are made once, so that every operation validates with the same
-    # rules and the validation of a document seen before is taken from the cache.
+def log_unexpected(errors: list[GraphQLError], request_id: str | None) -> None:
+    """Log the unexpected ones among `errors`, with the request id, before they are masked."""
+    for error in errors:
+        if is_expected(error):
+            continue
+        original = error.original_error
+        log.error(
+            "unexpected error in a GraphQL operation",
+            exc_info=(type(original), original, original.__traceback__)
+            if original is not None
+            else None,
+            extra={"fields": {"path": error.path, "request_id": request_id}},
+        )
+
+
+def validation_rules(config: GraphQLConfig) -> list[type[ASTValidationRule]]:
+    """Our rules beside graphql-core's: depth and aliases, and no introspection in
+    production. The rule classes are made anew by each call: call it once per schema,
+    so that every operation validates with the same rules and the validation of a
+    document seen before is taken from the cache."""
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=config.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=config.max_aliases).validation_rules,
     ]
     if config.production:
         rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
+    """The schema with the limits of `config` (production: no introspection)."""
+    config = config or GraphQLConfig()
+    rules = validation_rules(config)
     # Factories, not instances: strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
         Authentication,
