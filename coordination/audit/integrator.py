@@ -69,7 +69,9 @@ class Integrator:
         checkpoint_gap: Shortest time between two checkpoints. Events that trickle in
             one by one would otherwise each end in a checkpoint of their own (a root, a
             signature, a row and a notification to every process), which made signing
-            as costly as integrating; the protocol asks for one within 2 seconds.
+            as costly as integrating; the protocol asks for one within 2 seconds. Caught
+            up, the integrator also lets new events gather for as long before it
+            integrates them: one batch, not one per event, between two checkpoints.
         takeover_interval: Seconds between attempts to take over from another process.
         fault: Called with each name of ``STEPS`` as it is passed; raising from it
             simulates a crash at that boundary.
@@ -235,8 +237,9 @@ class Integrator:
         return total
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Lead or stand by until ``stop`` is set: integrate as events arrive, sign within
-        ``checkpoint_interval`` (at once when caught up), take over when the leader dies."""
+        """Lead or stand by until ``stop`` is set: integrate as events arrive (gathered
+        for ``checkpoint_gap`` once caught up), sign within ``checkpoint_interval`` (at
+        once when caught up), take over when the leader dies."""
         session = self.storage.integrator_session()
         try:
             while not stop.is_set():
@@ -246,7 +249,7 @@ class Integrator:
                 try:
                     count = self.integrate(until=time.monotonic() + self.checkpoint_interval)
                     # Until the gap is over, wait no longer than it lasts, then sign.
-                    idle_wait = self._sign_when_due() or self.takeover_interval
+                    due_in = self._sign_when_due()
                     self.last_error = None
                 except Exception as error:
                     self.last_error = error
@@ -254,7 +257,13 @@ class Integrator:
                     stop.wait(1.0)
                     continue
                 if count == 0:
-                    session.wait_for_events(idle_wait, stop)
+                    session.wait_for_events(due_in or self.takeover_interval, stop)
+                elif count % self.batch_size:
+                    # Caught up on events that trickle in: let them gather until the next
+                    # checkpoint may be signed. The feed serves entries up to a checkpoint
+                    # only, so integrating them sooner shows nothing sooner; gathered, a
+                    # batch's round trips serve many events instead of one or two.
+                    stop.wait(self.checkpoint_gap if due_in is None else due_in)
         finally:
             session.close()
             self.close()
