@@ -258,7 +258,7 @@ class Integrator:
                     continue
                 if count == 0:
                     session.wait_for_events(due_in or self.takeover_interval, stop)
-                elif count % self.batch_size:
+                elif count and count % self.batch_size:
                     # Caught up on events that trickle in: let them gather until the next
                     # checkpoint may be signed. The feed serves entries up to a checkpoint
                     # only, so integrating them sooner shows nothing sooner; gathered, a
