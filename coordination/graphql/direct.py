@@ -117,7 +117,10 @@ class DirectExecution:
             return None
         started = time.perf_counter()
         context.cache.clear()  # as `FreshReads` does
-        result = await self._result(prepared.document, query, variables, operation, context)
+        try:
+            result = await self._result(prepared.document, query, variables, operation, context)
+        except Exception as error:  # as strawberry's `execute` turns it into an error
+            result = ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
         errors = result.errors
         if errors:
             log_unexpected(errors, context.request_id)
@@ -232,8 +235,8 @@ def _ordinary(
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(data, dict) or not data.keys() <= _BODY_KEYS:
-        return None
+    if not isinstance(data, dict) or data.pop("extensions", None) or not data.keys() <= _BODY_KEYS:
+        return None  # extensions (a persisted query, say) are strawberry's; empty ones are not
     query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
     if not isinstance(query, str) or not query:
         return None
