@@ -7,16 +7,13 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
 from coordination.settings import Settings
-
-if TYPE_CHECKING:
-    from coordination.audit.supervisor import IntegratorProcess
 
 console = Console(stderr=True)
 
@@ -89,35 +86,33 @@ def serve(
         supervisor = IntegratorProcess(_environment(settings))
         supervisor.start()
     with _signals_held_while(supervisor is not None):
-        _run_uvicorn(settings, host, port, workers, supervisor)
+        try:
+            _run_uvicorn(settings, host, port, workers)
+        finally:
+            if supervisor is not None:
+                supervisor.stop()
 
 
-def _run_uvicorn(
-    settings: Settings, host: str, port: int, workers: int, supervisor: IntegratorProcess | None
-) -> None:
+def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from coordination.api import create_app
 
-    try:
-        if workers == 1:
-            app = create_app(settings)
-            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
-            return
-        # Each worker builds its own app from the environment: hand it this run's options.
-        os.environ.update(_environment(settings))
-        uvicorn.run(
-            "coordination.api:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-        )
-    finally:
-        if supervisor is not None:
-            supervisor.stop()
+    if workers == 1:
+        app = create_app(settings)
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        return
+    # Each worker builds its own app from the environment: hand it this run's options.
+    os.environ.update(_environment(settings))
+    uvicorn.run(
+        "coordination.api:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @contextlib.contextmanager
