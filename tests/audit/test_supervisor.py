@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from coordination.audit.supervisor import IntegratorProcess
+from tests.processes import alive
 
 #: Runs until its standard input ends, like the supervised integrator.
 UNTIL_STDIN_ENDS = [sys.executable, "-c", "import os\nwhile os.read(0, 4096): pass"]
@@ -39,14 +40,6 @@ def until(condition: Callable[[], object], timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not reached in time"
         time.sleep(0.02)  # polling a condition with a deadline
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.fixture

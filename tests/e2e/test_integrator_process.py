@@ -19,6 +19,7 @@ from coordination.settings import Settings
 from tests.asgi import serving
 from tests.audit.support import fill_events
 from tests.e2e.test_cli_and_serve import BIN, coordination, free_port, wait_until_up
+from tests.processes import alive
 
 ORIGIN = "test.example/coordination/log"
 
@@ -89,14 +90,6 @@ async def test_only_a_node_told_to_integrate_in_a_thread_starts_one(
             # The log is served either way; only the integrating thread differs.
             assert audit.log is not None
             assert (audit.integrator._thread is not None) is started
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def integrator_children(parent: int) -> list[int]:
