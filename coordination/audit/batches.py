@@ -10,6 +10,7 @@ expects is the stored one.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -19,8 +20,18 @@ from typing import Final
 
 from .storage import LogEntry, Position
 
+log = logging.getLogger("coordination.audit")
+
 _DONE: Final = object()
 _PUT_SLICE_S = 0.1
+#: How long the writer waits for the next batch before it gives up on the database.
+READ_TIMEOUT_S = 300.0
+#: How long `close` waits for the read-ahead thread before leaving it behind.
+JOIN_TIMEOUT_S = 5.0
+
+
+class BatchReadTimeout(TimeoutError):
+    """No batch was read in time: the database does not answer the integrator's reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,9 @@ class BatchReader:
         more: Whether to read on after a batch (e.g. it was full: more may be waiting).
         until: A ``time.monotonic()`` moment after which no further batch is read.
         depth: Batches kept ready ahead of the writer.
+        read_timeout: Seconds the writer waits for a batch before it raises
+            `BatchReadTimeout` (a read the database never answers would otherwise hold
+            the integrator for ever, silently).
     """
 
     def __init__(
@@ -52,7 +66,9 @@ class BatchReader:
         more: Callable[[Batch], bool],
         until: float | None = None,
         depth: int = 2,
+        read_timeout: float = READ_TIMEOUT_S,
     ) -> None:
+        self._read_timeout = read_timeout
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -91,7 +107,13 @@ class BatchReader:
 
     def __iter__(self) -> Iterator[Batch]:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self._read_timeout)
+            except queue.Empty:
+                raise BatchReadTimeout(
+                    f"no batch of events was read in {self._read_timeout:.0f} s:"
+                    " the database does not answer the integrator's reads"
+                ) from None
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
@@ -99,7 +121,10 @@ class BatchReader:
             assert isinstance(item, Batch)
             yield item
 
-    def close(self) -> None:
-        """Stop reading ahead and wait for the thread."""
+    def close(self, timeout: float = JOIN_TIMEOUT_S) -> None:
+        """Stop reading ahead and wait for the thread, within `timeout`: a thread stuck in
+        a read that never returns is left behind (it is a daemon), not waited for."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("the integrator's read-ahead thread is stuck in a read; left behind")
