@@ -77,13 +77,15 @@ class Settings(BaseSettings):
 
     @field_validator("integrate", mode="before")
     @classmethod
-    def _integration(cls, value: object) -> object:
-        word = value.strip().lower() if isinstance(value, str) else value
-        if word in _TRUE or word is True:
+    def _integration(cls, value: object) -> str:
+        if isinstance(value, bool):
+            return "thread" if value else "off"
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in _TRUE:
             return "thread"
-        if word in _FALSE or word is False:
+        if word in _FALSE:
             return "off"
-        if word not in {"auto", "process", "thread", "off"}:
+        if word not in {"auto", "process", "thread"}:
             raise ValueError(
                 "COORDINATION_INTEGRATE must be auto, process, thread or off"
                 " (true and false mean thread and off)"
