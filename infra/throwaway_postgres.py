@@ -19,6 +19,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -186,6 +187,9 @@ def main(argv: list[str]) -> int:
     if not command:
         print("usage: throwaway_postgres.py [--durable] -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    # SIGTERM (a CI time limit, `kill`) would end this process at once and leave the
+    # server and its directory behind; as an exit, it ends the command and then them.
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     try:
         with throwaway_server(durable=durable) as url:
             print(f"throwaway PostgreSQL at {url}", file=sys.stderr)
