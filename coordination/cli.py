@@ -17,6 +17,7 @@ from coordination.audit.cli import register_audit_commands
 from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import System, bootstrap
+from coordination.cli_options import DatabaseOption
 from coordination.persistence.eventstore import DatabaseURLError
 from coordination.runtime import tune_garbage_collection
 from coordination.serve_cli import register_serve_command
@@ -34,12 +35,6 @@ console = Console(stderr=True)
 def _every_command() -> None:
     """coordination: event-sourced backend of a social-economy development partnership."""
     tune_garbage_collection()
-
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL for this run."),
-]
 
 
 def _settings(database_url: str | None = None) -> Settings:

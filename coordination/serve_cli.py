@@ -12,15 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from coordination.cli_options import DatabaseOption
 from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
 from coordination.settings import Settings
 
 console = Console(stderr=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL for this run."),
-]
 
 
 def register_serve_command(

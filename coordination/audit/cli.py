@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from coordination.cli_options import DatabaseOption
 from coordination.settings import Settings
 
 from ._encoding import b64encode
@@ -185,9 +186,6 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         settings_for: Builds the settings, given an optional ``--database-url`` override.
     """
     keys = typer.Typer(help="The node's signing key.", no_args_is_help=True)
-    database = Annotated[
-        str | None, typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL.")
-    ]
 
     @keys.command("init")
     def keys_init_command(
@@ -205,7 +203,7 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
 
     @app.command("integrate")
     def integrate_command(
-        database_url: database = None,
+        database_url: DatabaseOption = None,
         follow: Annotated[
             bool,
             typer.Option(
@@ -225,7 +223,7 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
     @app.command("export")
     def export_command(
         out: Annotated[Path, typer.Argument(help="The bundle directory to create.")],
-        database_url: database = None,
+        database_url: DatabaseOption = None,
     ) -> None:
         """Export the log as a bundle that `verify` checks offline."""
         raise typer.Exit(export(settings_for(database_url), out))

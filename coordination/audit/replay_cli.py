@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coordination.cli_options import DatabaseOption
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.pagination import MAX_FIRST, Page
 from coordination.projections.queries.actions import ActionView, list_actions
@@ -193,9 +194,7 @@ def register_replay_command(app: typer.Typer, settings_for: SettingsFactory) -> 
         integrate: Annotated[
             bool, typer.Option(help="Integrate unlogged events first (needs the key).")
         ] = True,
-        database_url: Annotated[
-            str | None, typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL.")
-        ] = None,
+        database_url: DatabaseOption = None,
     ) -> None:
         """Rebuild every view from the log up to a moment and print the state then."""
         raise typer.Exit(replay(settings_for(database_url), as_of, into, integrate=integrate))
