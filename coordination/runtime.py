@@ -1,4 +1,5 @@
-"""How a node's interpreter collects cyclic garbage, and hands its lock to commands.
+"""How a node's interpreter collects cyclic garbage, hands its lock to commands, and
+takes the signals that stop it.
 
 CPython's cyclic collector runs a young collection every 700 net allocations, and every
 tenth and hundredth of those walks older generations. A node keeps a large, long-lived
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: Young collections every 50 000 net allocations instead of 700; the older generations
 #: at the defaults' ratios (measured: see the module docstring).
@@ -71,3 +73,23 @@ def prompt_handoff(interval: float | None) -> contextlib.AbstractContextManager[
     if interval is None:
         return contextlib.nullcontext()
     return _handoff.during(interval)
+
+
+# -- the signals that stop a process ---------------------------------------------------
+
+#: What a terminal's Ctrl-C, a service manager or a container runtime sends to stop us.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stop_signals_handled(handler: Callable[[int], None]) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT call `handler` with their number instead of
+    ending the process; the handlers found are restored on the way out."""
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    for number in STOP_SIGNALS:
+        signal.signal(number, lambda number, _frame: handler(number))
+    try:
+        yield
+    finally:
+        for number, found in previous.items():
+            signal.signal(number, found)

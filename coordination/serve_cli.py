@@ -14,6 +14,7 @@ from rich.console import Console
 
 from coordination.cli_options import DatabaseOption
 from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
+from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
 console = Console(stderr=True)
@@ -124,15 +125,8 @@ def _signals_held_while(holding: bool) -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    handled = (signal.SIGTERM, signal.SIGINT)
-    previous = {
-        number: signal.signal(number, lambda n, _f: received.append(n)) for number in handled
-    }
-    try:
+    with stop_signals_handled(received.append):
         yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     if received:
         signal.raise_signal(received[0])
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import threading
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from coordination.readiness import store_readiness
+from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
 from .integrator import Integrator
@@ -54,7 +53,8 @@ def integrate(
         if not follow:
             summary = _integrate_once(system, signer)
         else:
-            with _until_signalled() as stop:
+            stop = threading.Event()
+            with stop_signals_handled(lambda _number: stop.set()):
                 if supervised:
                     _stop_when_stdin_ends(stop)
                     if not _until_migrated(system, stop, console):
@@ -101,21 +101,6 @@ def _until_migrated(system: System, stop: threading.Event, console: Console) -> 
         if stop.wait(MIGRATION_POLL_SECONDS):
             return False
     return True
-
-
-@contextlib.contextmanager
-def _until_signalled() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT while inside (the handlers are restored after)."""
-    stop = threading.Event()
-    handled = (signal.SIGTERM, signal.SIGINT)
-    previous = {number: signal.getsignal(number) for number in handled}
-    for number in handled:
-        signal.signal(number, lambda _number, _frame: stop.set())
-    try:
-        yield stop
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _stop_when_stdin_ends(stop: threading.Event) -> None:
