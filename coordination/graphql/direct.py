@@ -24,7 +24,6 @@ does not parse or validate, an operation that cannot be picked, a subscription.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -182,11 +181,7 @@ class DirectExecution:
                 key = result_key(cache, context, query, operation.name, variables)
         if cache is None or key is None:
             return await self._execute(document, variables, operation, context)
-        found = cache.get(key)
-        if found is None:
-            running = cache.running(key)
-            if running is not None:  # the same query is being run: share its result
-                found = await asyncio.shield(running)
+        found = await cache.kept_or_shared(key)
         if found is not None:
             context.kept_result = (key[0], operation.name)
             return found

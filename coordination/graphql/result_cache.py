@@ -131,8 +131,16 @@ class ResultCache:
         while len(self._results) > self.size:
             self._results.popitem(last=False)
 
-    def running(self, key: Key) -> asyncio.Future[GraphQLExecutionResult | None] | None:
-        return self._running.get(key)
+    async def kept_or_shared(self, key: Key) -> GraphQLExecutionResult | None:
+        """The result kept under `key`, or that of the same query running now (shielded:
+        a caller that goes away does not cancel it for the others); None: run it, between
+        `start` and `finish`."""
+        found = self.get(key)
+        if found is None:
+            running = self._running.get(key)
+            if running is not None:
+                found = await asyncio.shield(running)
+        return found
 
     def start(self, key: Key) -> asyncio.Future[GraphQLExecutionResult | None]:
         self.misses += 1
@@ -162,11 +170,7 @@ class CachedResults(SchemaExtension):
         if key is None or cache is None:
             yield
             return
-        found = cache.get(key)
-        if found is None:
-            running = cache.running(key)
-            if running is not None:
-                found = await asyncio.shield(running)
+        found = await cache.kept_or_shared(key)
         if found is not None:
             self.execution_context.result = found
             self._mark(key)
