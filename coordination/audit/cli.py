@@ -208,7 +208,7 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
             bool,
             typer.Option(
                 help="Go on integrating as events arrive, until stopped: the integrator as"
-                " a process of its own (serve with COORDINATION_INTEGRATE=false)."
+                " a process of its own (serve with COORDINATION_INTEGRATE=off)."
             ),
         ] = False,
         supervised: Annotated[
