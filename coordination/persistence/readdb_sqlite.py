@@ -39,13 +39,14 @@ class SQLiteHandle(Connection):
     def __init__(self, raw: aiosqlite.Connection, lock: asyncio.Lock | None = None) -> None:
         self.raw, self._lock = raw, lock
 
+    # One hand-off to the connection's thread per statement: a cursor opened, read and
+    # closed as three awaits cost twice the CPU, and on a busy loop each await waits a turn.
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        async with self.raw.execute(sqlite_sql(sql), args) as cursor:
-            return [dict(row) for row in await cursor.fetchall()]
+        return [dict(row) for row in await self.raw.execute_fetchall(sqlite_sql(sql), args)]
 
     async def execute(self, sql: str, *args: Any) -> int:
-        async with self.raw.execute(sqlite_sql(sql), args) as cursor:
-            return cursor.rowcount
+        cursor = await self.raw.execute(sqlite_sql(sql), args)
+        return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self.raw.executemany(sqlite_sql(sql), [tuple(row) for row in rows])
