@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -123,8 +124,20 @@ def flag(value: bool) -> int:
 # Reading stored values back.
 
 
+@lru_cache(maxsize=16_384)
+def parse_uuid(text: str) -> UUID:
+    """A view's id column (text) as a UUID.
+
+    Cached because a page parses the same few ids again and again (an organisation's id
+    on each of its positions, a decision's on each row about it): a working group's page
+    made ~800 UUIDs from text, a fifth of its reads' CPU. UUIDs are immutable, so the
+    readers can share them.
+    """
+    return UUID(text)
+
+
 def to_uuid(value: Any) -> UUID | None:
-    return None if value is None else UUID(str(value))
+    return None if value is None else parse_uuid(str(value))
 
 
 def to_day(value: Any) -> date | None:

@@ -9,7 +9,7 @@ from uuid import UUID
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
 from coordination.projections.queries.access import ForumScope
-from coordination.projections.tables import to_day, to_moment, to_uuid
+from coordination.projections.tables import parse_uuid, to_day, to_moment, to_uuid
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ def _converter(today: date):  # type: ignore[no-untyped-def]
         due = to_day(r["due_on"])
         assert due is not None
         return ActionView(
-            id=UUID(r["action_id"]),
-            partnership_id=UUID(r["partnership_id"]),
+            id=parse_uuid(r["action_id"]),
+            partnership_id=parse_uuid(r["partnership_id"]),
             group_id=to_uuid(r["group_id"]),
             theme_id=to_uuid(r["theme_id"]),
-            owner_id=UUID(r["owner_id"]),
+            owner_id=parse_uuid(r["owner_id"]),
             description=r["description"],
             due_on=due,
             source_kind=r["source_kind"],

@@ -16,7 +16,7 @@ from coordination.projections.pagination import (
     paginate_groups,
 )
 from coordination.projections.queries.access import ForumScope
-from coordination.projections.tables import moment, to_day, to_moment, to_uuid
+from coordination.projections.tables import moment, parse_uuid, to_day, to_moment, to_uuid
 
 STATUSES = (
     "tabled",
@@ -115,10 +115,10 @@ def _decision(r: Row) -> DecisionSummary:
     if r["counted"] is not None:
         tally = Tally(r["agree"], r["abstain"], r["disagree"], r["block"], r["counted"])
     return DecisionSummary(
-        id=UUID(r["decision_id"]),
-        partnership_id=UUID(r["partnership_id"]),
+        id=parse_uuid(r["decision_id"]),
+        partnership_id=parse_uuid(r["partnership_id"]),
         forum_kind=r["forum_kind"],
-        forum_id=UUID(r["forum_id"]),
+        forum_id=parse_uuid(r["forum_id"]),
         theme_id=to_uuid(r["theme_id"]),
         proposer_id=to_uuid(r["proposer_id"]),
         title=r["title"],
@@ -244,7 +244,7 @@ async def _details(
         " ORDER BY decision_id, org_id",
         *ids,
     ):
-        electorate[UUID(r["decision_id"])].append(UUID(r["org_id"]))
+        electorate[parse_uuid(r["decision_id"])].append(parse_uuid(r["org_id"]))
     flagged: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
     for r in await db.fetch(
         "SELECT p.decision_id, p.org_id FROM rv_decision_positions p"  # noqa: S608
@@ -252,14 +252,14 @@ async def _details(
         f" WHERE p.decision_id IN ({marks}) AND p.revision < d.revision ORDER BY p.org_id",
         *ids,
     ):
-        flagged[UUID(r["decision_id"])].append(UUID(r["org_id"]))
+        flagged[parse_uuid(r["decision_id"])].append(parse_uuid(r["org_id"]))
     in_part: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
     for r in await db.fetch(
         "SELECT decision_id, by_decision_id FROM rv_decision_supersessions"  # noqa: S608
         f" WHERE decision_id IN ({marks}) AND scope = 'part' ORDER BY seq",
         *ids,
     ):
-        in_part[UUID(r["decision_id"])].append(UUID(r["by_decision_id"]))
+        in_part[parse_uuid(r["decision_id"])].append(parse_uuid(r["by_decision_id"]))
     counts: dict[UUID, dict[str, int]] = {d.id: {} for d in decisions}
     for r in await db.fetch(
         "SELECT p.decision_id, p.position, COUNT(*) AS n FROM rv_decision_positions p"  # noqa: S608
@@ -267,7 +267,7 @@ async def _details(
         f" WHERE p.decision_id IN ({marks}) GROUP BY p.decision_id, p.position",
         *ids,
     ):
-        counts[UUID(r["decision_id"])][r["position"]] = int(r["n"])
+        counts[parse_uuid(r["decision_id"])][r["position"]] = int(r["n"])
     result = {}
     for d in decisions:
         tally = d.tally
@@ -292,8 +292,8 @@ async def _details(
 
 def _position(r: Row) -> PositionView:
     return PositionView(
-        decision_id=UUID(r["decision_id"]),
-        organisation_id=UUID(r["org_id"]),
+        decision_id=parse_uuid(r["decision_id"]),
+        organisation_id=parse_uuid(r["org_id"]),
         position=r["position"],
         reason=r["reason"],
         revision=int(r["revision"]),
@@ -359,13 +359,13 @@ async def proxies_of(db: ReadDatabase, decision_ids: Sequence[UUID]) -> dict[UUI
         " ORDER BY decision_id, org_id",
         *(str(decision) for decision in decision_ids),
     ):
-        decision = UUID(r["decision_id"])
+        decision = parse_uuid(r["decision_id"])
         found[decision].append(
             ProxyView(
                 decision_id=decision,
-                organisation_id=UUID(r["org_id"]),
-                proxy_person_id=UUID(r["proxy_person_id"]),
-                proxy_organisation_id=UUID(r["proxy_org_id"]),
+                organisation_id=parse_uuid(r["org_id"]),
+                proxy_person_id=parse_uuid(r["proxy_person_id"]),
+                proxy_organisation_id=parse_uuid(r["proxy_org_id"]),
             )
         )
     return found

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
-from coordination.projections.tables import to_day, to_moment, to_uuid
+from coordination.projections.tables import parse_uuid, to_day, to_moment, to_uuid
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ class Theme:
 
 def _forum(r: Row) -> Forum:
     return Forum(
-        id=UUID(r["forum_id"]),
+        id=parse_uuid(r["forum_id"]),
         kind=r["kind"],
-        partnership_id=UUID(r["partnership_id"]),
+        partnership_id=parse_uuid(r["partnership_id"]),
         name=r["name"],
         theme_id=to_uuid(r["theme_id"]),
         purpose=r["purpose"],
@@ -150,8 +150,8 @@ async def get_forum(db: ReadDatabase, forum_id: UUID) -> Forum | None:
 
 def _member(r: Row) -> ForumMember:
     return ForumMember(
-        forum_id=UUID(r["forum_id"]),
-        organisation_id=UUID(r["org_id"]),
+        forum_id=parse_uuid(r["forum_id"]),
+        organisation_id=parse_uuid(r["org_id"]),
         name=r["name"],
         kind=r["kind"],
         active=bool(r["active"]),
@@ -190,8 +190,8 @@ async def list_forum_members(
 
 def _organisation(r: Row) -> Organisation:
     return Organisation(
-        id=UUID(r["org_id"]),
-        partnership_id=UUID(r["partnership_id"]),
+        id=parse_uuid(r["org_id"]),
+        partnership_id=parse_uuid(r["partnership_id"]),
         name=r["name"],
         kind=r["kind"],
         admitted_on=to_day(r["admitted_on"]),  # type: ignore[arg-type]
@@ -236,10 +236,10 @@ async def get_organisation(db: ReadDatabase, org_id: UUID) -> Organisation | Non
 
 def _mandate(r: Row) -> Mandate:
     return Mandate(
-        id=UUID(r["mandate_id"]),
-        partnership_id=UUID(r["partnership_id"]),
-        organisation_id=UUID(r["org_id"]),
-        person_id=UUID(r["person_id"]),
+        id=parse_uuid(r["mandate_id"]),
+        partnership_id=parse_uuid(r["partnership_id"]),
+        organisation_id=parse_uuid(r["org_id"]),
+        person_id=parse_uuid(r["person_id"]),
         starts_on=to_day(r["starts_on"]),  # type: ignore[arg-type]
         ends_on=to_day(r["ends_on"]),
         ended_on=to_day(r["ended_on"]),
@@ -287,7 +287,9 @@ async def list_representatives(
 
 
 def _theme(r: Row) -> Theme:
-    return Theme(UUID(r["theme_id"]), UUID(r["partnership_id"]), r["name"], bool(r["archived"]))
+    return Theme(
+        parse_uuid(r["theme_id"]), parse_uuid(r["partnership_id"]), r["name"], bool(r["archived"])
+    )
 
 
 async def list_themes(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
-from coordination.projections.tables import to_day
+from coordination.projections.tables import parse_uuid, to_day
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def _participation(r: Row) -> Participation:
         int(r["actions_dropped"]),
     )
     return Participation(
-        organisation_id=UUID(r["org_id"]),
-        partnership_id=UUID(r["partnership_id"]),
+        organisation_id=parse_uuid(r["org_id"]),
+        partnership_id=parse_uuid(r["partnership_id"]),
         name=r["name"],
         kind=r["kind"],
         admitted_on=to_day(r["admitted_on"]),  # type: ignore[arg-type]
@@ -93,7 +93,7 @@ async def _with_groups(db: ReadDatabase, items: list[Participation]) -> list[Par
         f" WHERE org_id IN ({marks}) AND active = 1 ORDER BY seq, group_id",
         *ids,
     ):
-        groups[UUID(r["org_id"])].append(UUID(r["group_id"]))
+        groups[parse_uuid(r["org_id"])].append(parse_uuid(r["group_id"]))
     return [
         replace(
             p, group_ids=groups[p.organisation_id], groups_joined=len(groups[p.organisation_id])

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import DEFAULT_FIRST, Page, Query, paginate
-from coordination.projections.tables import moment, to_moment, to_uuid
+from coordination.projections.tables import moment, parse_uuid, to_moment, to_uuid
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,9 @@ class KindCount:
 
 def _workshop(r: Row) -> WorkshopView:
     return WorkshopView(
-        id=UUID(r["workshop_id"]),
-        partnership_id=UUID(r["partnership_id"]),
-        theme_id=UUID(r["theme_id"]),
+        id=parse_uuid(r["workshop_id"]),
+        partnership_id=parse_uuid(r["partnership_id"]),
+        theme_id=parse_uuid(r["theme_id"]),
         title=r["title"],
         format=r["format"],
         venue=r["venue"],
@@ -100,7 +100,7 @@ async def _with_follow_ups(db: ReadDatabase, workshops: list[WorkshopView]) -> l
         f" WHERE workshop_id IN ({marks}) ORDER BY seq, action_id",
         *ids,
     ):
-        found[UUID(r["workshop_id"])].append(UUID(r["action_id"]))
+        found[parse_uuid(r["workshop_id"])].append(parse_uuid(r["action_id"]))
     return [replace(w, follow_up_action_ids=found[w.id]) for w in workshops]
 
 
@@ -164,10 +164,10 @@ async def get_workshop(db: ReadDatabase, workshop_id: UUID) -> WorkshopView | No
 
 def _registration(r: Row) -> RegistrationView:
     return RegistrationView(
-        id=UUID(r["registration_id"]),
-        workshop_id=UUID(r["workshop_id"]),
-        person_id=UUID(r["person_id"]),
-        organisation_id=UUID(r["org_id"]),
+        id=parse_uuid(r["registration_id"]),
+        workshop_id=parse_uuid(r["workshop_id"]),
+        person_id=parse_uuid(r["person_id"]),
+        organisation_id=parse_uuid(r["org_id"]),
         role=r["role"],
         active=bool(r["active"]),
     )
@@ -201,7 +201,7 @@ async def list_registrations(
 def _attendee(r: Row) -> AttendanceView:
     org = to_uuid(r["org_id"])
     assert org is not None
-    return AttendanceView(UUID(r["workshop_id"]), UUID(r["person_id"]), org)
+    return AttendanceView(parse_uuid(r["workshop_id"]), parse_uuid(r["person_id"]), org)
 
 
 async def list_attendance(
