@@ -56,8 +56,11 @@ class Node:
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    start_cursor: str | None = strawberry.field(resolver=lambda root: root.start_cursor_of())
+    end_cursor: str | None = strawberry.field(resolver=lambda root: root.end_cursor_of())
+    #: Make the cursors when the query asks for them, as `Edge.cursor_of` does.
+    start_cursor_of: strawberry.Private[Callable[[], str | None]]
+    end_cursor_of: strawberry.Private[Callable[[], str | None]]
 
 
 @strawberry.type(description="One item of a page and its cursor.")
@@ -107,7 +110,7 @@ def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
         page_info=PageInfo(
             has_next_page=info.has_next_page,
             has_previous_page=info.has_previous_page,
-            start_cursor=info.start_cursor,
-            end_cursor=info.end_cursor,
+            start_cursor_of=lambda: info.start_cursor,
+            end_cursor_of=lambda: info.end_cursor,
         ),
     )

@@ -42,10 +42,21 @@ class PageTooLarge(PaginationError):
 
 @dataclass(frozen=True)
 class PageInfo:
+    """Where a page sits; its first and last cursors are signed when read, as an edge's
+    are (a group's page has some twenty lists, and few queries ask for their cursors)."""
+
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    first: Edge[Any] | None
+    last: Edge[Any] | None
+
+    @property
+    def start_cursor(self) -> str | None:
+        return None if self.first is None else self.first.cursor
+
+    @property
+    def end_cursor(self) -> str | None:
+        return None if self.last is None else self.last.cursor
 
 
 class Edge(Generic[T]):
@@ -246,7 +257,7 @@ def _page(
         PageInfo(
             has_next_page=len(rows) > size,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            first=edges[0] if edges else None,
+            last=edges[-1] if edges else None,
         ),
     )

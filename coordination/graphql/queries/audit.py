@@ -139,8 +139,8 @@ async def audit_trail(
         page_info=PageInfo(
             has_next_page=more,
             has_previous_page=after is not None,
-            start_cursor=audit_cursor(page[0].position) if edges else None,
-            end_cursor=audit_cursor(end) if edges or more else None,
+            start_cursor_of=lambda: audit_cursor(page[0].position) if edges else None,
+            end_cursor_of=lambda: audit_cursor(end) if edges or more else None,
         ),
     )
 
