@@ -42,7 +42,10 @@ class SQLiteHandle(Connection):
     # One hand-off to the connection's thread per statement: a cursor opened, read and
     # closed as three awaits cost twice the CPU, and on a busy loop each await waits a turn.
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return [dict(row) for row in await self.raw.execute_fetchall(sqlite_sql(sql), args)]
+        rows = list(await self.raw.execute_fetchall(sqlite_sql(sql), args))
+        # The column names once per read: dict(row) looks each one up again per row.
+        names = rows[0].keys() if rows else ()
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     async def execute(self, sql: str, *args: Any) -> int:
         cursor = await self.raw.execute(sqlite_sql(sql), args)
