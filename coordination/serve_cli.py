@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
 console = Console(stderr=True)
+
+#: The exit code of a server whose app failed to start, as `uvicorn.run` exits with.
+STARTUP_FAILURE = 3
 
 
 def register_serve_command(
@@ -82,23 +85,31 @@ def serve(
 
         supervisor = IntegratorProcess(_environment(settings))
         supervisor.start()
-    with _signals_held_while(supervisor is not None):
+    with _signals_held_while(supervisor is not None) as held:
         try:
-            _run_uvicorn(settings, host, port, workers)
+            _run_uvicorn(settings, host, port, workers, held)
         finally:
             if supervisor is not None:
                 supervisor.stop()
 
 
-def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+def _run_uvicorn(settings: Settings, host: str, port: int, workers: int, held: HeldSignals) -> None:
     import uvicorn
 
     from coordination.api import create_app
 
     if workers == 1:
         app = create_app(settings)
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+        server = uvicorn.Server(config)
+        held.stops(server)
+        with contextlib.suppress(KeyboardInterrupt):  # as `uvicorn.run` does
+            server.run()
+        if not server.started:
+            raise SystemExit(STARTUP_FAILURE)
         return
+    if held.received:
+        return  # stopped while starting: no workers to start
     # Each worker builds its own app from the environment: hand it this run's options.
     os.environ.update(_environment(settings))
     uvicorn.run(
@@ -112,8 +123,36 @@ def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None
     )
 
 
+class HeldSignals:
+    """The stop signals `serve` received while it held them, and the server they stop.
+
+    Once the HTTP server runs it handles SIGTERM and SIGINT itself. One that arrives
+    before (while the app is built, say) is held here: it tells the server to stop as
+    soon as it exists, which then shuts down right after starting instead of serving.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._server: Stoppable | None = None
+
+    def receive(self, number: int) -> None:
+        self.received.append(number)
+        if self._server is not None:
+            self._server.should_exit = True
+
+    def stops(self, server: Stoppable) -> None:
+        """`server` is the one to stop: at once, if a signal came already."""
+        self._server = server
+        if self.received:
+            server.should_exit = True
+
+
+class Stoppable(Protocol):
+    should_exit: bool
+
+
 @contextlib.contextmanager
-def _signals_held_while(holding: bool) -> Iterator[None]:
+def _signals_held_while(holding: bool) -> Iterator[HeldSignals]:
     """Hold SIGTERM and SIGINT until the block is done, then end by the first one.
 
     A server stopped by a signal shuts down, restores the handlers it found and raises
@@ -121,14 +160,14 @@ def _signals_held_while(holding: bool) -> Iterator[None]:
     would then be left to notice its lifeline. Held here, `serve` stops the child first
     and then ends by the signal all the same.
     """
+    held = HeldSignals()
     if not holding:
-        yield
+        yield held
         return
-    received: list[int] = []
-    with stop_signals_handled(received.append):
-        yield
-    if received:
-        signal.raise_signal(received[0])
+    with stop_signals_handled(held.receive):
+        yield held
+    if held.received:
+        signal.raise_signal(held.received[0])
 
 
 _INTEGRATION = {

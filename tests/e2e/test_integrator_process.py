@@ -9,6 +9,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -182,6 +183,68 @@ def test_a_killed_serve_leaves_no_integrator_running(
     finally:
         if server.poll() is None:
             server.kill()
+
+
+#: `coordination serve`, with a SIGTERM sent to itself while its app is being built:
+#: after `serve` holds the stop signals, before the HTTP server handles them itself.
+SIGNALLED_WHILE_STARTING = """
+import os, signal, sys
+import coordination.api as api
+from coordination.cli import app
+
+built = api.create_app
+
+def create_app(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return built(*args, **kwargs)
+
+api.create_app = create_app
+app(prog_name="coordination", args=["serve", "--port", sys.argv[1]])
+"""
+
+
+def supervised_integrators(data_dir: Path) -> list[int]:
+    """The running `integrate --supervised` processes of the node in `data_dir`."""
+    found = []
+    mark = f"COORDINATION_DATA_DIR={data_dir}".encode()
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            environment = (entry / "environ").read_bytes().split(b"\0")
+        except (FileNotFoundError, ProcessLookupError, NotADirectoryError, PermissionError):
+            continue
+        if b"--supervised" in command and mark in environment and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def test_serve_told_to_stop_while_it_starts_stops_its_child_and_ends(
+    postgres_schema_url: str, tmp_path: Path
+) -> None:
+    # Such a signal used to be held until the server ended, which it then never did.
+    env = {
+        **os.environ,
+        "COORDINATION_DATABASE_URL": postgres_schema_url,
+        "COORDINATION_DATA_DIR": str(tmp_path),
+        "COORDINATION_ORIGIN": ORIGIN,
+    }
+    env.pop("COORDINATION_INTEGRATE", None)  # the default: a process on PostgreSQL
+    assert coordination("migrate", env=env).returncode == 0
+    server = subprocess.Popen(
+        [sys.executable, "-c", SIGNALLED_WHILE_STARTING, str(free_port())],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output, _ = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == -signal.SIGTERM, output
+    assert "the log's integrator: a process of its own" in " ".join(output.split())
+    assert supervised_integrators(tmp_path) == []  # stopped by serve, not by its lifeline
 
 
 def log_gauges(exposition: str) -> dict[str, float]:
