@@ -1,4 +1,4 @@
-"""The async read database: one small portable API over asyncpg and aiosqlite.
+"""The async read database: one small portable API over asyncpg and threaded sqlite3.
 
 Projections and queries write SQL once, with ``$1``-style placeholders and portable types
 (TEXT, INTEGER, BIGINT, ``INSERT ... ON CONFLICT DO UPDATE``, row-value comparisons), and
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from coordination.persistence.eventstore import DatabaseTarget
@@ -111,9 +112,47 @@ class ReadDatabase(Handle):
         """Close every connection."""
 
 
+@dataclass(frozen=True)
+class RowsCheck:
+    """A query whose rows a transaction checks before it writes: `verify` raises to
+    abandon the transaction. `verify` may run on another thread, so it reads nothing that
+    changes meanwhile."""
+
+    sql: str
+    args: tuple[Any, ...]
+    verify: Callable[[list[Row]], None]
+
+
+@dataclass
+class GatheredWrites(Handle):
+    """A transaction's writes, gathered to be run later in one go
+    (`Connection.write_gathered`). It takes writes only: a read has nothing to answer."""
+
+    statements: list[tuple[str, list[tuple[Any, ...]]]] = field(default_factory=list)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        raise TypeError(f"gathered writes run later, so they cannot read: {sql!r}, {len(args)}")
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        self.statements.append((sql, [args]))
+        return 0  # not known until they run
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.statements.append((sql, [tuple(row) for row in rows]))
+
+
 class Connection(Handle):
     """A connection held by one user (the projector); it may open transactions in turn."""
 
     @abstractmethod
     def transaction(self) -> Any:
         """An async context manager yielding this connection inside a transaction."""
+
+    async def write_gathered(self, writes: GatheredWrites, check: RowsCheck | None = None) -> None:
+        """In one transaction: `check`, then `writes`, then commit; nothing if a check or
+        write raises. (SQLite hands the whole of it to the connection's thread at once.)"""
+        async with self.transaction() as tx:
+            if check is not None:
+                check.verify(await tx.fetch(check.sql, *check.args))
+            for sql, rows in writes.statements:
+                await tx.executemany(sql, rows)

@@ -1,4 +1,5 @@
-"""The read database on SQLite: the event store's own file, in WAL mode, through aiosqlite.
+"""The read database on SQLite: the event store's own file, in WAL mode, each connection
+used from a thread of its own (`ThreadedConnection`).
 
 One writer connection, shared by whoever writes (the projector above all) under an
 asyncio lock and always with ``BEGIN IMMEDIATE``, so a transaction never has to upgrade a
@@ -10,15 +11,21 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
-from coordination.persistence.readdb import Connection, Handle, ReadDatabase, Row
+from coordination.persistence.readdb import (
+    Connection,
+    GatheredWrites,
+    Handle,
+    ReadDatabase,
+    Row,
+    RowsCheck,
+)
+from coordination.persistence.sqlite_thread import ThreadedConnection
 
 #: How long an SQLite statement waits for another writer (the event store's) to finish.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -34,25 +41,31 @@ def sqlite_sql(sql: str) -> str:
 
 
 class SQLiteHandle(Connection):
-    """An aiosqlite connection behind the portable API."""
+    """A threaded `sqlite3` connection behind the portable API."""
 
-    def __init__(self, raw: aiosqlite.Connection, lock: asyncio.Lock | None = None) -> None:
+    def __init__(self, raw: ThreadedConnection, lock: asyncio.Lock | None = None) -> None:
         self.raw, self._lock = raw, lock
 
     # One hand-off to the connection's thread per statement: a cursor opened, read and
     # closed as three awaits cost twice the CPU, and on a busy loop each await waits a turn.
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        rows = list(await self.raw.execute_fetchall(sqlite_sql(sql), args))
+        rows = await self.raw.fetchall(sqlite_sql(sql), args)
         # The column names once per read: dict(row) looks each one up again per row.
         names = rows[0].keys() if rows else ()
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     async def execute(self, sql: str, *args: Any) -> int:
-        cursor = await self.raw.execute(sqlite_sql(sql), args)
-        return cursor.rowcount
+        return await self.raw.execute(sqlite_sql(sql), args)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self.raw.executemany(sqlite_sql(sql), [tuple(row) for row in rows])
+        await self.raw.executemany(sqlite_sql(sql), rows)
+
+    async def write_gathered(self, writes: GatheredWrites, check: RowsCheck | None = None) -> None:
+        # One hand-off for the whole transaction: on a loop busy with requests each await
+        # waits a turn, and a projector's page is what every waiting mutation waits for.
+        statements = [(sqlite_sql(sql), rows) for sql, rows in writes.statements]
+        query = None if check is None else (sqlite_sql(check.sql), check.args, check.verify)
+        await self.raw.run(partial(_write_gathered, statements, query))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SQLiteHandle]:
@@ -60,9 +73,9 @@ class SQLiteHandle(Connection):
         try:
             yield self
         except BaseException:
-            await self.raw.rollback()
+            await self.raw.run(sqlite3.Connection.rollback)
             raise
-        await self.raw.commit()
+        await self.raw.run(sqlite3.Connection.commit)
 
 
 class SQLiteReadDatabase(ReadDatabase):
@@ -71,15 +84,15 @@ class SQLiteReadDatabase(ReadDatabase):
     def __init__(
         self,
         path: Path,
-        writer: aiosqlite.Connection,
-        readers: list[aiosqlite.Connection],
+        writer: ThreadedConnection,
+        readers: list[ThreadedConnection],
         key: bytes,
     ) -> None:
         super().__init__(key)
         self.path = path
         self._writer = writer
         self._write_lock = asyncio.Lock()
-        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._readers: asyncio.Queue[ThreadedConnection] = asyncio.Queue()
         self._all_readers = readers
         for reader in readers:
             self._readers.put_nowait(reader)
@@ -124,7 +137,7 @@ class SQLiteReadDatabase(ReadDatabase):
                 try:
                     yield reader
                 finally:
-                    await reader.raw.rollback()
+                    await reader.raw.run(sqlite3.Connection.rollback)
             return
         async with self._write_lock, SQLiteHandle(self._writer).transaction() as handle:
             yield handle
@@ -143,7 +156,7 @@ class SQLiteReadDatabase(ReadDatabase):
 class _LockedSQLiteHandle(SQLiteHandle):
     """The shared writer, taking the database's write lock around each use."""
 
-    def __init__(self, raw: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+    def __init__(self, raw: ThreadedConnection, lock: asyncio.Lock) -> None:
         super().__init__(raw, lock)
         self._held = False
 
@@ -161,6 +174,11 @@ class _LockedSQLiteHandle(SQLiteHandle):
         async with self._lock:
             return await super().execute(sql, *args)
 
+    async def write_gathered(self, writes: GatheredWrites, check: RowsCheck | None = None) -> None:
+        assert self._lock is not None
+        async with self._lock:
+            await super().write_gathered(writes, check)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SQLiteHandle]:
         assert self._lock is not None
@@ -173,9 +191,28 @@ class _LockedSQLiteHandle(SQLiteHandle):
                 self._held = False
 
 
-async def _sqlite_connect(path: Path) -> aiosqlite.Connection:
-    raw = await aiosqlite.connect(str(path), isolation_level=None)
-    raw.row_factory = sqlite3.Row
-    await raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    await raw.execute("PRAGMA synchronous=NORMAL")
-    return raw
+async def _sqlite_connect(path: Path) -> ThreadedConnection:
+    return await ThreadedConnection.open(
+        path, f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "synchronous=NORMAL"
+    )
+
+
+def _write_gathered(
+    statements: list[tuple[str, list[tuple[Any, ...]]]],
+    check: tuple[str, tuple[Any, ...], Callable[[list[Row]], None]] | None,
+    connection: sqlite3.Connection,
+) -> None:
+    """`Connection.write_gathered` on the connection's own thread."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if check is not None:
+            sql, args, verify = check
+            rows = connection.execute(sql, args).fetchall()
+            names = rows[0].keys() if rows else ()
+            verify([dict(zip(names, row, strict=True)) for row in rows])
+        for sql, rows_args in statements:
+            connection.executemany(sql, rows_args)
+    except BaseException:
+        connection.rollback()
+        raise
+    connection.commit()

@@ -24,7 +24,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from coordination.persistence.readdb import Connection, Handle, ReadDatabase
+from coordination.persistence.readdb import (
+    Connection,
+    GatheredWrites,
+    Handle,
+    ReadDatabase,
+    Row,
+    RowsCheck,
+)
 from coordination.projections import parking
 from coordination.projections.log import EventLog
 from coordination.projections.processing import Decode, Outcome, PageApplier, Target
@@ -241,33 +248,54 @@ class PagePipeline:
                 await ahead[2]
 
     async def _write(self, connection: Connection, page: Page) -> None:
-        async with connection.transaction() as tx:
-            if not self.db.is_postgres:
-                # PostgreSQL checks when it moves the positions, in the same statement.
-                await self.check_current(tx)
-            await page.outcome.batch.flush(tx, bulk=self.db.is_postgres)
-            await self._record(tx, page.outcome, page.positions)
+        if self.db.is_postgres:
+            # PostgreSQL checks when it moves the positions, in the same statement.
+            async with connection.transaction() as tx:
+                await page.outcome.batch.flush(tx, bulk=True)
+                await self._record(tx, page.outcome, page.positions)
+            return
+        # SQLite: the check and the page's statements go to the connection's thread in one
+        # hand-off, instead of a turn of the (busy) event loop for each statement.
+        writes = GatheredWrites()
+        await page.outcome.batch.flush(writes, bulk=False)
+        await self._record(writes, page.outcome, page.positions)
+        await connection.write_gathered(writes, check=self.current_check())
 
     async def check_current(self, tx: Handle) -> None:
         """Raise `Stale` unless every view is still where this pipeline believes it is."""
+        check = self.current_check()
+        check.verify(await tx.fetch(check.sql, *check.args))
+
+    def current_check(self) -> RowsCheck:
+        """The check that every view is still where this pipeline believes it is: its
+        `verify` raises `Stale` otherwise."""
         # Locks exactly the rows this pipeline writes, so a rebuild's switch and this commit
         # serialise, and a second writer of the same rows waits and then finds them moved.
         lock = " FOR UPDATE" if self.db.is_postgres else ""
         select = "SELECT view, generation, status, position FROM projection_tracking"
+        args: tuple[Any, ...]
         if self.fixed is None:
-            rows = await tx.fetch(f"{select} WHERE status = $1{lock}", LIVE)
+            sql, args = f"{select} WHERE status = $1{lock}", (LIVE,)
         else:
-            rows = []
-            for view, generation in sorted(self.fixed.items()):
-                rows += await tx.fetch(
-                    f"{select} WHERE view = $1 AND generation = $2{lock}", view, generation
-                )
-        current = {
-            r["view"]: (r["generation"], r["position"]) for r in rows if self.follows(*_key(r))
-        }
-        for name, target in self.targets.items():
-            if current.get(name) != (target.generation, target.position):
-                raise Stale(name)
+            pairs = sorted(self.fixed.items())
+            wanted = " OR ".join(
+                f"(view = ${2 * n + 1} AND generation = ${2 * n + 2})" for n in range(len(pairs))
+            )
+            sql = f"{select} WHERE {wanted}{lock}"
+            args = tuple(value for pair in pairs for value in pair)
+        # What this pipeline believes now: `verify` may run on another thread.
+        believed = {name: (t.generation, t.position) for name, t in self.targets.items()}
+        follows = self.follows
+
+        def verify(rows: list[Row]) -> None:
+            current = {
+                r["view"]: (r["generation"], r["position"]) for r in rows if follows(*_key(r))
+            }
+            for name, where in believed.items():
+                if current.get(name) != where:
+                    raise Stale(name)
+
+        return RowsCheck(sql, args, verify)
 
     async def _record(self, tx: Handle, outcome: Outcome, positions: dict[str, int]) -> None:
         if outcome.parked:
