@@ -120,15 +120,22 @@ def one_child(parent: int, *, other_than: int | None = None) -> int:
     return children[0]
 
 
-def start_serve(database_url: str, data_dir: Path) -> subprocess.Popen[str]:
+def migrated_node(database_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of a node on `database_url`, its store migrated, integrating as
+    `serve` does by default (a process of its own, on PostgreSQL)."""
     env = {
         **os.environ,
         "COORDINATION_DATABASE_URL": database_url,
         "COORDINATION_DATA_DIR": str(data_dir),
         "COORDINATION_ORIGIN": ORIGIN,
     }
-    env.pop("COORDINATION_INTEGRATE", None)  # the default: a process on PostgreSQL
+    env.pop("COORDINATION_INTEGRATE", None)
     assert coordination("migrate", env=env).returncode == 0
+    return env
+
+
+def start_serve(database_url: str, data_dir: Path) -> subprocess.Popen[str]:
+    env = migrated_node(database_url, data_dir)
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "coordination"), "serve", "--port", str(port)],
@@ -222,17 +229,9 @@ def test_serve_told_to_stop_while_it_starts_stops_its_child_and_ends(
     postgres_schema_url: str, tmp_path: Path
 ) -> None:
     # Such a signal used to be held until the server ended, which it then never did.
-    env = {
-        **os.environ,
-        "COORDINATION_DATABASE_URL": postgres_schema_url,
-        "COORDINATION_DATA_DIR": str(tmp_path),
-        "COORDINATION_ORIGIN": ORIGIN,
-    }
-    env.pop("COORDINATION_INTEGRATE", None)  # the default: a process on PostgreSQL
-    assert coordination("migrate", env=env).returncode == 0
     server = subprocess.Popen(
         [sys.executable, "-c", SIGNALLED_WHILE_STARTING, str(free_port())],
-        env=env,
+        env=migrated_node(postgres_schema_url, tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
