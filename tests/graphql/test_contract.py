@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from enum import Enum, StrEnum
 from pathlib import Path
 
@@ -74,3 +75,19 @@ def test_enums_hold_the_domain_vocabulary(
 def test_decision_statuses_cover_the_domain_and_the_views() -> None:
     domain = {m.value for m in decision_rules.DecisionStatus}
     assert domain <= {m.value for m in enums.DecisionStatus}
+
+
+#: A README request: `gql "$TOKEN" 'QUERY'` (the shell function the README defines).
+README_REQUEST = re.compile(r"""gql "\$(\w+)" '([^']*)'""")
+
+
+def test_the_readmes_requests_are_valid_for_the_committed_schema() -> None:
+    readme = (ROOT / "README.md").read_text()
+    requests = README_REQUEST.findall(readme)
+    assert len(requests) >= 4  # three queries and a mutation
+    schema = graphql.build_schema((ROOT / "schema.graphql").read_text())
+    for token, query in requests:
+        assert graphql.validate(schema, graphql.parse(query)) == [], (token, query)
+    # A multi-line query pasted into `curl -d '{"query": "..."}'` is not JSON (a raw line
+    # break inside a string), and the API refuses it: the README's bodies go through jq.
+    assert "-d '{" not in readme
