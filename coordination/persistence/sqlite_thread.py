@@ -84,7 +84,9 @@ class _Uses:
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[tuple[asyncio.Future[Any], Callable[[], Any]] | None]
         self._queue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._serve, name="sqlite-read", daemon=True)
+        # A daemon: an interpreter that ends does not wait for it, and a transaction cut
+        # short there is rolled back by SQLite itself.
+        self._thread = threading.Thread(target=self._serve, name="sqlite", daemon=True)
         self._thread.start()
 
     async def run(self, work: Callable[[A], T], argument: A) -> T:

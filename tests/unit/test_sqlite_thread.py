@@ -77,7 +77,7 @@ async def test_closing_ends_the_thread(tmp_path: Path) -> None:
     before = {thread.ident for thread in threading.enumerate()}
     connection = await ThreadedConnection.open(tmp_path / "t.db")
     ours = [t for t in threading.enumerate() if t.ident not in before]
-    assert [t.name for t in ours] == ["sqlite-read"]
+    assert [t.name for t in ours] == ["sqlite"]
     await connection.close()
     await asyncio.to_thread(ours[0].join, 10)
     assert not ours[0].is_alive()
