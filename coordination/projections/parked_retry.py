@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from coordination.persistence.readdb import Connection
 from coordination.projections import parking
-from coordination.projections.pipeline import PagePipeline, Stale
+from coordination.projections.page_commit import Stale
+from coordination.projections.pipeline import PagePipeline
 from coordination.projections.processing import retry_parked
 from coordination.projections.updates import ViewUpdate
 

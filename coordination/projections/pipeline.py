@@ -3,7 +3,8 @@
 Each page is read after the lowest position of the views being written, applied in
 memory (`processing`), and then written in ONE transaction that checks that no other
 writer moved those views meanwhile, writes the folded rows, the parked events and every
-view's new position. A crash before the commit leaves nothing; after it, everything.
+view's new position (`page_commit`). A crash before the commit leaves nothing; after
+it, everything.
 
 While one page's transaction runs on the projector's connection, the next page is read
 on another connection and applied (in short slices, so the transaction's statements are
@@ -19,7 +20,6 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -29,13 +29,17 @@ from coordination.persistence.readdb import (
     GatheredWrites,
     Handle,
     ReadDatabase,
-    Row,
     RowsCheck,
 )
 from coordination.projections import parking
 from coordination.projections.log import EventLog
+from coordination.projections.page_commit import (
+    Stale,
+    position_check,
+    record_page,
+    tracking_key,
+)
 from coordination.projections.processing import Decode, Outcome, PageApplier, Target
-from coordination.projections.progress import encode_progress, progress_channel
 from coordination.projections.routing import route_unknown
 from coordination.projections.schema import LIVE, definitions, generations
 from coordination.projections.view import View
@@ -44,10 +48,6 @@ from coordination.projections.view import View
 SLICE = 8
 #: Routes (stream -> forum) kept in memory at most; the table keeps them all.
 ROUTES_MAX = 200_000
-
-
-class Stale(Exception):
-    """Another writer moved a view, or a rebuild switched it, since the page was read."""
 
 
 @dataclass
@@ -128,7 +128,7 @@ class PagePipeline:
         built_with = await definitions(handle)
         self.targets = {}
         for view in self.views:
-            chosen = [g for g in rows if g.view == view.name and self.follows(*_key(g))]
+            chosen = [g for g in rows if g.view == view.name and self.follows(*tracking_key(g))]
             if not chosen:
                 raise RuntimeError(f"view '{view.name}' has no generation to write")
             if built_with.get((view.name, chosen[0].generation)) != view.definition:
@@ -269,89 +269,9 @@ class PagePipeline:
     def current_check(self) -> RowsCheck:
         """The check that every view is still where this pipeline believes it is: its
         `verify` raises `Stale` otherwise."""
-        # Locks exactly the rows this pipeline writes, so a rebuild's switch and this commit
-        # serialise, and a second writer of the same rows waits and then finds them moved.
-        lock = " FOR UPDATE" if self.db.is_postgres else ""
-        select = "SELECT view, generation, status, position FROM projection_tracking"
-        args: tuple[Any, ...]
-        if self.fixed is None:
-            sql, args = f"{select} WHERE status = $1{lock}", (LIVE,)
-        else:
-            pairs = sorted(self.fixed.items())
-            wanted = " OR ".join(
-                f"(view = ${2 * n + 1} AND generation = ${2 * n + 2})" for n in range(len(pairs))
-            )
-            sql = f"{select} WHERE {wanted}{lock}"
-            args = tuple(value for pair in pairs for value in pair)
-        # What this pipeline believes now: `verify` may run on another thread.
-        believed = {name: (t.generation, t.position) for name, t in self.targets.items()}
-        follows = self.follows
-
-        def verify(rows: list[Row]) -> None:
-            current = {
-                r["view"]: (r["generation"], r["position"]) for r in rows if follows(*_key(r))
-            }
-            for name, where in believed.items():
-                if current.get(name) != where:
-                    raise Stale(name)
-
-        return RowsCheck(sql, args, verify)
+        return position_check(self.db, self.targets, self.fixed, self.follows)
 
     async def _record(self, tx: Handle, outcome: Outcome, positions: dict[str, int]) -> None:
-        if outcome.parked:
-            await tx.executemany(
-                "INSERT INTO parked_events (view, generation, notification_id, stream_id,"
-                " stream_version, topic, error) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                outcome.parked,
-            )
-        if outcome.routes and self.fixed is None:
-            await tx.executemany(
-                "INSERT INTO projection_stream_forums (stream_id, forum_id) VALUES ($1, $2)"
-                " ON CONFLICT (stream_id) DO NOTHING",
-                [(str(s), str(f)) for s, f in outcome.routes.items()],
-            )
-        if self.db.is_postgres:
-            await self._move_positions(tx, outcome, positions)
-            return
-        await tx.executemany(
-            "UPDATE projection_tracking SET position = $1 WHERE view = $2 AND generation = $3",
-            [(positions[n], n, t.generation) for n, t in self.targets.items()],
+        await record_page(
+            tx, self.db, outcome, positions, self.targets, fixed=self.fixed, name=self.name
         )
-
-    async def _move_positions(
-        self, tx: Handle, outcome: Outcome, positions: dict[str, int]
-    ) -> None:
-        """Move every view's position, only from where this pipeline believes it is, and
-        announce the page: one statement, so one round trip (each costs the projector a
-        turn of a busy event loop). A view found elsewhere (another writer, a rebuild's
-        switch) moves nothing, raises `Stale`, and the transaction is rolled back, its
-        notification with it. The rows a concurrent switch locks are these very rows, so
-        the two serialise here as they did when the check came first."""
-        targets = list(self.targets.items())
-        live = self.fixed is None
-        row = await tx.fetchrow(
-            "WITH moved AS (UPDATE projection_tracking t SET position = u.position"
-            " FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[])"
-            " AS u(position, view, generation, was)"
-            " WHERE t.view = u.view AND t.generation = u.generation AND t.position = u.was"
-            " AND ($5 OR t.status = $6) RETURNING 1)"
-            " SELECT (SELECT COUNT(*) FROM moved) AS moved,"
-            " CASE WHEN $7 THEN pg_notify($8, $9) END AS notified",
-            [positions[name] for name, _ in targets],
-            [name for name, _ in targets],
-            [target.generation for _, target in targets],
-            [target.position for _, target in targets],
-            not live,
-            LIVE,
-            live,
-            progress_channel(self.db, self.name),
-            encode_progress(outcome, positions) if live else "",
-        )
-        if row is None or row["moved"] != len(targets):
-            raise Stale(", ".join(sorted(self.targets)))
-
-
-def _key(row: Any) -> tuple[str, int, str]:
-    if isinstance(row, dict):
-        return row["view"], row["generation"], row["status"]
-    return row.view, row.generation, row.status
