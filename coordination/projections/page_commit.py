@@ -83,7 +83,8 @@ async def record_page(
             [(str(s), str(f)) for s, f in outcome.routes.items()],
         )
     if db.is_postgres:
-        await _move_positions(tx, db, outcome, positions, targets, live=fixed is None, name=name)
+        channel = progress_channel(db, name)
+        await _move_positions(tx, outcome, positions, targets, live=fixed is None, channel=channel)
         return
     await tx.executemany(
         "UPDATE projection_tracking SET position = $1 WHERE view = $2 AND generation = $3",
@@ -93,13 +94,12 @@ async def record_page(
 
 async def _move_positions(
     tx: Handle,
-    db: ReadDatabase,
     outcome: Outcome,
     positions: dict[str, int],
     targets: dict[str, Target],
     *,
     live: bool,
-    name: str,
+    channel: str,
 ) -> None:
     """Move every view's position, only from where this pipeline believes it is, and
     announce the page: one statement, so one round trip (each costs the projector a
@@ -123,7 +123,7 @@ async def _move_positions(
         not live,
         LIVE,
         live,
-        progress_channel(db, name),
+        channel,
         encode_progress(outcome, positions) if live else "",
     )
     if row is None or row["moved"] != len(moving):
