@@ -69,8 +69,11 @@ class SQLiteHandle(Connection):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SQLiteHandle]:
-        await self.raw.execute("BEGIN IMMEDIATE")
+        # BEGIN inside the `try`: a caller cancelled while its BEGIN waits still has it run
+        # on the connection's thread, and the rollback queued after it must undo it, or the
+        # connection would be left in a transaction for its next user.
         try:
+            await self.raw.execute("BEGIN IMMEDIATE")
             yield self
         except BaseException:
             await self.raw.run(sqlite3.Connection.rollback)
@@ -133,8 +136,8 @@ class SQLiteReadDatabase(ReadDatabase):
     async def transaction(self, *, readonly: bool = False) -> AsyncIterator[Handle]:
         if readonly:
             async with self._reader() as reader:
-                await reader.raw.execute("BEGIN")
-                try:
+                try:  # BEGIN inside it, as in `SQLiteHandle.transaction`
+                    await reader.raw.execute("BEGIN")
                     yield reader
                 finally:
                     await reader.raw.run(sqlite3.Connection.rollback)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from coordination.persistence import readdb_sqlite
 from coordination.persistence.sqlite_thread import ThreadedConnection
 
 
@@ -81,3 +82,47 @@ async def test_closing_ends_the_thread(tmp_path: Path) -> None:
     await connection.close()
     await asyncio.to_thread(ours[0].join, 10)
     assert not ours[0].is_alive()
+
+
+async def test_a_read_transaction_cancelled_before_its_begin_ran_leaves_no_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A request that goes away while its BEGIN waits for the connection's thread: the
+    # BEGIN still runs. The connection must not go back to the pool inside a transaction,
+    # where its next users would read an old snapshot (or fail to begin their own).
+    path = tmp_path / "read.db"
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE t (n INTEGER)")
+    setup.commit()
+    setup.close()
+    monkeypatch.setattr(readdb_sqlite, "SQLITE_READERS", 1)
+    db = await readdb_sqlite.SQLiteReadDatabase.connect(path, b"k" * 32)
+    started, release = threading.Event(), threading.Event()
+
+    def hold(_raw: sqlite3.Connection) -> None:
+        started.set()
+        assert release.wait(10)
+
+    async def read_in_a_transaction() -> list[object]:
+        async with db.transaction(readonly=True) as tx:
+            return list(await tx.fetch("SELECT n FROM t"))
+
+    try:
+        async with db.transaction(readonly=True) as tx:  # the one reader
+            reader = tx.raw  # type: ignore[attr-defined]
+        held = asyncio.create_task(reader.run(hold))  # its thread busy until released
+        await asyncio.to_thread(started.wait, 10)
+        reading = asyncio.create_task(read_in_a_transaction())
+        await asyncio.sleep(0)  # one step: it takes the reader and queues its BEGIN
+        reading.cancel()
+        release.set()
+        await held
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+        await db.execute("INSERT INTO t (n) VALUES (1)")
+        assert await db.fetch("SELECT n FROM t") == [{"n": 1}]  # not an old snapshot
+        assert await read_in_a_transaction() == [{"n": 1}]
+    finally:
+        release.set()
+        await db.close()
