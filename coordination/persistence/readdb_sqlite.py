@@ -49,10 +49,7 @@ class SQLiteHandle(Connection):
     # One hand-off to the connection's thread per statement: a cursor opened, read and
     # closed as three awaits cost twice the CPU, and on a busy loop each await waits a turn.
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        rows = await self.raw.fetchall(sqlite_sql(sql), args)
-        # The column names once per read: dict(row) looks each one up again per row.
-        names = rows[0].keys() if rows else ()
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return _as_dicts(await self.raw.fetchall(sqlite_sql(sql), args))
 
     async def execute(self, sql: str, *args: Any) -> int:
         return await self.raw.execute(sqlite_sql(sql), args)
@@ -210,12 +207,16 @@ def _write_gathered(
     try:
         if check is not None:
             sql, args, verify = check
-            rows = connection.execute(sql, args).fetchall()
-            names = rows[0].keys() if rows else ()
-            verify([dict(zip(names, row, strict=True)) for row in rows])
+            verify(_as_dicts(connection.execute(sql, args).fetchall()))
         for sql, rows_args in statements:
             connection.executemany(sql, rows_args)
     except BaseException:
         connection.rollback()
         raise
     connection.commit()
+
+
+def _as_dicts(rows: list[sqlite3.Row]) -> list[Row]:
+    """Rows as dicts, the column names taken once: dict(row) looks each one up per row."""
+    names = rows[0].keys() if rows else ()
+    return [dict(zip(names, row, strict=True)) for row in rows]
