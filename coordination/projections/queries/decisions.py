@@ -340,7 +340,7 @@ async def list_positions_of(
         groups=[str(d) for d in decision_ids],
         first=first,
     )
-    return {UUID(decision): page for decision, page in pages.items()}
+    return {decision: pages[str(decision)] for decision in decision_ids}
 
 
 async def proxies_of(db: ReadDatabase, decision_ids: Sequence[UUID]) -> dict[UUID, list[ProxyView]]:
