@@ -39,6 +39,13 @@ def scenario(system: System) -> Scenario:
     return Scenario.build(system.app)
 
 
+async def caught_up(system: System, projections: Projections) -> None:
+    """Wait until the views include every event recorded so far (the scenario's writes
+    go to the application directly, so nothing else waits for them)."""
+    head = system.app.recorder.max_notification_id() or 0
+    assert await projections.runner.wait_until(head, 10)
+
+
 @pytest.fixture
 async def projections(system: System) -> AsyncIterator[Projections]:
     running = await start_projections(system)

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from coordination.bootstrap import System
 from coordination.projections import Projections
-from tests.graphql.conftest import Gql
+from tests.graphql.conftest import Gql, caught_up
 from tests.graphql.scenario import Scenario
 
 ORGANISATIONS = (
@@ -21,11 +21,6 @@ REGISTRATIONS = (
     " registrations(first: $first, after: $after) { edges { cursor node { uuid } }"
     " pageInfo { hasNextPage endCursor } } } }"
 )
-
-
-async def caught_up(system: System, projections: Projections) -> None:
-    head = system.app.recorder.max_notification_id() or 0
-    assert await projections.runner.wait_until(head, 10)
 
 
 async def page(gql: Gql, scn: Scenario, first: int, after: str | None = None) -> Any:

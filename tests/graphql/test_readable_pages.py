@@ -14,7 +14,7 @@ from uuid import UUID
 from coordination.auth.principal import Principal, Role
 from coordination.bootstrap import System
 from coordination.projections import Projections
-from tests.graphql.conftest import Gql
+from tests.graphql.conftest import Gql, caught_up
 from tests.graphql.scenario import Scenario, unique
 
 DECISIONS = (
@@ -25,11 +25,6 @@ ACTIONS = (
     "query($first: Int!, $after: String) { actions(first: $first, after: $after) {"
     " edges { node { uuid } } pageInfo { hasNextPage endCursor } } }"
 )
-
-
-async def caught_up(system: System, projections: Projections) -> None:
-    head = system.app.recorder.max_notification_id() or 0
-    assert await projections.runner.wait_until(head, 10)
 
 
 async def walk(gql: Gql, document: str, principal: Principal, first: int) -> list[UUID]:

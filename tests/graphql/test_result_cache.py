@@ -7,16 +7,11 @@ from coordination.bootstrap import System
 from coordination.projections import Projections, start_projections
 from coordination.settings import Settings
 from tests.graphql.cases import document
-from tests.graphql.conftest import Gql, Http, http_client
+from tests.graphql.conftest import Gql, Http, caught_up, http_client
 from tests.graphql.scenario import Scenario
 
 THEMES = "query($p: UUID!) { themes(partnershipId: $p) { edges { node { name } } } }"
 DECISIONS = "query { decisions { edges { node { title } } } }"
-
-
-async def caught_up(system: System, projections: Projections) -> None:
-    head = system.app.recorder.max_notification_id() or 0
-    assert await projections.runner.wait_until(head, 10)
 
 
 async def test_a_repeated_query_is_answered_from_memory_until_the_views_move(
