@@ -74,19 +74,21 @@ def serve(
     console.print(f"  the log's integrator: {_INTEGRATION[integration]}")
     configure_logging()
     settings = settings.model_copy(update={"integrate": integration})
-    supervisor = None
     if workers > 1 or integration == "process":
         # The keys exist before the workers and the integrator start, so that they do not
         # race to create them (and a production node without its signing key stops here,
         # once, with the reason).
         _prepare_keys(settings)
+    supervisor = None
     if integration == "process":
         from coordination.audit.supervisor import IntegratorProcess
 
         supervisor = IntegratorProcess(_environment(settings))
-        supervisor.start()
+    # Held from before the child starts: a signal from then on stops the child first.
     with _signals_held_while(supervisor is not None) as held:
         try:
+            if supervisor is not None:
+                supervisor.start()
             _run_uvicorn(settings, host, port, workers, held)
         finally:
             if supervisor is not None:
@@ -98,6 +100,8 @@ def _run_uvicorn(settings: Settings, host: str, port: int, workers: int, held: H
 
     from coordination.api import create_app
 
+    if held.received:
+        return  # stopped while starting: serve nothing
     if workers == 1:
         app = create_app(settings)
         config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
@@ -108,11 +112,21 @@ def _run_uvicorn(settings: Settings, host: str, port: int, workers: int, held: H
         if not server.started:
             raise SystemExit(STARTUP_FAILURE)
         return
-    if held.received:
-        return  # stopped while starting: no workers to start
+    _run_workers(settings, host, port, workers, held)
+
+
+def _run_workers(settings: Settings, host: str, port: int, workers: int, held: HeldSignals) -> None:
+    """What `uvicorn.run` does for several workers, with no window for a stop signal.
+
+    Uvicorn's process manager takes the stop signals from when it is made; one that came
+    before, while `serve` held them, would otherwise wait for a server that never ends.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
     # Each worker builds its own app from the environment: hand it this run's options.
     os.environ.update(_environment(settings))
-    uvicorn.run(
+    config = uvicorn.Config(
         "coordination.api:app_from_environment",
         factory=True,
         workers=workers,
@@ -121,6 +135,13 @@ def _run_uvicorn(settings: Settings, host: str, port: int, workers: int, held: H
         log_config=None,
         access_log=False,
     )
+    sock = config.bind_socket()
+    try:
+        manager = Multiprocess(config, sockets=[sock])
+        if not held.received:  # one that came before the manager took over: start nothing
+            manager.run()
+    finally:
+        sock.close()
 
 
 class HeldSignals:

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from coordination.api import create_app
 from coordination.audit.storage import open_storage
 from coordination.bootstrap import System, bootstrap
@@ -225,25 +227,73 @@ def supervised_integrators(data_dir: Path) -> list[int]:
     return found
 
 
+#: The same, with the signal sent the moment the integrator's child has been started.
+SIGNALLED_AS_THE_CHILD_STARTS = """
+import os, signal, sys
+from coordination.audit.supervisor import IntegratorProcess
+from coordination.cli import app
+
+spawn = IntegratorProcess._spawn
+
+def spawned(self):
+    child = spawn(self)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return child
+
+IntegratorProcess._spawn = spawned
+app(prog_name="coordination", args=["serve", "--port", sys.argv[1]])
+"""
+
+#: The same with two workers, the signal sent just before uvicorn's process manager takes
+#: the stop signals over (while the listening socket is bound).
+SIGNALLED_BEFORE_THE_WORKERS_START = """
+import os, signal, sys
+import uvicorn
+from coordination.cli import app
+
+bind = uvicorn.Config.bind_socket
+
+def bound(self):
+    sock = bind(self)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return sock
+
+uvicorn.Config.bind_socket = bound
+app(prog_name="coordination", args=["serve", "--port", sys.argv[1], "--workers", "2"])
+"""
+
+
+@pytest.mark.parametrize(
+    "program",
+    [SIGNALLED_WHILE_STARTING, SIGNALLED_AS_THE_CHILD_STARTS, SIGNALLED_BEFORE_THE_WORKERS_START],
+    ids=["building-the-app", "child-just-started", "before-the-workers"],
+)
 def test_serve_told_to_stop_while_it_starts_stops_its_child_and_ends(
-    postgres_schema_url: str, tmp_path: Path
+    program: str, postgres_schema_url: str, tmp_path: Path
 ) -> None:
-    # Such a signal used to be held until the server ended, which it then never did.
+    # Such a signal used to be held until the server ended, which it then never did
+    # (building the app; before the workers), or to end serve at once and leave the
+    # child to its lifeline (as the child started).
+    # Output to a file, not a pipe: the child inherits it, and reading a pipe to its end
+    # would wait for the child as well.
     server = subprocess.Popen(
-        [sys.executable, "-c", SIGNALLED_WHILE_STARTING, str(free_port())],
+        [sys.executable, "-c", program, str(free_port())],
         env=migrated_node(postgres_schema_url, tmp_path),
-        stdout=subprocess.PIPE,
+        stdout=(tmp_path / "serve.out").open("w"),
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        output, _ = server.communicate(timeout=60)
+        code = server.wait(timeout=60)
+        left = supervised_integrators(tmp_path)  # at once: not yet ended by its lifeline
     finally:
         if server.poll() is None:
             server.kill()
-    assert server.returncode == -signal.SIGTERM, output
+    output = (tmp_path / "serve.out").read_text()
+    assert code == -signal.SIGTERM, output
     assert "the log's integrator: a process of its own" in " ".join(output.split())
-    assert supervised_integrators(tmp_path) == []  # stopped by serve, not by its lifeline
+    assert left == []  # stopped by serve
+    assert "Started parent process" not in output  # with two workers: none was started
 
 
 def log_gauges(exposition: str) -> dict[str, float]:
