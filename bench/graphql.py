@@ -211,6 +211,7 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
     from fastapi.responses import Response
 
     from coordination.graphql.context import GraphQLConfig
+    from coordination.graphql.lane import NodeApp
     from coordination.graphql.router import GraphQLApi
     from coordination.observability import Metrics, install_middleware, metrics_router
     from coordination.projections import start_projections
@@ -238,7 +239,7 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
         await projections.stop()
         system.close()
 
-    app = FastAPI(lifespan=lifespan)
+    app = NodeApp(lifespan=lifespan)
     app.include_router(api.router)
     app.include_router(metrics_router(metrics))
     install_middleware(app, metrics, graphql=api)

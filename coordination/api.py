@@ -24,6 +24,7 @@ from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
 from coordination.federation.router import feed_router
+from coordination.graphql.lane import NodeApp
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics, install_middleware, metrics_router
 from coordination.projections import Projections, start_projections
@@ -125,7 +126,7 @@ def create_app(
             if owned:
                 wired.close()
 
-    app = FastAPI(
+    app = NodeApp(
         title="coordination",
         version=__version__,
         description="Event-sourced backend of a development partnership for the social economy.",

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 from uuid import UUID
 
@@ -27,7 +28,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coordination.graphql.lane import GraphQLLane
+from coordination.graphql.lane import GraphQLLane, NodeApp
 from coordination.graphql.limits import BodySizeLimit
 
 if TYPE_CHECKING:
@@ -309,7 +310,7 @@ class RequestIdMiddleware:
 
 
 def install_middleware(
-    app: FastAPI,
+    app: NodeApp,
     metrics: Metrics,
     *,
     max_body_bytes: int = BodySizeLimit.DEFAULT_MAX_BYTES,
@@ -319,9 +320,13 @@ def install_middleware(
     given the app's GraphQL endpoint, its lane (`GraphQLLane`).
 
     The body limit sits inside the request-id middleware, so a refused body is still
-    counted and answered with its request id; the lane sits inside both.
+    counted and answered with its request id; the lane sits inside both, and the app
+    sends the requests the lane takes straight to that chain (`NodeApp`).
     """
-    if graphql is not None:
-        app.add_middleware(GraphQLLane, api=graphql)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestIdMiddleware, metrics=metrics)
+    if graphql is not None:
+        # The lane passes on what it does not take; the app gives it only what it takes.
+        lane = GraphQLLane(partial(FastAPI.__call__, app), api=graphql)
+        entry = RequestIdMiddleware(BodySizeLimit(lane, max_bytes=max_body_bytes), metrics)
+        app.open_lane(entry, lane)

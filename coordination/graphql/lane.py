@@ -7,15 +7,22 @@ two thirds of a cached page's time in the server. On a node busy with readers ev
 step of a write waits its turn behind theirs, so that cost was also most of how long a
 write took to become visible (docs/decisions/0015-graphql-lane.md).
 
-The lane sits innermost among the middleware (`install_middleware` puts it there), so a
-request it answers is still given its id, counted, logged and held to the body limit.
-GET /graphql (GraphiQL, queries in the URL) and the WebSocket take the normal route.
+The lane sits innermost among the node's own middleware (`install_middleware` puts it
+there), so a request it answers is still given its id, counted, logged and held to the
+body limit. GET /graphql (GraphiQL, queries in the URL) and the WebSocket take the normal
+route.
+
+`NodeApp` goes one step further: the requests the lane takes enter at the node's own
+middleware, past FastAPI's (a telemetry check per request, and its error, exception
+telemetry and body-limit middleware), which do nothing there that the node's middleware
+and the endpoint do not do themselves.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -37,7 +44,7 @@ class GraphQLLane:
         self.app, self.api = app, api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._takes(scope):
+        if not self.takes(scope):
             await self.app(scope, receive, send)
             return
         # What the router would have set: the access log and metrics label by route.
@@ -50,8 +57,33 @@ class GraphQLLane:
             )
         await response(scope, receive, send)
 
-    def _takes(self, scope: Scope) -> bool:
+    def takes(self, scope: Scope) -> bool:
+        """Whether the lane answers this request itself (a POST to the endpoint's path)."""
         if scope["type"] != "http" or scope["method"] != "POST":
             return False
         path: str = scope["path"]
         return path.removeprefix(scope.get("root_path", "")) == self.api.path
+
+
+class NodeApp(FastAPI):
+    """The node's FastAPI application, whose GraphQL POSTs skip FastAPI's own layers.
+
+    Until `open_lane` it is FastAPI. After it, a request the lane takes goes to `entry`
+    (the node's middleware around the lane); every other request goes through FastAPI as
+    before, the node's middleware included.
+    """
+
+    _entry: ASGIApp | None = None
+    _lane: GraphQLLane | None = None
+
+    def open_lane(self, entry: ASGIApp, lane: GraphQLLane) -> None:
+        """Send the requests `lane` takes to `entry`, which must end in `lane`."""
+        self._entry, self._lane = entry, lane
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lane, entry = self._lane, self._entry
+        if lane is not None and entry is not None and lane.takes(scope):
+            scope["app"] = self  # as Starlette sets it for its own requests
+            await entry(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)

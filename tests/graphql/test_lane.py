@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
+from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
-from coordination.graphql.lane import GraphQLLane
+from coordination.graphql.lane import GraphQLLane, NodeApp
 from coordination.graphql.limits import BodySizeLimit
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics, RequestIdMiddleware
@@ -74,10 +76,31 @@ def test_the_node_puts_the_lane_inside_its_own_middleware(
 ) -> None:
     metrics = Metrics()
     app = build_http_app(settings, system, GraphQLApi(settings, metrics=metrics), metrics)
-    # Outermost first: a request the lane answers has its id, its count and its limit.
+    # Outermost first: every other request has its id, its count and its limit...
     classes: list[object] = [m.cls for m in app.user_middleware]
-    assert classes == [
-        RequestIdMiddleware,
-        BodySizeLimit,
-        GraphQLLane,
-    ]
+    assert classes == [RequestIdMiddleware, BodySizeLimit]
+    # ...and so has a request the lane answers, which enters at the node's middleware.
+    assert isinstance(app, NodeApp)
+    chain, layer = [], app._entry
+    while layer is not None:
+        chain.append(type(layer))
+        layer = None if isinstance(layer, GraphQLLane) else getattr(layer, "app", None)
+    assert chain == [RequestIdMiddleware, BodySizeLimit, GraphQLLane]
+
+
+async def test_a_lane_request_skips_fastapis_own_middleware(
+    http: Http, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    starlette_call = Starlette.__call__
+
+    async def recorded(self: Starlette, scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(f"{scope['method']} {scope['path']}")
+        await starlette_call(self, scope, receive, send)
+
+    monkeypatch.setattr(Starlette, "__call__", recorded)
+    answered = await http.post("{ __typename }", headers={"X-Request-ID": "lane-1"})
+    assert answered.json() == {"data": {"__typename": "Query"}}
+    assert answered.headers["x-request-id"] == "lane-1"
+    assert (await http.client.get("/health")).status_code == 200
+    assert seen == ["GET /health"]
