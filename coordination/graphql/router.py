@@ -79,12 +79,25 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
     return GraphQLConfig(**(chosen | overrides))
 
 
+NOT_AN_OBJECT = (
+    'The request body must be a JSON object, such as {"query": "...", "variables": {...}}'
+)
+
+
 class _Router(GraphQLRouter[GraphQLContext, None]):
     """Answers repeated view queries from their kept bytes, ordinary operations directly
     (`DirectExecution`), the rest through strawberry; verifies WebSocket tokens."""
 
     api: GraphQLApi
     temporal_response: Response
+
+    def decode_json(self, data: str | bytes) -> object:
+        # strawberry reads a request's fields with `.get` on whatever the body decoded to:
+        # `false`, `"text"` or `1` failed with an AttributeError (a 500), not a 400.
+        decoded = super().decode_json(data)
+        if not isinstance(decoded, dict | list):
+            raise StrawberryHTTPException(400, NOT_AN_OBJECT)
+        return decoded
 
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:

@@ -82,6 +82,12 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
         (b"{not json", "application/json", "JSON"),
         (b'{"variables": {}}', "application/json", "No GraphQL query found"),
         (b"query { forums { edges { cursor } } }", "text/plain", "Unsupported content type"),
+        # JSON, but not an object: these used to fail inside strawberry with a 500.
+        (b"false", "application/json", "must be a JSON object"),
+        (b'"{ forums { edges { cursor } } }"', "application/json", "must be a JSON object"),
+        (b"12", "application/json", "must be a JSON object"),
+        (b"null", "application/json", "must be a JSON object"),
+        (b"[1]", "application/json", "Batching is not enabled"),
     ]:
         response = await node.client.post(
             "/graphql", content=content, headers={"Content-Type": content_type}
