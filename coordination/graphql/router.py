@@ -79,6 +79,7 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
     return GraphQLConfig(**(chosen | overrides))
 
 
+NOT_UTF8 = "The request body must be JSON in UTF-8"
 NOT_AN_OBJECT = (
     'The request body must be a JSON object, such as {"query": "...", "variables": {...}}'
 )
@@ -92,9 +93,13 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     temporal_response: Response
 
     def decode_json(self, data: str | bytes) -> object:
-        # strawberry reads a request's fields with `.get` on whatever the body decoded to:
-        # `false`, `"text"` or `1` failed with an AttributeError (a 500), not a 400.
-        decoded = super().decode_json(data)
+        # strawberry turns only a JSONDecodeError into a 400: bytes that are not UTF-8
+        # failed with a UnicodeDecodeError (a 500). And it reads a request's fields with
+        # `.get` on whatever the body decoded to: `false`, `"text"` or `1` failed too.
+        try:
+            decoded = super().decode_json(data)
+        except UnicodeDecodeError:
+            raise StrawberryHTTPException(400, NOT_UTF8) from None
         if not isinstance(decoded, dict | list):
             raise StrawberryHTTPException(400, NOT_AN_OBJECT)
         return decoded

@@ -82,7 +82,9 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
         (b"{not json", "application/json", "JSON"),
         (b'{"variables": {}}', "application/json", "No GraphQL query found"),
         (b"query { forums { edges { cursor } } }", "text/plain", "Unsupported content type"),
-        # JSON, but not an object: these used to fail inside strawberry with a 500.
+        # These used to fail inside strawberry with a 500: bytes that are not UTF-8...
+        (b"\xbe{\xa8}", "application/json", "must be JSON in UTF-8"),
+        # ...and JSON that is not an object.
         (b"false", "application/json", "must be a JSON object"),
         (b'"{ forums { edges { cursor } } }"', "application/json", "must be a JSON object"),
         (b"12", "application/json", "must be a JSON object"),
