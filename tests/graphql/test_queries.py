@@ -357,6 +357,14 @@ async def test_the_audit_trail(gql: Gql, demo: Demo) -> None:
     assert page["pageInfo"]["hasNextPage"] is True
     rest = await trail({"streamId": demo.id("decision:1")}, after=page["pageInfo"]["endCursor"])
     assert [e["version"] for e in nodes(rest)] == list(range(4, len(events) + 1))
+    # An empty page (this used to fail with an unexpected error) ends where it began.
+    none = await trail(
+        {"streamId": demo.id("decision:1")}, first=0, after=page["pageInfo"]["endCursor"]
+    )
+    assert none["edges"] == []
+    assert none["pageInfo"]["hasNextPage"] is True
+    again = await trail({"streamId": demo.id("decision:1")}, after=none["pageInfo"]["endCursor"])
+    assert nodes(again) == nodes(rest)
 
     assert codes(await gql.run(AUDIT, {}, demo.convenor)) == ["FORBIDDEN"]
     assert codes(await gql.run(AUDIT, {}, ANONYMOUS)) == ["UNAUTHENTICATED"]

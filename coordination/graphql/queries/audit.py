@@ -99,7 +99,7 @@ async def audit_trail(
     aware(where.recorded_before, "recordedBefore")
     app = info.context.services.app
     reader = EventReader(info.context.services.db, app)
-    position = parse_audit_cursor(after) if after is not None else 0
+    start = position = parse_audit_cursor(after) if after is not None else 0
     needles = state_needles(app.mapper, actor=where.actor, organisation=where.organisation_id)
     until = position + SCAN_WINDOW if needles else None
     matched: list[LoggedEvent] = []
@@ -131,9 +131,11 @@ async def audit_trail(
         Edge(node=RecordedEvent.from_logged(e), cursor_of=partial(audit_cursor, e.position))
         for e in page
     ]
-    # A page cut short by the scan limit still ends where the scan stopped, so the next
-    # request does not read the same events again.
-    end = page[-1].position if len(matched) > first else position
+    # A full page ends at its last event (an empty one, `first: 0`, where it began); a
+    # page cut short by the scan limit ends where the scan stopped, so the next request
+    # does not read the same events again.
+    full = len(matched) > first
+    end = (page[-1].position if page else start) if full else position
     return Connection(
         edges=edges,
         page_info=PageInfo(
