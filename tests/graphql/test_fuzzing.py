@@ -1,0 +1,170 @@
+"""Random requests to the GraphQL endpoint over HTTP: none makes it fail, none refused
+records anything.
+
+Documents are built from the committed schema (any root field, its arguments filled
+with values of the right type, of the wrong one, or junk), beside bodies that are not
+JSON, JSON that is not a request, and random bytes; callers are the secretariat, an
+auditor or nobody. This found three requests that failed with a 500 or an unexpected
+error (a body that is not UTF-8, a JSON body that is not an object, `auditTrail(first:
+0)`); their own tests are in `test_hardening.py` and `test_queries.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    build_schema,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from coordination.auth.principal import Principal, Role
+from coordination.bootstrap import System
+from coordination.demo import load_demo, person
+from coordination.projections import Projections
+from tests.graphql.conftest import Http, caught_up
+
+SCHEMA = build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
+REFUSALS = {"NotFound", "Conflict", "RuleViolation", "Forbidden", "InvalidInput"}
+
+JUNK: st.SearchStrategy[Any] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.sampled_from(["", "2026-13-01", "2026-11-29T25:00:00", "0" * 36, "x" * 5_000]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+SCALARS: dict[str, st.SearchStrategy[Any]] = {
+    "Int": st.sampled_from([0, 1, 20, 100, 101, -1, 2**31]),
+    "Boolean": st.booleans(),
+    "Date": st.sampled_from(["2026-12-01", "2027-01-15", "2026-02-30"]),
+    "DateTime": st.sampled_from(["2026-12-01T10:00:00+00:00", "2027-01-15T09:00:00"]),
+}
+
+
+def value_of(kind: GraphQLInputType, ids: list[str], depth: int = 0) -> st.SearchStrategy[Any]:
+    """A value for an argument of type `kind`: mostly of that type, sometimes junk."""
+    if isinstance(kind, GraphQLNonNull):
+        return value_of(kind.of_type, ids, depth)
+    if depth > 3:
+        return JUNK
+    if isinstance(kind, GraphQLList):
+        typed = st.lists(value_of(kind.of_type, ids, depth + 1), max_size=3)
+    elif isinstance(kind, GraphQLEnumType):
+        typed = st.sampled_from(sorted(kind.values))
+    elif isinstance(kind, GraphQLInputObjectType):
+        fields = kind.fields.items()
+        typed = st.fixed_dictionaries(
+            {
+                n: value_of(f.type, ids, depth + 1)
+                for n, f in fields
+                if isinstance(f.type, GraphQLNonNull)
+            },
+            optional={
+                n: value_of(f.type, ids, depth + 1)
+                for n, f in fields
+                if not isinstance(f.type, GraphQLNonNull)
+            },
+        )
+    elif kind.name == "UUID":
+        typed = st.sampled_from(ids)
+    else:
+        typed = SCALARS.get(kind.name, st.text(max_size=40))
+    return st.one_of(typed, typed, typed, JUNK)
+
+
+def type_name(kind: Any) -> str:
+    if isinstance(kind, GraphQLNonNull):
+        return f"{type_name(kind.of_type)}!"
+    if isinstance(kind, GraphQLList):
+        return f"[{type_name(kind.of_type)}]"
+    return str(kind.name)
+
+
+@st.composite
+def operation(draw: st.DrawFn, ids: list[str]) -> dict[str, Any]:
+    """A request for one root field, its arguments declared as variables."""
+    keyword, root = draw(
+        st.sampled_from([("query", SCHEMA.query_type), ("mutation", SCHEMA.mutation_type)])
+    )
+    assert isinstance(root, GraphQLObjectType)
+    name = draw(st.sampled_from(sorted(root.fields)))
+    arguments = root.fields[name].args
+    chosen = [
+        a
+        for a in sorted(arguments)
+        if isinstance(arguments[a].type, GraphQLNonNull) or draw(st.booleans())
+    ]
+    declared = ", ".join(f"${a}: {type_name(arguments[a].type)}" for a in chosen)
+    used = ", ".join(f"{a}: ${a}" for a in chosen)
+    document = (
+        f"{keyword}{f'({declared})' if chosen else ''}"
+        f" {{ {name}{f'({used})' if chosen else ''} {{ __typename }} }}"
+    )
+    body: dict[str, Any] = {
+        "query": document,
+        "variables": {a: draw(value_of(arguments[a].type, ids)) for a in chosen},
+    }
+    if draw(st.integers(0, 9)) == 0:
+        body["operationName"] = draw(JUNK)
+    return body
+
+
+def bodies(ids: list[str]) -> st.SearchStrategy[bytes]:
+    as_json = st.one_of(operation(ids), operation(ids), operation(ids), JUNK).map(json.dumps)
+    return st.one_of(as_json.map(str.encode), st.binary(max_size=60))
+
+
+@pytest.fixture
+async def demo_ids(system: System, projections: Projections) -> list[str]:
+    load_demo(system.app, origin=system.settings.origin, console=Console(file=io.StringIO()))
+    await caught_up(system, projections)
+    notes = system.app.recorder.select_notifications(start=1, limit=100_000)
+    return sorted({str(n.originator_id) for n in notes})
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_no_request_fails_and_none_refused_records_anything(
+    http: Http, system: System, demo_ids: list[str], data: st.DataObject
+) -> None:
+    body = data.draw(bodies(demo_ids), label="body")
+    role = data.draw(st.sampled_from([Role.ADMIN, Role.AUDITOR, None]), label="role")
+    headers = {"Content-Type": "application/json"}
+    if role is not None:
+        token = http.token(Principal(role, person("fuzzing")))
+        headers["Authorization"] = f"Bearer {token}"
+    before = system.app.recorder.max_notification_id()
+
+    response = await http.client.post("/graphql", content=body, headers=headers)
+
+    assert response.status_code < 500, response.text
+    assert "INTERNAL_SERVER_ERROR" not in response.text, response.text
+    answer = response.json() if response.status_code == 200 else None
+    fields = (answer or {}).get("data") or {}
+    recorded = [
+        v for v in fields.values() if isinstance(v, dict) and v.get("__typename") not in REFUSALS
+    ]
+    if not (answer and not answer.get("errors") and recorded):
+        assert system.app.recorder.max_notification_id() == before, response.text
