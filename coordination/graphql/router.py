@@ -39,6 +39,7 @@ from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System
+from coordination.graphql import request_json
 from coordination.graphql.context import (
     GraphQLConfig,
     GraphQLContext,
@@ -53,6 +54,7 @@ from coordination.graphql.event_tail import EventTail
 from coordination.graphql.mutations.placement import CommandPlacement
 from coordination.graphql.result_cache import CachedResponse, ResultCache
 from coordination.graphql.schema import build_schema
+from coordination.graphql.ws_protocol import CheckedTransportWS
 from coordination.observability import (
     Metrics,
     correlation_id_var,
@@ -79,30 +81,21 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
     return GraphQLConfig(**(chosen | overrides))
 
 
-NOT_UTF8 = "The request body must be JSON in UTF-8"
-NOT_AN_OBJECT = (
-    'The request body must be a JSON object, such as {"query": "...", "variables": {...}}'
-)
-
-
 class _Router(GraphQLRouter[GraphQLContext, None]):
     """Answers repeated view queries from their kept bytes, ordinary operations directly
     (`DirectExecution`), the rest through strawberry; verifies WebSocket tokens."""
 
     api: GraphQLApi
     temporal_response: Response
+    graphql_transport_ws_handler_class = CheckedTransportWS
 
     def decode_json(self, data: str | bytes) -> object:
-        # strawberry turns only a JSONDecodeError into a 400: bytes that are not UTF-8
-        # failed with a UnicodeDecodeError (a 500). And it reads a request's fields with
-        # `.get` on whatever the body decoded to: `false`, `"text"` or `1` failed too.
-        try:
-            decoded = super().decode_json(data)
-        except UnicodeDecodeError:
-            raise StrawberryHTTPException(400, NOT_UTF8) from None
-        if not isinstance(decoded, dict | list):
-            raise StrawberryHTTPException(400, NOT_AN_OBJECT)
-        return decoded
+        # HTTP bodies and WebSocket messages alike: JSON objects only (`request_json`).
+        return request_json.decode(super().decode_json, data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # HTTP only: each refusal a 400 of its own (`request_json`).
+        return request_json.parse(self.decode_json, data)
 
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:

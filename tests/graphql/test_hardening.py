@@ -85,11 +85,11 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
         # These used to fail inside strawberry with a 500: bytes that are not UTF-8...
         (b"\xbe{\xa8}", "application/json", "must be JSON in UTF-8"),
         # ...and JSON that is not an object.
-        (b"false", "application/json", "must be a JSON object"),
-        (b'"{ forums { edges { cursor } } }"', "application/json", "must be a JSON object"),
-        (b"12", "application/json", "must be a JSON object"),
-        (b"null", "application/json", "must be a JSON object"),
-        (b"[1]", "application/json", "Batching is not enabled"),
+        (b"false", "application/json", "must be JSON objects"),
+        (b'"{ forums { edges { cursor } } }"', "application/json", "must be JSON objects"),
+        (b"12", "application/json", "must be JSON objects"),
+        (b"null", "application/json", "must be JSON objects"),
+        (b"[1]", "application/json", "must be JSON objects"),  # batches are not enabled
     ]:
         response = await node.client.post(
             "/graphql", content=content, headers={"Content-Type": content_type}

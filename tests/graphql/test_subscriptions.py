@@ -200,6 +200,34 @@ async def test_a_forged_token_closes_the_connection(server: Server, scenario: Sc
     assert closed.value.rcvd.code == 4403
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[]",  # JSON, not an object
+        "12",
+        '"subscribe"',
+        json.dumps({"id": "1", "type": "subscribe", "payload": "{ __typename }"}),
+        json.dumps({"id": ["1"], "type": "subscribe", "payload": {"query": "{ __typename }"}}),
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ["q"]}}),
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "q", "variables": 1}}),
+        json.dumps({"type": "ping", "payload": "hello"}),
+    ],
+)
+async def test_a_message_of_the_wrong_shape_closes_the_connection_with_4400(
+    server: Server, scenario: Scenario, message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each used to fail inside strawberry with a TypeError: no close code, an error logged.
+    websocket = await open_socket(server, scenario.principal("admin"))
+    await acknowledged(websocket)
+    await websocket.send(message)
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(TIMEOUT):
+            await websocket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 async def test_view_updates_of_a_forum_reach_its_members(
     server: Server, scenario: Scenario
 ) -> None:

@@ -1,0 +1,52 @@
+"""What the endpoint takes as JSON: an object, in UTF-8; anything else is refused clearly.
+
+strawberry decodes each HTTP request body, and each WebSocket message, with its view's
+`decode_json`, and refuses clearly only what raises a JSONDecodeError. Bytes that are
+not UTF-8 raised a UnicodeDecodeError, and JSON that is not an object (`false`,
+`"text"`, `12`, `null`, `[]`) failed later, where strawberry read the request's fields
+from it: a 500 over HTTP, an error that dropped the WebSocket without a close code.
+
+`decode` (for `decode_json`) turns JSON that is not an object into `NotAnObject`, a
+JSONDecodeError, so that strawberry closes such a WebSocket message's connection as it
+closes one that is not JSON (4400, as graphql-transport-ws asks). `parse` (for
+`parse_json`, which only HTTP requests go through) gives each refusal its own 400.
+Batches are not enabled, so an array is refused as well.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from cross_web import HTTPException
+
+NOT_JSON = "Unable to parse request body as JSON"  # strawberry's own words
+NOT_UTF8 = "The request body must be JSON in UTF-8"
+NOT_AN_OBJECT = (
+    'The request and its variables must be JSON objects, such as {"query": "...",'
+    ' "variables": {...}}'
+)
+
+
+class NotAnObject(json.JSONDecodeError):
+    """Valid JSON that is not an object."""
+
+
+def decode(decode_any: Callable[[str | bytes], object], data: str | bytes) -> object:
+    """`data` decoded by `decode_any`, if it is a JSON object; `NotAnObject` if not."""
+    decoded = decode_any(data)
+    if not isinstance(decoded, dict):
+        raise NotAnObject(NOT_AN_OBJECT, "", 0)
+    return decoded
+
+
+def parse(decode_object: Callable[[str | bytes], object], data: str | bytes) -> object:
+    """`data` decoded by `decode_object`, or a 400 that says what is wrong with it."""
+    try:
+        return decode_object(data)
+    except NotAnObject:
+        raise HTTPException(400, NOT_AN_OBJECT) from None
+    except UnicodeDecodeError:
+        raise HTTPException(400, NOT_UTF8) from None
+    except json.JSONDecodeError:
+        raise HTTPException(400, NOT_JSON) from None

@@ -1,0 +1,52 @@
+"""`CheckedTransportWS`: graphql-transport-ws messages of the wrong shape close the socket
+with 4400, as the protocol asks, instead of failing inside strawberry.
+
+strawberry's handler answers a message without a `type` or `id` with 4400, but reads the
+fields it finds without checking their kinds: a `subscribe` whose payload is text or a
+list, or whose id is a list, failed with a TypeError that dropped the connection with no
+close code and logged an unexpected error. Each message is checked against the
+protocol's shapes first (ids are strings; a subscribe payload is an object with a text
+`query`, and optional object `variables` and `extensions` and text `operationName`;
+other payloads are objects).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+
+from coordination.graphql.context import GraphQLContext
+
+MALFORMED = "Failed to parse message"  # strawberry's own words for a message it cannot read
+
+
+class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
+    """strawberry's graphql-transport-ws handler, shown only well-shaped messages."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not well_formed(message):
+            await self.handle_invalid_message(MALFORMED)
+            return
+        await super().handle_message(message)
+
+
+def well_formed(message: Any) -> bool:
+    """Whether the fields `message` has are of the kinds graphql-transport-ws gives them
+    (missing ones are strawberry's to refuse)."""
+    if not isinstance(message, dict) or not isinstance(message.get("type", ""), str):
+        return False
+    if not isinstance(message.get("id", ""), str):
+        return False
+    payload = message.get("payload")
+    if message.get("type") != "subscribe":
+        return payload is None or isinstance(payload, dict)
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("query", ""), str)
+        and isinstance(payload.get("operationName") or "", str)
+        and isinstance(payload.get("variables") or {}, dict)
+        and isinstance(payload.get("extensions") or {}, dict)
+    )
