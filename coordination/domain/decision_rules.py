@@ -14,7 +14,14 @@ from enum import StrEnum
 from uuid import UUID
 
 from coordination.domain.errors import InvalidInput
-from coordination.domain.values import TEXT_MAX, DecisionRule, choice, optional_text, percent
+from coordination.domain.values import (
+    TEXT_MAX,
+    DecisionRule,
+    choice,
+    in_utc,
+    optional_text,
+    percent,
+)
 
 #: The qualified-majority threshold when the caller does not set one.
 DEFAULT_THRESHOLD = 67
@@ -165,6 +172,7 @@ def parse_terms(
             raise InvalidInput("a qualified majority must be more than 50%")
     if closes_at.tzinfo is None:
         raise InvalidInput("the closing time must carry a time zone")
+    in_utc(closes_at, "the closing time")  # a time the views can store
     if closes_at <= called_at:
         raise InvalidInput(
             f"the vote must close after it is called ({closes_at.isoformat()} is not"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -93,6 +93,20 @@ def document_hash(value: str, field: str = "document hash") -> str:
 def sha256_hex(content: str) -> str:
     """The SHA-256 digest of text, as sealed minutes record it."""
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def in_utc(moment: datetime, field: str) -> datetime:
+    """`moment` in UTC, refusing a naive datetime (its instant would be a guess) and one
+    too close to the ends of the calendar to be written in UTC (the views store times in
+    UTC: such an event would stop its stream's views)."""
+    if not isinstance(moment, datetime):
+        raise InvalidInput(f"{field} must be a date and time")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput(f"{field} must include a time zone")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"{field} lies outside the years 1 to 9999 in UTC") from None
 
 
 def percent(value: int, field: str) -> int:

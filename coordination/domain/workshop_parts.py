@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from coordination.domain.errors import InvalidInput
-from coordination.domain.values import NAME_MAX, TITLE_MAX, ordered, text
+from coordination.domain.values import NAME_MAX, TITLE_MAX, in_utc, ordered, text
 
 #: A workshop larger than this is a conference, not something this register plans.
 CAPACITY_MAX = 10_000
@@ -59,18 +59,9 @@ class Registration:
     active: bool = True
 
 
-def aware(moment: datetime, field: str) -> datetime:
-    """`moment` in UTC, refusing a naive datetime (its instant would be a guess)."""
-    if not isinstance(moment, datetime):
-        raise InvalidInput(f"{field} must be a date and time")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(f"{field} must include a time zone")
-    return moment.astimezone(UTC)
-
-
 def checked_schedule(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
     """A workshop's start and end, both time-zone aware, the end after the start."""
-    start, end = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
+    start, end = in_utc(starts_at, "starts_at"), in_utc(ends_at, "ends_at")
     ordered(start, end, "a workshop")
     return start, end
 

@@ -1,8 +1,9 @@
-"""Moments given in queries: refused without a time zone, as the domain refuses them."""
+"""Moments given in queries: refused without a time zone, as the domain refuses them, and
+refused when they cannot be written in UTC, as the views compare them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from coordination.graphql.errors import bad_input
 
@@ -12,8 +13,15 @@ def aware(value: datetime | None, argument: str) -> datetime | None:
 
     Raises:
         RequestError: BAD_USER_INPUT for a date and time without a time zone, whose
-            instant would be a guess.
+            instant would be a guess, or one that lies outside the years 1 to 9999 in
+            UTC (0001-01-01T00:00:00+01:00, say).
     """
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
         raise bad_input(f"{argument} must include a time zone, e.g. 2026-03-01T09:00:00Z", argument)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise bad_input(f"{argument} lies outside the years 1 to 9999 in UTC", argument) from None
     return value

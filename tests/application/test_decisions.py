@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
 
@@ -267,6 +267,11 @@ def test_the_vote_must_close_after_it_is_called(world: World) -> None:
         call(world, decision_id, closes_at=NOW - timedelta(minutes=1))
     with pytest.raises(InvalidInput, match="time zone"):
         call(world, decision_id, closes_at=CLOSES.replace(tzinfo=None))
+    # Later than any time the views can write in UTC: recorded, it stopped the stream's
+    # views (its event parked) instead of being refused.
+    end_of_calendar = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(-timedelta(hours=2)))
+    with pytest.raises(InvalidInput, match="outside the years 1 to 9999 in UTC"):
+        call(world, decision_id, closes_at=end_of_calendar)
 
 
 def test_a_decision_is_called_once(world: World) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -133,6 +133,9 @@ def test_a_workshop_ends_after_it_starts_at_zoned_times(world: World) -> None:
         plan(world, starts_at=START, ends_at=START)
     with pytest.raises(InvalidInput, match="starts_at must include a time zone"):
         plan(world, starts_at=START.replace(tzinfo=None))
+    far = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(-timedelta(hours=2)))
+    with pytest.raises(InvalidInput, match="ends_at lies outside the years 1 to 9999 in UTC"):
+        plan(world, starts_at=START, ends_at=far)
 
 
 def test_plan_refuses_empty_and_oversized_text(world: World) -> None:

@@ -54,8 +54,15 @@ JUNK: st.SearchStrategy[Any] = st.recursive(
 SCALARS: dict[str, st.SearchStrategy[Any]] = {
     "Int": st.sampled_from([0, 1, 20, 100, 101, -1, 2**31]),
     "Boolean": st.booleans(),
-    "Date": st.sampled_from(["2026-12-01", "2027-01-15", "2026-02-30"]),
-    "DateTime": st.sampled_from(["2026-12-01T10:00:00+00:00", "2027-01-15T09:00:00"]),
+    "Date": st.sampled_from(["2026-12-01", "2027-01-15", "2026-02-30", "9999-12-31", "0001-01-01"]),
+    "DateTime": st.sampled_from(
+        [
+            "2026-12-01T10:00:00+00:00",
+            "2027-01-15T09:00:00",
+            "9999-12-31T23:30:00-01:00",  # after 9999 in UTC
+            "0001-01-01T00:00:00+01:00",  # before the year 1 in UTC
+        ]
+    ),
 }
 
 

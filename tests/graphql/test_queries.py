@@ -520,3 +520,19 @@ async def test_moments_without_a_time_zone_are_refused(gql: Gql, scenario: Scena
         result = await gql.run(document, variables, admin)
         assert codes(result) == ["BAD_USER_INPUT"], document
         assert "time zone" in str(result.errors)
+
+
+async def test_moments_outside_the_utc_calendar_are_refused(gql: Gql, scenario: Scenario) -> None:
+    # These used to fail as unexpected errors where the views' filters turned them to UTC.
+    admin = scenario.principal("admin")
+    for where in [
+        {"tabledFrom": "0001-01-01T00:00:00+01:00"},
+        {"tabledBefore": "9999-12-31T23:30:00-01:00"},
+    ]:
+        result = await gql.run(
+            "query($w: DecisionFilter) { decisions(where: $w) { edges { cursor } } }",
+            {"w": where},
+            admin,
+        )
+        assert codes(result) == ["BAD_USER_INPUT"], where
+        assert "outside the years 1 to 9999 in UTC" in str(result.errors)
