@@ -1,12 +1,14 @@
 """Random requests to the GraphQL endpoint over HTTP: none makes it fail, none refused
 records anything.
 
-Documents are built from the committed schema (any root field, its arguments filled
-with values of the right type, of the wrong one, or junk), beside bodies that are not
+Documents are built from the committed schema (a few root fields and, under them, a few
+fields of their types three levels deep, every argument filled with a value of the right
+type, of the wrong one, or junk), beside bodies that are not
 JSON, JSON that is not a request, and random bytes; callers are the secretariat, an
-auditor or nobody. This found three requests that failed with a 500 or an unexpected
-error (a body that is not UTF-8, a JSON body that is not an object, `auditTrail(first:
-0)`); their own tests are in `test_hardening.py` and `test_queries.py`.
+auditor or nobody. Fuzzing of this kind found four ways to get a 500 or an unexpected
+error, each now refused clearly and tested on its own: a body that is not UTF-8 or not a
+JSON object (`test_hardening.py`), `auditTrail(first: 0)` and moments outside the years
+1 to 9999 in UTC (`test_queries.py`; such a moment was also accepted by mutations).
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLUnionType,
     build_schema,
+    get_named_type,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -105,29 +110,75 @@ def type_name(kind: Any) -> str:
     return str(kind.name)
 
 
+class Variables:
+    """The variables a document declares as it is drawn, and their values."""
+
+    def __init__(self) -> None:
+        self.declared: list[str] = []
+        self.values: dict[str, Any] = {}
+
+    def add(self, kind: GraphQLInputType, value: Any) -> str:
+        name = f"v{len(self.declared)}"
+        self.declared.append(f"${name}: {type_name(kind)}")
+        self.values[name] = value
+        return f"${name}"
+
+
+def _composite(kind: Any) -> bool:
+    return isinstance(
+        get_named_type(kind), GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+    )
+
+
+@st.composite
+def selection(
+    draw: st.DrawFn, kind: Any, ids: list[str], variables: Variables, depth: int = 0
+) -> str:
+    """A selection set on `kind`: a few of its fields, their arguments as variables,
+    nested up to three levels (below that, only fields that need no selection)."""
+    named = get_named_type(kind)
+    if isinstance(named, GraphQLUnionType):
+        members = draw(st.lists(st.sampled_from(named.types), max_size=2, unique=True))
+        spreads = [f"... on {m.name} {draw(selection(m, ids, variables, depth))}" for m in members]
+        return "{ " + " ".join(["__typename", *spreads]) + " }"
+    assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+    fields = sorted(named.fields)
+    if depth >= 3:
+        fields = [f for f in fields if not _composite(named.fields[f].type)] or ["__typename"]
+        chosen = fields[:2]
+    else:
+        chosen = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=4, unique=True))
+    parts = []
+    for name in chosen:
+        if name == "__typename":
+            parts.append(name)
+            continue
+        field = named.fields[name]
+        arguments = [
+            f"{a}: {variables.add(t.type, draw(value_of(t.type, ids)))}"
+            for a, t in sorted(field.args.items())
+            if isinstance(t.type, GraphQLNonNull) or draw(st.booleans())
+        ]
+        inner = (
+            draw(selection(field.type, ids, variables, depth + 1)) if _composite(field.type) else ""
+        )
+        given = "(" + ", ".join(arguments) + ")" if arguments else ""
+        parts.append(f"{name}{given} {inner}")
+    return "{ " + " ".join(parts) + " }"
+
+
 @st.composite
 def operation(draw: st.DrawFn, ids: list[str]) -> dict[str, Any]:
-    """A request for one root field, its arguments declared as variables."""
+    """A query or mutation of a few root fields, each argument a declared variable."""
     keyword, root = draw(
         st.sampled_from([("query", SCHEMA.query_type), ("mutation", SCHEMA.mutation_type)])
     )
-    assert isinstance(root, GraphQLObjectType)
-    name = draw(st.sampled_from(sorted(root.fields)))
-    arguments = root.fields[name].args
-    chosen = [
-        a
-        for a in sorted(arguments)
-        if isinstance(arguments[a].type, GraphQLNonNull) or draw(st.booleans())
-    ]
-    declared = ", ".join(f"${a}: {type_name(arguments[a].type)}" for a in chosen)
-    used = ", ".join(f"{a}: ${a}" for a in chosen)
-    document = (
-        f"{keyword}{f'({declared})' if chosen else ''}"
-        f" {{ {name}{f'({used})' if chosen else ''} {{ __typename }} }}"
-    )
+    variables = Variables()
+    selected = draw(selection(root, ids, variables))
+    declared = f"({', '.join(variables.declared)})" if variables.declared else ""
     body: dict[str, Any] = {
-        "query": document,
-        "variables": {a: draw(value_of(arguments[a].type, ids)) for a in chosen},
+        "query": f"{keyword}{declared} {selected}",
+        "variables": variables.values,
     }
     if draw(st.integers(0, 9)) == 0:
         body["operationName"] = draw(JUNK)
