@@ -4,10 +4,12 @@ records anything.
 Documents are built from the committed schema (a few root fields and, under them, a few
 fields of their types three levels deep, every argument filled with a value of the right
 type, of the wrong one, or junk), beside bodies that are not JSON, JSON that is not a
-request, and random bytes; callers are the secretariat, an auditor or nobody. Fuzzing of this kind found four ways to get a 500 or an unexpected
-error, each now refused clearly and tested on its own: a body that is not UTF-8 or not a
-JSON object (`test_hardening.py`), `auditTrail(first: 0)` and moments outside the years
-1 to 9999 in UTC (`test_queries.py`; such a moment was also accepted by mutations).
+request, and random bytes; callers are the secretariat, an auditor or nobody.
+
+Fuzzing of this kind found four ways to get a 500 or an unexpected error, each now
+refused clearly and tested on its own: a body that is not UTF-8 or not a JSON object
+(`test_hardening.py`), `auditTrail(first: 0)` and moments outside the years 1 to 9999
+in UTC (`test_queries.py`; such a moment was also accepted by mutations).
 """
 
 from __future__ import annotations
