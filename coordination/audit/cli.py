@@ -64,7 +64,7 @@ def keys_show(settings: Settings, *, console: Console | None = None) -> int:
 
 def export(settings: Settings, out: Path, *, console: Console | None = None) -> int:
     """Export the node's log to the bundle directory ``out``."""
-    from coordination.bootstrap import bootstrap
+    from coordination.bootstrap import StoreMissing, open_existing
 
     from .export import ExportError, export_bundle
     from .log import open_audit_log
@@ -75,7 +75,11 @@ def export(settings: Settings, out: Path, *, console: Console | None = None) -> 
     except SigningKeyError as error:
         console.print(f"[red]error:[/] {error}")
         return 2
-    system = bootstrap(settings)
+    try:
+        system = open_existing(settings)
+    except StoreMissing as error:
+        console.print(f"[red]error:[/] {error}")
+        return 2
     log = open_audit_log(system, verifier)
     try:
         with _progress(console) as progress:

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coordination.bootstrap import StoreMissing
 from coordination.cli_options import DatabaseOption
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.pagination import MAX_FIRST, Page
@@ -110,7 +111,7 @@ def print_state(replayed: Replayed, state: ReplayedState, console: Console) -> N
 async def _replay_and_print(
     settings: Settings, as_of: str, into: Path, console: Console, integrate: bool
 ) -> ReplayedState:
-    from coordination.bootstrap import bootstrap
+    from coordination.bootstrap import open_existing
 
     signer = None
     if integrate:
@@ -118,7 +119,7 @@ async def _replay_and_print(
             signer = load_signer(settings)
         except SigningKeyError:
             console.print("[yellow]warning:[/] no signing key: replaying the log as integrated")
-    source = bootstrap(settings)
+    source = open_existing(settings)
     try:
         replayed, target, projections = await replay_log(
             source, parse_as_of(as_of), into, signer=signer
@@ -161,7 +162,7 @@ def replay(
     path = into if into is not None else Path(scratch or ".") / "replay.db"
     try:
         asyncio.run(_replay_and_print(settings, as_of, path, console, integrate))
-    except ReplayError as error:
+    except (ReplayError, StoreMissing) as error:
         Console(stderr=True).print(f"[red]error:[/] {error}")
         return 2
     finally:

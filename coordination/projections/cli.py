@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coordination.bootstrap import System, bootstrap
+from coordination.bootstrap import StoreMissing, System, open_existing
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.rebuild import check_replay as replay_and_compare
 from coordination.projections.rebuild import rebuild as rebuild_view
@@ -27,9 +27,17 @@ T = TypeVar("T")
 SHOWN_DIFFERENCES = 50
 
 
+def _store(settings: Settings) -> System:
+    """The node's existing event store, or a usage error that says why there is none."""
+    try:
+        return open_existing(settings)
+    except StoreMissing as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 def _run(settings: Settings, work: Callable[[System, ReadDatabase, Progress], Awaitable[T]]) -> T:
     async def main() -> T:
-        system = bootstrap(settings)
+        system = _store(settings)
         db = await ReadDatabase.open(system.target)
         try:
             await ensure_schema(db, ALL_VIEWS)
@@ -102,15 +110,9 @@ def views(settings: Settings, *, as_json: bool = False) -> None:
     events and whether this release built it. Changes nothing."""
 
     async def read() -> tuple[int, list[GenerationStatus] | None]:
-        system = bootstrap(settings, create_tables=False)
+        system = _store(settings)
         try:
-            try:
-                head = await asyncio.to_thread(system.app.recorder.max_notification_id) or 0
-            except Exception as error:  # the store's driver says why; we say what to do
-                raise typer.BadParameter(
-                    f"the event store at {system.target.describe()} cannot be read"
-                    f" ({type(error).__name__}): has `coordination migrate` been run?"
-                ) from None
+            head = await asyncio.to_thread(system.app.recorder.max_notification_id) or 0
             db = await ReadDatabase.open(system.target)
             try:
                 return head, await view_status(db, ALL_VIEWS, head)

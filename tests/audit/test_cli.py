@@ -107,3 +107,20 @@ def test_envelope_schema_writes_the_committed_contract(cli: typer.Typer, tmp_pat
     committed = Path(__file__).resolve().parents[2] / "docs" / "envelope.schema.json"
     assert run(cli, "envelope-schema", "--write", str(tmp_path / "s.json"))[0] == 0
     assert (tmp_path / "s.json").read_text() == committed.read_text()
+
+
+@pytest.mark.parametrize("command", [["integrate"], ["export", "BUNDLE"]])
+def test_a_command_pointed_at_no_store_says_so_and_creates_nothing(
+    cli: typer.Typer, tmp_path: Path, command: list[str]
+) -> None:
+    # They used to create an event store there and report on it ("integrated 0 events";
+    # an export of an empty log), for a mistyped URL.
+    assert run(cli, "keys", "init")[0] == 0
+    database = tmp_path / "nowhere" / "node.db"
+    args = [str(tmp_path / "bundle") if a == "BUNDLE" else a for a in command]
+    code, output = run(cli, *args, "--database-url", f"sqlite:///{database}")
+    assert code == 2, output
+    assert "there is no event store at sqlite:" in output
+    assert "has `coordination migrate` been run?" in output
+    assert not database.parent.exists()
+    assert not (tmp_path / "bundle").exists()

@@ -201,6 +201,15 @@ def test_an_index_beyond_the_log_is_refused(cli: typer.Typer, system: System) ->
     assert f"log index {demo.events} is beyond the log, which has {demo.events} entries" in output
 
 
+def test_a_replay_of_no_store_says_so_and_creates_nothing(cli: typer.Typer, tmp_path: Path) -> None:
+    # It used to create an event store there and replay its empty log.
+    database = tmp_path / "nowhere" / "node.db"
+    code, output = run(cli, "replay", "--as-of", "0", "--database-url", f"sqlite:///{database}")
+    assert code == 2, output
+    assert f"there is no event store at sqlite:{database} (no such file)" in output
+    assert not database.parent.exists()
+
+
 def test_as_of_parsing() -> None:
     assert parse_as_of("42") == AsOf(index=42)
     assert parse_as_of("2026-03-02") == AsOf(

@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 import typer
 from rich.console import Console
 from typer.testing import CliRunner
@@ -111,10 +112,32 @@ async def _forget_definition(system: System, view: str) -> None:
         await db.close()
 
 
-def test_views_of_an_unmigrated_store_says_what_to_do(tmp_path: Path) -> None:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'fresh.db'}", data_dir=tmp_path, env="test"
-    )
-    shown = CliRunner().invoke(_app(settings), ["views"], env={"COLUMNS": "200"})
+def _flat(output: str) -> str:
+    """The output's words, without the error box's borders and line breaks."""
+    return " ".join(output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    "command", [["views"], ["check-replay"], ["rebuild"], ["rebuild", "forums"]]
+)
+def test_a_command_on_a_missing_store_says_what_to_do_and_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # check-replay and rebuild used to create a store there, and then report on the empty
+    # one: "replay gives the live views exactly", for a mistyped URL.
+    database = tmp_path / "nowhere" / "fresh.db"
+    settings = Settings(database_url=f"sqlite:///{database}", data_dir=tmp_path, env="test")
+    shown = CliRunner().invoke(_app(settings), command, env={"COLUMNS": "200"})
     assert shown.exit_code == 2
-    assert "has `coordination migrate` been run?" in shown.output
+    assert "there is no event store at" in _flat(shown.output)
+    assert "has `coordination migrate` been run?" in _flat(shown.output)
+    assert not database.parent.exists()
+
+
+def test_a_command_on_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
+    database = tmp_path / "empty.db"
+    database.touch()  # a file, but no event store in it
+    settings = Settings(database_url=f"sqlite:///{database}", data_dir=tmp_path, env="test")
+    shown = CliRunner().invoke(_app(settings), ["check-replay"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 2
+    assert "(OperationalError): is that the node's database" in _flat(shown.output)
