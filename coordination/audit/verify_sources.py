@@ -220,6 +220,11 @@ class BundleSource:
             return [f"the manifest cannot be read: {exc}"]
         found = []
         for name in (ENTRIES, CHECKPOINT, KEY):
-            if files.get(name) != file_sha256(self.directory / name):
+            try:
+                digest = file_sha256(self.directory / name)
+            except OSError as exc:  # missing, or unreadable: a finding, not a crash
+                found.append(f"{name} of the bundle cannot be read: {exc.strerror or exc}")
+                continue
+            if files.get(name) != digest:
                 found.append(f"{name} does not have the SHA-256 the manifest gives")
         return found

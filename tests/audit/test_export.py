@@ -140,6 +140,16 @@ def test_the_earlier_checkpoint_is_checked_by_recomputation(bundle: Path, system
     assert report.earlier_size == 120
 
 
+def test_a_file_missing_from_the_bundle_is_reported_not_a_crash(bundle: Path) -> None:
+    # The manifest's check used to fail with FileNotFoundError (a traceback from verify).
+    (bundle / "key").unlink()
+    report = verify(bundle)  # with a key given: the bundle's own is not needed
+    assert not report.ok
+    assert [str(f) for f in report.failures] == [
+        "key of the bundle cannot be read: No such file or directory"
+    ]
+
+
 def test_a_manifest_that_does_not_match_is_reported(bundle: Path) -> None:
     manifest = json.loads((bundle / "manifest.json").read_text())
     manifest["files"]["key"] = "0" * 64
