@@ -92,10 +92,7 @@ class NodeSource:
         except httpx.HTTPError as exc:
             raise SourceError(f"cannot reach {self.base}{path}: {exc}") from exc
         if response.status_code != 200:
-            detail = response.text[:300]
-            if response.headers.get("content-type", "").startswith("application/problem+json"):
-                detail = str(response.json().get("detail", detail))
-            raise SourceError(f"{path} answered {response.status_code}: {detail}")
+            raise SourceError(f"{path} answered {response.status_code}: {_detail(response)}")
         return response
 
     def checkpoint_note(self) -> str:
@@ -140,12 +137,19 @@ class NodeSource:
         except ValueError as exc:
             return SourceEntry(index, leaf, None, problem=f"the event is not canonical JSON: {exc}")
 
-    def _proof(self, path: str, **params: int) -> list[bytes] | None:
-        hashes = self._get(path, **params).json().get("hashes")
-        if not isinstance(hashes, list):
-            return None
-        decoded = [_hash(h) for h in hashes]
-        return None if None in decoded else [h for h in decoded if h is not None]
+    def _proof(self, path: str, **params: int) -> list[bytes]:
+        """The proof's hashes; a node that answers with anything else fails the check (a
+        node serves its proofs, the protocol says how; a bundle has none to give)."""
+        try:
+            body = orjson.loads(self._get(path, **params).content)
+        except ValueError as exc:
+            raise SourceError(f"{path} answered with something that is not JSON: {exc}") from exc
+        hashes = body.get("hashes") if isinstance(body, dict) else None
+        decoded = [_hash(h) for h in hashes] if isinstance(hashes, list) else [None]
+        proof = [h for h in decoded if h is not None]
+        if len(proof) != len(decoded):
+            raise SourceError(f"{path} answered with no list of base64 hashes")
+        return proof
 
     def consistency_proof(self, first: int, second: int) -> list[bytes] | None:
         return self._proof("/proof/consistency", **{"from": first, "to": second})
@@ -155,6 +159,23 @@ class NodeSource:
 
     def problems(self) -> list[str]:
         return []
+
+
+def _detail(response: httpx.Response) -> str:
+    """What a refusal says: a problem's `detail`, or the start of its body.
+
+    Whatever the node sent is only quoted, never trusted to be well formed: a node that
+    answers with a broken problem document is reported, not a crash of the verifier.
+    """
+    text = response.text[:300]
+    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+        return text
+    try:
+        problem = orjson.loads(response.content)
+    except ValueError:
+        return text
+    detail = problem.get("detail") if isinstance(problem, dict) else None
+    return detail[:300] if isinstance(detail, str) else text
 
 
 class BundleSource:

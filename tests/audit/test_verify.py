@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -147,3 +148,52 @@ def test_an_unreachable_node_is_a_failure_not_a_crash() -> None:
     report = verify_log(NodeSource("http://gone.example", client=client), key=KEY.verifier)
     assert not report.ok
     assert "cannot reach" in str(report.failures[0])
+
+
+def _answering(status: int, content_type: str, body: bytes, *, only: str = "") -> Any:
+    """An ASGI app answering `body` to every GET whose path contains `only`, passing the
+    rest to the node (set as `.node`)."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and only in scope["path"]:
+            headers = [(b"content-type", content_type.encode())]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app.node(scope, receive, send)  # type: ignore[attr-defined]
+
+    return app
+
+
+@pytest.mark.parametrize("body", [b"[]", b"null", b"{not json", b"\xff\xfe"])
+def test_a_node_refusing_with_a_broken_problem_document_is_reported(
+    node: LogNode, body: bytes
+) -> None:
+    # The verifier read the refusal's `detail` with .json().get(...): an AttributeError
+    # or a decoding error, a traceback instead of a report.
+    app = _answering(503, "application/problem+json", body)
+    app.node = node.app
+    with serve(app) as url:
+        report = verify_log(NodeSource(url), key=KEY.verifier)
+    assert not report.ok
+    assert "/checkpoint answered 503" in str(report.failures[0])
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"not json", "is not JSON"),
+        (b"[]", "no list of base64 hashes"),
+        (b'{"hashes": ["*"]}', "no list of base64 hashes"),
+    ],
+)
+def test_proofs_that_are_not_proofs_fail_the_check(node: LogNode, body: bytes, said: str) -> None:
+    # They used to be taken for "no proofs to check" (as a bundle has none), or to crash.
+    app = _answering(200, "application/json", body, only="/proof/")
+    app.node = node.app
+    with serve(app) as url:
+        report = verify_log(NodeSource(url), key=KEY.verifier)
+    assert not report.ok
+    assert report.entries_checked == 250  # the entries themselves verified
+    assert "/proof/inclusion answered with" in str(report.failures[0])
+    assert said in str(report.failures[0])
