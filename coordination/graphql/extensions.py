@@ -13,7 +13,10 @@ from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
+from starlette.websockets import WebSocket
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import unauthenticated
@@ -45,6 +48,40 @@ class Authentication(SchemaExtension):
                     data=None, errors=[unauthenticated(reason)]
                 )
         yield
+
+
+#: What a subscription sent over plain HTTP is told.
+SUBSCRIBE_OVER_WEBSOCKET = (
+    "subscriptions are served over WebSocket (graphql-transport-ws) at this same path;"
+    " over HTTP this endpoint answers queries and mutations"
+)
+
+
+class SubscriptionsOverWebSocket(SchemaExtension):
+    """Refuses a subscription sent as an ordinary HTTP request, with an error saying where
+    subscriptions are served.
+
+    strawberry executes such a request as if it were a query, and the subscription's
+    field, which yields events rather than returning a value, then failed as an
+    unexpected error (masked, and logged as a fault of the node).
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        request = getattr(execution.context, "request", None)
+        if not isinstance(request, WebSocket) and _is_subscription(execution):
+            execution.result = GraphQLExecutionResult(
+                data=None,
+                errors=[GraphQLError(SUBSCRIBE_OVER_WEBSOCKET, extensions={"code": "BAD_REQUEST"})],
+            )
+        yield
+
+
+def _is_subscription(execution: ExecutionContext) -> bool:
+    try:
+        return execution.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no operation could be picked: validation has said why
+        return False
 
 
 class FreshReads(SchemaExtension):

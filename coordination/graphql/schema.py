@@ -31,6 +31,7 @@ from coordination.graphql.extensions import (
     FreshReads,
     MaskUnexpectedErrors,
     OperationMetrics,
+    SubscriptionsOverWebSocket,
     is_expected,
 )
 from coordination.graphql.mutations.actions import ActionMutations
@@ -133,6 +134,7 @@ def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
     # Factories, not instances: strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
         Authentication,
+        SubscriptionsOverWebSocket,
         FreshReads,
         CachedResults,
         OperationMetrics,

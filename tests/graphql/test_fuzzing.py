@@ -9,7 +9,8 @@ request, and random bytes; callers are the secretariat, an auditor or nobody.
 Fuzzing of this kind found four ways to get a 500 or an unexpected error, each now
 refused clearly and tested on its own: a body that is not UTF-8 or not a JSON object
 (`test_hardening.py`), `auditTrail(first: 0)` and moments outside the years 1 to 9999
-in UTC (`test_queries.py`; such a moment was also accepted by mutations).
+in UTC (`test_queries.py`; such a moment was also accepted by mutations). Then a
+subscription sent over HTTP (`test_hardening.py`).
 """
 
 from __future__ import annotations
@@ -172,7 +173,13 @@ def selection(
 def operation(draw: st.DrawFn, ids: list[str]) -> dict[str, Any]:
     """A query or mutation of a few root fields, each argument a declared variable."""
     keyword, root = draw(
-        st.sampled_from([("query", SCHEMA.query_type), ("mutation", SCHEMA.mutation_type)])
+        st.sampled_from(
+            [
+                ("query", SCHEMA.query_type),
+                ("mutation", SCHEMA.mutation_type),
+                ("subscription", SCHEMA.subscription_type),  # refused over HTTP, clearly
+            ]
+        )
     )
     variables = Variables()
     selected = draw(selection(root, ids, variables))

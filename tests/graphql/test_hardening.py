@@ -100,6 +100,21 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
     assert events(system) == before
 
 
+async def test_a_subscription_over_http_is_told_where_subscriptions_are_served(
+    node: Http, caplog: pytest.LogCaptureFixture
+) -> None:
+    # strawberry ran it as a query: an unexpected error, masked and logged as a fault.
+    document = "subscription { events { type } }"
+    for response in [
+        await node.post(document),
+        await node.client.get("/graphql", params={"query": document}),
+    ]:
+        (error,) = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert "subscriptions are served over WebSocket" in error["message"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 async def test_deep_queries_are_refused(node: Http) -> None:
     deep = (
         "query { forums { edges { node { ... on WorkingGroup { partnership { workingGroups {"
