@@ -54,6 +54,14 @@ def text(value: str, field: str, *, max_length: int = NAME_MAX, required: bool =
     cleaned = value.strip()
     if required and not cleaned:
         raise InvalidInput(f"{field} must not be empty")
+    if "\x00" in cleaned:  # PostgreSQL's text cannot hold it
+        raise InvalidInput(f"{field} must not contain the NUL character (U+0000)")
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it, nor for the event
+        raise InvalidInput(
+            f"{field} is not valid Unicode text (it holds a lone surrogate)"
+        ) from None
     if len(cleaned) > max_length:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; the limit is {max_length}")
     return cleaned

@@ -6,6 +6,8 @@ import pytest
 
 from coordination.bootstrap import System
 from coordination.demo import DemoSummary
+from coordination.domain import action as action_module
+from coordination.domain.errors import InvalidInput
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import runner as runner_module
 from coordination.projections.metrics import projection_metrics
@@ -110,3 +112,30 @@ async def test_a_retry_asked_for_by_another_process_is_taken_up(
     fixed = await actions.get_action(db, poisoned, today=TODAY)
     assert fixed is not None
     assert fixed.progress == 40
+
+
+async def test_a_nul_character_recorded_in_an_event_does_not_stop_the_views(
+    system: System,
+    db: ReadDatabase,
+    runner: ProjectionRunner,
+    demo: DemoSummary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # PostgreSQL's text holds no NUL: such a note failed its page's transaction every
+    # time, and the projector stopped for every view. The domain now refuses it; an event
+    # recorded before that (here, past the check) is written with U+FFFD instead.
+    app = system.app
+    action = assign(app, demo, "Noted")
+    with pytest.raises(InvalidInput, match="NUL"):
+        app.report_progress(secretariat(), action, percent=10, note="before\x00after")
+    monkeypatch.setattr(action_module, "optional_text", lambda value, _field: value)
+    app.report_progress(secretariat(), action, percent=20, note="before\x00after")
+    monkeypatch.undo()
+    app.report_progress(secretariat(), assign(app, demo, "Later"), percent=30)
+    await settle(runner, app)
+
+    noted = await actions.get_action(db, action, today=TODAY)
+    assert noted is not None
+    stored = "before\ufffdafter" if db.is_postgres else "before\x00after"
+    assert (noted.progress, noted.last_note) == (20, stored)
+    assert await list_parked(db, "actions") == []
