@@ -45,9 +45,10 @@ class StoreMissing(Exception):
 def open_existing(settings: Settings) -> System:
     """`bootstrap` for the commands that read a node's store, which never create one.
 
-    `rebuild`, `check-replay`, `export` and `replay` run on a store that was created
-    without them; pointed at a wrong URL, creating a store there made them report on an
-    empty one as if all was well ("replay gives the live views exactly").
+    `rebuild`, `check-replay`, `views`, `integrate`, `export` and `replay` run on a store
+    that was created without them; pointed at a wrong URL, creating a store there made
+    them report on an empty one as if all was well ("replay gives the live views
+    exactly").
 
     Raises:
         DatabaseURLError: The URL is malformed.

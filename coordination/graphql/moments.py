@@ -1,10 +1,12 @@
-"""Moments given in queries: refused without a time zone, as the domain refuses them, and
-refused when they cannot be written in UTC, as the views compare them."""
+"""Moments given in queries: refused as the domain refuses them in commands (without a
+time zone, or outside what can be written in UTC, as the views compare them)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from coordination.domain.errors import InvalidInput
+from coordination.domain.values import in_utc
 from coordination.graphql.errors import bad_input
 
 
@@ -21,7 +23,7 @@ def aware(value: datetime | None, argument: str) -> datetime | None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise bad_input(f"{argument} must include a time zone, e.g. 2026-03-01T09:00:00Z", argument)
     try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise bad_input(f"{argument} lies outside the years 1 to 9999 in UTC", argument) from None
+        in_utc(value, argument)
+    except InvalidInput as error:
+        raise bad_input(str(error), argument) from None
     return value
