@@ -11,14 +11,22 @@ JSONDecodeError, so that strawberry closes such a WebSocket message's connection
 closes one that is not JSON (4400, as graphql-transport-ws asks). `parse` (for
 `parse_json`, which only HTTP requests go through) gives each refusal its own 400.
 Batches are not enabled, so an array is refused as well.
+
+`refusal` gives every request strawberry refuses before running it (these, a content
+type it does not take, an operation name the document lacks, a mutation sent with GET)
+the shape of any other refused request: a GraphQL response whose error carries a code,
+where strawberry answered in plain text that clients parsing JSON could not read.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from http import HTTPStatus
 
+import orjson
 from cross_web import HTTPException
+from starlette.responses import Response
 
 NOT_JSON = "Unable to parse request body as JSON"  # strawberry's own words
 NOT_UTF8 = "The request body must be JSON in UTF-8"
@@ -50,3 +58,14 @@ def parse(decode_object: Callable[[str | bytes], object], data: str | bytes) -> 
         raise HTTPException(400, NOT_UTF8) from None
     except json.JSONDecodeError:
         raise HTTPException(400, NOT_JSON) from None
+
+
+def refusal(error: HTTPException) -> Response:
+    """A request refused before it ran, as a GraphQL response with its HTTP status and an
+    error coded by that status (`BAD_REQUEST`, `METHOD_NOT_ALLOWED`, ...)."""
+    try:
+        code = HTTPStatus(error.status_code).name
+    except ValueError:
+        code = "BAD_REQUEST"
+    body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+    return Response(orjson.dumps(body), error.status_code, media_type="application/json")

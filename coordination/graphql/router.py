@@ -28,7 +28,7 @@ from cross_web import HTTPException as StrawberryHTTPException  # what strawberr
 from fastapi import APIRouter, HTTPException
 from fastapi.routing import APIRoute
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -99,6 +99,14 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
 
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await self._run(request, context, root_value)
+        except StrawberryHTTPException as error:
+            if not isinstance(request, Request):
+                raise
+            return request_json.refusal(error)
+
+    async def _run(self, request: Any, context: Any, root_value: Any) -> Any:
         if (
             not isinstance(request, Request)
             or not isinstance(context, GraphQLContext)
@@ -324,10 +332,7 @@ class GraphQLApi:
         sub_response = Response()
         del sub_response.headers["content-length"]
         request.state.graphql_sub_response = sub_response
-        try:
-            response: Response = await router.run(request, context, None)
-        except StrawberryHTTPException as error:
-            return PlainTextResponse(error.reason, status_code=error.status_code)
+        response: Response = await router.run(request, context, None)
         return response
 
 

@@ -95,7 +95,10 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
             "/graphql", content=content, headers={"Content-Type": content_type}
         )
         assert 400 <= response.status_code < 500, (content, response.status_code)
-        assert words in response.text, (content, response.text)
+        # Shaped as every refused request is (strawberry's own answer was plain text).
+        (error,) = response.json()["errors"]
+        assert words in error["message"], (content, response.text)
+        assert error["extensions"]["code"] in {"BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE"}
         assert response.headers["x-request-id"]
     assert events(system) == before
 
@@ -113,6 +116,29 @@ async def test_a_subscription_over_http_is_told_where_subscriptions_are_served(
         assert error["extensions"]["code"] == "BAD_REQUEST"
         assert "subscriptions are served over WebSocket" in error["message"]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_requests_refused_before_they_run_are_graphql_errors(node: Http) -> None:
+    for response, status, code, words in [
+        (
+            await node.client.get("/graphql", params={"query": "mutation { x }"}),
+            400,
+            "BAD_REQUEST",
+            "mutations are not allowed when using GET",
+        ),
+        (
+            await node.client.post(
+                "/graphql", json={"query": "query A { __typename }", "operationName": "B"}
+            ),
+            400,
+            "BAD_REQUEST",
+            'Unknown operation named "B".',
+        ),
+    ]:
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/json"
+        (error,) = response.json()["errors"]
+        assert (error["extensions"]["code"], error["message"]) == (code, words)
 
 
 async def test_deep_queries_are_refused(node: Http) -> None:
