@@ -21,6 +21,10 @@ from .export import CHECKPOINT, ENTRIES, KEY, MANIFEST, file_sha256
 from .feed_path import FEED_PREFIX
 
 PAGE_SIZE = 1000
+#: The most a node's answer may hold. A page of PAGE_SIZE entries is a few MB; of the
+#: largest events the domain takes (20 000 characters of text, each escaped in JSON as
+#: up to six bytes), still under 150 MB.
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 
 class SourceError(RuntimeError):
@@ -88,12 +92,32 @@ class NodeSource:
 
     def _get(self, path: str, **params: int) -> httpx.Response:
         try:
-            response = self._client.get(self.base + path, params=params)
+            response = self._read_at_most(path, params)
         except httpx.HTTPError as exc:
             raise SourceError(f"cannot reach {self.base}{path}: {exc}") from exc
         if response.status_code != 200:
             raise SourceError(f"{path} answered {response.status_code}: {_detail(response)}")
         return response
+
+    def _read_at_most(self, path: str, params: dict[str, int]) -> httpx.Response:
+        """The answer, read only up to `MAX_RESPONSE_BYTES`: the node is not trusted, and
+        an endless answer would otherwise fill the auditor's memory."""
+        with self._client.stream("GET", self.base + path, params=params) as streamed:
+            body, size = [], 0
+            for chunk in streamed.iter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise SourceError(
+                        f"{path} answered with more than {MAX_RESPONSE_BYTES:,} bytes: not a"
+                        " page, a checkpoint or a proof of this protocol"
+                    )
+                body.append(chunk)
+        return httpx.Response(
+            streamed.status_code,
+            headers=streamed.headers,
+            content=b"".join(body),
+            request=streamed.request,
+        )
 
     def checkpoint_note(self) -> str:
         return self._get("/checkpoint").text

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from coordination.audit import verify_sources
 from coordination.audit.checkpoint import Checkpoint, sign_checkpoint
 from coordination.audit.merkle import leaf_hash
 from coordination.audit.stored import stored_hash_index
@@ -197,3 +198,19 @@ def test_proofs_that_are_not_proofs_fail_the_check(node: LogNode, body: bytes, s
     assert report.entries_checked == 250  # the entries themselves verified
     assert "/proof/inclusion answered with" in str(report.failures[0])
     assert said in str(report.failures[0])
+
+
+def test_an_answer_larger_than_the_cap_is_refused_not_read_whole(
+    node: LogNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hostile node's endless answer would otherwise fill the auditor's memory.
+    monkeypatch.setattr(verify_sources, "MAX_RESPONSE_BYTES", 10_000)
+    app = _answering(200, "text/plain", b"x" * 50_000, only="/checkpoint")
+    app.node = node.app
+    with serve(app) as url:
+        report = verify_log(NodeSource(url), key=KEY.verifier)
+    assert not report.ok
+    assert "/checkpoint answered with more than 10,000 bytes" in str(report.failures[0])
+    monkeypatch.undo()
+    with serve(node.app) as url:  # the node's own answers fit the real cap
+        assert verify_log(NodeSource(url), key=KEY.verifier).ok
