@@ -1,5 +1,5 @@
-"""Random requests to the GraphQL endpoint over HTTP: none makes it fail, none refused
-records anything.
+"""Odd requests to the GraphQL endpoint over HTTP: none makes it fail, none refused
+records anything, and the views take in whatever one recorded.
 
 Documents are built from the committed schema (a few root fields and, under them, a few
 fields of their types three levels deep, every argument filled with a value of the right
@@ -12,16 +12,19 @@ refused clearly and tested on its own: a body that is not UTF-8 or not a JSON ob
 in UTC (`test_queries.py`; such a moment was also accepted by mutations). Then a
 subscription sent over HTTP (`test_hardening.py`).
 
-The test also checks that the views take in whatever a request recorded. A NUL in a
-note once stopped every view on PostgreSQL (`tests/projections/test_parking.py`); drawn
-requests rarely record anything, so this check alone did not find it again when the
-fix was taken out, and the NUL case keeps its own tests.
+Both tests also check that the views take in whatever a request recorded. Requests
+drawn from the schema rarely record anything, so the second test starts from a command
+of every kind that succeeds and changes one field at a time to a value at the edge of
+what the node can store. It finds the two bugs that got past the first: a NUL in any
+text stopped every view on PostgreSQL (`tests/projections/test_parking.py`), and a vote
+closing in the year 10000 in UTC was parked by the decisions view.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +49,11 @@ from coordination.auth.principal import Principal, Role
 from coordination.bootstrap import System
 from coordination.demo import load_demo, person
 from coordination.projections import Projections
+from coordination.projections.parking import list_parked
+from coordination.projections.views import ALL_VIEWS
+from tests.graphql.cases import ALLOWED, CASES, document
 from tests.graphql.conftest import Http, caught_up
+from tests.graphql.scenario import Scenario
 
 SCHEMA = build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 REFUSALS = {"NotFound", "Conflict", "RuleViolation", "Forbidden", "InvalidInput"}
@@ -248,3 +255,66 @@ async def test_no_request_fails_and_none_refused_records_anything(
     head = system.app.recorder.max_notification_id() or 0
     if head != (before or 0):  # what was recorded, the views take in: they never stop
         assert await projections.runner.wait_until(head, 10), response.text
+
+
+DATETIME = re.compile(r"\d{4}-\d\d-\d\dT.*")
+DATE = re.compile(r"\d{4}-\d\d-\d\d")
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def odd_values_for(valid: Any) -> list[Any]:
+    """Values to put where `valid` was: of its own kind, at the edges of what the node
+    can store (the calendar's ends in UTC, NUL in text, the integers' bounds)."""
+    if isinstance(valid, bool):
+        return [None]
+    if isinstance(valid, int):
+        return [-1, 2**31 - 1]
+    if isinstance(valid, list):
+        return [[], [None]]
+    if not isinstance(valid, str):
+        return [None]
+    if DATETIME.fullmatch(valid):
+        return ["9999-12-31T23:00:00-02:00", "0001-01-01T00:30:00+01:00", "2026-01-01T00:00:00"]
+    if DATE.fullmatch(valid):
+        return ["9999-12-31", "0001-01-01"]
+    if UUID_TEXT.fullmatch(valid):
+        return ["00000000-0000-0000-0000-000000000000"]
+    return ["before\x00after", "x" * 25_000, "\u202eright-to-left\u202c 🧾"]
+
+
+@pytest.mark.parametrize("mutation", sorted(CASES))
+async def test_a_valid_command_with_one_odd_field_succeeds_or_is_refused_and_the_views_follow(
+    http: Http, system: System, projections: Projections, scenario: Scenario, mutation: str
+) -> None:
+    # Requests built from the schema alone are mostly refused early (ids of the wrong
+    # kind, rules, roles). These start from a command that succeeds and change one field
+    # at a time, so each odd value reaches the domain, the store and the views. A NUL
+    # in a note stopped every view on PostgreSQL, and a vote closing in the year 10000
+    # in UTC was parked by the decisions view; both fail here without their fixes.
+    kind, prepare = CASES[mutation]
+    role = ALLOWED[kind][0]
+    fields = sorted(prepare(scenario, scenario.principal(role)).input)
+    for field in fields:
+        for value in odd_values_for(prepare(scenario, scenario.principal(role)).input[field]):
+            prepared = prepare(scenario, scenario.principal(role))
+            prepared.input[field] = value
+            who = scenario.principal(role, prepared.group)
+            before = system.app.recorder.max_notification_id() or 0
+
+            response = await http.post(document(mutation), {"input": prepared.input}, principal=who)
+
+            said = f"{field}={value!r:.60}: {response.text[:300]}"
+            assert response.status_code < 500, said
+            assert "INTERNAL_SERVER_ERROR" not in response.text, said
+            outcome = (response.json().get("data") or {}).get(mutation) or {}
+            head = system.app.recorder.max_notification_id() or 0
+            if outcome.get("__typename", "").endswith("Payload"):
+                assert await projections.runner.wait_until(head, 10), said
+                assert await list_parked_everywhere(projections) == [], said
+            else:
+                assert head == before, said
+
+
+async def list_parked_everywhere(projections: Projections) -> list[Any]:
+    """Every event any view set aside."""
+    return [p for view in ALL_VIEWS for p in await list_parked(projections.db, view.name)]
