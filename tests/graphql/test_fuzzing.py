@@ -50,7 +50,6 @@ from coordination.bootstrap import System
 from coordination.demo import load_demo, person
 from coordination.projections import Projections
 from coordination.projections.parking import list_parked
-from coordination.projections.views import ALL_VIEWS
 from tests.graphql.cases import ALLOWED, CASES, document
 from tests.graphql.conftest import Http, caught_up
 from tests.graphql.scenario import Scenario
@@ -293,9 +292,9 @@ async def test_a_valid_command_with_one_odd_field_succeeds_or_is_refused_and_the
     # in UTC was parked by the decisions view; both fail here without their fixes.
     kind, prepare = CASES[mutation]
     role = ALLOWED[kind][0]
-    fields = sorted(prepare(scenario, scenario.principal(role)).input)
-    for field in fields:
-        for value in odd_values_for(prepare(scenario, scenario.principal(role)).input[field]):
+    template = prepare(scenario, scenario.principal(role)).input  # the kind of each field
+    for field in sorted(template):
+        for value in odd_values_for(template[field]):
             prepared = prepare(scenario, scenario.principal(role))
             prepared.input[field] = value
             who = scenario.principal(role, prepared.group)
@@ -310,11 +309,6 @@ async def test_a_valid_command_with_one_odd_field_succeeds_or_is_refused_and_the
             head = system.app.recorder.max_notification_id() or 0
             if outcome.get("__typename", "").endswith("Payload"):
                 assert await projections.runner.wait_until(head, 10), said
-                assert await list_parked_everywhere(projections) == [], said
+                assert await list_parked(projections.db) == [], said
             else:
                 assert head == before, said
-
-
-async def list_parked_everywhere(projections: Projections) -> list[Any]:
-    """Every event any view set aside."""
-    return [p for view in ALL_VIEWS for p in await list_parked(projections.db, view.name)]
