@@ -6,10 +6,11 @@ is the one limit that must act before the body is read at all.
 
 from __future__ import annotations
 
-import json
 from typing import ClassVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coordination.graphql.request_json import error_document
 
 
 class BodySizeLimit:
@@ -68,16 +69,9 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"the request body is larger than {self.max_bytes} bytes",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            }
-        ).encode()
+        body = error_document(
+            f"the request body is larger than {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE"
+        )
         await send(
             {
                 "type": "http.response.start",

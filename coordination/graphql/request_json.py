@@ -67,5 +67,11 @@ def refusal(error: HTTPException) -> Response:
         code = HTTPStatus(error.status_code).name
     except ValueError:
         code = "BAD_REQUEST"
-    body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
-    return Response(orjson.dumps(body), error.status_code, media_type="application/json")
+    return Response(
+        error_document(error.reason, code), error.status_code, media_type="application/json"
+    )
+
+
+def error_document(message: str, code: str) -> bytes:
+    """The body of a refused request: a GraphQL response whose one error carries `code`."""
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
