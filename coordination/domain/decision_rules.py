@@ -170,9 +170,7 @@ def parse_terms(
         threshold = percent(threshold_percent, "threshold")
         if threshold <= 50:
             raise InvalidInput("a qualified majority must be more than 50%")
-    if closes_at.tzinfo is None:
-        raise InvalidInput("the closing time must carry a time zone")
-    in_utc(closes_at, "the closing time")  # a time the views can store
+    in_utc(closes_at, "the closing time")  # zoned, and a time the views can store
     if closes_at <= called_at:
         raise InvalidInput(
             f"the vote must close after it is called ({closes_at.isoformat()} is not"
