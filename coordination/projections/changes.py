@@ -135,6 +135,10 @@ class Batch:
         self.definitions = definitions  # physical table name -> its definition
         self.rows: dict[str, dict[Key, list[Step]]] = {}
         self.deletes: dict[tuple[str, int], list[Key]] = {}
+        # How many phases the rows' steps need: 1 unless an upsert followed an update on
+        # some row. Kept as steps arrive so that `flush` walks the rows once per phase
+        # it has, not once more to find the next phase empty.
+        self.phases = 1
 
     def add(self, ops: list[Op]) -> None:
         tables = self.rows
@@ -150,6 +154,7 @@ class Batch:
                 rows[key] = [step]
             elif step.upsert and not steps[-1].upsert:
                 steps.append(step)
+                self.phases = max(self.phases, len(steps))
             else:
                 steps[-1].fold(step)
 
@@ -207,9 +212,8 @@ class Batch:
                     row_delete(table, definition, width),
                     without_nul(prefixes) if bulk else prefixes,
                 )
-        phase = 0
-        while groups := self.groups(phase):
-            for (table, upsert, values, increments), rows_args in groups.items():
+        for phase in range(self.phases):
+            for (table, upsert, values, increments), rows_args in self.groups(phase).items():
                 if not (upsert or values or increments):
                     continue  # an update that sets nothing
                 shape = Shape(table, self.definitions[table], upsert, values, increments)
@@ -220,7 +224,6 @@ class Batch:
                     await db.executemany(
                         shape.row_sql(), without_nul(rows_args) if bulk else rows_args
                     )
-            phase += 1
 
 
 # Anything but plain text, integers and None takes the row-by-row path, so the driver
