@@ -15,7 +15,9 @@ Batches are not enabled, so an array is refused as well.
 `refusal` gives every request strawberry refuses before running it (these, a content
 type it does not take, an operation name the document lacks, a mutation sent with GET)
 the shape of any other refused request: a GraphQL response whose error carries a code,
-where strawberry answered in plain text that clients parsing JSON could not read.
+where strawberry answered in plain text that clients parsing JSON could not read. A
+mutation sent with GET is 405 with `Allow: POST`, as GraphQL over HTTP requires, where
+strawberry answered 400.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from http import HTTPStatus
 import orjson
 from cross_web import HTTPException
 from starlette.responses import Response
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 NOT_JSON = "Unable to parse request body as JSON"  # strawberry's own words
 NOT_UTF8 = "The request body must be JSON in UTF-8"
@@ -63,12 +66,19 @@ def parse(decode_object: Callable[[str | bytes], object], data: str | bytes) -> 
 def refusal(error: HTTPException) -> Response:
     """A request refused before it ran, as a GraphQL response with its HTTP status and an
     error coded by that status (`BAD_REQUEST`, `METHOD_NOT_ALLOWED`, ...)."""
+    status, headers = error.status_code, {}
+    if isinstance(error.__cause__, InvalidOperationTypeError):
+        # An operation the method may not carry: only GET refuses any (POST takes all).
+        status, headers = HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "POST"}
     try:
-        code = HTTPStatus(error.status_code).name
+        code = HTTPStatus(status).name
     except ValueError:
         code = "BAD_REQUEST"
     return Response(
-        error_document(error.reason, code), error.status_code, media_type="application/json"
+        error_document(error.reason, code),
+        status,
+        headers=headers,
+        media_type="application/json",
     )
 
 
