@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eventsourcing.persistence import PersistenceError
+
 from coordination.application import Coordination
 from coordination.persistence.eventstore import (
     DatabaseTarget,
+    DatabaseURLError,
+    connection_problem,
     eventstore_env,
     parse_database_url,
 )
@@ -32,14 +36,64 @@ def bootstrap(settings: Settings, *, create_tables: bool = True) -> System:
         settings: The node's settings.
         create_tables: Create the event store's tables when missing (what `migrate` does);
             `serve` passes False and reports an unmigrated database as not ready.
+
+    Raises:
+        DatabaseURLError: The URL is malformed.
+        StoreUnreachable: The database cannot be reached or opened.
     """
     target = parse_database_url(settings.effective_database_url)
-    app = Coordination(env=eventstore_env(target, create_tables=create_tables))
+    try:
+        app = Coordination(env=eventstore_env(target, create_tables=create_tables))
+    except (PersistenceError, OSError) as error:
+        reason = connection_problem(target) or " ".join(str(error).split()) or repr(error)
+        raise StoreUnreachable(_unreachable(target, reason)) from None
     return System(settings=settings, target=target, app=app)
 
 
-class StoreMissing(Exception):
+class StoreUnavailable(Exception):
+    """The node's event store cannot be used as configured; the message says why."""
+
+
+class StoreUnreachable(StoreUnavailable):
+    """The event store's database cannot be reached or opened (a server that is down or
+    refuses the credentials, a file that cannot be created)."""
+
+
+class StoreMissing(StoreUnavailable):
     """The URL names no event store: it was never migrated, or it is not the one meant."""
+
+
+#: What a command reports in one line, with exit code 2: the store cannot be used as
+#: configured (a malformed URL, a database that cannot be reached, no store there).
+STORE_ERRORS = (DatabaseURLError, StoreUnavailable)
+
+
+def reached(settings: Settings) -> DatabaseTarget:
+    """The settings' database, once it takes a connection.
+
+    The commands ask first, so that a server that is down or refuses them is reported at
+    once and in the driver's words, not after the library's pool has waited for it.
+
+    Raises:
+        DatabaseURLError: The URL is malformed.
+        StoreUnreachable: The PostgreSQL server does not take a connection.
+    """
+    target = parse_database_url(settings.effective_database_url)
+    problem = connection_problem(target)
+    if problem is not None:
+        raise StoreUnreachable(_unreachable(target, problem))
+    return target
+
+
+def open_store(settings: Settings) -> System:
+    """`bootstrap` for `migrate` and `demo`, which create the store where there is none.
+
+    Raises:
+        DatabaseURLError: The URL is malformed.
+        StoreUnreachable: The database cannot be reached or opened.
+    """
+    reached(settings)
+    return bootstrap(settings)
 
 
 def open_existing(settings: Settings) -> System:
@@ -52,9 +106,10 @@ def open_existing(settings: Settings) -> System:
 
     Raises:
         DatabaseURLError: The URL is malformed.
+        StoreUnreachable: The PostgreSQL server does not take a connection.
         StoreMissing: There is no event store at the URL (nothing was created there).
     """
-    target = parse_database_url(settings.effective_database_url)
+    target = reached(settings)
     if target.sqlite_path is not None and not target.sqlite_path.is_file():
         raise StoreMissing(_missing(target, "no such file"))
     system = bootstrap(settings, create_tables=False)
@@ -64,6 +119,10 @@ def open_existing(settings: Settings) -> System:
         system.close()
         raise StoreMissing(_missing(target, type(error).__name__)) from None
     return system
+
+
+def _unreachable(target: DatabaseTarget, why: str) -> str:
+    return f"cannot open the event store at {target.describe()}: {why}"
 
 
 def _missing(target: DatabaseTarget, why: str) -> str:

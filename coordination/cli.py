@@ -16,9 +16,8 @@ from rich.console import Console
 from coordination.audit.cli import register_audit_commands
 from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
-from coordination.bootstrap import System, bootstrap
+from coordination.bootstrap import STORE_ERRORS, System, open_store
 from coordination.cli_options import DatabaseOption
-from coordination.persistence.eventstore import DatabaseURLError
 from coordination.runtime import tune_garbage_collection
 from coordination.serve_cli import register_serve_command
 from coordination.settings import Settings
@@ -47,11 +46,11 @@ def _settings(database_url: str | None = None) -> Settings:
 register_serve_command(app, _settings)
 
 
-def _open(settings: Settings, *, create_tables: bool = True) -> System:
-    """Bootstrap, turning a configuration mistake into a one-line error and exit code 2."""
+def _open(settings: Settings) -> System:
+    """The store, created if missing, or a one-line error and exit code 2 that says why not."""
     try:
-        return bootstrap(settings, create_tables=create_tables)
-    except DatabaseURLError as error:
+        return open_store(settings)
+    except STORE_ERRORS as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
 

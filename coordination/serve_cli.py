@@ -12,8 +12,8 @@ from typing import Annotated, Protocol
 import typer
 from rich.console import Console
 
+from coordination.bootstrap import STORE_ERRORS, reached
 from coordination.cli_options import DatabaseOption
-from coordination.persistence.eventstore import DatabaseURLError, parse_database_url
 from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
@@ -55,8 +55,10 @@ def serve(
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
     try:
-        target = parse_database_url(settings.effective_database_url)
-    except DatabaseURLError as error:
+        # A store not yet migrated is served (not ready until it is); a malformed URL, or a
+        # server that does not take a connection, stops `serve` here with the reason.
+        target = reached(settings)
+    except STORE_ERRORS as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
     if workers > 1 and not target.is_postgres:

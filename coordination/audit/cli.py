@@ -64,7 +64,7 @@ def keys_show(settings: Settings, *, console: Console | None = None) -> int:
 
 def export(settings: Settings, out: Path, *, console: Console | None = None) -> int:
     """Export the node's log to the bundle directory ``out``."""
-    from coordination.bootstrap import StoreMissing, open_existing
+    from coordination.bootstrap import STORE_ERRORS, open_existing
 
     from .export import ExportError, export_bundle
     from .log import open_audit_log
@@ -77,7 +77,7 @@ def export(settings: Settings, out: Path, *, console: Console | None = None) -> 
         return 2
     try:
         system = open_existing(settings)
-    except StoreMissing as error:
+    except STORE_ERRORS as error:
         console.print(f"[red]error:[/] {error}")
         return 2
     log = open_audit_log(system, verifier)

@@ -40,7 +40,7 @@ def integrate(
     input reaches its end, as the supervisor holds the pipe's only writer; and it leaves
     migrating to `coordination migrate`, as `serve` does, waiting until the store is.
     """
-    from coordination.bootstrap import StoreMissing, bootstrap, open_existing
+    from coordination.bootstrap import STORE_ERRORS, bootstrap, open_existing
 
     console = console or Console(stderr=True)
     try:
@@ -52,7 +52,7 @@ def integrate(
         # Supervised, it waits for `coordination migrate`; by hand, a store that is not
         # there is a mistake to report, not one to create.
         system = bootstrap(settings, create_tables=False) if supervised else open_existing(settings)
-    except StoreMissing as error:
+    except STORE_ERRORS as error:
         console.print(f"[red]error:[/] {error}")
         return 2
     try:

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from coordination.bootstrap import StoreMissing
+from coordination.bootstrap import STORE_ERRORS
 from coordination.cli_options import DatabaseOption
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.pagination import MAX_FIRST, Page
@@ -162,7 +162,7 @@ def replay(
     path = into if into is not None else Path(scratch or ".") / "replay.db"
     try:
         asyncio.run(_replay_and_print(settings, as_of, path, console, integrate))
-    except (ReplayError, StoreMissing) as error:
+    except (ReplayError, *STORE_ERRORS) as error:
         Console(stderr=True).print(f"[red]error:[/] {error}")
         return 2
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -71,6 +72,32 @@ def parse_database_url(url: str) -> DatabaseTarget:
     raise DatabaseURLError(
         f"unsupported database URL scheme '{parts.scheme}': use sqlite:/// or postgresql://"
     )
+
+
+def connection_problem(target: DatabaseTarget, *, timeout: int = 5) -> str | None:
+    """Why the PostgreSQL server of `target` does not take a connection, in the driver's
+    words (a refused connection, an unknown database, a failed password); None when it
+    does, and always for SQLite, which has no server.
+
+    One attempt: the library's pool retries for `POSTGRES_CONNECT_TIMEOUT` seconds and then
+    says only that it timed out.
+    """
+    if not target.is_postgres:
+        return None
+    import psycopg
+
+    given: dict[str, Any] = {"user": target.user, "password": target.password}
+    try:
+        psycopg.connect(
+            host=target.host,
+            port=target.port,
+            dbname=target.dbname,
+            connect_timeout=timeout,
+            **{name: value for name, value in given.items() if value},  # else libpq's default
+        ).close()
+    except psycopg.Error as error:
+        return " ".join(str(error).split()) or type(error).__name__
+    return None
 
 
 def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, str]:

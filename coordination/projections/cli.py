@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coordination.bootstrap import StoreMissing, System, open_existing
+from coordination.bootstrap import STORE_ERRORS, System, open_existing
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.rebuild import check_replay as replay_and_compare
 from coordination.projections.rebuild import rebuild as rebuild_view
@@ -31,7 +31,7 @@ def _store(settings: Settings) -> System:
     """The node's existing event store, or a usage error that says why there is none."""
     try:
         return open_existing(settings)
-    except StoreMissing as error:
+    except STORE_ERRORS as error:
         raise typer.BadParameter(str(error)) from None
 
 

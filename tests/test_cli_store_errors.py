@@ -1,0 +1,84 @@
+"""Every command that opens the event store, pointed at one it cannot use: a malformed
+URL, a PostgreSQL server that takes no connection, a database that does not exist, an
+SQLite file that cannot be created. Each ends with exit code 2 and one line that names
+the problem, never a traceback (the library's pool used to wait ten seconds and then
+raise "couldn't get a connection")."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coordination.cli import app
+from coordination.persistence.eventstore import parse_database_url
+
+COMMANDS = [
+    ["migrate"],
+    ["demo"],
+    ["views"],
+    ["rebuild"],
+    ["check-replay"],
+    ["replay", "--as-of", "1"],
+    ["integrate"],
+    ["export", "BUNDLE"],
+    ["serve"],
+]
+
+
+def closed_port() -> int:
+    """A port that nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(tmp_path: Path, url: str, command: list[str]) -> tuple[int, str]:
+    env = {
+        "COORDINATION_DATABASE_URL": url,
+        "COORDINATION_DATA_DIR": str(tmp_path),
+        "COORDINATION_SIGNING_KEY": None,
+        "COORDINATION_SIGNING_KEY_FILE": None,
+        "COLUMNS": "500",
+    }
+    runner = CliRunner()
+    assert runner.invoke(app, ["keys", "init"], env=env).exit_code == 0  # integrate, export
+    args = [str(tmp_path / "bundle") if a == "BUNDLE" else a for a in command]
+    result = runner.invoke(app, args, env=env)
+    return result.exit_code, " ".join(result.output.split())
+
+
+def refused(code: int, output: str, *words: str) -> None:
+    assert code == 2, output
+    for said in words:
+        assert said in output, output
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_server_that_takes_no_connection(tmp_path: Path, command: list[str]) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/node"
+    code, output = run(tmp_path, url, command)
+    refused(code, output, "cannot open the event store at postgresql://127.0.0.1:", "refused")
+    assert not (tmp_path / "bundle").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_malformed_url(tmp_path: Path, command: list[str]) -> None:
+    code, output = run(tmp_path, "mysql://host/node", command)
+    refused(code, output, "unsupported database URL scheme 'mysql'")
+
+
+def test_a_database_the_server_does_not_have(tmp_path: Path, postgres_schema_url: str) -> None:
+    target = parse_database_url(postgres_schema_url)
+    url = f"postgresql://postgres@{target.host}:{target.port}/no_such_database_here"
+    code, output = run(tmp_path, url, ["migrate"])
+    refused(code, output, 'database "no_such_database_here" does not exist')
+
+
+def test_an_sqlite_file_that_cannot_be_created(tmp_path: Path) -> None:
+    (tmp_path / "a-file").touch()
+    code, output = run(tmp_path, f"sqlite:///{tmp_path}/a-file/node.db", ["migrate"])
+    refused(code, output, "cannot open the event store at sqlite:", "a-file")
