@@ -31,7 +31,9 @@ def register_serve_command(
     @app.command("serve")
     def serve_command(
         host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-        port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+        port: Annotated[
+            int | None, typer.Option(min=1, max=65535, help="Port to listen on.")
+        ] = None,
         workers: Annotated[
             int | None,
             typer.Option(min=1, max=64, help="Worker processes (more than one needs PostgreSQL)."),

@@ -1,8 +1,10 @@
-"""Every command that opens the event store, pointed at one it cannot use: a malformed
+"""Commands given what they cannot use end with exit code 2 and a message that names the
+problem, never a traceback.
+
+Every command that opens the event store, pointed at one it cannot use: a malformed
 URL, a PostgreSQL server that takes no connection, a database that does not exist, an
-SQLite file that cannot be created. Each ends with exit code 2 and one line that names
-the problem, never a traceback (the library's pool used to wait ten seconds and then
-raise "couldn't get a connection")."""
+SQLite file that cannot be created (the library's pool used to wait ten seconds and then
+raise "couldn't get a connection"). And `serve` told a port that does not exist."""
 
 from __future__ import annotations
 
@@ -82,3 +84,11 @@ def test_an_sqlite_file_that_cannot_be_created(tmp_path: Path) -> None:
     (tmp_path / "a-file").touch()
     code, output = run(tmp_path, f"sqlite:///{tmp_path}/a-file/node.db", ["migrate"])
     refused(code, output, "cannot open the event store at sqlite:", "a-file")
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_serve_on_a_port_that_does_not_exist(tmp_path: Path, port: str) -> None:
+    # 99999 used to be taken: the server said it listened there, and listened on another.
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    code, output = run(tmp_path, url, ["serve", "--port", port])
+    refused(code, output, "Invalid value for '--port'")
