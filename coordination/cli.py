@@ -17,7 +17,7 @@ from coordination.audit.cli import register_audit_commands
 from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import STORE_ERRORS, System, open_store
-from coordination.cli_options import DatabaseOption
+from coordination.cli_options import DatabaseOption, environment_settings
 from coordination.runtime import tune_garbage_collection
 from coordination.serve_cli import register_serve_command
 from coordination.settings import Settings
@@ -37,7 +37,7 @@ def _every_command() -> None:
 
 
 def _settings(database_url: str | None = None) -> Settings:
-    settings = Settings()
+    settings = environment_settings()
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings

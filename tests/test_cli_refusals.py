@@ -4,7 +4,8 @@ problem, never a traceback.
 Every command that opens the event store, pointed at one it cannot use: a malformed
 URL, a PostgreSQL server that takes no connection, a database that does not exist, an
 SQLite file that cannot be created (the library's pool used to wait ten seconds and then
-raise "couldn't get a connection"). And `serve` told a port that does not exist."""
+raise "couldn't get a connection"). Every command, given a `COORDINATION_*` variable it
+cannot read (pydantic's traceback). And `serve` told a port that does not exist."""
 
 from __future__ import annotations
 
@@ -92,3 +93,30 @@ def test_serve_on_a_port_that_does_not_exist(tmp_path: Path, port: str) -> None:
     url = f"sqlite:///{tmp_path / 'node.db'}"
     code, output = run(tmp_path, url, ["serve", "--port", port])
     refused(code, output, "Invalid value for '--port'")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["migrate"],
+        ["views"],
+        ["serve"],
+        ["export", "BUNDLE"],
+        ["tokens", "issue", "--role", "admin", "--person", "00000000-0000-0000-0000-000000000001"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_setting_the_environment_gives_wrong(tmp_path: Path, command: list[str]) -> None:
+    env = {
+        "COORDINATION_DATABASE_URL": f"sqlite:///{tmp_path / 'node.db'}",
+        "COORDINATION_DATA_DIR": str(tmp_path),
+        "COORDINATION_PORT": "eighty",
+        "COORDINATION_ENV": "prod",
+        "COLUMNS": "500",
+    }
+    args = [str(tmp_path / "bundle") if a == "BUNDLE" else a for a in command]
+    result = CliRunner().invoke(app, args, env=env)
+    output = " ".join(result.output.split())
+    refused(result.exit_code, output, "COORDINATION_PORT: Input should be a valid integer")
+    assert "COORDINATION_ENV: Input should be 'development', 'test' or 'production'" in output
+    assert "eighty" not in output  # values are not repeated: some settings are secrets

@@ -17,7 +17,7 @@ import typer
 from coordination.auth.principal import Role
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenError, TokenKeys, issue_token
-from coordination.settings import Settings
+from coordination.cli_options import environment_settings
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -52,7 +52,7 @@ def issue_command(
     The token goes to standard output (for `TOKEN=$(coordination tokens issue ...)`), its
     id, by which it is revoked, to standard error.
     """
-    settings = Settings()
+    settings = environment_settings()
     keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
     token_id = uuid4()
     try:
@@ -84,7 +84,7 @@ def revoke_command(
     except ValueError:
         typer.echo("error: a token id is a UUID, as `tokens issue` printed it", err=True)
         raise typer.Exit(2) from None
-    settings = Settings()
+    settings = environment_settings()
     try:
         added = RevocationList(settings.data_dir).revoke(token_id)
     except (OSError, TokenError) as error:
