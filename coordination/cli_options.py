@@ -18,8 +18,8 @@ DatabaseOption = Annotated[
 
 def environment_settings() -> Settings:
     """The node's settings from its `COORDINATION_*` variables, or exit code 2 with one
-    line per variable that is wrong, saying why (the values are not repeated: some are
-    secrets)."""
+    line per variable that is wrong, saying why (pydantic's copy of the value given is
+    left out: some settings are secrets)."""
     try:
         return Settings()
     except ValidationError as error:
