@@ -106,7 +106,7 @@ def open_existing(settings: Settings) -> System:
 
     Raises:
         DatabaseURLError: The URL is malformed.
-        StoreUnreachable: The PostgreSQL server does not take a connection.
+        StoreUnreachable: The database cannot be reached or opened.
         StoreMissing: There is no event store at the URL (nothing was created there).
     """
     target = reached(settings)
