@@ -16,7 +16,7 @@ import typer
 
 from coordination.auth.principal import Role
 from coordination.auth.revocation import RevocationList
-from coordination.auth.tokens import TokenError, TokenKeys, issue_token
+from coordination.auth.tokens import MAX_TTL, TokenError, TokenKeys, issue_token
 from coordination.cli_options import environment_settings
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -30,7 +30,10 @@ def parse_ttl(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
     if match is None:
         raise typer.BadParameter("write a lifetime as a number and a unit: 90m, 8h, 30d")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:  # beyond what a timedelta holds, so far beyond what a token may
+        raise typer.BadParameter(f"a token lives at most {MAX_TTL.days} days") from None
 
 
 @tokens_app.command("issue")

@@ -197,6 +197,9 @@ def test_lifetimes_are_read_with_their_unit() -> None:
     assert parse_ttl("30d") == timedelta(days=30)
     with pytest.raises(Exception, match="unit"):
         parse_ttl("ten hours")
+    # More days than a timedelta holds: an OverflowError and a traceback, before.
+    with pytest.raises(Exception, match="at most 366 days"):
+        parse_ttl("100000000000000000000d")
 
 
 def test_the_context_of_a_command_comes_from_the_principal() -> None:
