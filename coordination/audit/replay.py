@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coordination.bootstrap import System, bootstrap
+from coordination.domain.errors import InvalidInput
+from coordination.domain.values import in_utc
 from coordination.projections import start_projections
 
 from .integrator import Integrator
@@ -100,7 +102,10 @@ def parse_as_of(text: str) -> AsOf:
         ) from None
     if moment.tzinfo is None:
         raise ReplayError(f"--as-of {text!r} has no timezone: add Z or an offset")
-    return AsOf(moment=moment.astimezone(UTC))
+    try:
+        return AsOf(moment=in_utc(moment, f"--as-of {text!r}"))
+    except InvalidInput as error:  # beyond the calendar in UTC: an OverflowError, before
+        raise ReplayError(str(error)) from None
 
 
 def recorded_at(entry: LogEntry) -> datetime:

@@ -222,4 +222,8 @@ def test_as_of_parsing() -> None:
     for wrong in ("yesterday", "-1", "2026-03-02T10:00:00"):
         with pytest.raises(ReplayError):
             parse_as_of(wrong)
+    # Times that cannot be written in UTC: an OverflowError and a traceback, before.
+    for beyond in ("9999-12-31T23:00:00-02:00", "0001-01-01T00:30:00+01:00"):
+        with pytest.raises(ReplayError, match="outside the years 1 to 9999 in UTC"):
+            parse_as_of(beyond)
     assert date(2026, 3, 2) == parse_as_of("2026-03-02").moment.date()  # type: ignore[union-attr]
