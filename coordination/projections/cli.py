@@ -70,7 +70,9 @@ def _bar(progress: Progress, verb: str) -> Callable[[str, int, int], None]:
 def rebuild(settings: Settings, view: str | None = None) -> None:
     """Rebuild one view (or all) from the log beside the live one and switch when caught up."""
     try:
-        chosen = [view_named(view)] if view else list(ALL_VIEWS)
+        # Only a missing argument means every view: an empty one (a script's unset
+        # variable) is a view that does not exist, not a rebuild of them all.
+        chosen = list(ALL_VIEWS) if view is None else [view_named(view)]
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
 

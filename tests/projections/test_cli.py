@@ -134,6 +134,16 @@ def test_a_command_on_a_missing_store_says_what_to_do_and_creates_nothing(
     assert not database.parent.exists()
 
 
+def test_rebuild_of_an_empty_view_name_is_refused_not_a_rebuild_of_every_view(
+    settings: Settings, system: System
+) -> None:
+    # `coordination rebuild "$VIEW"` with VIEW unset rebuilt every view.
+    shown = CliRunner().invoke(_app(settings), ["rebuild", ""], env={"COLUMNS": "200"})
+    assert shown.exit_code == 2
+    assert "no view named ''" in _flat(shown.output)
+    assert "is live at position" not in shown.output
+
+
 def test_a_command_on_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
     database = tmp_path / "empty.db"
     database.touch()  # a file, but no event store in it
