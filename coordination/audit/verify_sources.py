@@ -93,7 +93,7 @@ class NodeSource:
     def _get(self, path: str, **params: int) -> httpx.Response:
         try:
             response = self._read_at_most(path, params)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is not an HTTPError
             raise SourceError(f"cannot reach {self.base}{path}: {exc}") from exc
         if response.status_code != 200:
             raise SourceError(f"{path} answered {response.status_code}: {_detail(response)}")

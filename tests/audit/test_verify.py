@@ -151,6 +151,14 @@ def test_an_unreachable_node_is_a_failure_not_a_crash() -> None:
     assert "cannot reach" in str(report.failures[0])
 
 
+def test_a_url_httpx_cannot_parse_is_a_failure_not_a_crash() -> None:
+    # httpx.InvalidURL is not an httpx.HTTPError: it escaped as a traceback.
+    report = verify_log(NodeSource("http://[::1"), key=KEY.verifier)
+    assert not report.ok
+    assert "cannot reach http://[::1" in str(report.failures[0])
+    assert "Invalid port" in str(report.failures[0])
+
+
 def _answering(status: int, content_type: str, body: bytes, *, only: str = "") -> Any:
     """An ASGI app answering `body` to every GET whose path contains `only`, passing the
     rest to the node (set as `.node`)."""
