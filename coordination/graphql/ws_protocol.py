@@ -7,7 +7,8 @@ list, or whose id is a list, failed with a TypeError that dropped the connection
 close code and logged an unexpected error. Each message is checked against the
 protocol's shapes first (ids are strings; a subscribe payload is an object with a text
 `query`, and optional object `variables` and `extensions` and text `operationName`;
-other payloads are objects).
+other payloads are objects). A `connection_init` whose payload is null, which the
+protocol allows, is passed on without it: strawberry closed such a connection with 4400.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
         if not well_formed(message):
             await self.handle_invalid_message(MALFORMED)
             return
+        if message.get("type") == "connection_init" and message.get("payload", {}) is None:
+            # The protocol lets the payload be null (a client whose connection parameters
+            # are null sends that); strawberry closed such a connection with 4400.
+            message = {key: value for key, value in message.items() if key != "payload"}
         await super().handle_message(message)
 
 

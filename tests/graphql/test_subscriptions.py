@@ -200,6 +200,16 @@ async def test_a_forged_token_closes_the_connection(server: Server, scenario: Sc
     assert closed.value.rcvd.code == 4403
 
 
+async def test_a_connection_init_with_a_null_payload_is_acknowledged(server: Server) -> None:
+    # graphql-transport-ws allows `payload: null`; strawberry closed it with 4400.
+    websocket = await connect(f"ws://{server.url}/graphql", subprotocols=[PROTOCOL])
+    try:
+        await websocket.send(json.dumps({"type": "connection_init", "payload": None}))
+        await acknowledged(websocket)
+    finally:
+        await websocket.close()
+
+
 @pytest.mark.parametrize(
     "message",
     [
