@@ -160,6 +160,11 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         offered = params.get("Authorization") or params.get("authorization")
+        if offered is not None and not isinstance(offered, str):
+            # Not a token at all: refused, as a malformed header is, not taken as anonymous.
+            raise ConnectionRejectionError(
+                {"message": "send the token as text: Bearer <token>", "code": "UNAUTHENTICATED"}
+            )
         if isinstance(offered, str):
             principal, error = self.api.principal_of(offered)
             if error is not None:

@@ -210,6 +210,21 @@ async def test_a_connection_init_with_a_null_payload_is_acknowledged(server: Ser
         await websocket.close()
 
 
+@pytest.mark.parametrize("authorization", [123, ["Bearer x"], {"token": "x"}, True])
+async def test_an_authorization_that_is_not_text_closes_the_connection(
+    server: Server, authorization: object
+) -> None:
+    # It was ignored: the client, believing itself signed in, was served as anonymous.
+    websocket = await connect(f"ws://{server.url}/graphql", subprotocols=[PROTOCOL])
+    payload = {"type": "connection_init", "payload": {"Authorization": authorization}}
+    await websocket.send(json.dumps(payload))
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(TIMEOUT):
+            await websocket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
 @pytest.mark.parametrize(
     "message",
     [
