@@ -159,7 +159,10 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
 
     async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        offered = params.get("Authorization") or params.get("authorization")
+        # By the key's presence, not its truth: `false`, `0` or "" sent as the token is a
+        # malformed token (HTTP refuses an empty header too), not a request to be anonymous.
+        key = "Authorization" if "Authorization" in params else "authorization"
+        offered = params.get(key)
         if offered is not None and not isinstance(offered, str):
             # Not a token at all: refused, as a malformed header is, not taken as anonymous.
             raise ConnectionRejectionError(

@@ -200,23 +200,42 @@ async def test_a_forged_token_closes_the_connection(server: Server, scenario: Sc
     assert closed.value.rcvd.code == 4403
 
 
-async def test_a_connection_init_with_a_null_payload_is_acknowledged(server: Server) -> None:
-    # graphql-transport-ws allows `payload: null`; strawberry closed it with 4400.
+@pytest.mark.parametrize("payload", [None, {"Authorization": None}])
+async def test_a_connection_init_without_a_token_is_acknowledged(
+    server: Server, payload: object
+) -> None:
+    # graphql-transport-ws allows `payload: null`; strawberry closed it with 4400. A null
+    # token is no token: the connection is anonymous, which this server allows.
     websocket = await connect(f"ws://{server.url}/graphql", subprotocols=[PROTOCOL])
     try:
-        await websocket.send(json.dumps({"type": "connection_init", "payload": None}))
+        await websocket.send(json.dumps({"type": "connection_init", "payload": payload}))
         await acknowledged(websocket)
     finally:
         await websocket.close()
 
 
-@pytest.mark.parametrize("authorization", [123, ["Bearer x"], {"token": "x"}, True])
-async def test_an_authorization_that_is_not_text_closes_the_connection(
-    server: Server, authorization: object
+@pytest.mark.parametrize(
+    ("key", "authorization"),
+    [
+        ("Authorization", 123),
+        ("Authorization", ["Bearer x"]),
+        ("Authorization", {"token": "x"}),
+        ("Authorization", True),
+        # Falsy values were read as no token at all, and an empty one too, which HTTP
+        # refuses as a malformed header.
+        ("Authorization", False),
+        ("Authorization", 0),
+        ("Authorization", ""),
+        ("authorization", False),
+        ("authorization", ""),
+    ],
+)
+async def test_an_authorization_that_is_not_a_token_closes_the_connection(
+    server: Server, key: str, authorization: object
 ) -> None:
     # It was ignored: the client, believing itself signed in, was served as anonymous.
     websocket = await connect(f"ws://{server.url}/graphql", subprotocols=[PROTOCOL])
-    payload = {"type": "connection_init", "payload": {"Authorization": authorization}}
+    payload = {"type": "connection_init", "payload": {key: authorization}}
     await websocket.send(json.dumps(payload))
     with pytest.raises(ConnectionClosed) as closed:
         async with asyncio.timeout(TIMEOUT):
