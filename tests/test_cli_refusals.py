@@ -9,7 +9,6 @@ cannot read (pydantic's traceback). And `serve` told a port that does not exist.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from typer.testing import CliRunner
 
 from coordination.cli import app
 from coordination.persistence.eventstore import parse_database_url
+from tests.processes import free_port
 
 COMMANDS = [
     ["migrate"],
@@ -29,13 +29,6 @@ COMMANDS = [
     ["export", "BUNDLE"],
     ["serve"],
 ]
-
-
-def closed_port() -> int:
-    """A port that nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(tmp_path: Path, url: str, command: list[str]) -> tuple[int, str]:
@@ -62,7 +55,7 @@ def refused(code: int, output: str, *words: str) -> None:
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_a_server_that_takes_no_connection(tmp_path: Path, command: list[str]) -> None:
-    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/node"
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/node"
     code, output = run(tmp_path, url, command)
     refused(code, output, "cannot open the event store at postgresql://127.0.0.1:", "refused")
     assert not (tmp_path / "bundle").exists()

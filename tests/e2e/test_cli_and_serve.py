@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.processes import free_port
 
 BIN = Path(sys.executable).parent
 
@@ -25,12 +26,6 @@ def coordination(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess
         timeout=300,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
