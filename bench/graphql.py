@@ -12,7 +12,9 @@ own keep-alive connection, send at 1 and 32 concurrently:
 - baseline 2: a trivial GraphQL query (`{ __typename }`): the HTTP and GraphQL floor;
 - a mutation (`reportProgress`, which waits until the views include it);
 - mutation-to-visible: a mutation is sent, then the action is queried until the new
-  progress note shows; the time from sending to seeing it.
+  progress note shows; the time from sending to seeing it. At 32 clients, the CPU each
+  such pair costs the server and the whole machine (read from /proc), and the bounds on
+  the mean latency that follow from it (`cpu_budget`).
 
 The clients speak plain HTTP/1.1 over asyncio streams (`RawClient`): httpx costs the
 client process about as much CPU per request as the server spends, so on two cores
@@ -376,6 +378,53 @@ async def load(
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class CpuSample:
+    """CPU seconds so far: the machine's busy time (all cores), one process's, this one's."""
+
+    machine: float
+    server: float
+    clients: float
+
+    @classmethod
+    def take(cls, pid: int) -> CpuSample | None:
+        """Read from /proc (Linux); None where it cannot be read."""
+        try:
+            with open("/proc/stat") as stat:
+                ticks = [int(t) for t in stat.readline().split()[1:]]
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        per_second = os.sysconf("SC_CLK_TCK")
+        # user, nice, system, irq, softirq: not idle, I/O wait, or time the host took.
+        busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]
+        return cls(
+            machine=busy / per_second,
+            server=(int(fields[11]) + int(fields[12])) / per_second,
+            clients=time.process_time(),
+        )
+
+
+async def load_metered(
+    clients: int,
+    total: int,
+    op: Callable[[RawClient, int, int], Awaitable[float | None]],
+    base: str,
+    server_pid: int,
+) -> dict[str, float]:
+    """`load`, with the CPU milliseconds each operation cost: the server's, the clients'
+    and the whole machine's (the database and everything else running included)."""
+    before = CpuSample.take(server_pid)
+    figures = await load(clients, total, op, base)
+    after = CpuSample.take(server_pid)
+    if before is not None and after is not None:
+        for part in ("machine", "server", "clients"):
+            spent = getattr(after, part) - getattr(before, part)
+            figures[f"{part}_cpu_ms"] = spent * 1000 / total
+    return figures
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -408,13 +457,16 @@ async def serving(server: subprocess.Popen[bytes], base: str) -> AsyncIterator[N
 
 
 @contextlib.asynccontextmanager
-async def running_server(url: str, data_dir: Path, result_cache: int) -> AsyncIterator[str]:
-    """The benchmark server in a subprocess; yields its base URL."""
+async def running_server(
+    url: str, data_dir: Path, result_cache: int
+) -> AsyncIterator[tuple[str, int]]:
+    """The benchmark server in a subprocess; yields its base URL and its process id."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, __file__, "--serve", url, str(data_dir), str(port)]
-    async with serving(subprocess.Popen([*command, str(result_cache)]), base):
-        yield base
+    server = subprocess.Popen([*command, str(result_cache)])
+    async with serving(server, base):
+        yield base, server.pid
 
 
 @contextlib.asynccontextmanager
@@ -536,7 +588,7 @@ class Operations:
 async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]]:
     ops = Operations(prepare(url, data_dir))
     rows: list[dict[str, Any]] = []
-    async with running_server(url, data_dir, 256) as base:
+    async with running_server(url, data_dir, 256) as (base, server_pid):
         for clients in (1, 32):
             label = f"{backend}, {clients} client{'s' if clients > 1 else ''}"
             await load(clients, clients * 3, ops.page, base)  # warm-up
@@ -544,11 +596,12 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
             plain = await load(clients, REQUESTS[clients], ops.rest, base)
             floor = await load(clients, REQUESTS[clients], ops.trivial, base)
             mutation = await load(clients, MUTATIONS[clients], ops.report, base)
-            seen = await load(clients, VISIBLE[clients], ops.visible, base)
+            seen = await load_metered(clients, VISIBLE[clients], ops.visible, base, server_pid)
             if clients == 1:
                 alone_visible = seen["p99_ms"]
             else:
                 alone_page = ours["p99_ms"]
+                rows += cpu_budget(label, seen)
             rows += [
                 row(
                     f"group page queries/s ({label})",
@@ -623,7 +676,7 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
     if backend == "postgres":
         rows += await measure_workers(url, data_dir, ops)
     # The same page with the result cache off: every request executes in full.
-    async with running_server(url, data_dir, 0) as base:
+    async with running_server(url, data_dir, 0) as (base, _):
         for clients in (1, 32):
             label = f"{backend}, {clients} client{'s' if clients > 1 else ''}"
             await load(clients, clients * 2, ops.page, base)  # warm-up
@@ -653,6 +706,46 @@ async def measure(backend: str, url: str, data_dir: Path) -> list[dict[str, Any]
                 ),
             ]
             report(rows[-3:])
+    return rows
+
+
+def cpu_budget(label: str, seen: dict[str, float]) -> list[dict[str, Any]]:
+    """What a mutation and its confirming query cost, and the least latency that allows.
+
+    Closed-loop clients wait `clients / rate` on average (Little's law), and the p99 is
+    above the mean. Two bounds follow from the CPU a pair costs:
+
+    - one server process completes at most `1000 / server_cpu_ms` pairs a second on its
+      one interpreter, so its 32 writers wait at least `32 * server_cpu_ms` on average;
+    - for 32 writers to average 100 ms, any number of server processes must complete 320
+      pairs a second, which needs `320 * machine_cpu_ms / 1000` cores busy all the time.
+    """
+    if "machine_cpu_ms" not in seen:
+        return []
+    rows = [
+        row(
+            f"CPU per mutation and confirming query, server ({label})",
+            seen["server_cpu_ms"],
+            "ms",
+            "the whole machine (database and clients included)",
+            seen["machine_cpu_ms"],
+        ),
+        row(
+            f"least mean mutation-to-visible one server process allows ({label})",
+            32 * seen["server_cpu_ms"],
+            "ms",
+            "the target for the p99",
+            100.0,
+        ),
+        row(
+            f"cores a mean of 100 ms at 32 writers needs ({label})",
+            32 / 0.100 * seen["machine_cpu_ms"] / 1000,
+            "cores",
+            "cores this machine has",
+            float(os.cpu_count() or 1),
+        ),
+    ]
+    report(rows)
     return rows
 
 
