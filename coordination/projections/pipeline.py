@@ -100,6 +100,8 @@ class PagePipeline:
         #: Whether the log may have grown since the head was last read. The projector
         #: that listens for inserts sets it; None (catch-ups, rebuilds) always looks.
         self.log_grew: Callable[[], bool] | None = None
+        #: Where the log is read; the read database's pool when None.
+        self.reader: Handle | None = None
         self._head = 0
         self._ahead: tuple[int, int | None, asyncio.Task[tuple[list[Notification], int]]] | None
         self._ahead = None
@@ -231,12 +233,13 @@ class PagePipeline:
 
     async def _fetch(self, after: int, stop: int | None) -> tuple[list[Notification], int]:
         """Up to a page of events after `after`, and the position they take the views to."""
+        reader = self.reader or self.db
         if after >= self._head:
-            self._head = await self.log.head(self.db)
+            self._head = await self.log.head(reader)
         head = self._head if stop is None else min(self._head, stop)
         if head <= after:
             return [], after
-        notes = await self.log.read(self.db, after, head, self.topics, self.batch_size)
+        notes = await self.log.read(reader, after, head, self.topics, self.batch_size)
         return notes, notes[-1].id if len(notes) == self.batch_size else head
 
     async def drop_ahead(self) -> None:

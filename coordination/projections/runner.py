@@ -5,7 +5,9 @@ transaction, the next page overlapped with the current one's writes). Catch-up p
 are large (`batch_size` events per transaction); at the head a page is whatever arrived,
 written as soon as it is applied. The process that holds the projector's lock
 (`leadership`) is active; the others stand by, follow its progress (for `wait_until`
-and subscriptions), and take over when its connection goes away.
+and subscriptions), and take over when its connection goes away. On PostgreSQL the
+active projector reads the log on a second connection of its own, so that page queries
+filling the read pool never hold up the views.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 
-from coordination.persistence.readdb import Connection, ReadDatabase
+from coordination.persistence.readdb import Connection, Handle, ReadDatabase
 from coordination.persistence.readdb_postgres import PostgresHandle
 from coordination.projections import parking
 from coordination.projections.decoding import EventDecoder
@@ -238,19 +240,42 @@ class ProjectionRunner:
             self._retry_wanted = True
             # Cleared before the head is read: an insert after that read sets it again.
             self.pipeline.log_grew = self._wake.is_set
-            while not self._stopping:
-                self._wake.clear()
-                await self._retry_if_requested(connection)
-                # A bounded number of pages, so that retry requests are seen during catch-up.
-                moved = await self.pipeline.advance(connection, pages=LEAD_PAGES)
-                if moved and (not self.pipeline.at_head() or self._wake.is_set()):
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            async with self._log_reader() as reader:
+                self.pipeline.reader = reader
+                try:
+                    await self._follow_the_log(connection)
+                finally:
+                    await self.pipeline.drop_ahead()  # a read ahead runs on the reader
+                    self.pipeline.reader = None
         finally:
             self.pipeline.log_grew = None
             await self.pipeline.drop_ahead()
             await self._leadership.release(connection)
+
+    async def _follow_the_log(self, connection: Connection) -> None:
+        """Active: write each page of the log into the views, then wait for more."""
+        while not self._stopping:
+            self._wake.clear()
+            await self._retry_if_requested(connection)
+            # A bounded number of pages, so that retry requests are seen during catch-up.
+            moved = await self.pipeline.advance(connection, pages=LEAD_PAGES)
+            if moved and (not self.pipeline.at_head() or self._wake.is_set()):
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    @contextlib.asynccontextmanager
+    async def _log_reader(self) -> AsyncIterator[Handle | None]:
+        """A connection of the active projector's own for reading the log (PostgreSQL).
+
+        Through the pool, its reads queued behind the page queries of busy readers: every
+        write waited for a free pooled connection before the views could include it.
+        """
+        if not self.db.is_postgres:
+            yield None  # SQLite reads on the read side's own thread, pool or not
+            return
+        async with self.db.dedicated() as reader:
+            yield reader
 
     def _on_events(self, *_: Any) -> None:
         if self.is_active:  # a standby learns positions from the progress notifications
