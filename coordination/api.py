@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from coordination import __version__
 from coordination.audit.runtime import AuditRuntime, audit_log_of_app, log_status, start_audit
+from coordination.audit.supervisor import STATUS_FILE as INTEGRATOR_STATUS_FILE
 from coordination.auth.principal import Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
@@ -71,7 +72,7 @@ def create_app(
         metrics: The metrics registry to serve (with `graphql`).
         max_body_bytes: The request body limit; `settings.max_body_bytes` when None.
     """
-    metrics = metrics or Metrics()
+    metrics = _node_metrics(settings, metrics)
     owns_read_side = graphql is None
     endpoint = graphql or GraphQLApi(settings, metrics=metrics)
 
@@ -160,6 +161,15 @@ def create_app(
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     return app
+
+
+def _node_metrics(settings: Settings, given: Metrics | None) -> Metrics:
+    """The app's metrics: those given, or new ones, watching the integrator process when
+    `serve` runs one (its supervisor writes a status file the metrics read)."""
+    metrics = given or Metrics()
+    if settings.integrate == "process":
+        metrics.watch_integrator_process(settings.data_dir / INTEGRATOR_STATUS_FILE)
+    return metrics
 
 
 def app_from_environment() -> FastAPI:

@@ -12,11 +12,12 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from uuid import UUID
 
@@ -25,9 +26,11 @@ from eventsourcing.application import Application
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from coordination.audit.supervisor import read_status
 from coordination.graphql.lane import GraphQLLane, NodeApp
 from coordination.graphql.limits import BodySizeLimit
 
@@ -149,6 +152,7 @@ class Metrics:
             )
         }
         self._operation_names: set[str] = set()
+        self._integrator_watched = False
         #: Reads each view's lag and parked events at scrape time (set once views run).
         self.views: StatusSource | None = None
         #: Reads the log's progress at scrape time (set once the log is open).
@@ -179,8 +183,42 @@ class Metrics:
         for field, gauge in self.log_gauges.items():
             gauge.set(getattr(status, field))
 
+    def watch_integrator_process(self, status: Path) -> None:
+        """Report the integrator process `serve` supervises, from its status file."""
+        if not self._integrator_watched:  # an app built again on the same metrics
+            self.registry.register(IntegratorProcessCollector(status))
+            self._integrator_watched = True
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class IntegratorProcessCollector:
+    """Whether the log's integrator process runs, and how often `serve` restarted it.
+
+    Read at scrape time from the status file of `serve`'s supervisor (decision 18): with
+    several workers the supervisor is `serve`'s parent process, none of the processes
+    that answer `/metrics`. A crash-looping integrator shows as a growing restart count
+    (and, as before, a growing `coordination_log_lag_events`).
+    """
+
+    def __init__(self, status: Path) -> None:
+        self.status = status
+
+    def collect(self) -> Iterator[Metric]:
+        status = read_status(self.status)
+        up = GaugeMetricFamily(
+            "coordination_integrator_up",
+            "1 while the log's integrator process that serve supervises runs, else 0.",
+        )
+        up.add_metric([], 1.0 if status is not None and status.running else 0.0)
+        yield up
+        restarts = CounterMetricFamily(
+            "coordination_integrator_restarts",
+            "Times serve started the log's integrator process again after it ended.",
+        )
+        restarts.add_metric([], float(status.restarts) if status is not None else 0.0)
+        yield restarts
 
 
 def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRouter:

@@ -85,9 +85,11 @@ def serve(
         _prepare_keys(settings)
     supervisor = None
     if integration == "process":
-        from coordination.audit.supervisor import IntegratorProcess
+        from coordination.audit.supervisor import STATUS_FILE, IntegratorProcess
 
-        supervisor = IntegratorProcess(_environment(settings))
+        supervisor = IntegratorProcess(
+            _environment(settings), status=settings.data_dir / STATUS_FILE
+        )
     # Held from before the child starts: a signal from then on stops the child first.
     with _signals_held_while(supervisor is not None) as held:
         try:

@@ -7,7 +7,10 @@ requests (decision 18). As a process of its own it runs beside the API, on anoth
 
 The supervisor starts `coordination integrate --follow --supervised`, starts it again
 (after a growing pause) whenever it ends while `serve` runs, and stops it with SIGTERM
-when `serve` stops. The child is in a session of its own, so a Ctrl-C in the terminal
+when `serve` stops. It writes how the child is doing (its process id, how often it was
+started again, how it last ended) to a small file in the node's data directory, which
+every API process reads for `/metrics`: with several workers, the supervisor is none of
+them. The child is in a session of its own, so a Ctrl-C in the terminal
 reaches `serve` only and the child is stopped by its parent, in order. If `serve` dies
 without stopping it (SIGKILL, a crash), the child still ends: its standard input is a
 pipe whose only writer is `serve`, and it stops when that pipe reaches its end.
@@ -15,17 +18,67 @@ pipe whose only writer is `serve`, and it stops when that pipe reaches its end.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 log = logging.getLogger("coordination.audit")
 
 #: The command that runs the integrator under a supervisor.
 COMMAND = (sys.executable, "-m", "coordination", "integrate", "--follow", "--supervised")
+
+#: The supervisor's status file, in the node's data directory.
+STATUS_FILE = "integrator-process.json"
+
+
+@dataclass(frozen=True)
+class SupervisedStatus:
+    """How the supervised integrator is doing, as its supervisor last wrote it.
+
+    Attributes:
+        pid: The running child's process id; None once the supervisor stopped it.
+        restarts: How many times the child was started again after it ended.
+        last_exit_code: How the last child that ended did (negative: the signal that
+            ended it); None while none has ended.
+    """
+
+    pid: int | None
+    restarts: int
+    last_exit_code: int | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the child is running now (a supervisor killed outright leaves its last
+        status behind, and the child's lifeline then ends the child)."""
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # it exists, under another user
+        return True
+
+
+def read_status(path: Path) -> SupervisedStatus | None:
+    """The status in `path`; None when there is none, or none that can be read."""
+    try:
+        data = json.loads(path.read_text())
+        return SupervisedStatus(
+            pid=None if data["pid"] is None else int(data["pid"]),
+            restarts=int(data["restarts"]),
+            last_exit_code=None if data["last_exit_code"] is None else int(data["last_exit_code"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 class IntegratorProcess:
@@ -38,6 +91,8 @@ class IntegratorProcess:
             death, up to `longest_delay`, and starts over after a child lived a minute.
         longest_delay: The longest pause between restarts.
         stop_timeout: How long `stop` waits after SIGTERM before it kills the child.
+        status: Where to write the child's `SupervisedStatus` whenever it changes; not
+            written when None.
     """
 
     #: A child that lived this long died of something new: restart it without delay.
@@ -51,12 +106,14 @@ class IntegratorProcess:
         first_delay: float = 1.0,
         longest_delay: float = 30.0,
         stop_timeout: float = 30.0,
+        status: Path | None = None,
     ) -> None:
         self.env, self.command = dict(env), list(command)
         self.first_delay, self.longest_delay = first_delay, longest_delay
-        self.stop_timeout = stop_timeout
+        self.stop_timeout, self.status = stop_timeout, status
         #: How many times the child was started again after it ended.
         self.restarts = 0
+        self._last_exit_code: int | None = None
         self._child: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -72,6 +129,7 @@ class IntegratorProcess:
         """Start the child and the thread that starts it again when it ends."""
         with self._lock:
             self._child = self._spawn()
+            self._publish()
         self._monitor = threading.Thread(
             target=self._watch, name="integrator-supervisor", daemon=True
         )
@@ -95,6 +153,7 @@ class IntegratorProcess:
                 child.stdin.close()
         if self._monitor is not None:
             self._monitor.join()
+        self._publish()
         return code
 
     def _spawn(self) -> subprocess.Popen[bytes]:
@@ -133,4 +192,24 @@ class IntegratorProcess:
                     return
                 self._child = self._spawn()
                 self.restarts += 1
+                self._last_exit_code = code
+                self._publish()
             delay = min(delay * 2, self.longest_delay)
+
+    def _publish(self) -> None:
+        """Write the child's status for the API processes (see the module docstring)."""
+        if self.status is None:
+            return
+        child = self._child
+        status = SupervisedStatus(
+            pid=child.pid if child is not None else None,
+            restarts=self.restarts,
+            last_exit_code=self._last_exit_code,
+        )
+        written = self.status.with_name(f".{self.status.name}.{os.getpid()}")
+        try:
+            written.write_text(json.dumps(asdict(status)))
+            os.replace(written, self.status)  # readers see the old status or the new one
+        except OSError as error:
+            # The integrator matters more than its metrics: say so, and carry on.
+            log.warning("cannot write the integrator's status to %s: %s", self.status, error)

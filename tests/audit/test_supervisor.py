@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from coordination.audit.supervisor import IntegratorProcess
+from coordination.audit.supervisor import IntegratorProcess, SupervisedStatus, read_status
+from coordination.observability import Metrics
 from tests.processes import alive
 
 #: Runs until its standard input ends, like the supervised integrator.
@@ -50,8 +51,10 @@ def supervisors() -> Iterator[list[IntegratorProcess]]:
         supervisor.stop()
 
 
-def supervise(made: list[IntegratorProcess], command: list[str], **kw: float) -> IntegratorProcess:
-    supervisor = IntegratorProcess(dict(os.environ), command=command, **kw)
+def supervise(
+    made: list[IntegratorProcess], command: list[str], status: Path | None = None, **kw: float
+) -> IntegratorProcess:
+    supervisor = IntegratorProcess(dict(os.environ), command=command, status=status, **kw)
     made.append(supervisor)
     supervisor.start()
     return supervisor
@@ -128,3 +131,81 @@ def test_the_child_of_a_killed_supervisor_ends(tmp_path: Path) -> None:
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def integrator_metrics(metrics: Metrics) -> dict[str, float]:
+    """The integrator's lines of a `/metrics` exposition, by name."""
+    lines = metrics.exposition().decode().splitlines()
+    return {
+        name: float(value)
+        for name, _, value in (line.partition(" ") for line in lines)
+        if name.startswith("coordination_integrator_")
+    }
+
+
+def test_the_status_file_follows_the_child_and_metrics_read_it(
+    supervisors: list[IntegratorProcess], tmp_path: Path
+) -> None:
+    status = tmp_path / "integrator-process.json"
+    metrics = Metrics()
+    metrics.watch_integrator_process(status)
+    assert integrator_metrics(metrics) == {
+        "coordination_integrator_up": 0.0,  # no supervisor has written yet
+        "coordination_integrator_restarts_total": 0.0,
+    }
+    supervisor = supervise(supervisors, UNTIL_STDIN_ENDS, status, first_delay=0.05)
+    first = supervisor.pid
+    assert read_status(status) == SupervisedStatus(pid=first, restarts=0)
+    assert integrator_metrics(metrics) == {
+        "coordination_integrator_up": 1.0,
+        "coordination_integrator_restarts_total": 0.0,
+    }
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    until(lambda: supervisor.pid not in (None, first))
+    until(lambda: read_status(status) == SupervisedStatus(supervisor.pid, 1, -signal.SIGKILL))
+    assert integrator_metrics(metrics)["coordination_integrator_restarts_total"] == 1.0
+    supervisor.stop()
+    assert read_status(status) == SupervisedStatus(pid=None, restarts=1, last_exit_code=-9)
+    assert integrator_metrics(metrics) == {
+        "coordination_integrator_up": 0.0,
+        "coordination_integrator_restarts_total": 1.0,
+    }
+
+
+def test_a_status_left_by_a_killed_supervisor_does_not_count_as_running(tmp_path: Path) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    status = tmp_path / "integrator-process.json"
+    status.write_text(f'{{"pid": {gone.pid}, "restarts": 2, "last_exit_code": null}}')
+    metrics = Metrics()
+    metrics.watch_integrator_process(status)
+    assert integrator_metrics(metrics) == {
+        "coordination_integrator_up": 0.0,
+        "coordination_integrator_restarts_total": 2.0,
+    }
+
+
+@pytest.mark.parametrize("content", ["", "{", "[]", '{"pid": "x", "restarts": 1}', '{"pid": 1}'])
+def test_a_status_file_that_cannot_be_read_reports_nothing_running(
+    tmp_path: Path, content: str
+) -> None:
+    status = tmp_path / "integrator-process.json"
+    status.write_text(content)
+    assert read_status(status) is None
+    metrics = Metrics()
+    metrics.watch_integrator_process(status)
+    assert integrator_metrics(metrics)["coordination_integrator_up"] == 0.0
+
+
+def test_a_status_that_cannot_be_written_does_not_stop_the_supervisor(
+    supervisors: list[IntegratorProcess], tmp_path: Path
+) -> None:
+    status = tmp_path / "no such directory" / "integrator-process.json"
+    supervisor = supervise(supervisors, UNTIL_STDIN_ENDS, status, first_delay=0.05)
+    first = supervisor.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    until(lambda: supervisor.pid not in (None, first))
+    assert supervisor.restarts == 1
+    assert not status.exists()

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from coordination.api import create_app
@@ -136,9 +137,11 @@ def migrated_node(database_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def start_serve(database_url: str, data_dir: Path) -> subprocess.Popen[str]:
+def start_serve(
+    database_url: str, data_dir: Path, port: int | None = None
+) -> subprocess.Popen[str]:
     env = migrated_node(database_url, data_dir)
-    port = free_port()
+    port = port or free_port()
     server = subprocess.Popen(
         [str(BIN / "coordination"), "serve", "--port", str(port)],
         env=env,
@@ -150,18 +153,33 @@ def start_serve(database_url: str, data_dir: Path) -> subprocess.Popen[str]:
     return server
 
 
+def integrator_metrics(port: int) -> dict[str, float]:
+    """The integrator's figures on the node's `/metrics`."""
+    lines = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text.splitlines()
+    prefix = "coordination_integrator_"
+    return {
+        name.removeprefix(prefix): float(value)
+        for name, _, value in (line.partition(" ") for line in lines)
+        if name.startswith(prefix)
+    }
+
+
 def test_serve_on_postgres_runs_the_integrator_as_a_child_it_restarts_and_stops(
     postgres_schema_url: str, tmp_path: Path
 ) -> None:
-    server = start_serve(postgres_schema_url, tmp_path)
+    port = free_port()
+    server = start_serve(postgres_schema_url, tmp_path, port)
     settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path, origin=ORIGIN)
     system = bootstrap(settings)
     try:
         first = one_child(server.pid)
+        wait_for(lambda: integrator_metrics(port) == {"up": 1.0, "restarts_total": 0.0})
         fill_events(system.app, 20)
         wait_for(lambda: log_size(system) == (20, 20))
         os.kill(first, signal.SIGKILL)  # killed mid-run: serve starts another
         second = one_child(server.pid, other_than=first)
+        # /metrics says so: the supervisor is in serve, the metrics in its worker.
+        wait_for(lambda: integrator_metrics(port) == {"up": 1.0, "restarts_total": 1.0})
         fill_events(system.app, 10)
         wait_for(lambda: log_size(system) == (30, 30))
         server.send_signal(signal.SIGTERM)
