@@ -84,6 +84,8 @@ class _Uses:
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[tuple[asyncio.Future[Any], Callable[[], Any]] | None]
         self._queue = queue.SimpleQueue()
+        self._ended = False
+        self._ending = threading.Lock()
         # A daemon: an interpreter that ends does not wait for it, and a transaction cut
         # short there is rolled back by SQLite itself.
         self._thread = threading.Thread(target=self._serve, name="sqlite", daemon=True)
@@ -91,12 +93,18 @@ class _Uses:
 
     async def run(self, work: Callable[[A], T], argument: A) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put((future, partial(work, argument)))
+        with self._ending:
+            if self._ended:
+                # Queued after the end, it would wait forever for a thread that is gone.
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            self._queue.put((future, partial(work, argument)))
         return await future
 
     def end(self) -> None:
-        """Let the thread finish the calls queued, then end."""
-        self._queue.put(None)
+        """Let the thread finish the calls queued, then end; later calls are refused."""
+        with self._ending:
+            self._ended = True
+            self._queue.put(None)
 
     def _serve(self) -> None:
         while (item := self._queue.get()) is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from coordination.bootstrap import System
 from coordination.persistence.readdb import GatheredWrites, ReadDatabase, Row, RowsCheck
 
 
@@ -80,3 +83,13 @@ async def test_gathered_writes_run_checked_and_all_or_nothing(db: ReadDatabase) 
         {"id": "b", "n": 2},
         {"id": "seen", "n": 2},
     ]
+
+
+async def test_a_closed_read_database_refuses_reads_at_once(system: System) -> None:
+    # On SQLite a read after close waited forever for the connection's thread, gone.
+    db = await ReadDatabase.open(system.target)
+    assert await db.fetchval("SELECT 1") == 1
+    await db.close()
+    async with asyncio.timeout(10):
+        with pytest.raises(Exception, match=r"(?i)closed|closing"):
+            await db.fetch("SELECT 1")
