@@ -151,6 +151,14 @@ class Metrics:
                 ("signed", "signed_entries", "Entries the latest signed checkpoint covers."),
             )
         }
+        self.status_up = Gauge(
+            "coordination_status_up",
+            "1 when /metrics could read this status at this scrape (views: each view's lag"
+            " and parked events; log: the tamper-evident log's progress), 0 when it could"
+            " not: its figures are then left out (views) or NaN (log).",
+            ["source"],
+            registry=self.registry,
+        )
         self._operation_names: set[str] = set()
         self._integrator_watched = False
         #: Reads each view's lag and parked events at scrape time (set once views run).
@@ -182,6 +190,37 @@ class Metrics:
     def observe_log(self, status: LogStatus) -> None:
         for field, gauge in self.log_gauges.items():
             gauge.set(getattr(status, field))
+
+    async def refresh_views(self, read: StatusSource) -> None:
+        """Read the views' status for a scrape; without it, leave their figures out."""
+        try:
+            statuses = await read()
+        except Exception as error:  # any: see `_unreadable`
+            self._unreadable("views", error)
+            self.projection_lag.clear()
+            self.projection_parked.clear()
+            return
+        self.observe_views(statuses)
+        self.status_up.labels("views").set(1)
+
+    async def refresh_log(self, read: LogStatusSource) -> None:
+        """Read the log's status for a scrape; without it, its figures are NaN."""
+        try:
+            status = await read()
+        except Exception as error:  # any: see `_unreadable`
+            self._unreadable("log", error)
+            for gauge in self.log_gauges.values():
+                gauge.set(float("nan"))
+            return
+        self.observe_log(status)
+        self.status_up.labels("log").set(1)
+
+    def _unreadable(self, source: str, error: Exception) -> None:
+        # Whatever stops a status from being read (the database down, most likely), the
+        # scrape still answers: the request and error counts matter most just then, and
+        # a failed scrape would look like a node that is down.
+        log.warning("/metrics cannot read the %s status: %s", source, error)
+        self.status_up.labels(source).set(0)
 
     def watch_integrator_process(self, status: Path) -> None:
         """Report the integrator process `serve` supervises, from its status file."""
@@ -236,9 +275,9 @@ def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRo
         """Prometheus metrics: requests, operations, commands, projection and log lag."""
         source = views or metrics.views
         if source is not None:
-            metrics.observe_views(await source())
+            await metrics.refresh_views(source)
         if metrics.log is not None:
-            metrics.observe_log(await metrics.log())
+            await metrics.refresh_log(metrics.log)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -6,16 +6,24 @@ import io
 import json
 import logging
 
+import httpx
+from fastapi import FastAPI
+
 from coordination.bootstrap import System
 from coordination.observability import (
     JsonFormatter,
+    LogStatus,
     Metrics,
+    StatusSource,
     configure_logging,
     metrics_router,
     projection_status,
     request_id_var,
 )
+from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import Projections
+from coordination.projections.schema import ensure_schema
+from coordination.projections.views import ALL_VIEWS
 from tests.graphql.conftest import Http
 from tests.graphql.scenario import Scenario
 
@@ -90,9 +98,6 @@ async def test_requests_carry_their_id_and_are_counted(http: Http, scenario: Sce
 async def test_metrics_report_projection_lag_and_parked_events(
     system: System, projections: Projections
 ) -> None:
-    import httpx
-    from fastapi import FastAPI
-
     metrics = Metrics()
     app = FastAPI()
     app.include_router(metrics_router(metrics, projection_status(projections.db, system.app)))
@@ -104,3 +109,48 @@ async def test_metrics_report_projection_lag_and_parked_events(
     for view in ("forums", "decisions", "actions", "workshops", "participation"):
         assert f'coordination_projection_lag_events{{view="{view}"}}' in response.text
         assert f'coordination_projection_parked_events{{view="{view}"}} 0.0' in response.text
+
+
+async def scrape(metrics: Metrics, views: StatusSource | None = None) -> httpx.Response:
+    app = FastAPI()
+    app.include_router(metrics_router(metrics, views))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+        return await client.get("/metrics")
+
+
+async def test_metrics_answer_when_the_views_status_cannot_be_read(system: System) -> None:
+    # It answered 500: a database that is down took the request and error counts with it,
+    # and a failed scrape looks like a node that is down.
+    db = await ReadDatabase.open(system.target)
+    await ensure_schema(db, ALL_VIEWS)
+    metrics = Metrics()
+    metrics.http_requests.labels("POST", "/graphql", "503").inc()
+    source = projection_status(db, system.app)
+    readable = await scrape(metrics, source)
+    assert 'coordination_projection_lag_events{view="decisions"} ' in readable.text
+    assert 'coordination_status_up{source="views"} 1.0' in readable.text
+    await db.close()  # every read of the views now fails
+    response = await scrape(metrics, source)
+    assert response.status_code == 200
+    assert 'coordination_http_requests_total{method="POST",route="/graphql",status="503"} 1.0' in (
+        response.text
+    )
+    assert 'coordination_status_up{source="views"} 0.0' in response.text
+    # Left out, not the last values read: a lag frozen at 0 would say all is well.
+    assert "coordination_projection_lag_events{" not in response.text
+    assert "coordination_projection_parked_events{" not in response.text
+
+
+async def test_metrics_answer_when_the_log_status_cannot_be_read() -> None:
+    async def unreadable() -> LogStatus:
+        raise ConnectionRefusedError("connection refused")
+
+    metrics = Metrics()
+    metrics.observe_log(LogStatus(lag=3, entries=10, signed=7))
+    metrics.log = unreadable
+    response = await scrape(metrics)
+    assert response.status_code == 200
+    assert 'coordination_status_up{source="log"} 0.0' in response.text
+    assert "coordination_log_lag_events NaN" in response.text
+    assert "coordination_log_entries NaN" in response.text
