@@ -133,6 +133,12 @@ class DirectExecution:
             payload["errors"] = [error.formatted for error in errors]
         return Response(orjson.dumps(payload), media_type="application/json")
 
+    def operation_count(self, query: str) -> int:
+        """How many operations `query` defines; 0 if it does not parse and validate."""
+        operations = self.prepare(query).operations
+        # A single operation is also kept under None, to be run without its name.
+        return 1 if None in operations else len(operations)
+
     def prepare(self, query: str) -> Prepared:
         """The document of `query`, parsed and validated once while it stays in the LRU."""
         found = self._documents.get(query)

@@ -31,6 +31,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -92,6 +93,20 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     def decode_json(self, data: str | bytes) -> object:
         # HTTP bodies and WebSocket messages alike: JSON objects only (`request_json`).
         return request_json.decode(super().decode_json, data)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        # strawberry runs the first operation of a document when the request names none
+        # (a mutation, say, where the client meant the query after it); the GraphQL spec
+        # asks for an error, as graphql-core gives.
+        if isinstance(data, GraphQLRequestData) and data.operation_name is None:
+            count = self.api.direct.operation_count(data.query) if data.query else 0
+            if count > 1:
+                raise StrawberryHTTPException(
+                    400,
+                    f"the document has {count} operations: name the one to run in operationName",
+                )
+        return data
 
     def parse_json(self, data: str | bytes) -> Any:
         # HTTP only: each refusal a 400 of its own (`request_json`).

@@ -9,6 +9,8 @@ protocol's shapes first (ids are strings; a subscribe payload is an object with 
 `query`, and optional object `variables` and `extensions` and text `operationName`;
 other payloads are objects). A `connection_init` whose payload is null, which the
 protocol allows, is passed on without it: strawberry closed such a connection with 4400.
+A `subscribe` whose document has several operations and names none is answered with an
+error, as over HTTP: strawberry ran the first.
 """
 
 from __future__ import annotations
@@ -35,7 +37,34 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
             # The protocol lets the payload be null (a client whose connection parameters
             # are null sends that); strawberry closed such a connection with 4400.
             message = {key: value for key, value in message.items() if key != "payload"}
+        if message.get("type") == "subscribe" and self.connection_acknowledged:
+            several = self._operations_unnamed(message["payload"])
+            if several:
+                await self.send_message(
+                    {
+                        "id": message.get("id", ""),
+                        "type": "error",
+                        "payload": [
+                            {
+                                "message": f"the document has {several} operations: name the"
+                                " one to run in operationName",
+                                "extensions": {"code": "BAD_REQUEST"},
+                            }
+                        ],
+                    }
+                )
+                return
         await super().handle_message(message)
+
+    def _operations_unnamed(self, payload: dict[str, Any]) -> int:
+        """How many operations a subscribe's document has, when it has several and names
+        none to run (0 otherwise): strawberry would run the first, as over HTTP."""
+        direct = getattr(getattr(self.view, "api", None), "direct", None)
+        query = payload.get("query")
+        if payload.get("operationName") or direct is None or not query:
+            return 0
+        count: int = direct.operation_count(query)
+        return count if count > 1 else 0
 
 
 def well_formed(message: Any) -> bool:

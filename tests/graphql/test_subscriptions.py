@@ -272,6 +272,32 @@ async def test_a_message_of_the_wrong_shape_closes_the_connection_with_4400(
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
+async def test_a_subscribe_of_several_operations_naming_none_is_an_error(
+    server: Server, scenario: Scenario
+) -> None:
+    # strawberry ran the first operation, here a mutation over the WebSocket.
+    app = scenario.app
+    before = app.recorder.max_notification_id()
+    websocket = await open_socket(server, scenario.principal("admin"))
+    try:
+        await acknowledged(websocket)
+        document = (
+            "mutation Define($p: UUID!) { defineTheme(input: {partnershipId: $p, name:"
+            ' "Sneaky"}) { __typename } } subscription Follow { events { type } }'
+        )
+        await subscribe(websocket, document, {"p": str(scenario.partnership)})
+        async with asyncio.timeout(TIMEOUT):
+            message = json.loads(await websocket.recv())
+        assert message["type"] == "error"
+        assert message["id"] == "1"
+        (error,) = message["payload"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert "name the one to run in operationName" in error["message"]
+    finally:
+        await websocket.close()
+    assert app.recorder.max_notification_id() == before
+
+
 async def test_view_updates_of_a_forum_reach_its_members(
     server: Server, scenario: Scenario
 ) -> None:
