@@ -46,6 +46,7 @@ from starlette.responses import Response
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
+from coordination.graphql import request_json
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
 from coordination.graphql.extensions import is_expected, masked
 from coordination.graphql.result_cache import reads_views_only, result_key
@@ -236,6 +237,8 @@ def _ordinary(
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
+    if not request_json.nested_within(data, request_json.MAX_NESTING):
+        return None  # strawberry's path refuses it, saying why
     if not isinstance(data, dict) or data.pop("extensions", None) or not data.keys() <= _BODY_KEYS:
         return None  # extensions (a persisted query, say) are strawberry's; empty ones are not
     query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")

@@ -25,13 +25,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
 from starlette.responses import Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+#: Levels of nesting a request's JSON may have. No request of this schema needs a tenth;
+#: the standard library's decoder, graphql-core and the result cache's key each recurse
+#: once per level, and ran out of stack near a thousand (a 500, or a dropped WebSocket).
+MAX_NESTING = 32
+
 NOT_JSON = "Unable to parse request body as JSON"  # strawberry's own words
+TOO_DEEP = f"The request's JSON is nested too deeply: at most {MAX_NESTING} levels"
 NOT_UTF8 = "The request body must be JSON in UTF-8"
 NOT_AN_OBJECT = (
     'The request and its variables must be JSON objects, such as {"query": "...",'
@@ -43,12 +50,36 @@ class NotAnObject(json.JSONDecodeError):
     """Valid JSON that is not an object."""
 
 
+class TooDeep(json.JSONDecodeError):
+    """JSON nested deeper than `MAX_NESTING` levels."""
+
+
 def decode(decode_any: Callable[[str | bytes], object], data: str | bytes) -> object:
-    """`data` decoded by `decode_any`, if it is a JSON object; `NotAnObject` if not."""
-    decoded = decode_any(data)
+    """`data` decoded by `decode_any`, if it is a JSON object nested at most `MAX_NESTING`
+    levels deep; `NotAnObject` or `TooDeep` if not."""
+    try:
+        decoded = decode_any(data)
+    except RecursionError:
+        raise TooDeep(TOO_DEEP, "", 0) from None
     if not isinstance(decoded, dict):
         raise NotAnObject(NOT_AN_OBJECT, "", 0)
+    if not nested_within(decoded, MAX_NESTING):
+        raise TooDeep(TOO_DEEP, "", 0)
     return decoded
+
+
+def nested_within(value: object, levels: int) -> bool:
+    """Whether `value`'s objects and arrays nest at most `levels` deep (without recursing)."""
+    pending: list[tuple[dict[Any, Any] | list[Any], int]] = []
+    if isinstance(value, (dict, list)):
+        pending.append((value, 1))
+    while pending:
+        item, depth = pending.pop()
+        if depth > levels:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
 
 
 def parse(decode_object: Callable[[str | bytes], object], data: str | bytes) -> object:
@@ -57,6 +88,8 @@ def parse(decode_object: Callable[[str | bytes], object], data: str | bytes) -> 
         return decode_object(data)
     except NotAnObject:
         raise HTTPException(400, NOT_AN_OBJECT) from None
+    except TooDeep:
+        raise HTTPException(400, TOO_DEEP) from None
     except UnicodeDecodeError:
         raise HTTPException(400, NOT_UTF8) from None
     except json.JSONDecodeError:

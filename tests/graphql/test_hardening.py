@@ -90,6 +90,12 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
         (b"12", "application/json", "must be JSON objects"),
         (b"null", "application/json", "must be JSON objects"),
         (b"[1]", "application/json", "must be JSON objects"),  # batches are not enabled
+        # JSON nested a thousand levels or more ran the decoder, graphql-core or the result
+        # cache out of stack: a 500 in plain text, or a masked unexpected error.
+        *[
+            (nested(levels), "application/json", "nested too deeply: at most 32 levels")
+            for levels in (40, 990, 1100, 9_000)
+        ],
     ]:
         response = await node.client.post(
             "/graphql", content=content, headers={"Content-Type": content_type}
@@ -101,6 +107,32 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
         assert error["extensions"]["code"] in {"BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE"}
         assert response.headers["x-request-id"]
     assert events(system) == before
+
+
+def nested(levels: int) -> bytes:
+    """A request whose variable nests `levels` arrays deep."""
+    value = "[" * levels + "]" * levels
+    return f'{{"query": "{{ __typename }}", "variables": {{"n": {value}}}}}'.encode()
+
+
+async def test_json_nested_too_deeply_in_get_variables_is_refused_clearly(node: Http) -> None:
+    response = await node.client.get(
+        "/graphql", params={"query": "{ __typename }", "variables": '{"n": ' + "[" * 2000}
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    deep = '{"n": ' + "[" * 50 + "]" * 50 + "}"
+    response = await node.client.get(
+        "/graphql", params={"query": "{ __typename }", "variables": deep}
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["errors"][0]["message"]
+    shallow = '{"n": ' + "[" * 20 + "]" * 20 + "}"
+    response = await node.client.get(
+        "/graphql", params={"query": "{ __typename }", "variables": shallow}
+    )
+    assert response.json() == {"data": {"__typename": "Query"}}
 
 
 async def test_a_subscription_over_http_is_told_where_subscriptions_are_served(

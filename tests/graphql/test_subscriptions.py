@@ -255,6 +255,11 @@ async def test_an_authorization_that_is_not_a_token_closes_the_connection(
         json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ["q"]}}),
         json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "q", "variables": 1}}),
         json.dumps({"type": "ping", "payload": "hello"}),
+        # Nested deeper than a request may be: the connection used to drop without a code.
+        '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables":'
+        ' {"n": ' + "[" * 5000 + "]" * 5000 + "}}}",
+        '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables":'
+        ' {"n": ' + "[" * 40 + "]" * 40 + "}}}",
     ],
 )
 async def test_a_message_of_the_wrong_shape_closes_the_connection_with_4400(
