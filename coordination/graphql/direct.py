@@ -48,7 +48,7 @@ from strawberry.schema.schema import validate_document
 
 from coordination.graphql import request_json
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
-from coordination.graphql.extensions import is_expected, masked
+from coordination.graphql.extensions import coded, is_expected, masked
 from coordination.graphql.result_cache import reads_views_only, result_key
 from coordination.graphql.schema import (
     DOCUMENT_CACHE_SIZE,
@@ -124,7 +124,7 @@ class DirectExecution:
         errors = result.errors
         if errors:
             log_unexpected(errors, context.request_id)
-            errors = [e if is_expected(e) else masked(e, context.request_id) for e in errors]
+            errors = [coded(e) if is_expected(e) else masked(e, context.request_id) for e in errors]
         metrics = context.services.metrics
         if metrics is not None:
             seconds = time.perf_counter() - started

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.websockets import WebSocket
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
@@ -28,6 +28,41 @@ def is_expected(error: GraphQLError) -> bool:
     """Syntax, validation and our own coded errors are shown; anything else is masked."""
     original = error.original_error
     return original is None or isinstance(original, GraphQLError)
+
+
+def _a_value_refused(message: str) -> bool:
+    # graphql-core's words when a variable's value does not fit its type (validation's
+    # own errors about variables, such as one never used, say otherwise).
+    return (
+        message.startswith("Variable '$") and " has invalid " in message
+    ) or message == "Variable values are nested too deeply."
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """An expected error with a code a client can act on: ours keep theirs; a document
+    that does not parse (or exceeds the token limit) is GRAPHQL_PARSE_FAILED, a
+    variable's value BAD_USER_INPUT, any other refusal before execution (an unknown
+    field, a literal of the wrong type, the depth and alias limits)
+    GRAPHQL_VALIDATION_FAILED. graphql-core codes none of these."""
+    if (error.extensions or {}).get("code") is not None:
+        return error
+    if isinstance(error, GraphQLSyntaxError):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif _a_value_refused(error.message):
+        code = "BAD_USER_INPUT"
+    elif not error.path:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        return error
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), "code": code},
+    )
 
 
 class Authentication(SchemaExtension):
@@ -108,6 +143,10 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         return masked(error, context.request_id if isinstance(context, GraphQLContext) else None)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        # strawberry's own step (masking) and then a code on every error shown.
+        return [coded(error) for error in super()._process_errors(errors)]
 
 
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:

@@ -52,6 +52,7 @@ from coordination.graphql.context import (
 from coordination.graphql.direct import DirectExecution
 from coordination.graphql.event_log import EventReader
 from coordination.graphql.event_tail import EventTail
+from coordination.graphql.extensions import coded
 from coordination.graphql.mutations.placement import CommandPlacement
 from coordination.graphql.result_cache import CachedResponse, ResultCache
 from coordination.graphql.schema import build_schema
@@ -93,6 +94,12 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     def decode_json(self, data: str | bytes) -> object:
         # HTTP bodies and WebSocket messages alike: JSON objects only (`request_json`).
         return request_json.decode(super().decode_json, data)
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        # A document that does not parse never reaches the extensions that code errors.
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        return await super().process_result(request, result)
 
     async def parse_http_body(self, request: Any) -> Any:
         data = await super().parse_http_body(request)

@@ -61,15 +61,41 @@ def events(system: System) -> int:
 
 
 async def test_malformed_documents_are_refused_clearly(node: Http) -> None:
-    for query, words in [
-        ("query { forums(first: 5) { edges ", "Syntax Error"),
-        ("query { nothingHere }", "Cannot query field 'nothingHere'"),
-        ('query { forums(first: "ten") { edges { cursor } } }', "Int"),
+    # Each with a code (graphql-core gives none), as every refused request has one.
+    for query, variables, words, code in [
+        ("query { forums(first: 5) { edges ", {}, "Syntax Error", "GRAPHQL_PARSE_FAILED"),
+        ("query { " + "a " * 3500 + "}", {}, "tokens", "GRAPHQL_PARSE_FAILED"),
+        (
+            "query { nothingHere }",
+            {},
+            "Cannot query field 'nothingHere'",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            'query { forums(first: "ten") { edges { cursor } } }',
+            {},
+            "Int",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        ("query($n: Int) { __typename }", {}, "is never used", "GRAPHQL_VALIDATION_FAILED"),
+        (
+            "query($n: Int) { forums(first: $n) { edges { cursor } } }",
+            {"n": "ten"},
+            "Variable '$n' has invalid value",
+            "BAD_USER_INPUT",
+        ),
+        (
+            "query { " + " ".join(f"a{i}: __typename" for i in range(31)) + " }",
+            {},
+            "aliases",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
     ]:
-        response = await node.post(query)
+        response = await node.post(query, variables)
         assert response.status_code in {200, 400}
         body = response.json()
         assert words in body["errors"][0]["message"], body
+        assert set(codes(body)) == {code}, body
 
 
 async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
