@@ -112,9 +112,9 @@ def envelope_schema(write: Path | None = None, *, console: Console | None = None
     return 0
 
 
-def _source(where: str) -> LogSource:
+def _source(where: str, token: str | None = None) -> LogSource:
     if where.startswith(("http://", "https://")):
-        return NodeSource(where)
+        return NodeSource(where, token=token)
     path = Path(where)
     if path.is_file():
         raise SourceError(f"{path} is a file: unpack a bundle archive first (tar xzf)")
@@ -159,12 +159,16 @@ def verify(
     key: str | None = None,
     earlier: Path | None = None,
     sample: int = 16,
+    token: str | None = None,
     console: Console | None = None,
 ) -> int:
-    """Verify a node (URL) or an export bundle (directory); 0 if it verifies, else 1."""
+    """Verify a node (URL) or an export bundle (directory); 0 if it verifies, else 1.
+
+    A node's feed asks auditors for a token (`token`, the auditor role's or an admin's).
+    """
     console = console or Console(stderr=True)
     try:
-        source, verifier = _source(where), _key(key)
+        source, verifier = _source(where, token), _key(key)
         earlier_note = earlier.read_text(encoding="utf-8") if earlier else None
     except (SourceError, NoteError, OSError) as error:
         console.print(f"[red]error:[/] {error}")
@@ -251,6 +255,15 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
             Path | None, typer.Option(help="An earlier signed checkpoint the log must extend.")
         ] = None,
         sample: Annotated[int, typer.Option(help="Random inclusion proofs to check.")] = 16,
+        token: Annotated[
+            str | None,
+            typer.Option(
+                envvar="COORDINATION_TOKEN",
+                show_envvar=True,
+                help="A token of the auditor role (or admin) for a node's feed; better from"
+                " the environment than the command line, which others on the machine see.",
+            ),
+        ] = None,
     ) -> None:
         """Verify a node's log or a bundle without trusting it."""
-        raise typer.Exit(verify(where, key=key, earlier=earlier, sample=sample))
+        raise typer.Exit(verify(where, key=key, earlier=earlier, sample=sample, token=token))

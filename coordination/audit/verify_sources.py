@@ -82,13 +82,23 @@ def _hash(text: Any) -> bytes | None:
 
 
 class NodeSource:
-    """A node's feed, read over HTTP with ``httpx``."""
+    """A node's feed, read over HTTP with ``httpx``.
 
-    def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
+    Args:
+        base_url: The node's base URL (or its feed's).
+        client: The HTTP client; a new one when None.
+        token: A bearer token with the auditor role (or admin), which the node's feed
+            asks of auditors; sent with every request when given.
+    """
+
+    def __init__(
+        self, base_url: str, client: httpx.Client | None = None, *, token: str | None = None
+    ) -> None:
         base = base_url.rstrip("/")
         self.base = base if base.endswith(FEED_PREFIX) else base + FEED_PREFIX
         self.description = base_url
         self._client = client or httpx.Client(timeout=60.0)
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def _get(self, path: str, **params: int) -> httpx.Response:
         try:
@@ -96,13 +106,18 @@ class NodeSource:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is not an HTTPError
             raise SourceError(f"cannot reach {self.base}{path}: {exc}") from exc
         if response.status_code != 200:
-            raise SourceError(f"{path} answered {response.status_code}: {_detail(response)}")
+            hint = ""
+            if response.status_code == 401 and not self._headers:
+                hint = " (give an auditor's token with --token or COORDINATION_TOKEN)"
+            raise SourceError(f"{path} answered {response.status_code}: {_detail(response)}{hint}")
         return response
 
     def _read_at_most(self, path: str, params: dict[str, int]) -> httpx.Response:
         """The answer, read only up to `MAX_RESPONSE_BYTES`: the node is not trusted, and
         an endless answer would otherwise fill the auditor's memory."""
-        with self._client.stream("GET", self.base + path, params=params) as streamed:
+        with self._client.stream(
+            "GET", self.base + path, params=params, headers=self._headers
+        ) as streamed:
             body, size = [], 0
             for chunk in streamed.iter_bytes():
                 size += len(chunk)

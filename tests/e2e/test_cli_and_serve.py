@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -52,6 +54,13 @@ def wait_until_up(url: str, server: subprocess.Popen[str], timeout: float = 30.0
 
 @pytest.fixture
 def served(node_env: dict[str, str]) -> Iterator[str]:
+    with serving(node_env) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(node_env: dict[str, str]) -> Iterator[str]:
+    """`coordination serve` on a free port; yields its base URL, stops it afterwards."""
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "coordination"), "serve", "--port", str(port)],
@@ -102,3 +111,32 @@ def test_a_bad_database_url_is_refused_with_a_clear_message(node_env: dict[str, 
     result = coordination("migrate", env={**node_env, "COORDINATION_DATABASE_URL": "mysql://x/y"})
     assert result.returncode != 0
     assert "unsupported database URL scheme 'mysql'" in result.stderr + result.stdout
+
+
+def test_verify_checks_a_served_node_with_an_auditors_token(node_env: dict[str, str]) -> None:
+    # The feed asks auditors for a token, and `verify` had no way to send one.
+    for step in (["migrate"], ["demo"], ["keys", "init"]):
+        done = coordination(*step, env=node_env)
+        assert done.returncode == 0, done.stderr
+    auditor = ["--role", "auditor", "--person", str(uuid4())]
+    issued = coordination("tokens", "issue", *auditor, env=node_env)
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    key = coordination("keys", "show", env=node_env).stdout.strip()
+    with serving(node_env) as base:
+        signed = {"Authorization": f"Bearer {token}"}
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{base}/federation/v1/checkpoint", headers=signed).status_code != 200:
+            assert time.monotonic() < deadline, "no signed checkpoint in time"
+            time.sleep(0.1)  # polling a condition with a deadline
+        without = coordination("verify", base, "--key", key, env=node_env)
+        assert without.returncode == 1
+        assert "401" in without.stderr
+        assert "--token or COORDINATION_TOKEN" in " ".join(without.stderr.split())
+        verified = coordination(
+            "verify", base, "--key", key, env={**node_env, "COORDINATION_TOKEN": token}
+        )
+        assert verified.returncode == 0, verified.stderr
+        assert "OK" in verified.stderr
+        named = coordination("verify", base, "--key", key, "--token", token, env=node_env)
+        assert named.returncode == 0, named.stderr
