@@ -350,6 +350,16 @@ async def test_the_audit_trail(gql: Gql, demo: Demo) -> None:
     assert {e["actingFor"] for e in nodes(await trail({"organisationId": org}))} == {org}
     taken = nodes(await trail({"types": ["coordination.decision.position_taken"]}))
     assert len(taken) == 10
+    # The type as the trail shows it, with its version, matched nothing at all.
+    assert nodes(await trail({"types": ["coordination.decision.position_taken.v1"]})) == taken
+    for unknown, words in [
+        ("coordination.decision.position_take", "no event type"),
+        ("position_taken", "no event type"),
+        ("coordination.decision.position_taken.v7", "is at version 1"),
+    ]:
+        refused = await gql.run(AUDIT, {"w": {"types": [unknown]}}, demo.auditor)
+        assert codes(refused) == ["BAD_USER_INPUT"], refused
+        assert words in refused.errors[0].message
     assert nodes(await trail({"recordedBefore": "2000-01-01T00:00:00+00:00"})) == []
 
     page = await trail({"streamId": demo.id("decision:1")}, first=3)

@@ -16,7 +16,7 @@ import base64
 import binascii
 from datetime import datetime
 from enum import Enum
-from functools import partial
+from functools import cache, partial
 from uuid import UUID
 
 import strawberry
@@ -25,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError
 from strawberry.scalars import JSON
 
 from coordination.application import Coordination
+from coordination.domain.catalogue import event_catalogue
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import bad_input
 from coordination.graphql.event_log import EventReader, LoggedEvent, state_needles
@@ -61,7 +62,9 @@ class AuditFilter:
     recorded_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     recorded_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
     types: list[str] | None = strawberry.field(
-        default=None, description="Event topics, e.g. coordination.decision.position_taken."
+        default=None,
+        description="Event types, as the trail shows them (coordination.decision."
+        "position_taken.v1) or without their version (coordination.decision.position_taken).",
     )
 
     def matches(self, event: LoggedEvent) -> bool:
@@ -89,12 +92,46 @@ def parse_audit_cursor(cursor: str) -> int:
     return position
 
 
+@cache
+def _versions() -> dict[str, int]:
+    """Each event type's topic and its current version (`docs/event-catalogue.json`)."""
+    return {topic: entry["class_version"] for topic, entry in event_catalogue()["events"].items()}
+
+
+def event_topics(types: list[str] | None) -> list[str]:
+    """The stored topics of the event types a filter names; an unknown one is refused.
+
+    The trail shows a type with its version, the log stores it without: both spellings
+    are taken (an unknown one used to match nothing, silently)."""
+    topics = []
+    for given in types or ():
+        topic, _, version = given.rpartition(".v")
+        if not (topic and version.isdigit()):
+            topic, version = given, ""
+        current = _versions().get(topic)
+        if current is None:
+            raise bad_input(
+                f"no event type {given!r}: types look like"
+                " coordination.decision.position_taken.v1 (docs/event-catalogue.json)",
+                "types",
+            )
+        if version and int(version) != current:
+            raise bad_input(
+                f"{topic} is at version {current}: every stored event of it is read as"
+                f" {topic}.v{current}",
+                "types",
+            )
+        topics.append(topic)
+    return topics
+
+
 async def audit_trail(
     info: Info, where: AuditFilter | None, first: int, after: str | None
 ) -> Connection[RecordedEvent]:
     info.context.visibility.require_everything("the audit trail")
     check_first(first)
     where = where or AuditFilter()
+    topics = event_topics(where.types)
     aware(where.recorded_from, "recordedFrom")
     aware(where.recorded_before, "recordedBefore")
     app = info.context.services.app
@@ -109,7 +146,7 @@ async def audit_trail(
             position,
             _BATCH,
             stream_id=where.stream_id,
-            topics=where.types or (),
+            topics=topics,
             until=until,
             containing=needles,
         )
