@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -25,8 +26,21 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 tokens_app = typer.Typer(help="Bearer tokens for the GraphQL API.", no_args_is_help=True)
 
 
+class IssuedRole(StrEnum):
+    """The roles a token is issued for: an anonymous caller is one that sends none."""
+
+    ADMIN = Role.ADMIN.value
+    REPRESENTATIVE = Role.REPRESENTATIVE.value
+    CONVENOR = Role.CONVENOR.value
+    AUDITOR = Role.AUDITOR.value
+
+
 def parse_ttl(text: str) -> timedelta:
     """A lifetime such as ``90m``, ``8h`` or ``30d``."""
+    if text.strip().startswith("-"):
+        raise typer.BadParameter(
+            f"a token's lifetime must be more than zero and at most {MAX_TTL.days} days"
+        )
     match = _DURATION.match(text.strip())
     if match is None:
         raise typer.BadParameter("write a lifetime as a number and a unit: 90m, 8h, 30d")
@@ -39,7 +53,8 @@ def parse_ttl(text: str) -> timedelta:
 @tokens_app.command("issue")
 def issue_command(
     role: Annotated[
-        Role, typer.Option(help="admin, representative, convenor or auditor.", case_sensitive=False)
+        IssuedRole,
+        typer.Option(help="admin, representative, convenor or auditor.", case_sensitive=False),
     ],
     person: Annotated[UUID, typer.Option(help="The caller's pseudonymous person id.")],
     org: Annotated[
@@ -61,7 +76,7 @@ def issue_command(
     try:
         token = issue_token(
             keys,
-            role=role,
+            role=Role(role.value),
             person=person,
             org=org,
             groups=tuple(group or ()),

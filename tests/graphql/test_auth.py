@@ -200,6 +200,24 @@ def test_lifetimes_are_read_with_their_unit() -> None:
     # More days than a timedelta holds: an OverflowError and a traceback, before.
     with pytest.raises(Exception, match="at most 366 days"):
         parse_ttl("100000000000000000000d")
+    # A negative one was told to use a number and a unit, which it had.
+    with pytest.raises(Exception, match="more than zero"):
+        parse_ttl("-5m")
+
+
+def test_no_token_is_offered_for_the_anonymous_role(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `--help` listed it, and issuing one then failed: anonymous callers send no token.
+    monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = CliRunner().invoke(cli(), ["tokens", "issue", "--help"])
+    assert "<admin|representative|convenor|auditor>" in shown.output
+    refused = CliRunner().invoke(
+        cli(), ["tokens", "issue", "--role", "anonymous", "--person", str(uuid4())]
+    )
+    assert refused.exit_code == 2
+    assert "'anonymous' is not one of" in " ".join(refused.output.split())
 
 
 def test_the_context_of_a_command_comes_from_the_principal() -> None:
