@@ -265,8 +265,13 @@ class Service(Application[UUID]):
             return None
         assert isinstance(record, CommandRecord)
         if record.fingerprint != digest:
+            used_for = (
+                f"{command} with other input"
+                if record.command == command
+                else f"another command ({record.command})"
+            )
             raise Conflict(
-                f"this idempotency key was already used for another command ({record.command});"
-                f" use a new key for {command}"
+                f"this idempotency key was already used for {used_for}; use a new key for"
+                " each new command"
             )
         return CommandResult.from_record(record.result)

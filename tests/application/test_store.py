@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -134,8 +134,11 @@ def test_a_key_reused_for_another_command_is_refused(world: World) -> None:
     app, pid = world.app, world.partnership_id
     options = CommandOptions(idempotency_key="k-1")
     app.define_theme(secretariat(), pid, name="Dissemination", options=options)
-    with pytest.raises(Conflict, match="already used for another command"):
+    with pytest.raises(Conflict, match="already used for define_theme with other input"):
         app.define_theme(secretariat(), pid, name="Evaluation", options=options)
+    # The same command with other input was told it was another command.
+    with pytest.raises(Conflict, match=r"already used for another command \(define_theme\)"):
+        app.archive_theme(secretariat(), pid, theme_id=uuid4(), options=options)
 
 
 def test_keys_are_scoped_per_actor(world: World) -> None:

@@ -167,7 +167,18 @@ async def test_a_stale_expected_version_is_a_conflict(
                 "idempotencyKey": "k" * 201,
             },
             "InvalidInput",
-            "idempotency key",
+            "idempotency key has at most 200 characters",
+        ),
+        (
+            "admitMember",
+            lambda s: {
+                "partnershipId": str(s.partnership),
+                "name": "X",
+                "kind": "COMPANY",
+                "idempotencyKey": "   ",  # was told it has 1 to 200 characters, as it had
+            },
+            "InvalidInput",
+            "a character other than spaces",
         ),
     ],
 )

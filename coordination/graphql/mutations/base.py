@@ -105,7 +105,11 @@ async def execute(
     key = options.idempotency_key
     if key is not None and not 0 < len(key.strip()) <= IDEMPOTENCY_KEY_MAX:
         return InvalidInputError(
-            message=f"an idempotency key has 1 to {IDEMPOTENCY_KEY_MAX} characters",
+            message=(
+                f"an idempotency key has at most {IDEMPOTENCY_KEY_MAX} characters"
+                if key.strip()
+                else "an idempotency key must have a character other than spaces"
+            ),
             code="invalid_input",
             field="idempotencyKey",
         )
