@@ -101,8 +101,23 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
             result.errors = [coded(error) for error in result.errors]
         return await super().process_result(request, result)
 
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        try:
+            parsed: dict[str, Any] = super().parse_query_params(params)
+        except StrawberryHTTPException as error:
+            if error.reason != request_json.NOT_JSON:
+                raise
+            # strawberry's words name the body, which a GET request does not have.
+            raise StrawberryHTTPException(
+                400, "The variables and extensions query parameters must be JSON objects"
+            ) from None
+        return parsed
+
     async def parse_http_body(self, request: Any) -> Any:
         data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
+            # strawberry looked for an operation named `5`, and said there was none.
+            raise StrawberryHTTPException(400, "The operationName must be a string or null")
         # strawberry runs the first operation of a document when the request names none
         # (a mutation, say, where the client meant the query after it); the GraphQL spec
         # asks for an error, as graphql-core gives.

@@ -193,6 +193,24 @@ async def test_requests_refused_before_they_run_are_graphql_errors(node: Http) -
             "BAD_REQUEST",
             'Unknown operation named "B".',
         ),
+        (
+            # Was looked for as an operation named "5".
+            await node.client.post(
+                "/graphql", json={"query": "query A { __typename }", "operationName": 5}
+            ),
+            400,
+            "BAD_REQUEST",
+            "The operationName must be a string or null",
+        ),
+        (
+            # Was told the request body is not JSON: a GET request has none.
+            await node.client.get(
+                "/graphql", params={"query": "{ __typename }", "variables": "{not json"}
+            ),
+            400,
+            "BAD_REQUEST",
+            "The variables and extensions query parameters must be JSON objects",
+        ),
     ]:
         assert response.status_code == status
         assert response.headers["content-type"] == "application/json"
