@@ -313,6 +313,17 @@ async def test_every_node_is_found_by_its_global_id(gql: Gql, demo: Demo) -> Non
     )["node"] is None
     garbage = await gql.run('query { node(id: "!!not an id") { id } }')
     assert codes(garbage) == ["BAD_USER_INPUT"]
+    # Anonymous: told to sign in for a working group, as `workingGroup(uuid:)` and an
+    # action's node say (it was null, as for a group that does not exist).
+    for kind, key in [("WorkingGroup", "group:1"), ("Action", "action:0:0")]:
+        anonymous = await gql.run(
+            "query($id: ID!) { node(id: $id) { id } }",
+            {"id": global_id(kind, demo.ids[key])},
+        )
+        assert codes(anonymous) == ["UNAUTHENTICATED"], (kind, anonymous)
+    partnership = {"id": global_id("Partnership", demo.partnership)}
+    public = await gql.data("query($id: ID!) { node(id: $id) { id } }", partnership)
+    assert public["node"] is not None
 
 
 AUDIT = (

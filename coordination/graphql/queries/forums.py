@@ -65,8 +65,11 @@ async def forums_page(
 
 
 async def node_by_id(info: Info, node_id: str) -> Node | None:
-    """The node a global id names, or None when it is gone or hidden from the caller."""
+    """The node a global id names, or None when it is gone or hidden from the caller; a
+    caller who must sign in to read its kind at all is told so, as its own query does."""
     type_name, uuid = parse_global_id(node_id)
+    if type_name == "WorkingGroup":
+        info.context.visibility.require_signed_in("working groups")
     if type_name in {"Partnership", "WorkingGroup"}:
         forum = await load_forum(info, uuid)
         return forum if forum is not None and type(forum).__name__ == type_name else None
