@@ -37,12 +37,12 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
             # The protocol lets the payload be null (a client whose connection parameters
             # are null sends that); strawberry closed such a connection with 4400.
             message = {key: value for key, value in message.items() if key != "payload"}
-        if message.get("type") == "subscribe" and self.connection_acknowledged:
+        if message.get("type") == "subscribe" and "id" in message and self.connection_acknowledged:
             several = self._operations_unnamed(message["payload"])
             if several:
                 await self.send_message(
                     {
-                        "id": message.get("id", ""),
+                        "id": message["id"],
                         "type": "error",
                         "payload": [
                             {
