@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -54,14 +55,30 @@ def coded(error: GraphQLError) -> GraphQLError:
         code = "GRAPHQL_VALIDATION_FAILED"
     else:
         return error
-    return GraphQLError(
+    return _reworded(
+        error,
         error.message,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), "code": code},
+    )
+
+
+def _reworded(
+    error: GraphQLError,
+    message: str,
+    *,
+    original_error: Exception | None,
+    extensions: dict[str, Any],
+) -> GraphQLError:
+    """`error` at the same place in the document and the result, told otherwise."""
+    return GraphQLError(
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=error.original_error,
-        extensions={**(error.extensions or {}), "code": code},
+        original_error=original_error,
+        extensions=extensions,
     )
 
 
@@ -151,12 +168,9 @@ class MaskUnexpectedErrors(MaskErrors):
 
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
     """What the caller sees of an unexpected error: a generic message and the request id."""
-    return GraphQLError(
-        message="Unexpected error; quote the request id when reporting it.",
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
+    return _reworded(
+        error,
+        "Unexpected error; quote the request id when reporting it.",
         original_error=None,
         extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )
