@@ -7,13 +7,14 @@ requests (decision 18). As a process of its own it runs beside the API, on anoth
 
 The supervisor starts `coordination integrate --follow --supervised`, starts it again
 (after a growing pause) whenever it ends while `serve` runs, and stops it with SIGTERM
-when `serve` stops. It writes how the child is doing (its process id, how often it was
-started again, how it last ended) to a small file in the node's data directory, which
-every API process reads for `/metrics`: with several workers, the supervisor is none of
-them. The child is in a session of its own, so a Ctrl-C in the terminal
+when `serve` stops. The child is in a session of its own, so a Ctrl-C in the terminal
 reaches `serve` only and the child is stopped by its parent, in order. If `serve` dies
 without stopping it (SIGKILL, a crash), the child still ends: its standard input is a
 pipe whose only writer is `serve`, and it stops when that pipe reaches its end.
+
+The supervisor writes how the child is doing (its process id, how often it was started
+again, how it last ended) to a small file in the node's data directory, which every API
+process reads for `/metrics`: with several workers, the supervisor is none of them.
 """
 
 from __future__ import annotations

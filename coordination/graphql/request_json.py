@@ -10,7 +10,8 @@ from it: a 500 over HTTP, an error that dropped the WebSocket without a close co
 JSONDecodeError, so that strawberry closes such a WebSocket message's connection as it
 closes one that is not JSON (4400, as graphql-transport-ws asks). `parse` (for
 `parse_json`, which only HTTP requests go through) gives each refusal its own 400.
-Batches are not enabled, so an array is refused as well.
+Batches are not enabled, so an array is refused as well. JSON nested deeper than
+`MAX_NESTING` levels is refused the same way (`TooDeep`), whichever decoder read it.
 
 `refusal` gives every request strawberry refuses before running it (these, a content
 type it does not take, an operation name the document lacks, a mutation sent with GET)
