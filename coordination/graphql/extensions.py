@@ -7,15 +7,15 @@ its parse.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.websockets import WebSocket
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -55,31 +55,11 @@ def coded(error: GraphQLError) -> GraphQLError:
         code = "GRAPHQL_VALIDATION_FAILED"
     else:
         return error
-    return _reworded(
-        error,
-        error.message,
-        original_error=error.original_error,
-        extensions={**(error.extensions or {}), "code": code},
-    )
-
-
-def _reworded(
-    error: GraphQLError,
-    message: str,
-    *,
-    original_error: Exception | None,
-    extensions: dict[str, Any],
-) -> GraphQLError:
-    """`error` at the same place in the document and the result, told otherwise."""
-    return GraphQLError(
-        message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=original_error,
-        extensions=extensions,
-    )
+    # In place: the error keeps its class (strawberry closes a WebSocket with 4400 on a
+    # GraphQLSyntaxError, and sent nothing at all for a copy of another class), and an
+    # error it keeps and shows again is coded alike.
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
 
 
 class Authentication(SchemaExtension):
@@ -136,6 +116,26 @@ def _is_subscription(execution: ExecutionContext) -> bool:
         return False
 
 
+class ParseCache(ParserCache):
+    """strawberry's `ParserCache`, leaving a document that does not parse to strawberry.
+
+    `ParserCache` parses on entering the parse step, outside strawberry's handling of
+    parse errors. Over HTTP strawberry caught the error further up and answered it; over
+    WebSocket a subscribe with a syntax error ended in a bare `complete`, no error sent
+    (and one logged as unexpected). Left unparsed here, the document is parsed again by
+    strawberry, which reports the error as graphql-transport-ws asks: it closes the
+    connection with 4400 and the error as the reason.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
+
+
 class FreshReads(SchemaExtension):
     """Starts each operation with empty per-request memos.
 
@@ -168,9 +168,12 @@ class MaskUnexpectedErrors(MaskErrors):
 
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
     """What the caller sees of an unexpected error: a generic message and the request id."""
-    return _reworded(
-        error,
-        "Unexpected error; quote the request id when reporting it.",
+    return GraphQLError(
+        message="Unexpected error; quote the request id when reporting it.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
         original_error=None,
         extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )

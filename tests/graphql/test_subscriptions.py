@@ -303,6 +303,23 @@ async def test_a_subscribe_of_several_operations_naming_none_is_an_error(
     assert app.recorder.max_notification_id() == before
 
 
+async def test_a_subscribe_that_does_not_parse_closes_the_connection_naming_the_error(
+    server: Server, scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    # It ended in a bare `complete`: the client learned nothing, and the node logged an
+    # unexpected error. graphql-transport-ws asks for 4400.
+    websocket = await open_socket(server, scenario.principal("admin"))
+    await acknowledged(websocket)
+    await subscribe(websocket, "subscription { events(", {})
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(TIMEOUT):
+            await websocket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert closed.value.rcvd.reason.startswith("Syntax Error")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 async def test_view_updates_of_a_forum_reach_its_members(
     server: Server, scenario: Scenario
 ) -> None:
