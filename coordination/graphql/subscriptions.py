@@ -18,6 +18,7 @@ from coordination.auth.tokens import LEEWAY
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import RequestError, unauthenticated
 from coordination.graphql.event_log import LoggedEvent
+from coordination.graphql.event_types import event_topics
 from coordination.graphql.forum_access import require_forum_of
 from coordination.graphql.types.recorded_event import RecordedEvent
 
@@ -80,12 +81,19 @@ class Subscription:
                 description="Events inside this working group, or of the forum's own stream."
             ),
         ] = None,
-        types: Annotated[list[str] | None, strawberry.argument(description="Event topics.")] = None,
+        types: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="Event types, with their version (coordination.decision."
+                "position_taken.v1) or without."
+            ),
+        ] = None,
         after: int | None = None,
     ) -> AsyncGenerator[RecordedEvent, None]:
         visibility = info.context.visibility
+        topics = event_topics(types)
         async for event in info.context.services.tail.subscribe(after):
-            if _wanted(event, stream_id, forum_id, types) and await visibility.sees_audience(
+            if _wanted(event, stream_id, forum_id, topics) and await visibility.sees_audience(
                 event.audience
             ):
                 require_valid_token(info)

@@ -137,9 +137,9 @@ async def test_a_subscriber_receives_the_event_of_a_mutation_it_may_see(
     stranger = await open_socket(server, None)
     try:
         await acknowledged(member)
-        await subscribe(
-            member, EVENTS, {"after": head, "types": ["coordination.decision.proposal_tabled"]}
-        )
+        # The type as the events show it, with its version: it used to match nothing.
+        wanted = ["coordination.decision.proposal_tabled.v1"]
+        await subscribe(member, EVENTS, {"after": head, "types": wanted})
         await acknowledged(stranger)
         await subscribe(stranger, EVENTS, {"after": head})
         tabled = await mutate(
@@ -301,6 +301,23 @@ async def test_a_subscribe_of_several_operations_naming_none_is_an_error(
     finally:
         await websocket.close()
     assert app.recorder.max_notification_id() == before
+
+
+async def test_an_unknown_event_type_is_refused_not_waited_for(
+    server: Server, scenario: Scenario
+) -> None:
+    websocket = await open_socket(server, scenario.principal("admin"))
+    try:
+        await acknowledged(websocket)
+        await subscribe(websocket, EVENTS, {"types": ["coordination.decision.proposal_tabeld"]})
+        async with asyncio.timeout(TIMEOUT):
+            message = json.loads(await websocket.recv())
+        assert message["type"] == "next"  # as a subscription's other refusals are
+        errors = message["payload"]["errors"]
+        assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
+        assert "no event type" in errors[0]["message"]
+    finally:
+        await websocket.close()
 
 
 async def test_a_subscribe_that_does_not_parse_closes_the_connection_naming_the_error(

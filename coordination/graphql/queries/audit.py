@@ -16,7 +16,7 @@ import base64
 import binascii
 from datetime import datetime
 from enum import Enum
-from functools import cache, partial
+from functools import partial
 from uuid import UUID
 
 import strawberry
@@ -25,10 +25,10 @@ from eventsourcing.application import AggregateNotFoundError
 from strawberry.scalars import JSON
 
 from coordination.application import Coordination
-from coordination.domain.catalogue import event_catalogue
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import bad_input
 from coordination.graphql.event_log import EventReader, LoggedEvent, state_needles
+from coordination.graphql.event_types import event_topics
 from coordination.graphql.jsonable import public_state
 from coordination.graphql.moments import aware
 from coordination.graphql.relay import DEFAULT_PAGE, Connection, Edge, PageInfo, check_first
@@ -90,39 +90,6 @@ def parse_audit_cursor(cursor: str) -> int:
     if kind != "audit" or position < 0:
         raise bad_input("this cursor is not one of the audit trail's", "after")
     return position
-
-
-@cache
-def _versions() -> dict[str, int]:
-    """Each event type's topic and its current version (`docs/event-catalogue.json`)."""
-    return {topic: entry["class_version"] for topic, entry in event_catalogue()["events"].items()}
-
-
-def event_topics(types: list[str] | None) -> list[str]:
-    """The stored topics of the event types a filter names; an unknown one is refused.
-
-    The trail shows a type with its version, the log stores it without: both spellings
-    are taken (an unknown one used to match nothing, silently)."""
-    topics = []
-    for given in types or ():
-        topic, _, version = given.rpartition(".v")
-        if not (topic and version.isdigit()):
-            topic, version = given, ""
-        current = _versions().get(topic)
-        if current is None:
-            raise bad_input(
-                f"no event type {given!r}: types look like"
-                " coordination.decision.position_taken.v1 (docs/event-catalogue.json)",
-                "types",
-            )
-        if version and int(version) != current:
-            raise bad_input(
-                f"{topic} is at version {current}: every stored event of it is read as"
-                f" {topic}.v{current}",
-                "types",
-            )
-        topics.append(topic)
-    return topics
 
 
 async def audit_trail(
