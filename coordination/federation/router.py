@@ -55,7 +55,10 @@ def _everything(_caller: Any, _entry: LogEntry) -> bool:
 
 def _integer(request: Request, name: str, default: int | None = None) -> int:
     """A non-negative integer query parameter, or a 400 problem saying what is wrong."""
-    raw = request.query_params.get(name)
+    given = request.query_params.getlist(name)
+    if len(given) > 1:
+        raise Problem(400, f"the query parameter {name!r} is given {len(given)} times, not once")
+    raw = given[0] if given else None
     if raw is None:
         if default is None:
             raise Problem(400, f"the query parameter {name!r} is required")
@@ -199,7 +202,10 @@ def feed_router(
         if end <= latest.size:
             covering = await run_in_threadpool(log.covering_checkpoint, end)
             page_checkpoint, stop, cache = covering or latest, end, IMMUTABLE
-            next_url: str | None = str(request.url.include_query_params(start=end, limit=limit))
+            # A reference relative to this node, not a URL built from the request's Host
+            # header: a client could name any host there, and this page is cached for a
+            # year, by shared caches too.
+            next_url: str | None = f"{request.url.path}?start={end}&limit={limit}"
         else:
             page_checkpoint, stop, cache, next_url = latest, latest.size, NO_CACHE, None
         body = await run_in_threadpool(

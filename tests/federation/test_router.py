@@ -82,6 +82,23 @@ async def test_key_is_the_verifier_key_line(client: httpx.AsyncClient) -> None:
     assert response.text == f"{KEY.verifier.vkey}\n"
 
 
+async def test_next_does_not_come_from_the_host_header(client: httpx.AsyncClient) -> None:
+    # It was built from the request's URL, Host header included: any client could put its
+    # own host into a page that shared caches keep for a year.
+    response = await client.get(
+        f"{FEED}/entries", params={"start": 0, "limit": 10}, headers={"Host": "evil.example"}
+    )
+    assert response.json()["next"] == "/federation/v1/entries?start=10&limit=10"
+
+
+async def test_a_parameter_given_twice_is_refused(client: httpx.AsyncClient) -> None:
+    # The last one was taken silently.
+    response = await client.get(f"{FEED}/entries?start=1&start=2")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "'start' is given 2 times" in response.json()["detail"]
+
+
 async def test_a_page_below_the_checkpoint_is_immutable(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{FEED}/entries", params={"start": 0, "limit": 100})
     assert response.status_code == 200
@@ -91,7 +108,7 @@ async def test_a_page_below_the_checkpoint_is_immutable(client: httpx.AsyncClien
     assert list(page) == ["origin", "start", "entries", "checkpoint", "next"]
     assert (page["origin"], page["start"]) == (ORIGIN, 0)
     assert [e["index"] for e in page["entries"]] == list(range(100))
-    assert page["next"] == f"{FEED}/entries?start=100&limit=100"
+    assert page["next"] == "/federation/v1/entries?start=100&limit=100"
     # The smallest checkpoint covering the page, so the page never changes.
     assert open_checkpoint(page["checkpoint"], KEY.verifier).size == 150
     for item in page["entries"]:
