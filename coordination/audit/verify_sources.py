@@ -225,6 +225,9 @@ class BundleSource:
         self.description = str(directory)
         if not (directory / ENTRIES).is_file():
             raise SourceError(f"{directory} is not a bundle: it has no {ENTRIES}")
+        #: The size `pages` read up to (the signed checkpoint's), and the lines after it.
+        self._size: int | None = None
+        self._beyond = 0
 
     def _read(self, name: str) -> str:
         try:
@@ -240,10 +243,14 @@ class BundleSource:
 
     def pages(self, size: int) -> Iterator[list[SourceEntry]]:
         page: list[SourceEntry] = []
+        self._size, self._beyond = size, 0
         with (self.directory / ENTRIES).open("rb") as lines:
             for number, line in enumerate(lines):
                 if number >= size:
-                    break
+                    # Not signed, so not checked as entries; but a bundle must not carry
+                    # entries its checkpoint does not cover (`problems` says so).
+                    self._beyond += 1
+                    continue
                 page.append(self._entry(line, number))
                 if len(page) == PAGE_SIZE:
                     yield page
@@ -279,6 +286,22 @@ class BundleSource:
         except (SourceError, ValueError, KeyError, TypeError) as exc:
             return [f"the manifest cannot be read: {exc}"]
         found = []
+        if self._beyond:
+            found.append(
+                f"{ENTRIES} has {self._beyond} line(s) after the {self._size} entries the"
+                " checkpoint signs: nothing vouches for them"
+            )
+        if self._size is not None:
+            counts = manifest.get("counts")
+            claimed = {
+                "size": manifest.get("size"),
+                "counts.entries": counts.get("entries") if isinstance(counts, dict) else None,
+            }
+            for field, value in claimed.items():
+                if value != self._size:
+                    found.append(
+                        f"the manifest's {field} is {value!r}, not the checkpoint's {self._size}"
+                    )
         for name in (ENTRIES, CHECKPOINT, KEY):
             try:
                 digest = file_sha256(self.directory / name)

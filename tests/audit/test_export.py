@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,3 +178,55 @@ def test_export_needs_a_checkpoint(system: System, tmp_path: Path) -> None:
     finally:
         log.close()
     assert not (tmp_path / "b").exists()
+
+
+def rehashed(bundle: Path) -> None:
+    """Make the manifest agree with the bundle's files again, as a forger would: nothing
+    signs the manifest."""
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    for name in manifest["files"]:
+        digest = hashlib.sha256((bundle / name).read_bytes()).hexdigest()
+        manifest["files"][name] = digest
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        lambda content: content[-1],  # the last entry again
+        lambda content: content[-1].replace(b'"index":199', b'"index":200'),  # a new one
+        lambda content: b"not json\n",
+        lambda content: b"\n",
+    ],
+)
+def test_lines_after_the_signed_entries_fail_the_bundle(bundle: Path, extra: Any) -> None:
+    # They passed: the reader stopped at the checkpoint's size and never looked further,
+    # so a bundle could carry made-up entries the signature does not cover.
+    content = lines(bundle)
+    assert b'"index":199' in content[-1]
+    write_lines(bundle, [*content, extra(content)])
+    rehashed(bundle)
+    report = verify(bundle)
+    assert not report.ok
+    assert [str(f) for f in report.failures] == [
+        "entries.jsonl has 1 line(s) after the 200 entries the checkpoint signs:"
+        " nothing vouches for them"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "path"), [("size", ["size"]), ("counts.entries", ["counts", "entries"])]
+)
+def test_a_manifest_that_misstates_the_size_fails_the_bundle(
+    bundle: Path, field: str, path: list[str]
+) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    holder = manifest
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = 100
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    report = verify(bundle)
+    assert [str(f) for f in report.failures] == [
+        f"the manifest's {field} is 100, not the checkpoint's 200"
+    ]
