@@ -254,7 +254,9 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         earlier: Annotated[
             Path | None, typer.Option(help="An earlier signed checkpoint the log must extend.")
         ] = None,
-        sample: Annotated[int, typer.Option(help="Random inclusion proofs to check.")] = 16,
+        sample: Annotated[
+            int, typer.Option(min=0, max=100_000, help="Random inclusion proofs to check.")
+        ] = 16,
         token: Annotated[
             str | None,
             typer.Option(

@@ -88,6 +88,13 @@ def test_verify_a_node_over_http(cli: typer.Typer, system: System) -> None:
         node.close()
 
 
+def test_verify_refuses_a_negative_sample(cli: typer.Typer, tmp_path: Path) -> None:
+    # It crashed with random.sample's ValueError, a traceback.
+    code, output = run(cli, "verify", str(tmp_path), "--sample", "-3")
+    assert code == 2
+    assert "Invalid value for '--sample'" in output
+
+
 def test_verify_refuses_what_is_not_a_log(cli: typer.Typer, tmp_path: Path) -> None:
     code, output = run(cli, "verify", str(tmp_path / "nothing"))
     assert code == 2
