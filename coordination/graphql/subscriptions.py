@@ -16,7 +16,7 @@ import strawberry
 
 from coordination.auth.tokens import LEEWAY
 from coordination.graphql.context import GraphQLContext
-from coordination.graphql.errors import RequestError, unauthenticated
+from coordination.graphql.errors import RequestError, bad_input, unauthenticated
 from coordination.graphql.event_log import LoggedEvent
 from coordination.graphql.event_types import event_topics
 from coordination.graphql.forum_access import require_forum_of
@@ -92,6 +92,9 @@ class Subscription:
     ) -> AsyncGenerator[RecordedEvent, None]:
         visibility = info.context.visibility
         topics = event_topics(types)
+        if after is not None and after < 0:
+            # It replayed the whole log, as from 0, where the caller meant something else.
+            raise bad_input(f"after is a log position, 0 or more, not {after}", "after")
         async for event in info.context.services.tail.subscribe(after):
             if _wanted(event, stream_id, forum_id, topics) and await visibility.sees_audience(
                 event.audience

@@ -303,7 +303,7 @@ async def test_a_subscribe_of_several_operations_naming_none_is_an_error(
     assert app.recorder.max_notification_id() == before
 
 
-async def test_an_unknown_event_type_is_refused_not_waited_for(
+async def test_an_unknown_event_type_or_a_negative_position_is_refused(
     server: Server, scenario: Scenario
 ) -> None:
     websocket = await open_socket(server, scenario.principal("admin"))
@@ -316,6 +316,22 @@ async def test_an_unknown_event_type_is_refused_not_waited_for(
         errors = message["payload"]["errors"]
         assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
         assert "no event type" in errors[0]["message"]
+        # A negative position replayed the whole log, as 0 does.
+        await websocket.send(
+            json.dumps(
+                {
+                    "id": "2",
+                    "type": "subscribe",
+                    "payload": {"query": EVENTS, "variables": {"after": -5}},
+                }
+            )
+        )
+        async with asyncio.timeout(TIMEOUT):
+            while (message := json.loads(await websocket.recv()))["id"] != "2":
+                pass
+        (error,) = message["payload"]["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "0 or more, not -5" in error["message"]
     finally:
         await websocket.close()
 
