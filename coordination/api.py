@@ -46,7 +46,11 @@ def feed_caller(request: Request) -> Principal:
     verifier: TokenVerifier = request.app.state.token_verifier
     principal, refused = verifier.principal_of(request.headers.get("authorization", ""))
     if refused is not None:
-        raise HTTPException(401, f"the feed needs an auditor's or admin's token: {refused}")
+        raise HTTPException(
+            401,
+            f"the feed needs an auditor's or admin's token: {refused}",
+            headers={"WWW-Authenticate": 'Bearer realm="coordination feed"'},  # RFC 9110
+        )
     if not principal.reads_everything:
         raise HTTPException(403, f"the {principal.role.value} role may not read the feed")
     return principal

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from coordination.audit._encoding import b64encode
@@ -32,6 +33,8 @@ from coordination.audit.storage import LogEntry, StoredCheckpoint
 from .problems import Problem, ProblemRoute
 
 PREFIX = FEED_PREFIX
+#: Every method a request may come with: the feed serves GET, and refuses the others.
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 PAGE_LIMIT_MAX = 1000
 PAGE_LIMIT_DEFAULT = 100
 WAIT_MAX_S = 25
@@ -241,5 +244,15 @@ def feed_router(
         hashes = await run_in_threadpool(log.consistency_proof, first, second)
         body = {"from": first, "to": second, "hashes": [b64encode(h) for h in hashes]}
         return _respond(request, _dumps(body), JSON, IMMUTABLE)
+
+    # Last: what no route above takes (another path, another method) is a problem too,
+    # as the protocol asks of every error, not the app's plain JSON.
+    known = {route.path for route in router.routes if isinstance(route, APIRoute)}
+
+    @router.api_route("/{rest:path}", methods=ALL_METHODS, include_in_schema=False)
+    async def elsewhere(request: Request) -> Response:
+        if request.url.path in known:
+            raise Problem(405, f"{request.method} is not served here: use GET", {"Allow": "GET"})
+        raise Problem(404, f"the feed has no {request.url.path[:200]}")
 
     return router

@@ -21,6 +21,8 @@ async def test_the_feed_needs_an_auditor_or_admin_token(settings: Settings, syst
         missing = await client.get("/federation/v1/key")
         assert missing.status_code == 401
         assert "Authorization: Bearer" in missing.json()["detail"]
+        # RFC 9110: a 401 says how to authenticate.
+        assert missing.headers["www-authenticate"] == 'Bearer realm="coordination feed"'
         forged = await client.get("/federation/v1/key", headers={"Authorization": "Bearer x.y.z"})
         assert forged.status_code == 401
         refused = await client.get(

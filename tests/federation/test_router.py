@@ -91,6 +91,30 @@ async def test_next_does_not_come_from_the_host_header(client: httpx.AsyncClient
     assert response.json()["next"] == "/federation/v1/entries?start=10&limit=10"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/nope", 404),
+        ("GET", "/entries/extra", 404),
+        ("POST", "/checkpoint", 405),
+        ("DELETE", "/entries", 405),
+        ("HEAD", "/key", 405),
+    ],
+)
+async def test_what_no_route_serves_is_a_problem_too(
+    client: httpx.AsyncClient, method: str, path: str, status: int
+) -> None:
+    # These were the app's plain JSON ({"detail": ...}): the protocol makes every error
+    # of the feed a problem document.
+    response = await client.request(method, f"{FEED}{path}")
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    if method != "HEAD":
+        assert response.json()["status"] == status
+    if status == 405:
+        assert response.headers["allow"] == "GET"
+
+
 async def test_a_parameter_given_twice_is_refused(client: httpx.AsyncClient) -> None:
     # The last one was taken silently.
     response = await client.get(f"{FEED}/entries?start=1&start=2")
