@@ -49,6 +49,13 @@ def keys_init(settings: Settings, *, force: bool = False, console: Console | Non
         return 2
     console.print(f"created the signing key {path} (mode 0600); the verifier key to share:")
     typer.echo(load_signer(settings).verifier.vkey)
+    if force:
+        # A replaced key is a rotation: nothing of the node's says so on its own.
+        console.print(
+            "[yellow]note:[/] a node already running keeps signing with the old key until it"
+            " is restarted; checkpoints signed before verify only with the old verifier key,"
+            " so give partners and auditors both"
+        )
     return 0
 
 

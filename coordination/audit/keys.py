@@ -53,7 +53,7 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
         )
     path = key_path(settings)
     if path.exists() and not force:
-        raise SigningKeyError(f"{path} already exists; pass force to replace the node's key")
+        raise SigningKeyError(f"{path} already exists; `keys init --force` replaces it")
     try:
         signer = Signer.generate(settings.origin)
     except NoteError as exc:
@@ -74,7 +74,7 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
         else:
             os.link(temporary, path)  # fails if another process created the key meanwhile
     except FileExistsError:
-        raise SigningKeyError(f"{path} already exists; pass force to replace it") from None
+        raise SigningKeyError(f"{path} already exists; `keys init --force` replaces it") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)

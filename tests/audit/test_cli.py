@@ -47,7 +47,9 @@ def test_keys_integrate_export_and_verify_from_the_command_line(
     vkey = output.split()[-1]
     assert Verifier.from_vkey(vkey).name == ORIGIN
     assert (settings.data_dir / "signing.key").is_file()
-    assert run(cli, "keys", "init")[0] == 2  # never overwritten by accident
+    code, output = run(cli, "keys", "init")
+    assert code == 2  # never overwritten by accident
+    assert "`keys init --force` replaces it" in " ".join(output.split())  # was "pass force"
     assert run(cli, "keys", "show") == (0, vkey)
 
     summary = load_demo(system.app, origin=ORIGIN)
@@ -131,3 +133,12 @@ def test_a_command_pointed_at_no_store_says_so_and_creates_nothing(
     assert "has `coordination migrate` been run?" in output
     assert not database.parent.exists()
     assert not (tmp_path / "bundle").exists()
+
+
+def test_a_replaced_key_says_what_a_rotation_asks_for(cli: typer.Typer) -> None:
+    assert run(cli, "keys", "init")[0] == 0
+    code, output = run(cli, "keys", "init", "--force")
+    assert code == 0, output
+    said = " ".join(output.split())
+    assert "keeps signing with the old key until it is restarted" in said
+    assert "give partners and auditors both" in said
