@@ -1,11 +1,15 @@
 """Who may run which command: the role x command matrix, in one place.
 
-The matrix is the first gate; the domain stays the final word. A representative's
-token names its organisation and every command runs with that organisation as
-`acting_for`, so the domain's mandate check (`Partnership.ensure_acts_for`) refuses a
-person acting for an organisation they do not (or no longer) represent, even with a
-valid token. A convenor is a representative of a group member who also runs the groups
-its token names, so it holds every representative grant plus the group ones.
+The matrix is the first gate, on the token's claims; the streams stay the final word. A
+representative's token names its organisation and every command runs with that
+organisation as `acting_for`. Where a grant rests on the token's organisation
+(`OWN_ORG`), the mutation layer checks the mandate against the partnership
+(`ensure_represents`); the decision commands check it in their own use cases. Where it
+rests on the token's groups (`OWN_GROUP`), it checks that the holder is the group's
+appointed convenor, still representing its organisation (`ensure_convenes`). So a token
+that outlived a mandate or a convenorship grants nothing. A convenor is a
+representative of a group member who also runs the groups its token names, so it holds
+every representative grant plus the group ones.
 
 Grants:
     ANY: the role may run the command on any target.
@@ -34,10 +38,12 @@ class Grant(Enum):
 
 @dataclass(frozen=True)
 class Target:
-    """What a command touches, as far as the policy cares: its organisations and groups."""
+    """What a command touches, as far as the policy cares: its organisations and groups,
+    and the partnership they belong to when the command's stream says so."""
 
     orgs: frozenset[UUID] = field(default_factory=frozenset)
     groups: frozenset[UUID] = field(default_factory=frozenset)
+    partnership: UUID | None = None
 
 
 Rule = Mapping[Role, frozenset[Grant]]
@@ -137,13 +143,20 @@ def check_role(principal: Principal, command: str) -> None:
     raise Forbidden(f"{command} is for: {', '.join(allowed)}; not for a {principal.role.value}")
 
 
-def authorize(principal: Principal, command: str, target: Target | None = None) -> None:
+def authorize(principal: Principal, command: str, target: Target | None = None) -> Grant:
     """Refuse `command` unless the matrix grants it to the principal for `target`.
+
+    The grant is decided on the token's claims (its organisation, its groups); the caller
+    then checks those claims against the streams where the grant rests on them (a token
+    says which groups a convenor runs, the group's stream who its convenor is).
 
     Args:
         principal: The verified caller.
         command: The mutation's GraphQL name (a key of `MATRIX`).
         target: What the command touches; needed only when `needs_target` is True.
+
+    Returns:
+        The grant that allows it.
 
     Raises:
         Forbidden: The role may not run the command, or not on this target.
@@ -151,13 +164,13 @@ def authorize(principal: Principal, command: str, target: Target | None = None) 
     check_role(principal, command)
     held = grants(principal, command)
     if Grant.ANY in held:
-        return
+        return Grant.ANY
     if target is None:
         raise ValueError(f"{command} needs its target to decide for a {principal.role.value}")
     if Grant.OWN_ORG in held and principal.org is not None and principal.org in target.orgs:
-        return
+        return Grant.OWN_ORG
     if Grant.OWN_GROUP in held and principal.groups & target.groups:
-        return
+        return Grant.OWN_GROUP
     if held == _ORG:
         raise Forbidden(f"a {principal.role.value} may {command} only for its own organisation")
     if held == _GROUP:

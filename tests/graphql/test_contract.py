@@ -19,7 +19,10 @@ from coordination.graphql.schema import schema_sdl
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Read-only helpers of the application, not commands.
-NOT_COMMANDS = {"partnership", "working_group", "action", "decision", "workshop"}
+NOT_COMMANDS = {
+    *("partnership", "working_group", "action", "decision", "workshop"),  # reads
+    *("ensure_convenes", "ensure_represents"),  # checks of a caller's standing
+}
 
 
 def camel(name: str) -> str:

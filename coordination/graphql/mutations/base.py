@@ -22,7 +22,7 @@ import strawberry
 
 from coordination.application import CommandOptions, CommandResult, Coordination
 from coordination.auth import policy
-from coordination.auth.policy import Target
+from coordination.auth.policy import Grant, Target
 from coordination.domain.context import Context
 from coordination.domain.errors import DomainError
 from coordination.graphql.context import GraphQLContext
@@ -129,7 +129,14 @@ async def execute(
             if policy.needs_target(principal, command):
                 if target is None:
                     raise ValueError(f"{command} grants by target but names none")
-                policy.authorize(principal, command, target(app))
+                touched = target(app)
+                granted = policy.authorize(principal, command, touched)
+                # The token's claims the grant rests on, against the streams: a token that
+                # outlived its holder's mandate or convenorship grants nothing.
+                if granted is Grant.OWN_GROUP:
+                    app.ensure_convenes(ctx, principal.groups & touched.groups)
+                elif granted is Grant.OWN_ORG and touched.partnership is not None:
+                    app.ensure_represents(ctx, touched.partnership)
             result = call(app, ctx, command_options)
         if result.position is not None:
             return result, result.position

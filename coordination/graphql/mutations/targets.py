@@ -48,6 +48,7 @@ def registration(workshop_id: UUID, registration_id: UUID) -> TargetOf:
         return Target(
             orgs=frozenset({entry.organisation_id}),
             groups=frozenset(found.organiser_group_ids),
+            partnership=found.partnership_id,
         )
 
     return resolve
@@ -59,7 +60,11 @@ def action(action_id: UUID) -> TargetOf:
     def resolve(app: Coordination) -> Target:
         found = app.action(action_id)
         groups = {found.group_id} if found.group_id is not None else set()
-        return Target(orgs=frozenset({found.owner_id}), groups=frozenset(groups))
+        return Target(
+            orgs=frozenset({found.owner_id}),
+            groups=frozenset(groups),
+            partnership=found.partnership_id,
+        )
 
     return resolve
 
