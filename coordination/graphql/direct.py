@@ -134,11 +134,19 @@ class DirectExecution:
             payload["errors"] = [error.formatted for error in errors]
         return Response(orjson.dumps(payload), media_type="application/json")
 
-    def operation_count(self, query: str) -> int:
-        """How many operations `query` defines; 0 if it does not parse and validate."""
+    def unnamed_among_several(self, query: object, operation_name: object) -> str | None:
+        """Why a request may not run, when its document has several operations and it
+        names none (strawberry would run the first; the spec asks for an error); None
+        when it may, or when the document does not parse and validate (that is said
+        elsewhere)."""
+        if operation_name or not isinstance(query, str) or not query:
+            return None
         operations = self.prepare(query).operations
         # A single operation is also kept under None, to be run without its name.
-        return 1 if None in operations else len(operations)
+        count = 1 if None in operations else len(operations)
+        if count < 2:
+            return None
+        return f"the document has {count} operations: name the one to run in operationName"
 
     def prepare(self, query: str) -> Prepared:
         """The document of `query`, parsed and validated once while it stays in the LRU."""

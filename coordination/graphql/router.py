@@ -121,13 +121,10 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         # strawberry runs the first operation of a document when the request names none
         # (a mutation, say, where the client meant the query after it); the GraphQL spec
         # asks for an error, as graphql-core gives.
-        if isinstance(data, GraphQLRequestData) and data.operation_name is None:
-            count = self.api.direct.operation_count(data.query) if data.query else 0
-            if count > 1:
-                raise StrawberryHTTPException(
-                    400,
-                    f"the document has {count} operations: name the one to run in operationName",
-                )
+        if isinstance(data, GraphQLRequestData):
+            refused = self.api.direct.unnamed_among_several(data.query, data.operation_name)
+            if refused is not None:
+                raise StrawberryHTTPException(400, refused)
         return data
 
     def parse_json(self, data: str | bytes) -> Any:

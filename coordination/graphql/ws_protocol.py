@@ -38,33 +38,27 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
             # are null sends that); strawberry closed such a connection with 4400.
             message = {key: value for key, value in message.items() if key != "payload"}
         if message.get("type") == "subscribe" and "id" in message and self.connection_acknowledged:
-            several = self._operations_unnamed(message["payload"])
-            if several:
+            refused = self._unnamed_among_several(message["payload"])
+            if refused is not None:
                 await self.send_message(
                     {
                         "id": message["id"],
                         "type": "error",
-                        "payload": [
-                            {
-                                "message": f"the document has {several} operations: name the"
-                                " one to run in operationName",
-                                "extensions": {"code": "BAD_REQUEST"},
-                            }
-                        ],
+                        "payload": [{"message": refused, "extensions": {"code": "BAD_REQUEST"}}],
                     }
                 )
                 return
         await super().handle_message(message)
 
-    def _operations_unnamed(self, payload: dict[str, Any]) -> int:
-        """How many operations a subscribe's document has, when it has several and names
-        none to run (0 otherwise): strawberry would run the first, as over HTTP."""
+    def _unnamed_among_several(self, payload: dict[str, Any]) -> str | None:
+        """Why a subscribe may not run, as over HTTP (`DirectExecution`); None if it may."""
         direct = getattr(getattr(self.view, "api", None), "direct", None)
-        query = payload.get("query")
-        if payload.get("operationName") or direct is None or not query:
-            return 0
-        count: int = direct.operation_count(query)
-        return count if count > 1 else 0
+        if direct is None:
+            return None
+        refused: str | None = direct.unnamed_among_several(
+            payload.get("query"), payload.get("operationName")
+        )
+        return refused
 
 
 def well_formed(message: Any) -> bool:
