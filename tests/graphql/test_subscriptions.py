@@ -100,10 +100,12 @@ async def acknowledged(websocket: ClientConnection) -> None:
         assert json.loads(await websocket.recv())["type"] == "connection_ack"
 
 
-async def subscribe(websocket: ClientConnection, query: str, variables: dict[str, Any]) -> None:
+async def subscribe(
+    websocket: ClientConnection, query: str, variables: dict[str, Any], id: str = "1"
+) -> None:
     await websocket.send(
         json.dumps(
-            {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
+            {"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
         )
     )
 
@@ -317,15 +319,7 @@ async def test_an_unknown_event_type_or_a_negative_position_is_refused(
         assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
         assert "no event type" in errors[0]["message"]
         # A negative position replayed the whole log, as 0 does.
-        await websocket.send(
-            json.dumps(
-                {
-                    "id": "2",
-                    "type": "subscribe",
-                    "payload": {"query": EVENTS, "variables": {"after": -5}},
-                }
-            )
-        )
+        await subscribe(websocket, EVENTS, {"after": -5}, id="2")
         async with asyncio.timeout(TIMEOUT):
             while (message := json.loads(await websocket.recv()))["id"] != "2":
                 pass
