@@ -52,7 +52,6 @@ from coordination.graphql.context import (
 from coordination.graphql.direct import DirectExecution
 from coordination.graphql.event_log import EventReader
 from coordination.graphql.event_tail import EventTail
-from coordination.graphql.extensions import coded
 from coordination.graphql.mutations.placement import CommandPlacement
 from coordination.graphql.result_cache import CachedResponse, ResultCache
 from coordination.graphql.schema import build_schema
@@ -94,12 +93,6 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     def decode_json(self, data: str | bytes) -> object:
         # HTTP bodies and WebSocket messages alike: JSON objects only (`request_json`).
         return request_json.decode(super().decode_json, data)
-
-    async def process_result(self, request: Any, result: Any) -> Any:
-        # A document that does not parse never reaches the extensions that code errors.
-        if result.errors:
-            result.errors = [coded(error) for error in result.errors]
-        return await super().process_result(request, result)
 
     def parse_query_params(self, params: Any) -> dict[str, Any]:
         try:
