@@ -3,9 +3,10 @@
 `sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or
 `postgresql://user:pw@host:port/db[?schema=name]` (a schema lets several nodes or test
 runs share one server).
-PostgreSQL uses the library's stock recorder, which serialises inserts with a table lock
-so that notification ids are committed in order (never the database-functions mode,
-which can commit them out of order and would let the integrator skip events).
+Both use the library's recorders, extended only by a check, at insert, of the versions
+a command read (`read_validation`). On PostgreSQL the recorder serialises inserts with a
+table lock so that notification ids are committed in order (never the database-functions
+mode, which can commit them out of order and would let the integrator skip events).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+#: The library's recorders with the read check of `read_validation` (decision 20).
+SQLITE_RECORDER = "coordination.persistence.recorder_sqlite:ReadCheckingSQLiteRecorder"
+POSTGRES_RECORDER = "coordination.persistence.recorder_postgres:ReadCheckingPostgresRecorder"
 
 
 class DatabaseURLError(ValueError):
@@ -107,12 +112,14 @@ def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, 
         target.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         env.update(
             PERSISTENCE_MODULE="eventsourcing.sqlite",
+            APPLICATION_RECORDER_TOPIC=SQLITE_RECORDER,
             SQLITE_DBNAME=str(target.sqlite_path),
             SQLITE_LOCK_TIMEOUT="30",
         )
         return env
     env.update(
         PERSISTENCE_MODULE="eventsourcing.postgres",
+        APPLICATION_RECORDER_TOPIC=POSTGRES_RECORDER,
         POSTGRES_DBNAME=target.dbname,
         POSTGRES_HOST=target.host,
         POSTGRES_PORT=str(target.port),
