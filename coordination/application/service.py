@@ -4,7 +4,9 @@ Every use case is a method on `Coordination` (see the mixins beside this module)
 case builds a `handle` function that loads what it needs, runs the domain command and
 returns an `Outcome`; `_run` saves everything the outcome touched in one transaction,
 retries on a concurrent write when the caller did not pin a version, and makes the
-command idempotent when it carries a key.
+command idempotent when it carries a key. Streams are read from the aggregate cache as
+they are, and the save holds every stream read to the version read (decision 20): a
+command decided on a stale copy is refused by the store and runs again on fresh reads.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord, command_record_id, fingerprint
 from coordination.domain.context import Context
 from coordination.domain.errors import Conflict, DomainError, NotFound
+from coordination.persistence.read_validation import READ_VERSIONS, ValidatesReads
 from coordination.persistence.repository import ThreadSafeRepository
 from coordination.persistence.transcodings import DateAsISO
 
@@ -99,11 +102,24 @@ class Outcome:
 
 
 class _LostRace(Exception):
-    """Another writer saved the stream first (the database refused our version)."""
+    """Another writer saved a stream first: the one the command wrote (the database
+    refused our version) or one it read (the read check refused the save); `from_cache`
+    when the attempt read from the cache."""
 
-    def __init__(self, kind: str, stream_id: UUID) -> None:
+    def __init__(self, kind: str, stream_id: UUID, *, from_cache: bool) -> None:
         super().__init__(kind, stream_id)
-        self.kind, self.stream_id = kind, stream_id
+        self.kind, self.stream_id, self.from_cache = kind, stream_id, from_cache
+
+
+@dataclass
+class _Reads:
+    """What one `reading_once` scope has read: each stream's aggregate, shared by the
+    check and the command, and the version it was first read at, which the save states."""
+
+    from_cache: bool
+    check: Callable[[], None] | None
+    loaded: dict[UUID, Any] = field(default_factory=dict)
+    versions: dict[UUID, int] = field(default_factory=dict)
 
 
 class Service(Application[UUID]):
@@ -117,7 +133,7 @@ class Service(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self._hot_streams = HotStreams()
-        self._reads = threading.local()
+        self._reads = threading.local()  # .scope: this thread's _Reads, if any
         super().__init__(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -133,38 +149,58 @@ class Service(Application[UUID]):
             fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
         )
 
+    @property
+    def _cache_repository(self) -> ThreadSafeRepository:
+        repository = self.repository
+        assert isinstance(repository, ThreadSafeRepository)
+        return repository
+
+    @property
+    def reads_from_cache(self) -> bool:
+        """Whether commands may decide on cached streams without asking the store for
+        newer events: only when the recorder checks, at insert, that every stream read
+        is still at the version read (`read_validation`, decision 20)."""
+        return isinstance(self.recorder, ValidatesReads) and self.repository.cache is not None
+
     @contextmanager
-    def reading_once(self) -> Iterator[None]:
-        """One request's checks and command, reading each stream from the store once.
+    def reading_once(self, check: Callable[[], None] | None = None) -> Iterator[None]:
+        """One request's check and command, reading each stream once.
 
         Inside this scope (on this thread) a stream loaded again is the aggregate loaded
         first, not a fresh copy: a mutation's permission check and the command it then
-        runs fetch the action (say) once, not twice. The scope must not outlive the
-        command: an attempt that loses a race starts over from the store (see `_run`).
+        runs fetch the action (say) once, not twice. Streams come from the cache as they
+        are, when `reads_from_cache`; the command's save then states the version of
+        every stream read in the scope, the check's included, and the store refuses it
+        if any has moved on. `check` runs at once, and again before every further
+        attempt of a command that lost a race, on that attempt's fresh reads: a
+        permission granted on a stale copy is never acted on.
         """
-        self._reads.loaded = {}
+        self._reads.scope = _Reads(from_cache=self.reads_from_cache, check=check)
         try:
+            if check is not None:
+                check()
             yield
         finally:
-            self._reads.loaded = None
+            self._reads.scope = None
 
     @property
-    def _shared_reads(self) -> dict[UUID, object] | None:
-        """The streams this thread's `reading_once` scope has loaded; None outside one."""
-        loaded: dict[UUID, object] | None = getattr(self._reads, "loaded", None)
-        return loaded
+    def _scope(self) -> _Reads | None:
+        """This thread's `reading_once` scope; None outside one."""
+        scope: _Reads | None = getattr(self._reads, "scope", None)
+        return scope
 
     def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
         """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
         waited = self._hot_streams.loading(stream_id)
-        loaded = self._shared_reads
-        if waited and loaded is not None:
-            loaded.pop(stream_id, None)  # read before its writers' queue let us in
+        scope = self._scope
+        if waited and scope is not None:
+            scope.loaded.pop(stream_id, None)  # read before its writers' queue let us in
         try:
-            if loaded is None:
-                aggregate: object = self.repository.get(stream_id)
-            elif (aggregate := loaded.get(stream_id)) is None:
-                aggregate = loaded[stream_id] = self.repository.get(stream_id)
+            if scope is None:
+                aggregate: Any = self.repository.get(stream_id)
+            elif (aggregate := scope.loaded.get(stream_id)) is None:
+                aggregate = scope.loaded[stream_id] = self._read(scope, stream_id, options)
+                scope.versions.setdefault(stream_id, aggregate.version)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.KIND} with id {stream_id}") from None
         if not isinstance(aggregate, cls):
@@ -177,6 +213,18 @@ class Service(Application[UUID]):
             )
         return aggregate
 
+    def _read(self, scope: _Reads, stream_id: UUID, options: CommandOptions) -> Any:
+        """The stream from the cache when the scope allows it, else from the store.
+
+        A cached copy at another version than the caller pinned may only be behind: the
+        store says whether the caller's version is the latest."""
+        if scope.from_cache:
+            cached = self._cache_repository.cached(stream_id)
+            pinned = options.expected_version
+            if cached is not None and pinned in (None, cached.version):
+                return cached
+        return self.repository.get(stream_id)
+
     def _run(
         self,
         ctx: Context,
@@ -186,6 +234,9 @@ class Service(Application[UUID]):
         **arguments: Any,
     ) -> CommandResult:
         """Run `handle` and save what it changed, atomically, once."""
+        if self._scope is None:
+            with self.reading_once():
+                return self._run(ctx, command, handle, options, **arguments)
         key = options.idempotency_key
         record_id = command_record_id(ctx.actor, key) if key is not None else None
         digest = fingerprint(command, json.dumps(arguments, sort_keys=True, default=str))
@@ -194,14 +245,19 @@ class Service(Application[UUID]):
         while True:
             with self._hot_streams.command(contended):
                 try:
+                    if attempt:
+                        self._check_again()
                     return self._attempt(ctx, command, handle, key, record_id, digest)
                 except _LostRace as lost:
-                    self._forget_reads()
-                    if options.expected_version is not None or attempt >= CONFLICT_RETRIES:
+                    # A pinned version is a conflict unless the copy was the cache's,
+                    # which may only have been behind.
+                    pinned = options.expected_version is not None and not lost.from_cache
+                    if pinned or attempt >= CONFLICT_RETRIES:
                         raise Conflict(
                             f"{lost.kind} {lost.stream_id} was changed by someone else at the"
                             " same time: reload it and try again"
                         ) from None
+                    self._forget_reads()
                     contended = lost.stream_id
             self._hot_streams.mark(contended)
             attempt += 1
@@ -210,9 +266,17 @@ class Service(Application[UUID]):
 
     def _forget_reads(self) -> None:
         """The next attempt reads every stream from the store again."""
-        loaded = self._shared_reads
-        if loaded is not None:
-            loaded.clear()
+        scope = self._scope
+        assert scope is not None  # _run always runs in one
+        scope.loaded.clear()
+        scope.versions.clear()
+        scope.from_cache = False
+
+    def _check_again(self) -> None:
+        """The scope's permission check, on the next attempt's fresh reads."""
+        scope = self._scope
+        if scope is not None and scope.check is not None:
+            scope.check()
 
     def _attempt(
         self,
@@ -242,15 +306,23 @@ class Service(Application[UUID]):
                     result=result.to_record(),
                 )
             )
+        scope = self._scope
+        assert scope is not None  # _run always runs in one
+        read = {READ_VERSIONS: dict(scope.versions)} if scope.versions else {}
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, **read)
         except IntegrityError:
             earlier = self._earlier_result(record_id, command, digest)
             if earlier is not None:
                 return earlier
-            raise _LostRace(type(outcome.main).KIND, outcome.main.id) from None
+            kind = type(outcome.main).KIND
+            raise _LostRace(kind, outcome.main.id, from_cache=scope.from_cache) from None
         if not recordings:
             return result
+        self._cache_repository.learn(r.domain_event for r in recordings)
+        for aggregate in aggregates:  # this scope's next command reads our own writes
+            if aggregate.id in scope.versions:
+                scope.versions[aggregate.id] = aggregate.version
         return replace(result, position=max(r.notification.id for r in recordings))
 
     def _earlier_result(

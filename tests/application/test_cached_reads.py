@@ -1,4 +1,4 @@
-"""The check at insert that every stream a command read is still at its version.
+"""Commands decided on cached streams, and the check at insert that keeps them honest.
 
 A second node process on the same store (`other`) writes behind this one's back, so
 this process's cache is stale in the way a real deployment with several workers makes
@@ -12,8 +12,9 @@ from uuid import UUID
 
 import pytest
 
-from coordination.application import Coordination
+from coordination.application import CommandOptions, Coordination
 from coordination.bootstrap import System, bootstrap
+from coordination.domain.errors import Forbidden
 from coordination.persistence.read_validation import READ_VERSIONS, StaleRead
 from coordination.settings import Settings
 from tests.application.conftest import World, secretariat
@@ -34,6 +35,86 @@ def stored_version(app: Coordination, stream_id: UUID) -> int:
 def cached_version(app: Coordination, stream_id: UUID) -> int | None:
     cached = app._cache_repository.cached(stream_id)
     return None if cached is None else int(cached.version)
+
+
+def test_commands_read_from_the_cache_where_the_recorder_checks_reads(world: World) -> None:
+    assert world.app.reads_from_cache
+
+
+def test_a_command_moves_the_cache_on_by_its_own_events(world: World) -> None:
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid)  # cached
+    app.define_theme(secretariat(), pid, name="Evaluation")
+    assert cached_version(app, pid) == stored_version(app, pid)
+    assert "Evaluation" in {t.name for t in app._cache_repository.cached(pid).themes.values()}
+
+
+def test_a_command_decided_on_a_stale_copy_is_refused_and_runs_again_on_fresh_reads(
+    world: World, other: Coordination
+) -> None:
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid)  # this process has the partnership cached...
+    other.define_theme(secretariat(), pid, name="Written elsewhere")  # ...and now stale
+    behind = stored_version(app, pid) - 1
+    assert cached_version(app, pid) == behind
+
+    result = app.define_theme(secretariat(), pid, name="Written here")
+
+    # Nothing was lost or written twice: one event each, in order, both themes there.
+    assert result.version == behind + 2 == stored_version(app, pid)
+    names = [t.name for t in app.partnership(pid).themes.values()]
+    assert names.count("Written elsewhere") == names.count("Written here") == 1
+
+
+def test_a_pinned_version_newer_than_the_cache_is_read_from_the_store(
+    world: World, other: Coordination
+) -> None:
+    """A client that saw the other process's write pins its version: not a conflict."""
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid)
+    seen = other.define_theme(secretariat(), pid, name="Written elsewhere").version
+    result = app.define_theme(
+        secretariat(), pid, name="Written here", options=CommandOptions(expected_version=seen)
+    )
+    assert result.version == seen + 1
+
+
+def test_a_permission_granted_on_a_stale_copy_is_checked_again_and_refused(
+    world: World, other: Coordination
+) -> None:
+    """The check's reads are held to their versions too: a mandate ended by another
+    process after this one cached the partnership grants nothing."""
+    app, pid = world.app, world.partnership_id
+    representative = world.orgs[0]
+    second = app.establish_partnership(
+        secretariat(),
+        name="Another partnership",
+        programme="ESF",
+        region="Uppsala county",
+        period_start=world.app.partnership(pid).period_start,
+        period_end=world.app.partnership(pid).period_end,
+    ).stream_id
+    app.ensure_represents(representative.ctx(), pid)  # cached, with the mandate current
+    mandate = next(
+        mandate_id
+        for mandate_id, m in app.partnership(pid).mandates.items()
+        if m.person_id == representative.rep
+    )
+    other.end_representation(
+        secretariat(), pid, mandate_id=mandate, ended_on=secretariat().today.replace(day=1)
+    )
+    checks = 0
+
+    def check() -> None:
+        nonlocal checks
+        checks += 1
+        app.ensure_represents(representative.ctx(), pid)
+
+    before = stored_version(app, second)
+    with pytest.raises(Forbidden), app.reading_once(check):
+        app.define_theme(secretariat(), second, name="Never recorded")
+    assert checks == 2  # passed on the cached copy, refused on the store's
+    assert stored_version(app, second) == before
 
 
 @pytest.mark.parametrize("stale", [False, True])

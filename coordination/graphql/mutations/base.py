@@ -124,19 +124,24 @@ async def execute(
 
     def run() -> tuple[CommandResult, int]:
         app = services.app
-        # The check and the command share what they load.
-        with prompt_handoff(handoff), app.reading_once():
-            if policy.needs_target(principal, command):
-                if target is None:
-                    raise ValueError(f"{command} grants by target but names none")
-                touched = target(app)
-                granted = policy.authorize(principal, command, touched)
-                # The token's claims the grant rests on, against the streams: a token that
-                # outlived its holder's mandate or convenorship grants nothing.
-                if granted is Grant.OWN_GROUP:
-                    app.ensure_convenes(ctx, principal.groups & touched.groups)
-                elif granted is Grant.OWN_ORG and touched.partnership is not None:
-                    app.ensure_represents(ctx, touched.partnership)
+
+        def check() -> None:
+            if not policy.needs_target(principal, command):
+                return
+            if target is None:
+                raise ValueError(f"{command} grants by target but names none")
+            touched = target(app)
+            granted = policy.authorize(principal, command, touched)
+            # The token's claims the grant rests on, against the streams: a token that
+            # outlived its holder's mandate or convenorship grants nothing.
+            if granted is Grant.OWN_GROUP:
+                app.ensure_convenes(ctx, principal.groups & touched.groups)
+            elif granted is Grant.OWN_ORG and touched.partnership is not None:
+                app.ensure_represents(ctx, touched.partnership)
+
+        # The check and the command share what they read, and the command's save holds
+        # the check's reads to their versions too (a command that lost a race checks again).
+        with prompt_handoff(handoff), app.reading_once(check):
             result = call(app, ctx, command_options)
         if result.position is not None:
             return result, result.position
