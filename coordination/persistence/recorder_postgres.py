@@ -1,10 +1,22 @@
-"""The library's PostgreSQL recorder, with the read check of `read_validation`.
+"""The library's PostgreSQL recorder, with the read check of `read_validation`, in one
+round trip.
 
 The library takes its table lock, then inserts the events with one statement whose rows
 come from an array. With read versions given, that statement selects its rows only when
 no stream read has an event past its stated version: checked after the lock, in the
 statement's snapshot, which cannot yet see the rows it inserts. So the check costs no
 round trip, and no other writer can slip in between the check and the insert.
+
+The library's insert takes several round trips (its pipeline syncs to surface a key
+violation before it commits, and its transaction block syncs again on the way in and
+out), and commands on the event loop (decision 17) hold every request up for as long: a
+command's two events took 0.63 ms to insert that way, and take 0.45 ms with the read
+check this way (decision 20). Here the whole transaction, from `BEGIN` through the lock,
+the notification and the insert to `COMMIT`, goes in one pipeline with one sync. A
+failing statement makes the server skip the rest up to the sync, `COMMIT` included, so a
+key violation still commits nothing; the pool's connection context rolls the aborted
+transaction back as the error passes through it. The table lock is held from the lock
+to the commit, as in the library, so notification ids still commit in order.
 """
 
 from __future__ import annotations
@@ -12,11 +24,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from coordination.persistence.read_validation import (
     READ_VERSIONS,
@@ -29,23 +42,57 @@ from coordination.persistence.read_validation import (
 class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        names = {
+        self._names = {
             "schema": Identifier(self.datastore.schema),
             "table": Identifier(self.events_table_name),
             "stored_event_type": Identifier(self.stored_event_type_name),
-            "id_type": Identifier(self.datastore.originator_id_type),
         }
-        self.insert_checked_statement = SQL(
-            "INSERT INTO {schema}.{table} AS t"
-            " (originator_id, originator_version, topic, state)"
-            " SELECT originator_id, originator_version, topic, state"
-            " FROM unnest(%s::{schema}.{stored_event_type}[])"
-            " WHERE NOT EXISTS ("
-            "  SELECT 1 FROM {schema}.{table} AS e,"
-            "   unnest(%s::{id_type}[], %s::bigint[]) AS r(id, version)"
-            "  WHERE e.originator_id = r.id AND e.originator_version > r.version)"
-            " RETURNING notification_id"
-        ).format(**names)
+        self._checked_inserts: dict[int, Composed] = {}
+
+    def _insert_checked(self, streams: int) -> Composed:
+        """The insert, with a condition per stream read: no event past its version.
+
+        Scalar parameters, one statement per number of streams (a command reads a few):
+        arrays of ids and versions cost the driver more to send than the check costs
+        the server."""
+        statement = self._checked_inserts.get(streams)
+        if statement is None:
+            unchanged = SQL(
+                " AND NOT EXISTS (SELECT 1 FROM {schema}.{table}"
+                " WHERE originator_id = %s AND originator_version > %s)"
+            ).format(**self._names)
+            statement = SQL(
+                "INSERT INTO {schema}.{table} AS t"
+                " (originator_id, originator_version, topic, state)"
+                " SELECT originator_id, originator_version, topic, state"
+                " FROM unnest(%s::{schema}.{stored_event_type}[]) WHERE true{unchanged}"
+                " RETURNING notification_id"
+            ).format(unchanged=SQL("").join([unchanged] * streams), **self._names)
+            self._checked_inserts[streams] = statement
+        return statement
+
+    # As the library's: a connection that failed before or during the insert is tried
+    # again with another; a key violation (or StaleRead) is the caller's to handle.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if self.datastore.enable_db_functions or not stored_events:
+            library: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return library
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor() as curs,
+            conn.cursor() as insert,
+        ):
+            with conn.pipeline():  # one sync, on the way out
+                curs.execute("BEGIN")
+                self._insert_stored_events(insert, stored_events, **kwargs)
+                curs.execute("COMMIT")
+            ids: Sequence[int] | None = self._fetch_ids_after_insert_events(
+                insert, stored_events, **kwargs
+            )
+            return ids
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -60,15 +107,17 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
-        ids, versions = list(read), list(read.values())
-        curs.execute(self.insert_checked_statement, (rows, ids, versions), prepare=True)
+        params: list[Any] = [rows]
+        for stream, version in read.items():
+            params += (stream, version)
+        curs.execute(self._insert_checked(len(read)), params, prepare=True)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if kwargs.get(READ_VERSIONS) and len(ids or ()) != len(stored_events):
-            # The transaction commits with nothing in it (the library commits after
-            # catching this); its notification only wakes a listener for nothing.
+            # The transaction committed with nothing in it; its notification only wakes
+            # a listener for nothing.
             raise StaleRead("a stream this command read was changed since")
         return ids

@@ -7,10 +7,12 @@ it; on both backends.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from coordination.application import CommandOptions, Coordination
 from coordination.bootstrap import System, bootstrap
@@ -156,3 +158,37 @@ def test_a_stream_only_read_is_checked_as_well_as_the_one_written(
     with pytest.raises(StaleRead):
         app.save(partnership, **{READ_VERSIONS: versions})
     assert stored_version(app, pid) == partnership.version - 1
+
+
+class Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_a_key_violation_inserts_nothing_and_leaves_every_connection_usable(
+    world: World,
+) -> None:
+    """On PostgreSQL the insert is one round trip with its COMMIT: a violation must still
+    commit nothing, and each pooled connection must come back out of its failed
+    transaction."""
+    app, pid = world.app, world.partnership_id
+    stored = list(app.repository.event_store.get(pid))
+    head = app.recorder.max_notification_id()
+    pool_log, kept = logging.getLogger("psycopg.pool"), Kept()
+    pool_log.addHandler(kept)
+    try:
+        for _ in range(12):  # more than the pool's connections
+            duplicate = app.events.mapper.to_stored_event(stored[-1])
+            with pytest.raises(IntegrityError):
+                app.recorder.insert_events([duplicate])
+    finally:
+        pool_log.removeHandler(kept)
+    assert app.recorder.max_notification_id() == head
+    # rolled back on its way back, not found in a failed transaction by the pool (which warns)
+    assert kept.messages == []
+    result = app.define_theme(secretariat(), pid, name="After the violations")
+    assert result.version == len(stored) + 1 == stored_version(app, pid)
