@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -192,3 +193,37 @@ def test_a_key_violation_inserts_nothing_and_leaves_every_connection_usable(
     assert kept.messages == []
     result = app.define_theme(secretariat(), pid, name="After the violations")
     assert result.version == len(stored) + 1 == stored_version(app, pid)
+
+
+def test_two_processes_writing_one_stream_in_turn_lose_nothing_and_write_nothing_twice(
+    world: World, other: Coordination, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each application's cache goes stale with every write of the other: each command is
+    refused once on its stale copy and lands on the next attempt, once, in order."""
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid), other.partnership(pid)  # both cached
+    before = stored_version(app, pid)
+    refused = 0
+    for application in (app, other):
+        insert = application.recorder.insert_events
+
+        def counting(*args: object, insert: Any = insert, **kwargs: object) -> object:
+            nonlocal refused
+            try:
+                return insert(*args, **kwargs)
+            except IntegrityError:  # the stale read found, or the version it would write taken
+                refused += 1
+                raise
+
+        monkeypatch.setattr(application.recorder, "insert_events", counting)
+
+    versions = [
+        application.define_theme(secretariat(), pid, name=f"{side} {n}").version
+        for n in range(10)
+        for application, side in ((app, "Here"), (other, "There"))
+    ]
+
+    assert versions == list(range(before + 1, before + 21))
+    assert refused == 19  # every write after the first found the writer's cache behind
+    names = {t.name for t in other.partnership(pid).themes.values()}
+    assert {f"{side} {n}" for side in ("Here", "There") for n in range(10)} <= names
