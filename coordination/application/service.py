@@ -6,7 +6,8 @@ returns an `Outcome`; `_run` saves everything the outcome touched in one transac
 retries on a concurrent write when the caller did not pin a version, and makes the
 command idempotent when it carries a key. Streams are read from the aggregate cache as
 they are, and the save holds every stream read to the version read (decision 20): a
-command decided on a stale copy is refused by the store and runs again on fresh reads.
+command decided on a stale copy is refused by the store and runs again on fresh reads,
+and a refusal decided on cached copies is decided again on the store's state.
 """
 
 from __future__ import annotations
@@ -111,6 +112,12 @@ class _LostRace(Exception):
         self.kind, self.stream_id, self.from_cache = kind, stream_id, from_cache
 
 
+class _ReadAgain(Exception):
+    """The command refused on cached copies: they may only have been behind (a theme or
+    a member another process added), so the refusal stands only once the store's state
+    gives it too."""
+
+
 @dataclass
 class _Reads:
     """What one `reading_once` scope has read: each stream's aggregate, shared by the
@@ -173,15 +180,31 @@ class Service(Application[UUID]):
         every stream read in the scope, the check's included, and the store refuses it
         if any has moved on. `check` runs at once, and again before every further
         attempt of a command that lost a race, on that attempt's fresh reads: a
-        permission granted on a stale copy is never acted on.
+        permission granted on a stale copy is never acted on. A refusal (of the check or
+        the command) decided on cached copies is decided once more on the store's state
+        before it stands: a copy may only be behind.
         """
         self._reads.scope = _Reads(from_cache=self.reads_from_cache, check=check)
         try:
             if check is not None:
-                check()
+                self._check_first(check)
             yield
         finally:
             self._reads.scope = None
+
+    def _check_first(self, check: Callable[[], None]) -> None:
+        """Run the scope's check; a refusal decided on cached copies stands only once the
+        store's state gives it too (the copies may be behind: another process may have
+        appointed the representative or convenor the cache does not know yet)."""
+        try:
+            check()
+            return
+        except DomainError:
+            scope = self._scope
+            if scope is None or not scope.from_cache:
+                raise
+        self._forget_reads()
+        check()
 
     @property
     def _scope(self) -> _Reads | None:
@@ -248,7 +271,13 @@ class Service(Application[UUID]):
                     if attempt:
                         self._check_again()
                     return self._attempt(ctx, command, handle, key, record_id, digest)
+                except _ReadAgain:
+                    # Refused on cached copies: decided again at once, on the store's.
+                    self._forget_reads()
+                    attempt += 1
+                    continue
                 except _LostRace as lost:
+                    self._forget_reads()
                     # A pinned version is a conflict unless the copy was the cache's,
                     # which may only have been behind.
                     pinned = options.expected_version is not None and not lost.from_cache
@@ -257,8 +286,12 @@ class Service(Application[UUID]):
                             f"{lost.kind} {lost.stream_id} was changed by someone else at the"
                             " same time: reload it and try again"
                         ) from None
-                    self._forget_reads()
                     contended = lost.stream_id
+                except BaseException:
+                    # What the attempt changed in its copies must not reach a later
+                    # command of the scope: it would save on them.
+                    self._forget_reads()
+                    raise
             self._hot_streams.mark(contended)
             attempt += 1
             # Another process may be the other writer: step aside for a random moment.
@@ -287,12 +320,16 @@ class Service(Application[UUID]):
         record_id: UUID | None,
         digest: str,
     ) -> CommandResult:
+        scope = self._scope
+        assert scope is not None  # _run always runs in one
         try:
             outcome = handle()
         except DomainError:
             earlier = self._earlier_result(record_id, command, digest)
             if earlier is not None:
                 return earlier
+            if scope.from_cache:
+                raise _ReadAgain from None
             raise
         result = CommandResult(outcome.main.id, outcome.main.version, outcome.created_id)
         aggregates: list[Aggregate] = [outcome.main, *outcome.others]
@@ -306,8 +343,6 @@ class Service(Application[UUID]):
                     result=result.to_record(),
                 )
             )
-        scope = self._scope
-        assert scope is not None  # _run always runs in one
         read = {READ_VERSIONS: dict(scope.versions)} if scope.versions else {}
         try:
             recordings = self.save(*aggregates, **read)

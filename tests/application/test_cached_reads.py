@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 
 from coordination.application import CommandOptions, Coordination
 from coordination.bootstrap import System, bootstrap
-from coordination.domain.errors import Forbidden
+from coordination.domain.errors import Conflict, Forbidden
 from coordination.persistence.read_validation import READ_VERSIONS, StaleRead
 from coordination.settings import Settings
-from tests.application.conftest import World, secretariat
+from tests.application.conftest import World, person_ctx, secretariat
 
 
 @pytest.fixture
@@ -118,6 +118,73 @@ def test_a_permission_granted_on_a_stale_copy_is_checked_again_and_refused(
         app.define_theme(secretariat(), second, name="Never recorded")
     assert checks == 2  # passed on the cached copy, refused on the store's
     assert stored_version(app, second) == before
+
+
+def test_a_refusal_decided_on_a_stale_copy_is_decided_again_on_the_store(
+    world: World, other: Coordination
+) -> None:
+    """The cache may only be behind: a theme another process defined is not "not found"."""
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid)
+    theme = other.define_theme(secretariat(), pid, name="Defined elsewhere").created_id
+    assert theme is not None
+    group = app.convene_working_group(
+        secretariat(),
+        pid,
+        theme_id=theme,
+        name="A group on the new theme",
+        purpose="p",
+        decides="d",
+        default_rule="consent",
+    )
+    assert app.working_group(group.stream_id).theme_id == theme
+
+
+def test_a_permission_granted_elsewhere_is_found_by_the_check(
+    world: World, other: Coordination
+) -> None:
+    """A representative appointed by another process is not refused on the stale copy."""
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid)
+    org, person = world.orgs[1], uuid4()
+    other.appoint_representative(
+        secretariat(), pid, member_id=org.id, person_id=person, starts_on=secretariat().today
+    )
+    acting = person_ctx(person, org.id)
+    with app.reading_once(lambda: app.ensure_represents(acting, pid)):
+        result = app.define_theme(secretariat(), pid, name="After the check")
+    assert result.version == stored_version(app, pid)
+
+
+def test_a_pinned_version_seen_elsewhere_holds_when_the_check_read_the_stale_copy(
+    world: World, other: Coordination
+) -> None:
+    """A mutation's check reads the stream unpinned (from the cache, behind); the command's
+    pinned read then finds that copy: the version seen on another worker still holds."""
+    app, pid = world.app, world.partnership_id
+    app.partnership(pid)
+    seen = other.define_theme(secretariat(), pid, name="Seen elsewhere").version
+    with app.reading_once(lambda: app.partnership(pid)):
+        result = app.define_theme(
+            secretariat(), pid, name="Pinned", options=CommandOptions(expected_version=seen)
+        )
+    assert result.version == seen + 1
+
+
+def test_a_command_that_failed_leaves_no_changed_copy_for_the_next_in_its_scope(
+    world: World,
+) -> None:
+    """A command whose save was refused (its key used before) changed its copy of the
+    stream; the next command of the same scope must not save on that copy (a gap)."""
+    app, pid = world.app, world.partnership_id
+    key = CommandOptions(idempotency_key="used once")
+    app.define_theme(secretariat(), pid, name="First use", options=key)
+    with app.reading_once():
+        with pytest.raises(Conflict):
+            app.define_theme(secretariat(), pid, name="Reused key", options=key)
+        app.define_theme(secretariat(), pid, name="Next")
+    versions = [e.originator_version for e in app.repository.event_store.get(pid)]
+    assert versions == list(range(1, len(versions) + 1))
 
 
 @pytest.mark.parametrize("stale", [False, True])
