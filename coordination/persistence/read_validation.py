@@ -17,10 +17,10 @@ at the moment of the read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 #: The keyword `Application.save` passes to the recorder: stream id -> version read.
 READ_VERSIONS = "read_versions"
@@ -35,3 +35,13 @@ class StaleRead(IntegrityError):
 class ValidatesReads:
     """Marks a recorder that honours `READ_VERSIONS`; only then may commands read from the
     cache without asking the store (`Service.reads_from_cache`)."""
+
+
+def follows_on(stored_events: Sequence[StoredEvent], read: ReadVersions) -> bool:
+    """Whether every stream both read and written here gets its new events right after
+    the version read. A copy changed since it was read (by an attempt that failed) would
+    leave a gap in its stream, which no key violation catches."""
+    first: dict[UUID | str, int] = {}
+    for event in stored_events:
+        first.setdefault(event.originator_id, event.originator_version)
+    return all(first[stream] == version + 1 for stream, version in read.items() if stream in first)

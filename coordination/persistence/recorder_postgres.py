@@ -21,12 +21,12 @@ to the commit, as in the library, so notification ids still commit in order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
@@ -36,7 +36,12 @@ from coordination.persistence.read_validation import (
     ReadVersions,
     StaleRead,
     ValidatesReads,
+    follows_on,
 )
+
+#: As the library's own insert: tries, and the pause between them.
+INSERT_ATTEMPTS = 10
+INSERT_RETRY_WAIT_S = 0.2
 
 
 class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
@@ -71,15 +76,38 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
             self._checked_inserts[streams] = statement
         return statement
 
-    # As the library's: a connection that failed before or during the insert is tried
-    # again with another; a key violation (or StaleRead) is the caller's to handle.
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        """Insert in one round trip; on a lost connection, try again, unless the first
+        try committed after all.
+
+        The library tries again up to ten times, 0.2 s apart, as this does. But with its
+        `COMMIT` sent with everything else, a transaction may commit while its answer is
+        lost (the connection dropped, say, while it waited for the table lock): inserting
+        again would then meet our own rows and be taken for a lost race, and the command
+        would run twice. So a later try first looks for the rows, and finds them
+        committed by state (each event's bytes carry its own id and time)."""
         if self.datastore.enable_db_functions or not stored_events:
             library: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return library
+        read: ReadVersions | None = kwargs.get(READ_VERSIONS)
+        if read and not follows_on(stored_events, read):
+            raise StaleRead("a stream this command read was changed since it was read")
+        for attempt in range(1, INSERT_ATTEMPTS + 1):
+            try:
+                if attempt > 1 and (committed := self._committed(stored_events)) is not None:
+                    return committed
+                return self._insert_once(stored_events, **kwargs)
+            except (InterfaceError, OperationalError):
+                if attempt == INSERT_ATTEMPTS:
+                    raise
+                time.sleep(INSERT_RETRY_WAIT_S)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _insert_once(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         with (
             self.datastore.get_connection() as conn,
             conn.cursor() as curs,
@@ -93,6 +121,23 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
                 insert, stored_events, **kwargs
             )
             return ids
+
+    def _committed(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """The notification ids of these very events, if they are stored; else None."""
+        statement = SQL(
+            "SELECT e.notification_id, e.state"
+            " FROM unnest(%s::{id_type}[], %s::bigint[]) WITH ORDINALITY AS k(id, version, n)"
+            " JOIN {schema}.{table} AS e"
+            " ON e.originator_id = k.id AND e.originator_version = k.version ORDER BY k.n"
+        ).format(id_type=Identifier(self.datastore.originator_id_type), **self._names)
+        ids = [e.originator_id for e in stored_events]
+        versions = [e.originator_version for e in stored_events]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = curs.execute(statement, (ids, versions)).fetchall()
+        states = [bytes(row["state"]) for row in rows]
+        if states != [e.state for e in stored_events]:
+            return None
+        return [row["notification_id"] for row in rows]
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -22,6 +22,7 @@ from coordination.persistence.read_validation import (
     ReadVersions,
     StaleRead,
     ValidatesReads,
+    follows_on,
 )
 
 
@@ -29,8 +30,10 @@ class ReadCheckingSQLiteRecorder(ValidatesReads, SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        notification_ids = super()._insert_events(c, stored_events, **kwargs)
         read: ReadVersions | None = kwargs.get(READ_VERSIONS)
+        if read and not follows_on(stored_events, read):
+            raise StaleRead("a stream this command read was changed since it was read")
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if read:
             added = Counter(e.originator_id for e in stored_events)
             ids = [stream.hex for stream in read]
