@@ -167,7 +167,9 @@ class Service(Application[UUID]):
         """Whether commands may decide on cached streams without asking the store for
         newer events: only when the recorder checks, at insert, that every stream read
         is still at the version read (`read_validation`, decision 20)."""
-        return isinstance(self.recorder, ValidatesReads) and self.repository.cache is not None
+        recorder = self.recorder
+        checks = isinstance(recorder, ValidatesReads) and recorder.validates_reads
+        return checks and self.repository.cache is not None
 
     @contextmanager
     def reading_once(self, check: Callable[[], None] | None = None) -> Iterator[None]:

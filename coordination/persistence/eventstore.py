@@ -120,6 +120,7 @@ def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, 
     env.update(
         PERSISTENCE_MODULE="eventsourcing.postgres",
         APPLICATION_RECORDER_TOPIC=POSTGRES_RECORDER,
+        POSTGRES_ENABLE_DB_FUNCTIONS="n",  # commits out of order: see above
         POSTGRES_DBNAME=target.dbname,
         POSTGRES_HOST=target.host,
         POSTGRES_PORT=str(target.port),

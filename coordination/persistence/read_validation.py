@@ -36,6 +36,11 @@ class ValidatesReads:
     """Marks a recorder that honours `READ_VERSIONS`; only then may commands read from the
     cache without asking the store (`Service.reads_from_cache`)."""
 
+    @property
+    def validates_reads(self) -> bool:
+        """Whether, as configured, its inserts check the versions read."""
+        return True
+
 
 def follows_on(stored_events: Sequence[StoredEvent], read: ReadVersions) -> bool:
     """Whether every stream both read and written here gets its new events right after

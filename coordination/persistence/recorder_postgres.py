@@ -25,7 +25,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -87,7 +92,9 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
         lost (the connection dropped, say, while it waited for the table lock): inserting
         again would then meet our own rows and be taken for a lost race, and the command
         would run twice. So a later try first looks for the rows, and finds them
-        committed by state (each event's bytes carry its own id and time)."""
+        committed by state (each event's bytes carry its own id and time); and a later
+        try that is refused looks once more (an earlier try may have run after the look,
+        queued ahead of it for the table lock)."""
         if self.datastore.enable_db_functions or not stored_events:
             library: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return library
@@ -99,11 +106,25 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
                 if attempt > 1 and (committed := self._committed(stored_events)) is not None:
                     return committed
                 return self._insert_once(stored_events, **kwargs)
+            except IntegrityError:
+                # Refused after a lost connection: perhaps by our own earlier try, which
+                # the server had received whole and ran after we looked (it waited for
+                # the table lock ahead of this try). Both carry the same rows, so at most
+                # one of them commits: if they are there, that one did.
+                if attempt > 1 and (committed := self._committed(stored_events)) is not None:
+                    return committed
+                raise
             except (InterfaceError, OperationalError):
                 if attempt == INSERT_ATTEMPTS:
                     raise
                 time.sleep(INSERT_RETRY_WAIT_S)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def validates_reads(self) -> bool:
+        # The library's database-functions insert, which `insert_events` hands over to,
+        # does not check reads.
+        return not self.datastore.enable_db_functions
 
     def _insert_once(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -59,3 +59,41 @@ def test_a_lost_connection_is_tried_again_and_the_command_lands_once(
     assert len(stored) == before + 1 == result.version
     assert [t.name for t in app.partnership(pid).themes.values()].count("Once") == 1
     assert result.position == app.recorder.max_notification_id()
+
+
+def test_an_earlier_try_that_commits_after_the_retry_looked_is_still_found(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first try's connection drops while it waits for the table lock; the server
+    runs it later all the same, just before the retry, which it leaves nothing to do:
+    the retry is refused, finds the rows are its own, and the command lands once."""
+    app, pid = world.app, world.partnership_id
+    assert isinstance(app.recorder, ReadCheckingPostgresRecorder)
+    before = len(events_of(app, pid))
+    real, tries = app.recorder._insert_once, []
+
+    def insert_once(*args: Any, **kwargs: Any) -> Any:
+        tries.append(1)
+        if len(tries) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        real(*args, **kwargs)  # the first try, run by the server after the retry looked
+        return real(*args, **kwargs)  # the retry itself
+
+    monkeypatch.setattr(app.recorder, "_insert_once", insert_once)
+    monkeypatch.setattr("coordination.persistence.recorder_postgres.INSERT_RETRY_WAIT_S", 0)
+
+    result = app.define_theme(secretariat(), pid, name="Once")
+
+    assert len(tries) == 2
+    assert len(events_of(app, pid)) == before + 1 == result.version
+    assert [t.name for t in app.partnership(pid).themes.values()].count("Once") == 1
+
+
+def test_with_the_librarys_database_functions_commands_read_the_store(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """That insert is the library's and checks no reads: the cache may not be trusted."""
+    app = world.app
+    assert app.reads_from_cache
+    monkeypatch.setattr(app.recorder.datastore, "enable_db_functions", True)  # type: ignore[attr-defined]
+    assert not app.reads_from_cache
