@@ -40,6 +40,19 @@ def cached_version(app: Coordination, stream_id: UUID) -> int | None:
     return None if cached is None else int(cached.version)
 
 
+def another_partnership(app: Coordination, world: World, name: str) -> UUID:
+    """A second partnership (a stream of its own), established through `app`."""
+    first = world.app.partnership(world.partnership_id)
+    return app.establish_partnership(
+        secretariat(),
+        name=name,
+        programme="ESF",
+        region="Uppsala county",
+        period_start=first.period_start,
+        period_end=first.period_end,
+    ).stream_id
+
+
 def test_commands_read_from_the_cache_where_the_recorder_checks_reads(world: World) -> None:
     assert world.app.reads_from_cache
 
@@ -89,14 +102,7 @@ def test_a_permission_granted_on_a_stale_copy_is_checked_again_and_refused(
     process after this one cached the partnership grants nothing."""
     app, pid = world.app, world.partnership_id
     representative = world.orgs[0]
-    second = app.establish_partnership(
-        secretariat(),
-        name="Another partnership",
-        programme="ESF",
-        region="Uppsala county",
-        period_start=world.app.partnership(pid).period_start,
-        period_end=world.app.partnership(pid).period_end,
-    ).stream_id
+    second = another_partnership(app, world, "Another partnership")
     app.ensure_represents(representative.ctx(), pid)  # cached, with the mandate current
     mandate = next(
         mandate_id
@@ -210,14 +216,7 @@ def test_a_stream_only_read_is_checked_as_well_as_the_one_written(
     world: World, other: Coordination
 ) -> None:
     app, pid = world.app, world.partnership_id
-    group_like = other.establish_partnership(
-        secretariat(),
-        name="Read, not written",
-        programme="ESF",
-        region="Uppsala county",
-        period_start=app.partnership(pid).period_start,
-        period_end=app.partnership(pid).period_end,
-    ).stream_id
+    group_like = another_partnership(other, world, "Read, not written")
     read_at = stored_version(app, group_like)
     other.define_theme(secretariat(), group_like, name="Moved on")
     partnership = app.partnership(pid)
