@@ -5,7 +5,9 @@ The library takes its table lock, then inserts the events with one statement who
 come from an array. With read versions given, that statement selects its rows only when
 no stream read has an event past its stated version: checked after the lock, in the
 statement's snapshot, which cannot yet see the rows it inserts. So the check costs no
-round trip, and no other writer can slip in between the check and the insert.
+round trip, and no other writer can slip in between the check and the insert. The events
+of a stream read must also start right after the version read (`follows_on`, checked
+before anything is sent): a gap is something no key violation catches.
 
 The library's insert takes several round trips (its pipeline syncs to surface a key
 violation before it commits, and its transaction block syncs again on the way in and
