@@ -22,14 +22,16 @@ def test_default_is_an_sqlite_file_in_the_data_directory(tmp_path: Path) -> None
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
 
 
-def test_postgres_url_uses_the_stock_recorder_with_its_table_lock() -> None:
+def test_postgres_url_uses_the_librarys_recorder_with_its_table_lock_and_our_read_check() -> None:
     target = parse_database_url("postgresql://u:p%40ss@db.example:6543/node?schema=node_it")
     env = eventstore_env(target, create_tables=False)
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"]) == ("db.example", "6543")
     assert env["POSTGRES_PASSWORD"] == "p@ss"
     assert env["POSTGRES_SCHEMA"] == "node_it"
-    assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env
+    # never the database functions, which commit out of order (and check no reads)
+    assert env["POSTGRES_ENABLE_DB_FUNCTIONS"] == "n"
+    assert env["APPLICATION_RECORDER_TOPIC"].endswith(":ReadCheckingPostgresRecorder")
     assert "p@ss" not in target.describe()
 
 
