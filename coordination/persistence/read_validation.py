@@ -31,6 +31,9 @@ ReadVersions = Mapping[UUID, int]
 class StaleRead(IntegrityError):
     """A stream the command read has moved on since: nothing was inserted."""
 
+    def __init__(self) -> None:
+        super().__init__("a stream this command read was changed since it was read")
+
 
 class ValidatesReads:
     """Marks a recorder that honours `READ_VERSIONS`; only then may commands read from the
@@ -42,11 +45,14 @@ class ValidatesReads:
         return True
 
 
-def follows_on(stored_events: Sequence[StoredEvent], read: ReadVersions) -> bool:
-    """Whether every stream both read and written here gets its new events right after
-    the version read. A copy changed since it was read (by an attempt that failed) would
-    leave a gap in its stream, which no key violation catches."""
+def ensure_follows_on(stored_events: Sequence[StoredEvent], read: ReadVersions | None) -> None:
+    """Raise `StaleRead` unless every stream both read and written here gets its new
+    events right after the version read. A copy changed since it was read (by an attempt
+    that failed) would leave a gap in its stream, which no key violation catches."""
+    if not read:
+        return
     first: dict[UUID | str, int] = {}
     for event in stored_events:
         first.setdefault(event.originator_id, event.originator_version)
-    return all(first[stream] == version + 1 for stream, version in read.items() if stream in first)
+    if any(first[stream] != version + 1 for stream, version in read.items() if stream in first):
+        raise StaleRead

@@ -6,7 +6,7 @@ come from an array. With read versions given, that statement selects its rows on
 no stream read has an event past its stated version: checked after the lock, in the
 statement's snapshot, which cannot yet see the rows it inserts. So the check costs no
 round trip, and no other writer can slip in between the check and the insert. The events
-of a stream read must also start right after the version read (`follows_on`, checked
+of a stream read must also start right after the version read (`ensure_follows_on`, checked
 before anything is sent): a gap is something no key violation catches.
 
 The library's insert takes several round trips (its pipeline syncs to surface a key
@@ -43,7 +43,7 @@ from coordination.persistence.read_validation import (
     ReadVersions,
     StaleRead,
     ValidatesReads,
-    follows_on,
+    ensure_follows_on,
 )
 
 #: As the library's own insert: tries, and the pause between them.
@@ -101,8 +101,7 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
             library: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return library
         read: ReadVersions | None = kwargs.get(READ_VERSIONS)
-        if read and not follows_on(stored_events, read):
-            raise StaleRead("a stream this command read was changed since it was read")
+        ensure_follows_on(stored_events, read)
         for attempt in range(1, INSERT_ATTEMPTS + 1):
             try:
                 if attempt > 1 and (committed := self._committed(stored_events)) is not None:
@@ -187,5 +186,5 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
         if kwargs.get(READ_VERSIONS) and len(ids or ()) != len(stored_events):
             # The transaction committed with nothing in it; its notification only wakes
             # a listener for nothing.
-            raise StaleRead("a stream this command read was changed since")
+            raise StaleRead
         return ids

@@ -22,7 +22,7 @@ from coordination.persistence.read_validation import (
     ReadVersions,
     StaleRead,
     ValidatesReads,
-    follows_on,
+    ensure_follows_on,
 )
 
 
@@ -31,8 +31,7 @@ class ReadCheckingSQLiteRecorder(ValidatesReads, SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         read: ReadVersions | None = kwargs.get(READ_VERSIONS)
-        if read and not follows_on(stored_events, read):
-            raise StaleRead("a stream this command read was changed since it was read")
+        ensure_follows_on(stored_events, read)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if read:
             added = Counter(e.originator_id for e in stored_events)
@@ -47,5 +46,5 @@ class ReadCheckingSQLiteRecorder(ValidatesReads, SQLiteApplicationRecorder):
             latest = {row["originator_id"]: row["version"] for row in c.fetchall()}
             for stream, version in read.items():
                 if latest.get(stream.hex) != version + added[stream]:
-                    raise StaleRead("a stream this command read was changed since")
+                    raise StaleRead
         return notification_ids
