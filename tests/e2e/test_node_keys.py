@@ -4,6 +4,7 @@ takes the node's key or says where it looked, and `serve` says which keys it mad
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 from uuid import uuid4
@@ -50,7 +51,12 @@ def test_a_token_issued_from_elsewhere_is_the_running_nodes_or_none(
         assert httpx.get(f"{base}/federation/v1/key", headers=bearer).status_code == 200
 
 
-def test_serve_says_which_keys_it_made(node_env: dict[str, str]) -> None:
+def test_serve_says_which_keys_it_made_and_warns_of_an_open_data_dir(
+    node_env: dict[str, str],
+) -> None:
+    data = Path(node_env["COORDINATION_DATA_DIR"])
+    data.mkdir()
+    data.chmod(0o755)  # as an older release left it: kept, and warned of
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "coordination"), "serve", "--port", str(port)],
@@ -64,6 +70,11 @@ def test_serve_says_which_keys_it_made(node_env: dict[str, str]) -> None:
     finally:
         server.terminate()
         output = server.communicate(timeout=15)[0]
-    data = Path(node_env["COORDINATION_DATA_DIR"])
     assert f"created the token-signing key {data / 'keys/token-signing.pem'}" in output
     assert f"created the log's signing key {data / 'signing.key'}" in output
+    assert (
+        f"warning: the data directory {data} may be read by others (mode 0755): make it"
+        f" private with `chmod 700 {data}`"
+    ) in output
+    assert stat.S_IMODE(data.stat().st_mode) == 0o755
+    assert stat.S_IMODE((data / "keys").stat().st_mode) == 0o700
