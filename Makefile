@@ -6,13 +6,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint install bench clean
 
+# pip is kept quiet; these lines say what it is doing meanwhile.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "coordination needs Python 3.11 or newer (found $$($(PYTHON) --version)); set PYTHON=..."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "setting up the virtual environment $(VENV) with $$($(PYTHON) --version)..."
+	@$(PYTHON) -m venv $(VENV)
+	@echo "updating pip in $(VENV)..."
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "installing coordination and its dependencies into $(VENV) (about a minute the first time)..."
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+	@echo "installed: $(BIN)/coordination"
 
 install: $(STAMP)
 

@@ -13,14 +13,13 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from coordination import __version__
 from coordination.audit.runtime import AuditRuntime, audit_log_of_app, log_status, start_audit
 from coordination.audit.supervisor import STATUS_FILE as INTEGRATOR_STATUS_FILE
-from coordination.auth.principal import Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
@@ -28,6 +27,11 @@ from coordination.federation.router import feed_router
 from coordination.graphql.lane import NodeApp
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics, install_middleware, metrics_router
+from coordination.operations_access import (
+    documentation_urls,
+    include_operations,
+    reader_of_everything,
+)
 from coordination.projections import Projections, start_projections
 from coordination.readiness import NOT_STARTED, ViewsReadiness, store_readiness
 from coordination.settings import Settings
@@ -41,19 +45,8 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-def feed_caller(request: Request) -> Principal:
-    """The feed is served to auditors and admins for now (partners come with federation)."""
-    verifier: TokenVerifier = request.app.state.token_verifier
-    principal, refused = verifier.principal_of(request.headers.get("authorization", ""))
-    if refused is not None:
-        raise HTTPException(
-            401,
-            f"the feed needs an auditor's or admin's token: {refused}",
-            headers={"WWW-Authenticate": 'Bearer realm="coordination feed"'},  # RFC 9110
-        )
-    if not principal.reads_everything:
-        raise HTTPException(403, f"the {principal.role.value} role may not read the feed")
-    return principal
+#: The feed is served to auditors and admins for now (partners come with federation).
+feed_caller = reader_of_everything("the feed", "coordination feed")
 
 
 def create_app(
@@ -136,6 +129,7 @@ def create_app(
         version=__version__,
         description="Event-sourced backend of a development partnership for the social economy.",
         lifespan=lifespan,
+        **documentation_urls(settings),
     )
     install_middleware(
         app,
@@ -144,7 +138,7 @@ def create_app(
         graphql=endpoint,
     )
     app.include_router(endpoint.router)
-    app.include_router(metrics_router(metrics))
+    include_operations(app, metrics_router(metrics), settings)
     app.include_router(feed_router(audit_log_of_app, authorize=feed_caller))
 
     @app.get("/health", tags=["operations"])

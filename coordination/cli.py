@@ -57,7 +57,10 @@ def _open(settings: Settings) -> System:
 
 @app.command()
 def migrate(database_url: DatabaseOption = None) -> None:
-    """Create or update the event store's tables (safe to run again)."""
+    """Create or update the event store's tables (safe to run again), and the node's
+    token-signing key when it has none."""
+    from coordination.auth.token_key import create_token_key, token_key_path
+
     settings = _settings(database_url)
     system = _open(settings)
     try:
@@ -65,6 +68,8 @@ def migrate(database_url: DatabaseOption = None) -> None:
     finally:
         system.close()
     console.print(f"migrated {system.target.describe()} (events recorded: {position})")
+    if create_token_key(settings.data_dir):
+        console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
 
 
 @app.command()

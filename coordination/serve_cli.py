@@ -69,6 +69,10 @@ def serve(
             " writing process, so serve it with one worker"
         )
         raise typer.Exit(2)
+    # The keys exist before the app, the workers and the integrator start, so that they
+    # do not race to create them; a production node without its signing key, or a key
+    # others may read, stops here, once, with the reason.
+    prepare_keys(settings)
     console.print(f"[bold]coordination[/] serving on [link]http://{host}:{port}[/link]")
     processes = f", {workers} worker processes" if workers > 1 else ""
     console.print(f"  event store: {target.describe()}{processes}")
@@ -78,11 +82,6 @@ def serve(
     console.print(f"  the log's integrator: {_INTEGRATION[integration]}")
     configure_logging()
     settings = settings.model_copy(update={"integrate": integration})
-    if workers > 1 or integration == "process":
-        # The keys exist before the workers and the integrator start, so that they do not
-        # race to create them (and a production node without its signing key stops here,
-        # once, with the reason).
-        _prepare_keys(settings)
     supervisor = None
     if integration == "process":
         from coordination.audit.supervisor import STATUS_FILE, IntegratorProcess
@@ -214,13 +213,29 @@ def _environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def _prepare_keys(settings: Settings) -> None:
-    from coordination.audit.keys import SigningKeyError, load_or_create_signer
-    from coordination.auth.tokens import TokenKeys
+def prepare_keys(settings: Settings) -> None:
+    """Create the keys a starting node makes for itself, saying which, and check them all;
+    exit code 2 with the reason when one cannot be used.
 
-    TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    The token-signing key is made wherever it is missing; the log's signing key outside
+    production only (`load_or_create_signer`).
+    """
+    from coordination.audit.keys import SigningKeyError, key_path, load_or_create_signer
+    from coordination.auth.token_key import TokenKeyError, create_token_key, token_key_path
+    from coordination.auth.tokens import TokenKeys
+    from coordination.private_files import exposure
+
+    log_key_missing = settings.signing_key is None and not key_path(settings).exists()
     try:
+        if create_token_key(settings.data_dir):
+            console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
+        TokenKeys.load(settings.data_dir, settings.origin)
         load_or_create_signer(settings)
-    except SigningKeyError as error:
+    except (TokenKeyError, SigningKeyError) as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
+    if log_key_missing:
+        console.print(f"created the log's signing key {key_path(settings)}")
+    problem = exposure(settings.data_dir)
+    if problem is not None:
+        console.print(f"[yellow]warning:[/] {problem}")

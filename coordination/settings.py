@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: upper one keeps a single request from holding a worker's memory.
 MIN_BODY_BYTES = 1_024
 MAX_BODY_BYTES = 100_000_000
+#: A metrics token: long enough not to be guessed, and printable, since it travels in a header.
+_METRICS_TOKEN = re.compile(r"[\x21-\x7e]{32,512}")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -23,7 +26,8 @@ class Settings(BaseSettings):
         data_dir: Where the node keeps its files (the SQLite database, keys).
         database_url: The event store; defaults to an SQLite file in `data_dir`.
         origin: The name of this node's log, e.g. ``slup.se/coordination/log``.
-        env: ``production`` turns off development conveniences.
+        env: ``production`` turns off development conveniences, and serves the OpenAPI
+            document to admins and auditors only and `/metrics` with `metrics_token` only.
         host: Interface `coordination serve` listens on.
         port: Port `coordination serve` listens on.
         workers: Processes `coordination serve` runs. Each serves every request; one of
@@ -43,6 +47,8 @@ class Settings(BaseSettings):
             ``off``: not at all (`coordination integrate --follow` runs elsewhere).
             ``true`` and ``false`` mean ``thread`` and ``off``, as they did before.
         max_body_bytes: The largest request body accepted; larger ones get 413.
+        metrics_token: The bearer token `/metrics` asks for (a scraper's, good for nothing
+            else); without it `/metrics` is open in development and off in production.
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -60,6 +66,7 @@ class Settings(BaseSettings):
     commands_on_loop: bool = True
     integrate: Literal["auto", "process", "thread", "off"] = "auto"
     max_body_bytes: int = 1_000_000
+    metrics_token: SecretStr | None = None
 
     @field_validator("allow_anonymous", "commands_on_loop", mode="before")
     @classmethod
@@ -106,6 +113,23 @@ class Settings(BaseSettings):
         if not MIN_BODY_BYTES <= number <= MAX_BODY_BYTES:
             raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds} (got {number})")
         return number
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _scraper_secret(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not _METRICS_TOKEN.fullmatch(text):
+            # The value is a secret: the message describes it and never repeats it.
+            raise ValueError(
+                "COORDINATION_METRICS_TOKEN must be 32 to 512 printable characters without"
+                " spaces, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
+    @property
+    def production(self) -> bool:
+        """Whether the node runs in production (development conveniences off)."""
+        return self.env == "production"
 
     @property
     def effective_database_url(self) -> str:

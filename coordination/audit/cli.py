@@ -40,8 +40,14 @@ def _progress(console: Console) -> Progress:
 
 
 def keys_init(settings: Settings, *, force: bool = False, console: Console | None = None) -> int:
-    """Create the node's signing key; print where, and the verifier key to share."""
+    """Create the node's signing key; print where, and the verifier key to share. The
+    token-signing key is created too when there is none (`--force` keeps it: replacing
+    it would end every token issued)."""
+    from coordination.auth.token_key import create_token_key, token_key_path
+
     console = console or Console(stderr=True)
+    if create_token_key(settings.data_dir):
+        console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
     try:
         path = init_key(settings, force=force)
     except SigningKeyError as error:
@@ -200,13 +206,14 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         app: The node's typer app.
         settings_for: Builds the settings, given an optional ``--database-url`` override.
     """
-    keys = typer.Typer(help="The node's signing key.", no_args_is_help=True)
+    keys = typer.Typer(help="The node's signing keys.", no_args_is_help=True)
 
     @keys.command("init")
     def keys_init_command(
-        force: Annotated[bool, typer.Option(help="Replace an existing key.")] = False,
+        force: Annotated[bool, typer.Option(help="Replace an existing log key.")] = False,
     ) -> None:
-        """Create the node's Ed25519 signing key (mode 0600) in the data directory."""
+        """Create the node's Ed25519 log signing key (mode 0600) in the data directory, and
+        its token-signing key when it has none."""
         raise typer.Exit(keys_init(settings_for(None), force=force))
 
     @keys.command("show")

@@ -3,16 +3,18 @@
 The key is a C2SP signer key line (``PRIVATE+KEY+<origin>+<key id>+<base64>``). It comes
 from, in this order: ``COORDINATION_SIGNING_KEY`` (the line itself, e.g. from a secret
 store), the file ``COORDINATION_SIGNING_KEY_FILE``, or ``signing.key`` in the data
-directory. Key files must not be readable by others (mode 0600), like SSH keys.
+directory. Key files must not be readable by others (mode 0600), like SSH keys: the one
+check of `private_files.read_secret` refuses this key and the token-signing key alike.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from coordination.private_files import FILE_MODE, ExposedFileError, private_directory, read_secret
 
 from .note import NoteError, Signer
 
@@ -58,12 +60,11 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
         signer = Signer.generate(settings.origin)
     except NoteError as exc:
         raise SigningKeyError(f"the origin cannot name a key: {exc}") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     # Written beside the target and renamed over it: a crash leaves the old key or the new.
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        os.fchmod(fd, 0o600)
         os.write(fd, f"{signer.skey()}\n".encode())
         os.fsync(fd)
     finally:
@@ -83,16 +84,15 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
 
 def _read_key_file(path: Path) -> str:
     try:
-        mode = path.stat().st_mode
+        return read_secret(path).decode("utf-8")
     except FileNotFoundError:
         raise SigningKeyError(
             f"no signing key at {path}: run `coordination keys init` first"
         ) from None
-    if stat.S_IMODE(mode) & 0o077:
-        raise SigningKeyError(
-            f"{path} may be read by others (mode {stat.S_IMODE(mode):04o}): chmod 600 it"
-        )
-    return path.read_text(encoding="utf-8")
+    except ExposedFileError as error:
+        raise SigningKeyError(f"the log's signing key {error}") from None
+    except UnicodeDecodeError:
+        raise SigningKeyError(f"{path} does not hold a signing key line") from None
 
 
 def load_signer(settings: Settings) -> Signer:

@@ -30,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from coordination.private_files import write_private
+
 log = logging.getLogger("coordination.audit")
 
 #: The command that runs the integrator under a supervisor.
@@ -209,7 +211,7 @@ class IntegratorProcess:
         )
         written = self.status.with_name(f".{self.status.name}.{os.getpid()}")
         try:
-            written.write_text(json.dumps(asdict(status)))
+            write_private(written, json.dumps(asdict(status)).encode())
             os.replace(written, self.status)  # readers see the old status or the new one
         except OSError as error:
             # The integrator matters more than its metrics: say so, and carry on.

@@ -17,6 +17,7 @@ import typer
 
 from coordination.auth.principal import Role
 from coordination.auth.revocation import RevocationList
+from coordination.auth.token_key import TokenKeyError
 from coordination.auth.tokens import MAX_TTL, TokenError, TokenKeys, issue_token
 from coordination.cli_options import environment_settings
 
@@ -65,15 +66,15 @@ def issue_command(
     ] = None,
     ttl: Annotated[str, typer.Option(help="How long the token is accepted: 90m, 8h, 30d.")] = "8h",
 ) -> None:
-    """Print a signed token; the node's signing key is created in its data directory.
+    """Print a token signed with the node's key, from its data directory (none is made).
 
     The token goes to standard output (for `TOKEN=$(coordination tokens issue ...)`), its
     id, by which it is revoked, to standard error.
     """
     settings = environment_settings()
-    keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
     token_id = uuid4()
     try:
+        keys = TokenKeys.load(settings.data_dir, settings.origin)
         token = issue_token(
             keys,
             role=Role(role.value),
@@ -83,7 +84,7 @@ def issue_command(
             ttl=parse_ttl(ttl),
             token_id=token_id,
         )
-    except TokenError as error:
+    except (TokenError, TokenKeyError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(token)
@@ -103,6 +104,13 @@ def revoke_command(
         typer.echo("error: a token id is a UUID, as `tokens issue` printed it", err=True)
         raise typer.Exit(2) from None
     settings = environment_settings()
+    try:
+        # The node's key shows that this is its data directory: a list written anywhere
+        # else would be reported as revoked and never read.
+        TokenKeys.load(settings.data_dir, settings.origin)
+    except TokenKeyError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
     try:
         added = RevocationList(settings.data_dir).revoke(token_id)
     except (OSError, TokenError) as error:

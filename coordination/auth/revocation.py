@@ -28,6 +28,7 @@ from pathlib import Path
 from uuid import UUID
 
 from coordination.auth.tokens import LEEWAY, MAX_TTL, TokenError
+from coordination.private_files import private_directory
 
 FILE = Path("keys") / "revoked-tokens.json"
 _FORMAT = 1
@@ -64,7 +65,7 @@ class RevocationList:
             TokenError: The list cannot be read or written (the message says which file).
         """
         at = now or datetime.now(UTC)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self.path.parent)
         with self._locked():
             entries = self._read()
             known = str(token_id) in entries

@@ -1,14 +1,13 @@
 """Signed bearer tokens: EdDSA (Ed25519) JWTs made and checked with PyJWT.
 
-The node's signing key lives in its data directory (`keys/token-signing.pem`, created
-on first use, readable by its owner only). Verification needs only the public half, so
+The node's signing key lives in its data directory (`keys/token-signing.pem`, readable by
+its owner only; `token_key` says who creates it). Verification needs only the public half, so
 an API process that merely checks tokens could be given the public key alone. Why
 Ed25519 and PyJWT rather than HS256 or joserfc: docs/decisions/0004-tokens-eddsa-pyjwt.md.
 """
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,17 +16,16 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from coordination.auth.principal import ANONYMOUS, Principal, Role
+from coordination.auth.token_key import create_token_key, read_token_key
 
 if TYPE_CHECKING:
     from coordination.auth.revocation import RevocationList
 
 ALGORITHM = "EdDSA"
 AUDIENCE = "coordination-api"
-KEY_FILE = Path("keys") / "token-signing.pem"
 DEFAULT_TTL = timedelta(hours=8)
 MAX_TTL = timedelta(days=366)
 #: Clock skew tolerated between the issuing and the verifying machine.
@@ -59,29 +57,26 @@ class TokenKeys:
         return cls(private.public_key(), private, issuer)
 
     @classmethod
-    def load_or_create(cls, data_dir: Path, issuer: str) -> TokenKeys:
-        """The key pair kept in `data_dir`, created (mode 0600) when missing."""
-        path = data_dir / KEY_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            # O_EXCL: when two processes race to create the key, one wins and the other
-            # reads the winner's key instead of overwriting it.
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(fd, "wb") as file:
-                    file.write(pem)
-        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(private, Ed25519PrivateKey):
-            raise TokenError(f"{path} does not hold an Ed25519 private key")
+    def load(cls, data_dir: Path, issuer: str) -> TokenKeys:
+        """The key pair kept in `data_dir`; never creates one.
+
+        Raises:
+            TokenKeyError: There is no key there (the message says where it looked and
+                how to make one), others may read or write it, or it is not Ed25519.
+        """
+        private = read_token_key(data_dir)
         return cls(private.public_key(), private, issuer)
+
+    @classmethod
+    def load_or_create(cls, data_dir: Path, issuer: str) -> TokenKeys:
+        """The key pair kept in `data_dir`, created (mode 0600) when missing: for a
+        starting node, `migrate` and `keys init`, never for a command that only signs.
+
+        Raises:
+            TokenKeyError: Others may read or write the key, or it is not Ed25519.
+        """
+        create_token_key(data_dir)
+        return cls.load(data_dir, issuer)
 
 
 def issue_token(

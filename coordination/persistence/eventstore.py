@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from coordination.private_files import private_file
+
 #: The library's recorders with the read check of `read_validation` (decision 20).
 SQLITE_RECORDER = "coordination.persistence.recorder_sqlite:ReadCheckingSQLiteRecorder"
 POSTGRES_RECORDER = "coordination.persistence.recorder_postgres:ReadCheckingPostgresRecorder"
@@ -109,7 +111,7 @@ def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, 
     """The library's environment for `target`."""
     env = {"CREATE_TABLE": "y" if create_tables else "n"}
     if target.sqlite_path is not None:
-        target.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(target.sqlite_path)  # before SQLite makes it, and its -wal, 0644
         env.update(
             PERSISTENCE_MODULE="eventsourcing.sqlite",
             APPLICATION_RECORDER_TOPIC=SQLITE_RECORDER,

@@ -26,6 +26,7 @@ from coordination.persistence.readdb import (
     RowsCheck,
 )
 from coordination.persistence.sqlite_thread import ThreadedConnection
+from coordination.private_files import private_file
 
 #: How long an SQLite statement waits for another writer (the event store's) to finish.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -99,7 +100,7 @@ class SQLiteReadDatabase(ReadDatabase):
 
     @classmethod
     async def connect(cls, path: Path, key: bytes) -> SQLiteReadDatabase:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # before SQLite makes it, and its -wal, 0644
         writer = await _sqlite_connect(path)
         await writer.execute("PRAGMA journal_mode=WAL")
         readers = [await _sqlite_connect(path) for _ in range(SQLITE_READERS)]

@@ -19,10 +19,13 @@ from tests.processes import free_port
 BIN = Path(sys.executable).parent
 
 
-def coordination(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def coordination(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "coordination"), *args],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,

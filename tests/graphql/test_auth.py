@@ -164,6 +164,7 @@ def test_the_cli_issues_a_token_the_node_accepts(
 ) -> None:
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COORDINATION_ORIGIN", ORIGIN)
+    node = TokenKeys.load_or_create(tmp_path, ORIGIN)  # as the node makes it when it starts
     person, org = uuid4(), uuid4()
     result = CliRunner().invoke(
         cli(),
@@ -173,7 +174,7 @@ def test_the_cli_issues_a_token_the_node_accepts(
         ],
     )
     assert result.exit_code == 0, result.output
-    principal = verify_token(TokenKeys.load_or_create(tmp_path, ORIGIN), result.stdout.strip())
+    principal = verify_token(node, result.stdout.strip())
     assert (principal.role, principal.person_id, principal.org) == (
         Role.REPRESENTATIVE,
         person,
@@ -185,6 +186,7 @@ def test_the_cli_issues_a_token_the_node_accepts(
 
 def test_the_cli_explains_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
+    TokenKeys.load_or_create(tmp_path, ORIGIN)
     result = CliRunner().invoke(
         cli(), ["tokens", "issue", "--role", "representative", "--person", str(uuid4())]
     )

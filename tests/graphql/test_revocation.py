@@ -90,6 +90,7 @@ def test_the_cli_prints_the_id_and_revokes_by_it(
 ) -> None:
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COORDINATION_ORIGIN", ORIGIN)
+    TokenKeys.load_or_create(tmp_path, ORIGIN)  # as the node makes it when it starts
     issued = CliRunner().invoke(
         cli(), ["tokens", "issue", "--role", "auditor", "--person", str(uuid4())]
     )
