@@ -43,6 +43,9 @@ class Settings(BaseSettings):
             ``off``: not at all (`coordination integrate --follow` runs elsewhere).
             ``true`` and ``false`` mean ``thread`` and ``off``, as they did before.
         max_body_bytes: The largest request body accepted; larger ones get 413.
+        ide_dir: Where `coordination ide install` puts GraphiQL's files and the node
+            serves them from; share/coordination/graphiql in the Python environment
+            when not set.
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -60,6 +63,7 @@ class Settings(BaseSettings):
     commands_on_loop: bool = True
     integrate: Literal["auto", "process", "thread", "off"] = "auto"
     max_body_bytes: int = 1_000_000
+    ide_dir: Path | None = None
 
     @field_validator("allow_anonymous", "commands_on_loop", mode="before")
     @classmethod
