@@ -250,10 +250,11 @@ def _ordinary(
         return None
     if not request_json.nested_within(data, request_json.MAX_NESTING):
         return None  # strawberry's path refuses it, saying why
-    if not isinstance(data, dict) or data.pop("extensions", None) not in (None, {}):
-        return None  # extensions (a persisted query, say) are strawberry's, and refusing
-        # those that are not objects (`0`, `false`); an absent, null or empty one is not
-    if not data.keys() <= _BODY_KEYS:
+    if not isinstance(data, dict):
+        return None
+    # Extensions (a persisted query, say) are strawberry's, which also refuses those that
+    # are not objects (`0`, `false` were taken as none here); an empty object is none.
+    if data.pop("extensions", None) not in (None, {}) or not data.keys() <= _BODY_KEYS:
         return None
     query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
     if not isinstance(query, str) or not query:

@@ -2,11 +2,12 @@
 // prints the first event's payload as JSON on one line and ends.
 "use strict";
 const { createClient } = require("graphql-ws");
+const WebSocketImpl = require("ws");
 
 const [url, token, query, variables] = process.argv.slice(2);
 const client = createClient({
   url,
-  webSocketImpl: WebSocket,
+  webSocketImpl: WebSocketImpl,
   connectionParams: { Authorization: `Bearer ${token}` },
   retryAttempts: 0,
 });

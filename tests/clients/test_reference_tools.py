@@ -36,22 +36,16 @@ THEMES_DEFINED = (
 
 @pytest.fixture(scope="module")
 def node_tools(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
-    """How to run node (with a global WebSocket), and where the tools are installed."""
+    """How to run node, and where the tools are installed."""
     binary = shutil.which("node")
     if binary is None:
         pytest.fail(
             "These tests run the GraphQL specs' reference tools with Node.js (18 or newer),"
             " which was not found: install it (Debian/Ubuntu: apt-get install nodejs npm)."
         )
-    command = [binary]
-    has_websocket = subprocess.run(
-        [binary, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"], check=False
-    )
-    if has_websocket.returncode != 0:  # Node 20 has it behind a flag
-        command.append("--experimental-websocket")
     directory = tmp_path_factory.mktemp("node-tools")
     install(load_manifest(HERE / "npm-tools.toml"), directory)
-    return command, directory / "node_modules"
+    return [binary], directory / "node_modules"
 
 
 def run_node(tools: tuple[list[str], Path], script: str, *args: str) -> subprocess.Popen[str]:
