@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "installed: $(BIN)/coordination"
 
+## GraphiQL's files too (fetched once with npm, hashes checked): the node serves them
+## itself, so GraphiQL works offline. Without npm the rest still installs, and the page
+## at /graphql says what is missing.
 install: $(STAMP)
+	-$(BIN)/coordination ide install
 
 ## Serve the API on the embedded SQLite store, with the demo partnership loaded.
 run: install

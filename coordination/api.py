@@ -146,7 +146,11 @@ def create_app(
         """Liveness: the process answers."""
         return {"status": "ok", "version": __version__, "origin": settings.origin}
 
-    @app.get("/ready", tags=["operations"])
+    @app.get(
+        "/ready",
+        tags=["operations"],
+        responses={503: {"description": "Not ready: the report says why and what to do"}},
+    )
     async def ready(request: Request, system: SystemDep) -> JSONResponse:
         """Readiness: the event store answers and is migrated, and the views have caught up
         with the log as it stood when they started (`coordination.readiness`)."""

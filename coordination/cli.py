@@ -18,6 +18,7 @@ from coordination.audit.replay_cli import register_replay_command
 from coordination.auth.cli import tokens_app
 from coordination.bootstrap import STORE_ERRORS, System, open_store
 from coordination.cli_options import DatabaseOption, environment_settings
+from coordination.ide.cli import ide_app
 from coordination.runtime import tune_garbage_collection
 from coordination.serve_cli import register_serve_command
 from coordination.settings import Settings
@@ -148,5 +149,6 @@ def catalogue(
 
 
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(ide_app, name="ide")
 register_audit_commands(app, _settings)
 register_replay_command(app, _settings)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         max_body_bytes: The largest request body accepted; larger ones get 413.
         metrics_token: The bearer token `/metrics` asks for (a scraper's, good for nothing
             else); without it `/metrics` is open in development and off in production.
+        ide_dir: Where `coordination ide install` puts GraphiQL's files and the node
+            serves them from; share/coordination/graphiql in the Python environment
+            when not set.
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -67,6 +70,7 @@ class Settings(BaseSettings):
     integrate: Literal["auto", "process", "thread", "off"] = "auto"
     max_body_bytes: int = 1_000_000
     metrics_token: SecretStr | None = None
+    ide_dir: Path | None = None
 
     @field_validator("allow_anonymous", "commands_on_loop", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
@@ -30,6 +30,8 @@ from coordination.audit.feed_path import FEED_PREFIX
 from coordination.audit.log import AuditLog
 from coordination.audit.storage import LogEntry, StoredCheckpoint
 
+from . import openapi
+from .openapi import answers, operation, whole_number
 from .problems import Problem, ProblemRoute
 
 PREFIX = FEED_PREFIX
@@ -173,23 +175,48 @@ def feed_router(
             ``HTTPException`` (401/403); everyone is let in when not given.
         may_see: Whether a caller may see an entry's event; everything when not given.
     """
-    router = APIRouter(prefix=PREFIX, route_class=ProblemRoute, tags=["federation"])
+    router = APIRouter(
+        prefix=PREFIX,
+        route_class=ProblemRoute,
+        tags=["federation"],
+        # The bearer scheme is declared where a token is asked for (the hook checks it).
+        dependencies=[Security(openapi.BEARER)] if authorize is not None else [],
+    )
     LogDep = Annotated[AuditLog, Depends(get_log)]
     CallerDep = Annotated[Any, Depends(authorize or _anyone)]
     sees = may_see or _everything
 
-    @router.get("/checkpoint", response_class=Response)
+    @router.get(
+        "/checkpoint",
+        response_class=Response,
+        responses=answers(TEXT, {"type": "string"}),
+        openapi_extra=operation(),
+    )
     async def checkpoint(request: Request, log: LogDep, _caller: CallerDep) -> Response:
         """The latest signed checkpoint (a C2SP signed note)."""
         latest = await _latest(log)
         return _respond(request, latest.note.encode(), TEXT, NO_CACHE)
 
-    @router.get("/key", response_class=Response)
+    @router.get(
+        "/key",
+        response_class=Response,
+        responses=answers(TEXT, {"type": "string"}),
+        openapi_extra=operation(),
+    )
     async def key(request: Request, log: LogDep, _caller: CallerDep) -> Response:
         """The node's verifier key line."""
         return _respond(request, f"{log.verifier.vkey}\n".encode(), TEXT, NO_CACHE)
 
-    @router.get("/entries", response_class=Response)
+    @router.get(
+        "/entries",
+        response_class=Response,
+        responses=answers(JSON, openapi.PAGE, 400, 416),
+        openapi_extra=operation(
+            whole_number("start", "The first entry's index", default=0),
+            whole_number("limit", f"Entries, 1 to {PAGE_LIMIT_MAX}", default=PAGE_LIMIT_DEFAULT),
+            openapi.PREFER_WAIT,
+        ),
+    )
     async def entries(request: Request, log: LogDep, caller: CallerDep) -> Response:
         """A page of entries from ``start``; ``Prefer: wait=S`` long-polls at the head."""
         start = _integer(request, "start", 0)
@@ -223,7 +250,15 @@ def feed_router(
         )
         return _respond(request, body, JSON, cache)
 
-    @router.get("/proof/inclusion", response_class=Response)
+    @router.get(
+        "/proof/inclusion",
+        response_class=Response,
+        responses=answers(JSON, openapi.INCLUSION, 400, 416),
+        openapi_extra=operation(
+            whole_number("index", "The entry's index, below size"),
+            whole_number("size", "The tree's size, at most the latest checkpoint's"),
+        ),
+    )
     async def inclusion(request: Request, log: LogDep, _caller: CallerDep) -> Response:
         """The RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
         index, size = _integer(request, "index"), _integer(request, "size")
@@ -234,7 +269,15 @@ def feed_router(
         body = {"index": index, "size": size, "hashes": [b64encode(h) for h in hashes]}
         return _respond(request, _dumps(body), JSON, IMMUTABLE)
 
-    @router.get("/proof/consistency", response_class=Response)
+    @router.get(
+        "/proof/consistency",
+        response_class=Response,
+        responses=answers(JSON, openapi.CONSISTENCY, 400, 416),
+        openapi_extra=operation(
+            whole_number("from", "The older tree's size, at most to"),
+            whole_number("to", "The newer tree's size, at most the latest checkpoint's"),
+        ),
+    )
     async def consistency(request: Request, log: LogDep, _caller: CallerDep) -> Response:
         """The RFC 9162 consistency proof from tree size ``from`` to tree size ``to``."""
         first, second = _integer(request, "from"), _integer(request, "to")

@@ -46,7 +46,7 @@ from starlette.responses import Response
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
-from coordination.graphql import request_json
+from coordination.graphql import media, request_json
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
 from coordination.graphql.extensions import coded, is_expected, masked
 from coordination.graphql.result_cache import reads_views_only, result_key
@@ -132,7 +132,11 @@ class DirectExecution:
         payload: dict[str, Any] = {"data": result.data}
         if errors:
             payload["errors"] = [error.formatted for error in errors]
-        return Response(orjson.dumps(payload), media_type="application/json")
+        status = 200
+        if media.never_ran(result) and media.wants_graphql_response(request):
+            del payload["data"]  # variables refused: 400 and no data, under the spec's type
+            status = 400
+        return Response(orjson.dumps(payload), status, media_type="application/json")
 
     def unnamed_among_several(self, query: object, operation_name: object) -> str | None:
         """Why a request may not run, when its document has several operations and it
@@ -238,8 +242,7 @@ def _ordinary(
     request: Request, body: bytes
 ) -> tuple[str, dict[str, Any] | None, str | None] | None:
     """The query, variables and operation name of a JSON body shaped as clients send it."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+    if not request_json.is_json_content(request.headers.get("content-type")):
         return None
     try:
         data = orjson.loads(body)
@@ -247,8 +250,12 @@ def _ordinary(
         return None
     if not request_json.nested_within(data, request_json.MAX_NESTING):
         return None  # strawberry's path refuses it, saying why
-    if not isinstance(data, dict) or data.pop("extensions", None) or not data.keys() <= _BODY_KEYS:
-        return None  # extensions (a persisted query, say) are strawberry's; empty ones are not
+    if not isinstance(data, dict):
+        return None
+    # Extensions (a persisted query, say) are strawberry's, which also refuses those that
+    # are not objects (`0`, `false` were taken as none here); an empty object is none.
+    if data.pop("extensions", None) not in (None, {}) or not data.keys() <= _BODY_KEYS:
+        return None
     query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
     if not isinstance(query, str) or not query:
         return None

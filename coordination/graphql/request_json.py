@@ -30,6 +30,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
@@ -41,6 +42,7 @@ MAX_NESTING = 32
 NOT_JSON = "Unable to parse request body as JSON"  # strawberry's own words
 TOO_DEEP = f"The request's JSON is nested too deeply: at most {MAX_NESTING} levels"
 NOT_UTF8 = "The request body must be JSON in UTF-8"
+NOT_JSON_CONTENT = "The request's Content-Type must be application/json"
 NOT_AN_OBJECT = (
     'The request and its variables must be JSON objects, such as {"query": "...",'
     ' "variables": {...}}'
@@ -67,6 +69,20 @@ def decode(decode_any: Callable[[str | bytes], object], data: str | bytes) -> ob
     if not nested_within(decoded, MAX_NESTING):
         raise TooDeep(TOO_DEEP, "", 0)
     return decoded
+
+
+def is_json_content(content_type: str | None) -> bool:
+    """Whether a request's `Content-Type` is JSON (`application/json`, any parameters):
+    the one both paths of a POST take."""
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+def refuse_unless_json(request: Request) -> None:
+    """Refuse a POST whose body is not JSON by its `Content-Type`, before anything looks
+    at the body (the result cache keyed an answer on the body alone, and answered it
+    whatever the type)."""
+    if request.method == "POST" and not is_json_content(request.headers.get("content-type")):
+        raise HTTPException(400, NOT_JSON_CONTENT)
 
 
 def nested_within(value: object, levels: int) -> bool:
@@ -112,6 +128,24 @@ def refusal(error: HTTPException) -> Response:
         error_document(error.reason, code),
         status,
         headers=headers,
+        media_type="application/json",
+    )
+
+
+#: The methods the endpoint answers only to say which it serves (GET and POST).
+OTHER_METHODS = ["OPTIONS", "PUT", "PATCH", "DELETE"]
+SERVED_METHODS = {"Allow": "GET, POST"}
+
+
+async def other_method(request: Request) -> Response:
+    """OPTIONS: which methods the endpoint serves; any other method: 405, saying which."""
+    if request.method == "OPTIONS":
+        return Response(status_code=HTTPStatus.NO_CONTENT, headers=SERVED_METHODS)
+    message = f"{request.method} is not served here: use GET (queries) or POST"
+    return Response(
+        error_document(message, "METHOD_NOT_ALLOWED"),
+        HTTPStatus.METHOD_NOT_ALLOWED,
+        headers=SERVED_METHODS,
         media_type="application/json",
     )
 

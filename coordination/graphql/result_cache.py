@@ -27,6 +27,8 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from coordination.graphql.context import GraphQLContext
+from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.schema import live_position
 
 #: Root fields whose answers come from the views alone.
 VIEW_FIELDS = frozenset(
@@ -45,6 +47,18 @@ class CachedResponse(NamedTuple):
 
     body: bytes
     operation_name: str | None
+
+
+def committed_position(runner: object, db: ReadDatabase) -> Callable[[], Awaitable[int | None]]:
+    """The `confirm` of a process that does not project: reads the committed position
+    (None, nothing to confirm, while this process's own runner is the one projecting)."""
+
+    async def confirm() -> int | None:
+        if getattr(runner, "is_active", True):
+            return None
+        return await live_position(db)
+
+    return confirm
 
 
 class ResultCache:

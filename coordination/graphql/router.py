@@ -9,15 +9,13 @@ The lead wires it in `create_app`:
                     audit_log=app.state.audit.log)
 
 The router carries a lifespan of its own that stops the API (its event tail) when the
-app shuts down; `await api.stop()` does the same by hand. `graphql_router(system,
-runner, settings, db=...)` builds and starts one in one step where everything already
-exists (tools, scripts).
+app shuts down; `await api.stop()` does the same by hand.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,7 +38,7 @@ from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System
-from coordination.graphql import request_json
+from coordination.graphql import media, request_json
 from coordination.graphql.context import (
     GraphQLConfig,
     GraphQLContext,
@@ -53,9 +51,10 @@ from coordination.graphql.direct import DirectExecution
 from coordination.graphql.event_log import EventReader
 from coordination.graphql.event_tail import EventTail
 from coordination.graphql.mutations.placement import CommandPlacement
-from coordination.graphql.result_cache import CachedResponse, ResultCache
+from coordination.graphql.result_cache import CachedResponse, ResultCache, committed_position
 from coordination.graphql.schema import build_schema
-from coordination.graphql.ws_protocol import CheckedTransportWS
+from coordination.graphql.ws_protocol import CheckedTransportWS, TextFrames
+from coordination.ide.page import GraphiQLFiles, assets_dir
 from coordination.observability import (
     Metrics,
     correlation_id_var,
@@ -63,7 +62,6 @@ from coordination.observability import (
     projection_status,
 )
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.schema import live_position
 from coordination.settings import Settings
 
 PATH = "/graphql"
@@ -89,6 +87,7 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     api: GraphQLApi
     temporal_response: Response
     graphql_transport_ws_handler_class = CheckedTransportWS
+    websocket_adapter_class = TextFrames
 
     def decode_json(self, data: str | bytes) -> object:
         # HTTP bodies and WebSocket messages alike: JSON objects only (`request_json`).
@@ -127,13 +126,16 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         try:
-            return await self._run(request, context, root_value)
+            response = await self._run(request, context, root_value)
         except StrawberryHTTPException as error:
             if not isinstance(request, Request):
                 raise
-            return request_json.refusal(error)
+            response = request_json.refusal(error)
+        return media.typed(request, response) if isinstance(request, Request) else response
 
     async def _run(self, request: Any, context: Any, root_value: Any) -> Any:
+        if isinstance(request, Request):  # before the result cache, which keys on bodies
+            request_json.refuse_unless_json(request)
         if (
             not isinstance(request, Request)
             or not isinstance(context, GraphQLContext)
@@ -173,6 +175,18 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         ):
             cache.keep_response(key, CachedResponse(bytes(response.body), kept_result[1]))
         return response
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        processed = await super().process_result(request, result)
+        if media.never_ran(result) and media.wants_graphql_response(request):
+            # Refused before it ran: 400 and no data, under the spec's own media type.
+            processed.pop("data", None)
+            (await self.get_sub_response(request)).status_code = 400
+        return processed
+
+    async def render_graphql_ide(self, request: Request) -> Any:
+        assert self.api.ide is not None  # rendered only where GraphiQL is served
+        return self.api.ide.page(request)
 
     def encode_json(self, data: object) -> bytes:
         # orjson: the same JSON several times faster than the standard library's.
@@ -230,6 +244,8 @@ class GraphQLApi:
         self.schema = build_schema(self.config)
         #: Executes ordinary POST operations past strawberry's machinery (decision 19).
         self.direct = DirectExecution(self.schema, self.config)
+        #: GraphiQL's page and files, served by the node (outside production).
+        self.ide = None if self.config.production else GraphiQLFiles(assets_dir(settings))
         #: Where the endpoint answers (HTTP and WebSocket).
         self.path = PATH
         self.router: APIRouter = self._build_router()
@@ -276,7 +292,7 @@ class GraphQLApi:
             results = ResultCache(
                 lambda: int(runner.position),
                 self.config.result_cache_size,
-                confirm=_confirmer(runner, db),
+                confirm=committed_position(runner, db),
             )
         if self.metrics is not None and runner is not None:
             self.metrics.views = projection_status(db, system.app)
@@ -355,6 +371,14 @@ class GraphQLApi:
         # route, matched first, builds it directly and hands over to the same view.
         self.post_route = APIRoute(PATH, self.answer, methods=["POST"], include_in_schema=False)
         router.routes.insert(0, self.post_route)
+        router.add_api_route(
+            PATH,
+            request_json.other_method,
+            methods=request_json.OTHER_METHODS,
+            include_in_schema=False,
+        )
+        if self.ide is not None:
+            router.include_router(self.ide.router())
         return router
 
     async def answer(self, request: Request) -> Response:
@@ -369,31 +393,3 @@ class GraphQLApi:
         request.state.graphql_sub_response = sub_response
         response: Response = await router.run(request, context, None)
         return response
-
-
-def _confirmer(runner: object, db: ReadDatabase) -> Callable[[], Awaitable[int | None]]:
-    """Reads the committed position when this process is not the one projecting."""
-
-    async def confirm() -> int | None:
-        if getattr(runner, "is_active", True):
-            return None
-        return await live_position(db)
-
-    return confirm
-
-
-async def graphql_router(
-    system: System,
-    runner: ProjectionWaiter | None,
-    settings: Settings,
-    *,
-    db: ReadDatabase,
-    metrics: Metrics | None = None,
-    config: GraphQLConfig | None = None,
-    keys: TokenKeys | None = None,
-    audit_log: AuditLog | None = None,
-) -> APIRouter:
-    """A started GraphQL endpoint to include in an app; it stops with the app."""
-    api = GraphQLApi(settings, metrics=metrics, config=config)
-    await api.start(system, db=db, runner=runner, keys=keys, audit_log=audit_log)
-    return api.router

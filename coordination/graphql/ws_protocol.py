@@ -11,12 +11,20 @@ other payloads are objects). A `connection_init` whose payload is null, which th
 protocol allows, is passed on without it: strawberry closed such a connection with 4400.
 A `subscribe` whose document has several operations and names none is answered with an
 error, as over HTTP: strawberry ran the first.
+
+`TextFrames` sends every message as a text frame, as the protocol's messages are text:
+the view's JSON encoder gives bytes (fast over HTTP), which strawberry sent as binary
+frames, and standard clients refused them (Python's `gql`) or got Blobs (browsers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -24,6 +32,18 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from coordination.graphql.context import GraphQLContext
 
 MALFORMED = "Failed to parse message"  # strawberry's own words for a message it cannot read
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """strawberry's WebSocket adapter, sending each message as a text frame."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
 
 
 class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):

@@ -107,7 +107,7 @@ async def test_bodies_that_are_not_a_graphql_request_are_refused_clearly(
     for content, content_type, words in [
         (b"{not json", "application/json", "JSON"),
         (b'{"variables": {}}', "application/json", "No GraphQL query found"),
-        (b"query { forums { edges { cursor } } }", "text/plain", "Unsupported content type"),
+        (b"query { forums { edges { cursor } } }", "text/plain", "must be application/json"),
         # These used to fail inside strawberry with a 500: bytes that are not UTF-8...
         (b"\xbe{\xa8}", "application/json", "must be JSON in UTF-8"),
         # ...and JSON that is not an object.

@@ -1,0 +1,133 @@
+"""What the OpenAPI document says of the feed: parameters, answers, errors, authentication.
+
+The feed's handlers read their query parameters themselves (to refuse one given twice,
+and to answer every error as a problem document), so FastAPI could not describe them:
+the document declared no parameter, no error and no authentication, and a tool driven
+by it (a schema-driven fuzzer, a generated client) called the proofs without their
+required parameters. These declarations say what the handlers do; the test that runs
+schemathesis against the served document checks that they agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.security import HTTPBearer
+
+from .problems import PROBLEM_JSON
+
+#: Declares the bearer token the feed asks for; the `authorize` hook checks it.
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="An auditor's or admin's token: `coordination tokens issue --role auditor`.",
+)
+
+_PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {
+            "type": "string",
+            "description": "What is wrong and, where it helps, what to do",
+        },
+    },
+}
+_WHY = {
+    400: "A query parameter is missing, given twice, not a whole number, or out of range",
+    401: "No token, or one that is expired, revoked, forged or malformed",
+    403: "The token's role may not read the feed",
+    416: "Beyond the log: past its latest signed checkpoint",
+    503: "The log has no signed checkpoint yet, or cannot be read now",
+}
+_CACHING = {
+    "ETag": {"description": "A digest of the exact body", "schema": {"type": "string"}},
+    "Cache-Control": {
+        "description": "`immutable` for what never changes, `no-cache` at the head",
+        "schema": {"type": "string"},
+    },
+}
+_IF_NONE_MATCH: dict[str, Any] = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "An ETag the client has: 304 when it is still the body's",
+    "schema": {"type": "string"},
+}
+PREFER_WAIT: dict[str, Any] = {
+    "name": "Prefer",
+    "in": "header",
+    "required": False,
+    "description": "`wait=S` (RFC 7240): at the head, wait up to S s (at most 25) for entries",
+    "schema": {"type": "string"},
+}
+_HASHES = {"type": "array", "items": {"type": "string", "description": "base64"}}
+PAGE = {
+    "type": "object",
+    "required": ["origin", "start", "entries", "checkpoint", "next"],
+    "properties": {
+        "origin": {"type": "string"},
+        "start": {"type": "integer", "minimum": 0},
+        "entries": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["index", "leaf_hash", "event"],
+                "properties": {
+                    "index": {"type": "integer", "minimum": 0},
+                    "leaf_hash": {"type": "string"},
+                    "event": {"description": "The entry's envelope; null where hidden"},
+                },
+            },
+        },
+        "checkpoint": {"type": "string", "description": "The signed checkpoint covering it"},
+        "next": {"type": ["string", "null"], "description": "The next page, relative"},
+    },
+}
+INCLUSION = {
+    "type": "object",
+    "required": ["index", "size", "hashes"],
+    "properties": {"index": {"type": "integer"}, "size": {"type": "integer"}, "hashes": _HASHES},
+}
+CONSISTENCY = {
+    "type": "object",
+    "required": ["from", "to", "hashes"],
+    "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "hashes": _HASHES},
+}
+
+
+def whole_number(name: str, description: str, *, default: int | None = None) -> dict[str, Any]:
+    """A query parameter `_integer` reads: a non-negative whole number, once."""
+    schema: dict[str, Any] = {"type": "integer", "minimum": 0}
+    if default is not None:
+        schema["default"] = default
+    return {
+        "name": name,
+        "in": "query",
+        "required": default is None,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def operation(*parameters: dict[str, Any]) -> dict[str, Any]:
+    """The `openapi_extra` of a feed route: its parameters (and `If-None-Match`)."""
+    return {"parameters": [*parameters, _IF_NONE_MATCH]}
+
+
+def answers(media_type: str, schema: dict[str, Any], *errors: int) -> dict[int | str, Any]:
+    """The `responses` of a feed route: its body, 304, and its problem documents."""
+    declared: dict[int | str, Any] = {
+        200: {
+            "description": "OK",
+            "headers": _CACHING,
+            "content": {media_type: {"schema": schema}},
+        },
+        304: {"description": "Not Modified: If-None-Match names this body's ETag"},
+    }
+    for status in sorted({401, 403, *errors, 503}):
+        problem = {PROBLEM_JSON: {"schema": _PROBLEM}}
+        declared[status] = {"description": _WHY[status], "content": problem}
+    return declared

@@ -1,0 +1,1 @@
+"""GraphiQL, served by the node from files installed beside it (no CDN)."""
