@@ -1,8 +1,9 @@
 """Live subscriptions over WebSocket (graphql-transport-ws): new events and view updates.
 
 `events` follows the log through the process's event tail and shows each caller only the
-events its role may see (by each event's audience). `viewUpdates` relays the projector's
-broadcast for one forum: a client re-reads its page when the views it shows have moved.
+events it may see, by the rules queries apply (`Visibility.sees_event`). `viewUpdates`
+relays the projector's broadcast for one forum: a client re-reads its page when the
+views it shows have moved.
 """
 
 from __future__ import annotations
@@ -96,9 +97,7 @@ class Subscription:
             # It replayed the whole log, as from 0, where the caller meant something else.
             raise bad_input(f"after is a log position, 0 or more, not {after}", "after")
         async for event in info.context.services.tail.subscribe(after):
-            if _wanted(event, stream_id, forum_id, topics) and await visibility.sees_audience(
-                event.audience
-            ):
+            if _wanted(event, stream_id, forum_id, topics) and await visibility.sees_event(event):
                 require_valid_token(info)
                 yield RecordedEvent.from_logged(event)
 
@@ -114,6 +113,8 @@ class Subscription:
                 all_forums = bool(getattr(update, "all_forums", False))
                 if all_forums or forum_id in update.forum_ids:
                     require_valid_token(info)
+                    # Still a member: a mandate may end while the connection lasts.
+                    await require_forum_of(info, forum_id)
                     yield ViewUpdate(
                         view=update.view,
                         position=update.position,
