@@ -1,9 +1,11 @@
-"""What subscriptions send, over a real WebSocket: no more than the queries show.
+"""What subscriptions send, over a real WebSocket: no more than the queries show, and
+the node's internal records only when asked for.
 
 A follow-up raised at a partnership workshop about a working group's action reached
 every signed-in subscriber (the workshop's audience), though the action itself is read
-by the group's members only; and a group's view updates went on reaching a subscriber
-whose mandate had ended.
+by the group's members only; an admin's subscription carried every idempotency record
+with its fingerprint; and a group's view updates went on reaching a subscriber whose
+mandate had ended.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 import pytest
 
 from coordination.auth.principal import Principal, Role
 from coordination.bootstrap import System
+from coordination.domain.command_record import command_record_id
 from coordination.graphql import visibility
 from tests.graphql import test_subscriptions as live
 from tests.graphql.scenario import Scenario, unique
@@ -26,11 +30,13 @@ from tests.graphql.scenario import Scenario, unique
 server = live.server
 
 EVENTS = (
-    "subscription($after: Int, $types: [String!]) {"
-    " events(after: $after, types: $types) { type streamId audience data } }"
+    "subscription($after: Int, $types: [String!], $internal: Boolean! = false) {"
+    " events(after: $after, types: $types, includeInternal: $internal)"
+    " { type streamId audience data } }"
 )
 THEME = "coordination.partnership.theme_defined.v1"
 FOLLOW_UP = "coordination.workshop.follow_up_raised.v1"
+HANDLED = "coordination.command.handled.v1"
 
 
 def partnership_workshop(scn: Scenario) -> UUID:
@@ -134,6 +140,64 @@ async def test_a_follow_up_about_a_groups_action_reaches_only_those_who_read_the
     finally:
         for websocket in sockets.values():
             await websocket.close()
+
+
+async def test_internal_records_are_sent_only_when_asked_for(
+    server: live.Server, scenario: Scenario, system: System
+) -> None:
+    scn = scenario
+    admin = scn.principal("admin")
+    await server.caught_up(system)
+    head = system.app.recorder.max_notification_id() or 0
+    asks: dict[str, dict[str, Any]] = {
+        "plain": {"after": head},
+        "include": {"after": head, "internal": True},
+        "named": {"after": head, "types": [HANDLED, THEME]},
+    }
+    sockets = {label: await live.open_socket(server, admin) for label in asks}
+    try:
+        for label, websocket in sockets.items():
+            await live.acknowledged(websocket)
+            await live.subscribe(websocket, EVENTS, asks[label])
+        key = "define-housing"
+        await live.mutate(
+            server,
+            admin,
+            "defineTheme",
+            {"partnershipId": str(scn.partnership), "name": "Housing", "idempotencyKey": key},
+        )
+        await live.mutate(
+            server, admin, "defineTheme", {"partnershipId": str(scn.partnership), "name": "End"}
+        )
+        types = {
+            label: [event["type"] for event in await until_theme(websocket, "End")]
+            for label, websocket in sockets.items()
+        }
+        assert types["plain"] == [THEME]
+        assert sorted(types["include"]) == sorted([THEME, HANDLED])
+        assert sorted(types["named"]) == sorted([THEME, HANDLED])
+    finally:
+        for websocket in sockets.values():
+            await websocket.close()
+
+    # The audit trail alike.
+    record = command_record_id(str(scn.admin), key)
+    trail = "query($w: AuditFilter) { auditTrail(where: $w) { edges { node { type } } } }"
+    async with httpx.AsyncClient(base_url=f"http://{server.url}") as client:
+        answers = {}
+        for label, where in {
+            "plain": {"streamId": str(record)},
+            "include": {"streamId": str(record), "includeInternal": True},
+            "named": {"streamId": str(record), "types": [HANDLED]},
+        }.items():
+            response = await client.post(
+                "/graphql",
+                json={"query": trail, "variables": {"w": where}},
+                headers={"Authorization": f"Bearer {server.token(admin)}"},
+            )
+            edges = response.json()["data"]["auditTrail"]["edges"]
+            answers[label] = [edge["node"]["type"] for edge in edges]
+    assert answers == {"plain": [], "include": [HANDLED], "named": [HANDLED]}
 
 
 VIEW_UPDATES = (
