@@ -1,5 +1,6 @@
 """The application service: one method per use case, on the `eventsourcing` Application."""
 
+from coordination.application.authority import Authority
 from coordination.application.decisions import DecisionCommands
 from coordination.application.partnership import PartnershipCommands
 from coordination.application.service import (
@@ -12,8 +13,11 @@ from coordination.application.working_groups import WorkingGroupCommands
 from coordination.application.workshops import WorkshopCommands
 
 
-class Coordination(DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands):
-    """Every use case of B1-B4, composed from one mixin per aggregate."""
+class Coordination(
+    DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands, Authority
+):
+    """Every use case of B1-B4, composed from one mixin per aggregate, and the check of
+    a caller's claims that runs before them."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

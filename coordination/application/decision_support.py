@@ -75,22 +75,8 @@ class DecisionSupport(Service):
         partnership = self._load(Partnership, decision.partnership_id)
         if ctx.acting_for is None:
             raise Forbidden("a position is taken on behalf of a member organisation")
-        member_id = ctx.acting_for
-        member = partnership.current_member(member_id, ctx.today)
-        person = person_of(ctx)
-        if partnership.represents(person, member_id, ctx.today):
-            return member_id, False
-        proxy = decision.proxy_for(member_id)
-        if (
-            proxy is not None
-            and proxy.person_id == person
-            and partnership.represents(person, proxy.member_id, ctx.today)
-        ):
-            return member_id, True
-        raise Forbidden(
-            f"person {person} is not a current representative of {member.name}"
-            " and holds no valid proxy from it for this decision"
-        )
+        member_id = partnership.ensure_acts_for(ctx, decision.proxies)
+        return member_id, not partnership.represents(person_of(ctx), member_id, ctx.today)
 
 
 def check_claim(partnership: Partnership, ctx: Context) -> None:

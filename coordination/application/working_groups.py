@@ -7,7 +7,6 @@ stream a command changes is saved; the partnership is read, never written, here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
@@ -23,8 +22,8 @@ from coordination.application.service import (
 )
 from coordination.domain.action import Action
 from coordination.domain.context import Context
-from coordination.domain.errors import Forbidden, NotFound, RuleViolation
-from coordination.domain.partnership import Partnership, person_of
+from coordination.domain.errors import NotFound, RuleViolation
+from coordination.domain.partnership import Partnership
 from coordination.domain.values import ActionSource
 from coordination.domain.working_group import WorkingGroup
 
@@ -279,32 +278,6 @@ class WorkingGroupCommands(Service):
             return Outcome(action)
 
         return self._run(ctx, "drop_action", handle, options, action_id=action_id, reason=reason)
-
-    def ensure_convenes(self, ctx: Context, group_ids: Iterable[UUID]) -> None:
-        """Refuse unless the actor convenes one of these groups today: appointed in the
-        group's own stream, for the organisation it acts for, which it still represents.
-
-        A convenor's token names the groups it runs, and lives up to a year; the group's
-        stream says who convenes it now (an appointment moves the role on, a withdrawal
-        or an ended mandate ends it).
-        """
-        person = person_of(ctx)
-        for group_id in sorted(group_ids):
-            group = self._load(WorkingGroup, group_id)
-            member_id = group.convenor_org
-            if member_id is None or (group.convenor, member_id) != (person, ctx.acting_for):
-                continue
-            partnership = self._load(Partnership, group.partnership_id)
-            if partnership.represents(person, member_id, ctx.today):
-                return
-        raise Forbidden(
-            "the token names a working group its holder does not (or no longer) convene:"
-            " only the group's appointed convenor, with a current mandate, runs it"
-        )
-
-    def ensure_represents(self, ctx: Context, partnership_id: UUID) -> None:
-        """Refuse unless the actor represents, today, the organisation it acts for."""
-        self._load(Partnership, partnership_id).ensure_acts_for(ctx)
 
     def working_group(self, group_id: UUID) -> WorkingGroup:
         """The working group's current state (for checks and for tests)."""

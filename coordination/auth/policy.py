@@ -1,15 +1,15 @@
 """Who may run which command: the role x command matrix, in one place.
 
-The matrix is the first gate, on the token's claims; the streams stay the final word. A
-representative's token names its organisation and every command runs with that
-organisation as `acting_for`. Where a grant rests on the token's organisation
-(`OWN_ORG`), the mutation layer checks the mandate against the partnership
-(`ensure_represents`); the decision commands check it in their own use cases. Where it
-rests on the token's groups (`OWN_GROUP`), it checks that the holder is the group's
-appointed convenor, still representing its organisation (`ensure_convenes`). So a token
-that outlived a mandate or a convenorship grants nothing. A convenor is a
-representative of a group member who also runs the groups its token names, so it holds
-every representative grant plus the group ones.
+The matrix is the first gate, on the token's claims; the streams stay the final word.
+Every command runs with the token's organisation as `acting_for`, and every command
+whose token names one, whatever its role and grant, is checked first against the
+partnership the command is in: the holder must hold a current mandate for it there
+(`Coordination.ensure_acts_for`, the rule of `coordination.domain.standing`). A token
+that outlived its mandate, or names an organisation its holder never represented, acts
+for nobody, the secretariat's included (docs/decisions/0022). Where a grant rests on the
+token's groups (`OWN_GROUP`), the holder must also be the group's appointed convenor
+(`ensure_convenes`). A convenor is a representative of a group member who also runs the
+groups its token names, so it holds every representative grant plus the group ones.
 
 Grants:
     ANY: the role may run the command on any target.
@@ -38,12 +38,20 @@ class Grant(Enum):
 
 @dataclass(frozen=True)
 class Target:
-    """What a command touches, as far as the policy cares: its organisations and groups,
-    and the partnership they belong to when the command's stream says so."""
+    """What a command touches, as far as the policy cares.
+
+    Attributes:
+        orgs: The organisations it concerns (an action's owner, a registration's).
+        groups: The working groups it concerns (a decision's forum, the organisers).
+        partnership: The partnership it is in, where the caller's mandate is checked;
+            None only for a command in no partnership yet (establishing one).
+        proxies_of: For a position, the decision whose proxies stand in for a mandate.
+    """
 
     orgs: frozenset[UUID] = field(default_factory=frozenset)
     groups: frozenset[UUID] = field(default_factory=frozenset)
     partnership: UUID | None = None
+    proxies_of: UUID | None = None
 
 
 Rule = Mapping[Role, frozenset[Grant]]

@@ -8,13 +8,16 @@ is done on an organisation's behalf.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.context import Context
+from coordination.domain.decision_rules import Proxy
 from coordination.domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from coordination.domain.standing import holds_mandate
 from coordination.domain.values import (
     NAME_MAX,
     TEXT_MAX,
@@ -328,12 +331,8 @@ class Partnership(CoordinationAggregate):
 
     def represents(self, person_id: UUID, member_id: UUID, on: date) -> bool:
         """True when `person_id` holds a mandate for `member_id` on that day."""
-        member = self.members.get(member_id)
-        if member is None or not member.is_current(on):
-            return False
-        return any(
-            m.person_id == person_id and m.member_id == member_id and m.covers(on)
-            for m in self.mandates.values()
+        return holds_mandate(
+            person_id, member_id, self.members.get(member_id), self.mandates.values(), on
         )
 
     def ensure_represents(self, person_id: UUID, member_id: UUID, on: date) -> None:
@@ -345,12 +344,43 @@ class Partnership(CoordinationAggregate):
                 f" on {on.isoformat()}"
             )
 
-    def ensure_acts_for(self, ctx: Context) -> UUID:
-        """The organisation the context acts for, checked against the actor's mandates."""
+    def ensure_acts_for(self, ctx: Context, proxies: Mapping[UUID, Proxy] | None = None) -> UUID:
+        """The organisation the context acts for, checked against the actor's mandates.
+
+        Args:
+            ctx: The command's context; `acting_for` is the organisation claimed.
+            proxies: For a position on a decision, the proxies granted on it by member:
+                the holder of the claimed organisation's proxy acts for it too, while
+                representing its own organisation. None for every other command.
+
+        Raises:
+            Forbidden: Naming why: no organisation, one that is not (or no longer) a
+                member here, or no current mandate (nor proxy) for it.
+        """
         if ctx.acting_for is None:
             raise Forbidden("this command must be made on behalf of a member organisation")
-        self.ensure_represents(person_of(ctx), ctx.acting_for, ctx.today)
-        return ctx.acting_for
+        member = self.members.get(ctx.acting_for)
+        if member is None:
+            raise Forbidden(
+                f"organisation {ctx.acting_for} is not a member of this partnership:"
+                " nobody acts for it here"
+            )
+        if not member.is_current(ctx.today):
+            raise Forbidden(
+                f"{member.name} is no longer a member of the partnership: nobody acts for it"
+            )
+        person, proxy = person_of(ctx), (proxies or {}).get(ctx.acting_for)
+        if self.represents(person, ctx.acting_for, ctx.today) or (
+            proxy is not None
+            and proxy.person_id == person
+            and self.represents(person, proxy.member_id, ctx.today)
+        ):
+            return ctx.acting_for
+        proxied = "" if proxies is None else " and holds no valid proxy from it for this decision"
+        raise Forbidden(
+            f"person {person} is not a current representative of {member.name}"
+            f" on {ctx.today.isoformat()}{proxied}"
+        )
 
     def current_members(self, on: date) -> list[UUID]:
         return [m_id for m_id, m in self.members.items() if m.is_current(on)]

@@ -101,11 +101,13 @@ class EventReader:
         *,
         stream_id: UUID | None = None,
         topics: Sequence[str] = (),
+        excluding: Sequence[str] = (),
         until: int | None = None,
         containing: Sequence[bytes] = (),
     ) -> list[LoggedEvent]:
         """Up to `limit` events after `position` (and at or before `until`), of one stream
-        and of some topics if given, whose stored state contains each of `containing`."""
+        and of some topics if given, none of the `excluding` topics, whose stored state
+        contains each of `containing`."""
         conditions = [f"{self._id} > $1"]
         args: list[Any] = [position, limit]
         if until is not None:
@@ -125,6 +127,11 @@ class EventReader:
             args.extend(topics)
             wanted = ", ".join(f"${n}" for n in range(first, len(args) + 1))
             conditions.append(f"topic IN ({wanted})")
+        if excluding:
+            first = len(args) + 1
+            args.extend(excluding)
+            unwanted = ", ".join(f"${n}" for n in range(first, len(args) + 1))
+            conditions.append(f"topic NOT IN ({unwanted})")
         # Only library column names and placeholders are formatted in; values are bound.
         sql = (
             f"SELECT {self._id} AS id, originator_id, originator_version, topic, state"  # noqa: S608

@@ -1,5 +1,5 @@
 """Event types as clients name them in filters: the audit trail's and the events
-subscription's `types`.
+subscription's `types`, and the internal ones shown only when named.
 
 The API shows a type with its version (`coordination.decision.position_taken.v1`); the
 log stores its topic without. A filter takes either spelling, and refuses a type or a
@@ -11,7 +11,18 @@ from __future__ import annotations
 from functools import cache
 
 from coordination.domain.catalogue import event_catalogue
+from coordination.domain.command_record import CommandRecord
 from coordination.graphql.errors import bad_input
+
+#: The node's own bookkeeping in the log, not the partnership's business: the records of
+#: idempotency keys (which command, a fingerprint of its arguments, its result).
+INTERNAL_TOPICS = (CommandRecord.Handled.TOPIC,)
+
+
+def hidden_topics(topics: list[str], *, include_internal: bool) -> tuple[str, ...]:
+    """The topics a list of events leaves out: the internal ones, unless the caller asks
+    for them (`includeInternal`, or a `types` filter, which shows only what it names)."""
+    return () if topics or include_internal else INTERNAL_TOPICS
 
 
 @cache

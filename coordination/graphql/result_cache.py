@@ -114,8 +114,7 @@ class ResultCache:
         position = self.current()
         if position is None:
             return None
-        principal = context.principal
-        return (position, body, principal.role, principal.org, principal.groups, context.today)
+        return (position, body, *rights(context))
 
     def response(self, key: Key) -> CachedResponse | None:
         found = self._responses.get(key)
@@ -242,13 +241,26 @@ def result_key(
     position = cache.current()
     if position is None:
         return None
-    principal = context.principal
     return (
         position,
         query,
         operation_name,
         json.dumps(variables, sort_keys=True, default=str),
+        *rights(context),
+    )
+
+
+def rights(context: GraphQLContext) -> Key:
+    """What the caller's read rights depend on besides the views' position: the role,
+    the person and its claims, and the day (mandates are dated).
+
+    The person counts as well as the claims: two tokens that claim the same organisation
+    read differently when only one holder still represents it (decision 22).
+    """
+    principal = context.principal
+    return (
         principal.role,
+        principal.person_id,
         principal.org,
         principal.groups,
         context.today,

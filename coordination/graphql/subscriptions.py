@@ -1,8 +1,10 @@
 """Live subscriptions over WebSocket (graphql-transport-ws): new events and view updates.
 
 `events` follows the log through the process's event tail and shows each caller only the
-events its role may see (by each event's audience). `viewUpdates` relays the projector's
-broadcast for one forum: a client re-reads its page when the views it shows have moved.
+events it may see, by the rules queries apply (`Visibility.sees_event`); the node's
+internal records (idempotency records) only when asked for. `viewUpdates`
+relays the projector's broadcast for one forum: a client re-reads its page when the
+views it shows have moved.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from coordination.auth.tokens import LEEWAY
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import RequestError, bad_input, unauthenticated
 from coordination.graphql.event_log import LoggedEvent
-from coordination.graphql.event_types import event_topics
+from coordination.graphql.event_types import event_topics, hidden_topics
 from coordination.graphql.forum_access import require_forum_of
 from coordination.graphql.types.recorded_event import RecordedEvent
 
@@ -37,13 +39,19 @@ class ViewUpdate:
 
 
 def _wanted(
-    event: LoggedEvent, stream_id: UUID | None, forum_id: UUID | None, types: list[str] | None
+    event: LoggedEvent,
+    stream_id: UUID | None,
+    forum_id: UUID | None,
+    types: list[str],
+    hidden: tuple[str, ...],
 ) -> bool:
     if stream_id is not None and event.stream_id != stream_id:
         return False
     if forum_id is not None and forum_id not in {event.forum_id, event.stream_id}:
         return False
-    return not types or event.topic in types
+    if types and event.topic not in types:
+        return False
+    return event.topic not in hidden
 
 
 def require_valid_token(info: Info) -> None:
@@ -89,15 +97,24 @@ class Subscription:
             ),
         ] = None,
         after: int | None = None,
+        include_internal: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also the node's internal records (coordination.command.handled:"
+                " idempotency keys' records), which are sent only when asked for, here or by"
+                " naming them in `types`."
+            ),
+        ] = False,
     ) -> AsyncGenerator[RecordedEvent, None]:
         visibility = info.context.visibility
         topics = event_topics(types)
+        hidden = hidden_topics(topics, include_internal=include_internal)
         if after is not None and after < 0:
             # It replayed the whole log, as from 0, where the caller meant something else.
             raise bad_input(f"after is a log position, 0 or more, not {after}", "after")
         async for event in info.context.services.tail.subscribe(after):
-            if _wanted(event, stream_id, forum_id, topics) and await visibility.sees_audience(
-                event.audience
+            if _wanted(event, stream_id, forum_id, topics, hidden) and await visibility.sees_event(
+                event
             ):
                 require_valid_token(info)
                 yield RecordedEvent.from_logged(event)
@@ -114,6 +131,8 @@ class Subscription:
                 all_forums = bool(getattr(update, "all_forums", False))
                 if all_forums or forum_id in update.forum_ids:
                     require_valid_token(info)
+                    # Still a member: a mandate may end while the connection lasts.
+                    await require_forum_of(info, forum_id)
                     yield ViewUpdate(
                         view=update.view,
                         position=update.position,

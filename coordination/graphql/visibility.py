@@ -9,18 +9,27 @@
   caller's organisation is an active member, or the caller convenes it);
 - admins (the secretariat) and auditors read everything, the audit trail and past
   states of streams included.
+
+A token's organisation and groups count only as far as they hold today, by the rules
+commands apply to the streams (`coordination.domain.standing`, here on the views): a
+token whose holder's mandate ended reads as one that names no organisation, and a
+convenor's token counts only the groups its holder convenes (docs/decisions/0022).
+An event is shown to those who may read what it tells (`sees_event`).
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from uuid import UUID
 
 from coordination.auth.principal import Principal
-from coordination.domain.values import Audience
+from coordination.domain.values import Audience, forum_audience
+from coordination.domain.workshop import Workshop
 from coordination.graphql.errors import forbidden, unauthenticated
+from coordination.graphql.event_log import LoggedEvent
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.queries.access import ForumScope
+from coordination.projections.queries.access import ForumScope, confirmed_scope
 from coordination.projections.queries.forums import list_forums
 
 #: Most working groups one organisation is looked up in (pages of 100).
@@ -34,8 +43,9 @@ class Visibility:
 
     def __init__(self, principal: Principal, db: ReadDatabase) -> None:
         self.principal, self.db = principal, db
+        self._scope: ForumScope | None = None
         self._forums: frozenset[UUID] | None = None
-        self._forums_read_at = 0.0
+        self._read_at = 0.0
 
     @property
     def signed_in(self) -> bool:
@@ -54,7 +64,7 @@ class Visibility:
         if not self.principal.reads_everything:
             raise forbidden(f"only the secretariat and auditors read {what}")
 
-    def forum_scope(self) -> ForumScope | None:
+    async def forum_scope(self) -> ForumScope | None:
         """The working groups a list across forums may show, as its query's condition.
 
         None for those who read everything. Lists filter in SQL with it, so their pages
@@ -63,28 +73,44 @@ class Visibility:
         """
         if self.principal.reads_everything:
             return None
-        return ForumScope(member=self.principal.org, groups=self.principal.groups)
+        return await self._standing()
 
-    async def forums(self) -> frozenset[UUID]:
-        """The working groups the caller belongs to: its organisation's and those it convenes.
+    async def _standing(self) -> ForumScope:
+        """What of the token's organisation and groups holds today, by the views.
 
         Read once per request; a subscription, which lives as long as its connection,
-        reads them again every `FORUMS_TTL` seconds, so joining or leaving a group shows.
+        reads it again every `FORUMS_TTL` seconds, so an ended mandate, a new convenor
+        or a group joined or left shows.
         """
-        if self._forums is None or time.monotonic() - self._forums_read_at > FORUMS_TTL:
-            found: set[UUID] = set(self.principal.groups)
-            org = self.principal.org
+        if self._scope is None or time.monotonic() - self._read_at > FORUMS_TTL:
+            principal = self.principal
+            scope = ForumScope()
+            if principal.person_id is not None:
+                scope = await confirmed_scope(
+                    self.db,
+                    person_id=principal.person_id,
+                    org_id=principal.org,
+                    groups=principal.groups,
+                    on=datetime.now(UTC).date(),
+                )
+            self._scope, self._forums, self._read_at = scope, None, time.monotonic()
+        return self._scope
+
+    async def forums(self) -> frozenset[UUID]:
+        """The working groups the caller belongs to: its organisation's and those it convenes."""
+        scope = await self._standing()
+        if self._forums is None:
+            found: set[UUID] = set(scope.groups)
             after: str | None = None
-            for _ in range(_MAX_GROUP_PAGES if org is not None else 0):
+            for _ in range(_MAX_GROUP_PAGES if scope.member is not None else 0):
                 page = await list_forums(
-                    self.db, kind="working_group", member_id=org, first=100, after=after
+                    self.db, kind="working_group", member_id=scope.member, first=100, after=after
                 )
                 found.update(forum.id for forum in page.nodes)
                 if not page.page_info.has_next_page:
                     break
                 after = page.page_info.end_cursor
             self._forums = frozenset(found)
-            self._forums_read_at = time.monotonic()
         return self._forums
 
     async def sees_forum(self, forum_id: UUID | None) -> bool:
@@ -93,13 +119,21 @@ class Visibility:
             return self.signed_in
         if not self.signed_in:
             return False
-        # A convenor's own groups are in its token: no need to look anything up.
-        return forum_id in self.principal.groups or forum_id in await self.forums()
+        return forum_id in await self.forums()
 
     async def require_forum(self, forum_id: UUID) -> None:
         if not await self.sees_forum(forum_id):
             self.require_signed_in("a working group's business")
+            if self.principal.org is not None and (await self._standing()).member is None:
+                raise forbidden(
+                    "the token's holder does not (or no longer) represent its organisation,"
+                    " so it reads no working group's business"
+                )
             raise forbidden("only the members of a working group read its decisions and actions")
+
+    async def sees_event(self, event: LoggedEvent) -> bool:
+        """Whether the caller may see an event: by the audience of what it tells."""
+        return await self.sees_audience(shown_audience(event))
 
     async def sees_audience(self, audience: str) -> bool:
         """Whether the caller may see an event with this audience."""
@@ -118,3 +152,19 @@ class Visibility:
                 return False
             return await self.sees_forum(forum_id)
         return False
+
+
+def shown_audience(event: LoggedEvent) -> str:
+    """The audience an event is shown to: its own, narrowed where it tells what another
+    stream keeps for fewer readers.
+
+    A follow-up raised at a workshop is recorded for the workshop's audience (the
+    partnership), but it repeats the action it becomes: its description, owner and
+    group. A working group's action is read by that group's members only, so the event
+    is shown to them only, as the action itself is.
+    """
+    if event.topic == Workshop.FollowUpRaised.TOPIC:
+        group = event.data.get("group_id")
+        if group is not None:
+            return forum_audience(UUID(str(group)))
+    return event.audience

@@ -828,9 +828,9 @@ def test_a_withdrawn_or_unknown_organisation_takes_no_position(world: World) -> 
     app.withdraw_member(
         secretariat(DURING), world.partnership_id, member_id=leaving.id, reason="Closed down"
     )
-    with pytest.raises(RuleViolation, match="no longer a member"):
+    with pytest.raises(Forbidden, match="no longer a member"):
         app.take_position(leaving.ctx(DURING), decision_id, position="agree")
-    with pytest.raises(NotFound, match="not a member of this partnership"):
+    with pytest.raises(Forbidden, match="not a member of this partnership"):
         app.take_position(person_ctx(leaving.rep, uuid4(), DURING), decision_id, position="agree")
 
 

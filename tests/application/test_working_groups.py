@@ -180,7 +180,7 @@ def test_only_a_current_member_of_the_partnership_joins(world: World) -> None:
     group_id = convene_group(world)
     org = world.orgs[0]
     world.app.withdraw_member(secretariat(), world.partnership_id, member_id=org.id, reason="R")
-    with pytest.raises(RuleViolation, match="no longer a member of the partnership"):
+    with pytest.raises(Forbidden, match="no longer a member of the partnership"):
         world.app.join_working_group(org.ctx(), group_id)
 
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Read-only helpers of the application, not commands.
 NOT_COMMANDS = {
     *("partnership", "working_group", "action", "decision", "workshop"),  # reads
-    *("ensure_convenes", "ensure_represents"),  # checks of a caller's standing
+    *("ensure_convenes", "ensure_acts_for"),  # checks of a caller's standing
 }
 
 

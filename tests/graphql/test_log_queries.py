@@ -32,7 +32,8 @@ AUDITOR = Principal(Role.AUDITOR, uuid4())
 ADMIN = Principal(Role.ADMIN, uuid4())
 REPRESENTATIVE = Principal(Role.REPRESENTATIVE, uuid4(), org=uuid4())
 
-TRAIL = """query($after: String) { auditTrail(first: 100, after: $after) {
+TRAIL = """query($after: String) {
+  auditTrail(first: 100, after: $after, where: {includeInternal: true}) {
   edges { node { eventId position logIndex leafHash } }
   pageInfo { hasNextPage endCursor } } }"""
 PROOF = """query($e: UUID!, $size: Int) { inclusionProof(eventId: $e, size: $size) {

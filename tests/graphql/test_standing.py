@@ -84,15 +84,16 @@ async def test_a_convenor_token_of_someone_who_does_not_convene_the_group_is_ref
     scenario: Scenario, gql_without_views: Gql
 ) -> None:
     gql = gql_without_views
-    for who in [
-        convenor(scenario, "A", person=uuid4()),  # nobody's representative
-        convenor(scenario, "C"),  # C is not in the group
-        convenor(scenario, "B"),  # a member, not its convenor
+    for who, reason in [
+        # Nobody's representative: refused for the organisation before the group.
+        (convenor(scenario, "A", person=uuid4()), "not a current representative"),
+        (convenor(scenario, "C"), "does not (or no longer) convene"),  # C is not in the group
+        (convenor(scenario, "B"), "does not (or no longer) convene"),  # a member, not its convenor
     ]:
         for mutation in ("closeWorkingGroup", "callDecision", "assignAction"):
             outcome = await run(gql, mutation, scenario, who)
             assert outcome["__typename"] == "Forbidden", (mutation, outcome)
-            assert "does not (or no longer) convene" in outcome["message"]
+            assert reason in outcome["message"]
     rightful = await run(gql, "callDecision", scenario, convenor(scenario, "A"))
     assert rightful["__typename"] == "CallDecisionPayload"
 

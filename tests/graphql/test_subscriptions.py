@@ -354,8 +354,9 @@ async def test_a_subscribe_that_does_not_parse_closes_the_connection_naming_the_
 
 
 async def test_view_updates_of_a_forum_reach_its_members(
-    server: Server, scenario: Scenario
+    server: Server, scenario: Scenario, system: System
 ) -> None:
+    await server.caught_up(system)  # the convenorship is read from the views
     convenor = scenario.principal("convenor")
     websocket = await open_socket(server, convenor)
     try:
@@ -390,7 +391,10 @@ async def test_view_updates_of_a_forum_reach_its_members(
         await websocket.close()
 
 
-async def test_a_stranger_may_not_follow_a_groups_views(server: Server, scenario: Scenario) -> None:
+async def test_a_stranger_may_not_follow_a_groups_views(
+    server: Server, scenario: Scenario, system: System
+) -> None:
+    await server.caught_up(system)  # the stranger's mandate is read from the views
     websocket = await open_socket(server, scenario.principal("representative_other"))
     try:
         await acknowledged(websocket)

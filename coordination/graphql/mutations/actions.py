@@ -8,11 +8,10 @@ from uuid import UUID
 
 import strawberry
 
-from coordination.auth.policy import Target
 from coordination.graphql import enums
 from coordination.graphql.errors import CommandError
 from coordination.graphql.mutations import targets
-from coordination.graphql.mutations.base import CommandInput, Info, execute, fixed
+from coordination.graphql.mutations.base import CommandInput, Info, execute
 from coordination.graphql.mutations.payloads import ActionChange
 
 
@@ -84,7 +83,6 @@ DropActionResult = Annotated[DropActionPayload | CommandError, strawberry.union(
 class ActionMutations:
     @strawberry.mutation(description="Assign an action, in a group or from a decision or workshop.")
     async def assign_action(self, info: Info, input: AssignActionInput) -> AssignActionResult:
-        groups = frozenset({input.group_id}) if input.group_id is not None else frozenset()
         return await execute(
             info,
             "assignAction",
@@ -101,7 +99,7 @@ class ActionMutations:
                 options=options,
             ),
             AssignActionPayload,
-            fixed(Target(groups=groups)),
+            targets.in_groups(input.partnership_id, [input.group_id]),
         )
 
     @strawberry.mutation(description="Report progress on an open action.")

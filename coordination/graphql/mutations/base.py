@@ -1,8 +1,10 @@
 """Running a command from a mutation: policy, context from the token, where it runs, freshness.
 
 Every mutation goes through `execute`: the role matrix first (nothing loaded for a role
-that may never run the command), then the target check the matrix needs, the command
-itself with a `Context` built from the principal (never from the input), and the log
+that may never run the command), then, for a token that names an organisation, the
+mandate in the partnership the command is in (whatever the role and the grant), then the
+target check the matrix needs, the command itself with a `Context` built from the
+principal (never from the input), and the log
 position of its last event: on the event loop's thread where that is safe, else in a
 command thread (`placement`, decision 17). Then the event tail is woken and the call
 waits (bounded) until the views include that position, so a query sent right after the
@@ -83,7 +85,7 @@ async def execute(
     options: CommandInput,
     call: Call,
     payload: type[P],
-    target: TargetOf | None = None,
+    target: TargetOf,
 ) -> P | CommandError:
     """Run one command for the caller and build its payload, or return why not.
 
@@ -93,7 +95,8 @@ async def execute(
         options: The input, for its idempotency key and expected version.
         call: Runs the command on the application with the given context and options.
         payload: The success type to build from the command's result.
-        target: What the command touches, for grants that depend on it.
+        target: What the command touches: the partnership it is in (where a claimed
+            organisation's mandate is checked), and what grants that depend on it need.
     """
     context = info.context
     principal = context.principal
@@ -126,18 +129,16 @@ async def execute(
         app = services.app
 
         def check() -> None:
-            if not policy.needs_target(principal, command):
+            by_target = policy.needs_target(principal, command)
+            if principal.org is None and not by_target:
                 return
-            if target is None:
-                raise ValueError(f"{command} grants by target but names none")
             touched = target(app)
-            granted = policy.authorize(principal, command, touched)
-            # The token's claims the grant rests on, against the streams: a token that
-            # outlived its holder's mandate or convenorship grants nothing.
-            if granted is Grant.OWN_GROUP:
+            # The token's claims against the streams: a token that outlived its holder's
+            # mandate, or names an organisation it never held, acts for nobody; one
+            # rule for every command and every role (decision 22).
+            app.ensure_acts_for(ctx, touched.partnership, proxies_of=touched.proxies_of)
+            if by_target and policy.authorize(principal, command, touched) is Grant.OWN_GROUP:
                 app.ensure_convenes(ctx, principal.groups & touched.groups)
-            elif granted is Grant.OWN_ORG and touched.partnership is not None:
-                app.ensure_represents(ctx, touched.partnership)
 
         # The check and the command share what they read, and the command's save holds
         # the check's reads to their versions too (a command that lost a race checks again).
@@ -205,8 +206,3 @@ def _refused(context: GraphQLContext, command: str, error: DomainError) -> Comma
         context.services.metrics.commands.labels(command, error.code).inc()
     log.info("command refused", extra={"fields": {"command": command, "code": error.code}})
     return from_domain(error)
-
-
-def fixed(target: Target) -> TargetOf:
-    """A target known from the input alone."""
-    return lambda _app: target

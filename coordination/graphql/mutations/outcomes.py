@@ -254,5 +254,5 @@ class OutcomeMutations:
                 options=options,
             ),
             RecordDecisionFromMinutesPayload,
-            targets.forum(input.forum_kind.value, input.forum_id),
+            targets.forum(input.partnership_id, input.forum_kind.value, input.forum_id),
         )

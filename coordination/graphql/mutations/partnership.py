@@ -13,6 +13,7 @@ import strawberry
 
 from coordination.graphql.enums import MemberKind
 from coordination.graphql.errors import CommandError
+from coordination.graphql.mutations import targets
 from coordination.graphql.mutations.base import CommandInput, Info, execute
 from coordination.graphql.mutations.payloads import PartnershipChange
 
@@ -177,6 +178,7 @@ class PartnershipMutations:
                 options=options,
             ),
             EstablishPartnershipPayload,
+            targets.new_partnership(),
         )
 
     @strawberry.mutation(description="Adopt the partnership agreement.")
@@ -193,6 +195,7 @@ class PartnershipMutations:
                 options=options,
             ),
             AdoptAgreementPayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Amend the partnership agreement.")
@@ -209,6 +212,7 @@ class PartnershipMutations:
                 options=options,
             ),
             AmendAgreementPayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Admit a member organisation: one member, one equal voice.")
@@ -221,6 +225,7 @@ class PartnershipMutations:
                 ctx, input.partnership_id, name=input.name, kind=input.kind.value, options=options
             ),
             AdmitMemberPayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Record that a member withdrew; open decisions lose its vote.")
@@ -237,6 +242,7 @@ class PartnershipMutations:
                 options=options,
             ),
             WithdrawMemberPayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Appoint a representative of a member organisation.")
@@ -258,6 +264,7 @@ class PartnershipMutations:
                 options=options,
             ),
             AppointRepresentativePayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="End a representative's mandate.")
@@ -276,6 +283,7 @@ class PartnershipMutations:
                 options=options,
             ),
             EndRepresentationPayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Define a theme of the partnership.")
@@ -288,6 +296,7 @@ class PartnershipMutations:
                 ctx, input.partnership_id, name=input.name, options=options
             ),
             DefineThemePayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Archive a theme.")
@@ -300,4 +309,5 @@ class PartnershipMutations:
                 ctx, input.partnership_id, theme_id=input.theme_id, options=options
             ),
             ArchiveThemePayload,
+            targets.partnership(input.partnership_id),
         )

@@ -13,6 +13,7 @@ import strawberry
 
 from coordination.graphql import enums
 from coordination.graphql.errors import CommandError
+from coordination.graphql.mutations import targets
 from coordination.graphql.mutations.base import CommandInput, Info, execute
 from coordination.graphql.mutations.payloads import DecisionChange
 
@@ -151,6 +152,7 @@ class ProposalMutations:
                 options=options,
             ),
             TableProposalPayload,
+            targets.forum(input.partnership_id, input.forum_kind.value, input.forum_id),
         )
 
     @strawberry.mutation(description="Post a contribution to the discussion.")
@@ -165,6 +167,7 @@ class ProposalMutations:
                 ctx, input.decision_id, text=input.text, options=options
             ),
             PostContributionPayload,
+            targets.decision(input.decision_id),
         )
 
     @strawberry.mutation(description="Revise the proposal (its tabling organisation only).")
@@ -182,6 +185,7 @@ class ProposalMutations:
                 options=options,
             ),
             ReviseProposalPayload,
+            targets.decision(input.decision_id),
         )
 
     @strawberry.mutation(description="Withdraw the proposal (its tabling organisation only).")
@@ -196,6 +200,7 @@ class ProposalMutations:
                 ctx, input.decision_id, reason=input.reason, options=options
             ),
             WithdrawProposalPayload,
+            targets.decision(input.decision_id),
         )
 
     @strawberry.mutation(description="Grant a proxy for this decision.")
@@ -212,6 +217,7 @@ class ProposalMutations:
                 options=options,
             ),
             GrantProxyPayload,
+            targets.decision(input.decision_id),
         )
 
     @strawberry.mutation(description="Take the organisation's position on a called decision.")
@@ -228,6 +234,7 @@ class ProposalMutations:
                 options=options,
             ),
             TakePositionPayload,
+            targets.position(input.decision_id),
         )
 
     @strawberry.mutation(description="Revise the organisation's position.")
@@ -244,4 +251,5 @@ class ProposalMutations:
                 options=options,
             ),
             RevisePositionPayload,
+            targets.position(input.decision_id),
         )

@@ -126,6 +126,7 @@ class WorkingGroupMutations:
                 options=options,
             ),
             ConveneWorkingGroupPayload,
+            targets.partnership(input.partnership_id),
         )
 
     @strawberry.mutation(description="Join a working group, for the caller's organisation.")
@@ -138,6 +139,7 @@ class WorkingGroupMutations:
             input,
             lambda app, ctx, options: app.join_working_group(ctx, input.group_id, options=options),
             JoinWorkingGroupPayload,
+            targets.group(input.group_id),
         )
 
     @strawberry.mutation(description="Leave a working group, for the caller's organisation.")
@@ -150,6 +152,7 @@ class WorkingGroupMutations:
             input,
             lambda app, ctx, options: app.leave_working_group(ctx, input.group_id, options=options),
             LeaveWorkingGroupPayload,
+            targets.group(input.group_id),
         )
 
     @strawberry.mutation(description="Appoint the group's convenor.")

@@ -8,11 +8,10 @@ from uuid import UUID
 
 import strawberry
 
-from coordination.auth.policy import Target
 from coordination.graphql import enums
 from coordination.graphql.errors import CommandError
 from coordination.graphql.mutations import targets
-from coordination.graphql.mutations.base import CommandInput, Info, execute, fixed
+from coordination.graphql.mutations.base import CommandInput, Info, execute
 from coordination.graphql.mutations.payloads import WorkshopChange
 
 
@@ -161,7 +160,7 @@ class WorkshopMutations:
                 options=options,
             ),
             PlanWorkshopPayload,
-            fixed(Target(groups=frozenset(input.organiser_group_ids))),
+            targets.in_groups(input.partnership_id, input.organiser_group_ids),
         )
 
     @strawberry.mutation(description="Set the workshop's agenda.")
@@ -196,7 +195,6 @@ class WorkshopMutations:
 
     @strawberry.mutation(description="Register a person for an organisation, while places remain.")
     async def register(self, info: Info, input: RegisterInput) -> RegisterResult:
-        organisers = targets.workshop(input.workshop_id)
         return await execute(
             info,
             "register",
@@ -210,9 +208,7 @@ class WorkshopMutations:
                 options=options,
             ),
             RegisterPayload,
-            lambda app: Target(
-                orgs=frozenset({input.organisation_id}), groups=organisers(app).groups
-            ),
+            targets.registering(input.workshop_id, input.organisation_id),
         )
 
     @strawberry.mutation(description="Cancel a registration.")

@@ -40,6 +40,7 @@ async def actions_page(
     where = where or ActionFilter()
     if where.group_id is not None:
         await visibility.require_forum(where.group_id)
+    readable = await visibility.forum_scope()
     page = await fetch_page(
         lambda: views.list_actions(
             info.context.services.db,
@@ -52,7 +53,7 @@ async def actions_page(
             overdue=where.overdue,
             due_from=where.due_from,
             due_before=where.due_before,
-            readable=visibility.forum_scope(),
+            readable=readable,
             first=first,
             after=after,
         )

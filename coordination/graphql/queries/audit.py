@@ -2,7 +2,8 @@
 
 Both read the event store itself, not the views, and both are for the secretariat and
 auditors only. The trail pages through the log in position order. Stream and type are
-conditions on the log's table. Actor and organisation are inside each event's stored
+conditions on the log's table; the node's internal records are left out unless the
+filter asks for them. Actor and organisation are inside each event's stored
 state: the database first keeps only the events whose stored bytes contain them
 (`state_needles`), within `SCAN_WINDOW` positions per request, and the decoded events
 are then filtered exactly, as is the recording time. A sparse filter may therefore
@@ -28,7 +29,7 @@ from coordination.application import Coordination
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import bad_input
 from coordination.graphql.event_log import EventReader, LoggedEvent, state_needles
-from coordination.graphql.event_types import event_topics
+from coordination.graphql.event_types import event_topics, hidden_topics
 from coordination.graphql.jsonable import public_state
 from coordination.graphql.moments import aware
 from coordination.graphql.relay import DEFAULT_PAGE, Connection, Edge, PageInfo, check_first
@@ -66,6 +67,12 @@ class AuditFilter:
         description="Event types, as the trail shows them (coordination.decision."
         "position_taken.v1) or without their version (coordination.decision.position_taken).",
     )
+    include_internal: bool = strawberry.field(
+        default=False,
+        description="Also the node's internal records (coordination.command.handled:"
+        " idempotency keys' records), which are listed only when asked for, here or by"
+        " naming them in `types`.",
+    )
 
     def matches(self, event: LoggedEvent) -> bool:
         if self.actor is not None and event.actor != self.actor:
@@ -99,6 +106,7 @@ async def audit_trail(
     check_first(first)
     where = where or AuditFilter()
     topics = event_topics(where.types)
+    hidden = hidden_topics(topics, include_internal=where.include_internal)
     aware(where.recorded_from, "recordedFrom")
     aware(where.recorded_before, "recordedBefore")
     app = info.context.services.app
@@ -114,6 +122,7 @@ async def audit_trail(
             _BATCH,
             stream_id=where.stream_id,
             topics=topics,
+            excluding=hidden,
             until=until,
             containing=needles,
         )

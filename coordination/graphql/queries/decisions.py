@@ -51,6 +51,7 @@ async def decisions_page(
     where = where or DecisionFilter()
     if where.forum_id is not None:
         await require_forum_of(info, where.forum_id)
+    readable = await visibility.forum_scope()
     page = await fetch_page(
         lambda: views.list_decisions(
             info.context.services.db,
@@ -62,7 +63,7 @@ async def decisions_page(
             organisation_id=where.organisation_id,
             tabled_from=aware(where.tabled_from, "tabledFrom"),
             tabled_before=aware(where.tabled_before, "tabledBefore"),
-            readable=visibility.forum_scope(),
+            readable=readable,
             first=first,
             after=after,
         )

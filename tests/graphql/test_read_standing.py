@@ -1,0 +1,202 @@
+"""Reads check what writes check: a token's organisation counts while its holder holds a
+mandate for it, a convenor token's groups while its holder convenes them.
+
+They were read on the token's word: a representative whose mandate had ended read its
+groups' decisions, positions and actions until the token expired, and a convenor token
+naming a group its holder does not convene read that group's business. Each read field
+that rests on the token's organisation or groups is asked by the rightful holder (who
+sees) and by the other (who reads what one with no organisation, or a plain
+representative of its organisation, reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from coordination.auth.principal import Principal, Role
+from coordination.bootstrap import System
+from coordination.projections import Projections
+from tests.graphql.conftest import Gql, Http, caught_up
+from tests.graphql.scenario import Scenario
+
+DECISIONS_OF = (
+    "query($forum: UUID!) { decisions(where: {forumId: $forum}) { edges { node { uuid } } } }"
+)
+DECISIONS = "query { decisions(first: 100) { edges { node { uuid } } } }"
+DECISION = (
+    "query($id: UUID!) { decision(uuid: $id) { uuid"
+    " positions { edges { node { organisationId position } } } } }"
+)
+ACTIONS_OF = (
+    "query($group: UUID!) { actions(where: {groupId: $group}) { edges { node { uuid } } } }"
+)
+ACTIONS = "query { actions(first: 100) { edges { node { uuid } } } }"
+ACTION = "query($id: UUID!) { action(uuid: $id) { uuid } }"
+MEMBERS = (
+    "query($group: UUID!) { workingGroup(uuid: $group) { members { edges { node {"
+    " organisationId } } } } }"
+)
+
+
+@dataclass
+class Business:
+    """One decision (with a position) and one action in each of G and H."""
+
+    decisions: dict[UUID, UUID]
+    actions: dict[UUID, UUID]
+
+
+def appointed(scn: Scenario, label: str) -> tuple[UUID, UUID]:
+    """A new representative of the organisation: the person and the mandate."""
+    person = uuid4()
+    mandate = scn.created(
+        scn.app.appoint_representative(
+            scn.secretariat(),
+            scn.partnership,
+            member_id=scn.orgs[label],
+            person_id=person,
+            starts_on=scn.start.date(),
+        )
+    )
+    return person, mandate
+
+
+def end(scn: Scenario, mandate: UUID) -> None:
+    """End the mandate yesterday."""
+    now = datetime.now(UTC)
+    scn.app.end_representation(
+        scn.secretariat(at=now),
+        scn.partnership,
+        mandate_id=mandate,
+        ended_on=now.date() - timedelta(days=1),
+    )
+
+
+def former_representative(scn: Scenario, label: str) -> UUID:
+    """A person whose mandate for the organisation ended yesterday."""
+    person, mandate = appointed(scn, label)
+    end(scn, mandate)
+    return person
+
+
+@pytest.fixture
+async def business(scenario: Scenario, system: System, projections: Projections) -> Business:
+    scn = scenario
+    decisions, actions = {}, {}
+    for group, member in ((scn.group, "B"), (scn.other_group, "C")):
+        decisions[group] = scn.called_decision(group, proposer=member)
+        scn.app.take_position(scn.of(member), decisions[group], position="agree")
+        actions[group] = scn.fresh_action(group, owner=member)
+    return Business(decisions, actions)
+
+
+def codes(result: Any) -> list[str]:
+    return [error.extensions.get("code") for error in result.errors or []]
+
+
+async def reads(gql: Gql, who: Principal, group: UUID, business: Business) -> dict[str, Any]:
+    """What `who` reads of the group's business, field by field."""
+    decision, action = business.decisions[group], business.actions[group]
+    listed = await gql.data(DECISIONS, principal=who)
+    actions = await gql.data(ACTIONS, principal=who)
+    one = (await gql.data(DECISION, {"id": str(decision)}, who))["decision"]
+    return {
+        "decisions(forumId)": codes(await gql.run(DECISIONS_OF, {"forum": str(group)}, who)),
+        "decisions": str(decision) in str(listed),
+        "decision": one is not None,
+        "positions": one is not None and bool(one["positions"]["edges"]),
+        "actions(groupId)": codes(await gql.run(ACTIONS_OF, {"group": str(group)}, who)),
+        "actions": str(action) in str(actions),
+        "action": (await gql.data(ACTION, {"id": str(action)}, who))["action"] is not None,
+        "members": codes(await gql.run(MEMBERS, {"group": str(group)}, who)),
+    }
+
+
+SEES = {
+    "decisions(forumId)": [],
+    "decisions": True,
+    "decision": True,
+    "positions": True,
+    "actions(groupId)": [],
+    "actions": True,
+    "action": True,
+    "members": [],
+}
+DOES_NOT_SEE = {
+    "decisions(forumId)": ["FORBIDDEN"],
+    "decisions": False,
+    "decision": False,
+    "positions": False,
+    "actions(groupId)": ["FORBIDDEN"],
+    "actions": False,
+    "action": False,
+    "members": ["FORBIDDEN"],
+}
+
+
+async def test_a_representative_whose_mandate_ended_reads_no_group_of_its_organisation(
+    gql: Gql, scenario: Scenario, business: Business, system: System, projections: Projections
+) -> None:
+    scn = scenario
+    former, mandate = appointed(scn, "B")
+    scn.app.appoint_convenor(
+        scn.secretariat(), scn.group, person_id=former, member_id=scn.orgs["B"]
+    )
+    await caught_up(system, projections)
+    convenor = Principal(Role.CONVENOR, former, org=scn.orgs["B"], groups=frozenset({scn.group}))
+    assert await reads(gql, convenor, scn.group, business) == SEES
+    end(scn, mandate)
+    await caught_up(system, projections)
+    assert await reads(gql, convenor, scn.group, business) == DOES_NOT_SEE
+    ended = Principal(Role.REPRESENTATIVE, former, org=scn.orgs["B"])
+    assert await reads(gql, ended, scn.group, business) == DOES_NOT_SEE
+    refused = await gql.run(DECISIONS_OF, {"forum": str(scn.group)}, ended)
+    assert refused.errors is not None
+    assert "no longer) represent its organisation" in refused.errors[0].message
+    current = Principal(Role.REPRESENTATIVE, scn.reps["B"], org=scn.orgs["B"])
+    assert await reads(gql, current, scn.group, business) == SEES
+    # The partnership's own business stays readable, as for any signed-in caller.
+    partnership = await gql.run(DECISIONS_OF, {"forum": str(scn.partnership)}, ended)
+    assert partnership.errors is None
+
+
+async def test_a_convenor_token_for_a_group_its_holder_does_not_convene_reads_as_a_representative(
+    gql: Gql, scenario: Scenario, business: Business, system: System, projections: Projections
+) -> None:
+    scn = scenario
+    await caught_up(system, projections)
+    # A's representative convenes G; the token also names H, which C's representative
+    # convenes and A is no member of.
+    false = Principal(
+        Role.CONVENOR, scn.reps["A"], org=scn.orgs["A"], groups=frozenset({scn.other_group})
+    )
+    assert await reads(gql, false, scn.other_group, business) == DOES_NOT_SEE
+    assert await reads(gql, false, scn.group, business) == SEES  # as A's representative
+    rightful = Principal(
+        Role.CONVENOR, scn.reps["C"], org=scn.orgs["C"], groups=frozenset({scn.other_group})
+    )
+    assert await reads(gql, rightful, scn.other_group, business) == SEES
+
+
+async def test_a_kept_answer_is_not_served_to_a_holder_whose_mandate_ended(
+    http: Http, scenario: Scenario, business: Business, system: System, projections: Projections
+) -> None:
+    """The result cache kept answers per claims, not per person: a former representative
+    sent the current one's query and was answered from memory."""
+    scn = scenario
+    former = former_representative(scn, "B")
+    await caught_up(system, projections)
+    variables = {"forum": str(scn.group)}
+    current = Principal(Role.REPRESENTATIVE, scn.reps["B"], org=scn.orgs["B"])
+    for _ in range(2):  # the second is answered from memory
+        answered = (await http.post(DECISIONS_OF, variables, principal=current)).json()
+        assert "errors" not in answered
+        assert str(business.decisions[scn.group]) in str(answered)
+    ended = Principal(Role.REPRESENTATIVE, former, org=scn.orgs["B"])
+    refused = (await http.post(DECISIONS_OF, variables, principal=ended)).json()
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
