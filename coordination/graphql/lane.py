@@ -48,7 +48,7 @@ class GraphQLLane:
             await self.app(scope, receive, send)
             return
         # What the router would have set: the access log and metrics label by route.
-        scope["route"] = self.api.post_route
+        scope["route"] = self.api.route
         try:
             response = await self.api.answer(Request(scope, receive))
         except HTTPException as error:  # as FastAPI's own handler answers it

@@ -193,8 +193,8 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         return orjson.dumps(data)
 
     async def get_sub_response(self, request: Request) -> Response:
-        # Our POST route gives each request its own sub-response (strawberry's routes
-        # share one attribute, which a request that suspends first could overwrite).
+        # Our route gives each request its own sub-response (strawberry's routes share
+        # one attribute, which a request that suspends first could overwrite).
         own: Response | None = getattr(request.state, "graphql_sub_response", None)
         return own if own is not None else self.temporal_response
 
@@ -366,11 +366,13 @@ class GraphQLApi:
             max_subscriptions_per_connection=self.config.max_subscriptions,
         )
         router.api = self
-        # strawberry's own POST route builds the context through FastAPI's dependency
-        # machinery, a quarter of the cost of an answer kept in the result cache; this
-        # route, matched first, builds it directly and hands over to the same view.
-        self.post_route = APIRoute(PATH, self.answer, methods=["POST"], include_in_schema=False)
-        router.routes.insert(0, self.post_route)
+        # strawberry's own routes build the context through FastAPI's dependency
+        # machinery, a quarter of the cost of an answer kept in the result cache, and
+        # keep each request's status and headers in one attribute that concurrent
+        # requests share; this route, matched first, builds the context directly, gives
+        # each request its own sub-response and hands over to the same view.
+        self.route = APIRoute(PATH, self.answer, methods=["GET", "POST"], include_in_schema=False)
+        router.routes.insert(0, self.route)
         router.add_api_route(
             PATH,
             request_json.other_method,
@@ -382,7 +384,8 @@ class GraphQLApi:
         return router
 
     async def answer(self, request: Request) -> Response:
-        """Answer a POST request: from the route above, or from `GraphQLLane` directly."""
+        """Answer a GET or POST request: from the route above, or (POST) from
+        `GraphQLLane` directly."""
         router = self.router
         assert isinstance(router, _Router)
         context = await self.context(request)

@@ -3,6 +3,7 @@ Content-Type, `extensions`, and the methods the endpoint answers."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.graphql.conftest import Http
@@ -106,3 +107,19 @@ async def test_options_says_which_methods_are_served_and_others_are_refused(
         (error,) = refused.json()["errors"]
         assert error["extensions"]["code"] == "METHOD_NOT_ALLOWED"
         assert method in error["message"]
+
+
+async def test_concurrent_gets_each_get_their_own_status(http: Http) -> None:
+    """strawberry's GET route keeps each request's status in one shared attribute, so a
+    refused GET could hand its 400 to another GET running beside it."""
+
+    async def get(query: str) -> int:
+        response = await http.client.get(
+            "/graphql", params={"query": query}, headers={"Accept": GRAPHQL_RESPONSE}
+        )
+        return response.status_code
+
+    queries = [VIEWS if turn % 2 else "{ noSuchField }" for turn in range(40)]
+    statuses = await asyncio.gather(*(get(query) for query in queries))
+    expected = [200 if turn % 2 else 400 for turn in range(40)]
+    assert statuses == expected
