@@ -121,7 +121,7 @@ class Subscription:
 
     @strawberry.subscription(description="The views of a forum moved; re-read what you show.")
     async def view_updates(self, info: Info, forum_id: UUID) -> AsyncGenerator[ViewUpdate, None]:
-        info.context.visibility.require_signed_in("view updates")
+        await info.context.visibility.require_partnership("view updates")
         await require_forum_of(info, forum_id)
         source = info.context.services.updates
         if source is None:

@@ -2,8 +2,9 @@
 
 - anonymous callers read the public registry only: partnerships, member organisations
   and themes (the events behind them have the `public` audience);
-- every signed-in role reads what the partnership sees (working groups, workshops,
-  participation, mandates, partnership decisions and actions);
+- every signed-in role whose standing holds reads what the partnership sees (working
+  groups, workshops, participation, mandates, partnership decisions and actions):
+  admins and auditors, and representatives and convenors whose mandate holds today;
 - what happens inside a working group (`forum:<id>` audience: its decisions and their
   positions, its actions, its member list) is read by the members of that forum (the
   caller's organisation is an active member, or the caller convenes it);
@@ -12,8 +13,9 @@
 
 A token's organisation and groups count only as far as they hold today, by the rules
 commands apply to the streams (`coordination.domain.standing`, here on the views): a
-token whose holder's mandate ended reads as one that names no organisation, and a
-convenor's token counts only the groups its holder convenes (docs/decisions/0022).
+token whose holder's mandate ended reads the public views only, as an anonymous caller
+does (a write with it is refused too), and a convenor's token counts only the groups its
+holder convenes (docs/decisions/0022).
 An event is shown to those who may read what it tells (`sees_event`).
 """
 
@@ -34,6 +36,10 @@ from coordination.projections.queries.forums import list_forums
 
 #: Most working groups one organisation is looked up in (pages of 100).
 _MAX_GROUP_PAGES = 50
+_NO_STANDING = (
+    "the token's holder does not (or no longer) represent its organisation, so it reads"
+    " the public views only, not {what}"
+)
 #: Seconds a caller's group memberships are trusted before they are read again.
 FORUMS_TTL = 5.0
 
@@ -57,6 +63,26 @@ class Visibility:
             raise unauthenticated(
                 f"sign in to read {what}: anonymous callers read public views only"
             )
+
+    async def reads_partnership(self) -> bool:
+        """Whether the caller reads what the partnership sees: admins and auditors, and a
+        representative or convenor while its holder's mandate holds."""
+        if not self.signed_in:
+            return False
+        if self.principal.reads_everything:
+            return True
+        return (await self._standing()).member is not None
+
+    async def require_partnership(self, what: str) -> None:
+        """Refuse callers who may not read the partnership's business: `what` is part of it.
+
+        Raises:
+            GraphQLError: UNAUTHENTICATED for anonymous callers; FORBIDDEN for a token
+                whose holder no longer represents its organisation.
+        """
+        self.require_signed_in(what)
+        if not await self.reads_partnership():
+            raise forbidden(_NO_STANDING.format(what=what))
 
     def require_everything(self, what: str) -> None:
         """Refuse all but admins and auditors."""
@@ -115,20 +141,15 @@ class Visibility:
 
     async def sees_forum(self, forum_id: UUID | None) -> bool:
         """Whether the caller reads what happens inside a working group (None: no group)."""
-        if forum_id is None or self.principal.reads_everything:
-            return self.signed_in
-        if not self.signed_in:
+        if not await self.reads_partnership():
             return False
+        if forum_id is None or self.principal.reads_everything:
+            return True
         return forum_id in await self.forums()
 
     async def require_forum(self, forum_id: UUID) -> None:
         if not await self.sees_forum(forum_id):
-            self.require_signed_in("a working group's business")
-            if self.principal.org is not None and (await self._standing()).member is None:
-                raise forbidden(
-                    "the token's holder does not (or no longer) represent its organisation,"
-                    " so it reads no working group's business"
-                )
+            await self.require_partnership("a working group's business")
             raise forbidden("only the members of a working group read its decisions and actions")
 
     async def sees_event(self, event: LoggedEvent) -> bool:
@@ -139,7 +160,7 @@ class Visibility:
         """Whether the caller may see an event with this audience."""
         if audience == Audience.PUBLIC.value:
             return True
-        if not self.signed_in:
+        if not await self.reads_partnership():
             return False
         if self.principal.reads_everything:
             return True

@@ -35,7 +35,7 @@ async def actions_page(
 ) -> Connection[Action]:
     """A page of actions the caller may read (a group's actions: its members only)."""
     visibility = info.context.visibility
-    visibility.require_signed_in("actions")
+    await visibility.require_partnership("actions")
     check_first(first)
     where = where or ActionFilter()
     if where.group_id is not None:
@@ -64,7 +64,7 @@ async def actions_page(
 async def action_by_id(info: Info, action_id: UUID) -> Action | None:
     """One action, or None when it does not exist or the caller may not read it."""
     visibility = info.context.visibility
-    visibility.require_signed_in("actions")
+    await visibility.require_partnership("actions")
     row = await views.get_action(info.context.services.db, action_id, today=info.context.today)
     if row is None or not await visibility.sees_forum(row.group_id):
         return None

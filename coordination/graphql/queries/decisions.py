@@ -46,7 +46,7 @@ async def decisions_page(
     query itself, so a page holds `first` readable decisions when that many exist.
     """
     visibility = info.context.visibility
-    visibility.require_signed_in("decisions")
+    await visibility.require_partnership("decisions")
     check_first(first)
     where = where or DecisionFilter()
     if where.forum_id is not None:
@@ -74,7 +74,7 @@ async def decisions_page(
 async def decision_by_id(info: Info, decision_id: UUID) -> Decision | None:
     """One decision, or None when it does not exist or the caller may not read it."""
     visibility = info.context.visibility
-    visibility.require_signed_in("decisions")
+    await visibility.require_partnership("decisions")
     row = await views.get_decision(info.context.services.db, decision_id)
     if row is None:
         return None

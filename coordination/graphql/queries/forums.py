@@ -46,8 +46,8 @@ async def forums_page(
     check_first(first)
     visibility = info.context.visibility
     if kind is ForumKind.WORKING_GROUP:
-        visibility.require_signed_in("working groups")
-    if not visibility.signed_in:
+        await visibility.require_partnership("working groups")
+    if not await visibility.reads_partnership():
         kind = ForumKind.PARTNERSHIP
     page = await fetch_page(
         lambda: views.list_forums(
@@ -69,7 +69,7 @@ async def node_by_id(info: Info, node_id: str) -> Node | None:
     caller who must sign in to read its kind at all is told so, as its own query does."""
     type_name, uuid = parse_global_id(node_id)
     if type_name == "WorkingGroup":
-        info.context.visibility.require_signed_in("working groups")
+        await info.context.visibility.require_partnership("working groups")
     if type_name in {"Partnership", "WorkingGroup"}:
         forum = await load_forum(info, uuid)
         return forum if forum is not None and type(forum).__name__ == type_name else None
@@ -123,6 +123,6 @@ class ForumQueries:
 
     @strawberry.field(description="One working group by its plain id (signed-in callers).")
     async def working_group(self, info: Info, uuid: UUID) -> WorkingGroup | None:
-        info.context.visibility.require_signed_in("working groups")
+        await info.context.visibility.require_partnership("working groups")
         forum = await load_forum(info, uuid)
         return forum if isinstance(forum, WorkingGroup) else None

@@ -78,7 +78,7 @@ async def representatives_page(
     first: int,
     after: str | None,
 ) -> Connection[Mandate]:
-    info.context.visibility.require_signed_in("mandates")
+    await info.context.visibility.require_partnership("mandates")
     check_first(first)
     page = await fetch_page(
         lambda: views.list_representatives(
@@ -166,7 +166,7 @@ class RegistryQueries:
         first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> Connection[Participation]:
-        info.context.visibility.require_signed_in("participation")
+        await info.context.visibility.require_partnership("participation")
         check_first(first)
         page = await fetch_page(
             lambda: participation_views.list_participation(

@@ -36,7 +36,7 @@ async def workshops_page(
     info: Info, where: WorkshopFilter | None, first: int, after: str | None
 ) -> Connection[Workshop]:
     """A page of the workshop calendar (signed-in callers)."""
-    info.context.visibility.require_signed_in("workshops")
+    await info.context.visibility.require_partnership("workshops")
     check_first(first)
     where = where or WorkshopFilter()
     page = await fetch_page(
@@ -57,7 +57,7 @@ async def workshops_page(
 
 
 async def workshop_by_id(info: Info, workshop_id: UUID) -> Workshop | None:
-    info.context.visibility.require_signed_in("workshops")
+    await info.context.visibility.require_partnership("workshops")
     row = await views.get_workshop(info.context.services.db, workshop_id)
     return Workshop.from_row(row) if row is not None else None
 

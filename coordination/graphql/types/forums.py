@@ -28,6 +28,9 @@ async def load_forum(info: Info, forum_id: UUID) -> Forum | None:
     row = await load_forum_row(info, forum_id)
     if row is None:
         return None
-    if row.kind != ForumKind.PARTNERSHIP.value and not info.context.visibility.signed_in:
+    if (
+        row.kind != ForumKind.PARTNERSHIP.value
+        and not await info.context.visibility.reads_partnership()
+    ):
         return None
     return forum_from_row(row)

@@ -38,7 +38,7 @@ class Organisation(Node):
     ):
         from coordination.graphql.types.participation import Participation
 
-        info.context.visibility.require_signed_in("participation")
+        await info.context.visibility.require_partnership("participation")
         row = await participation_views.get_participation(info.context.services.db, self.uuid)
         return Participation.from_row(row) if row is not None else None
 

@@ -91,7 +91,7 @@ class Partnership(Forum):
         first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> Connection[WorkingGroup]:
-        info.context.visibility.require_signed_in("working groups")
+        await info.context.visibility.require_partnership("working groups")
         check_first(first)
         page = await fetch_page(
             lambda: views.list_forums(
