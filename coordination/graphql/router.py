@@ -229,7 +229,7 @@ class GraphQLApi:
         self.services: Services | None = None
         self.schema = build_schema(self.config)
         #: Executes ordinary POST operations past strawberry's machinery (decision 19).
-        self.direct = DirectExecution(self.schema, self.config)
+        self.direct = DirectExecution(self.schema)
         #: Where the endpoint answers (HTTP and WebSocket).
         self.path = PATH
         self.router: APIRouter = self._build_router()
