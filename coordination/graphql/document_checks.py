@@ -15,6 +15,9 @@ refusing it again costs a lookup). In order:
    than graphql-core's own (graphql-core's documented setting), so that validating any
    document within the limits takes milliseconds.
 
+In production no error says "Did you mean …?": the suggestions would show the schema
+that introspection hides (graphql-core's `hide_suggestions`; `QuietExecutor` does the
+same for the errors of execution, such as a variable's value that does not fit).
 Why these limits and numbers: docs/decisions/0021-graphql-document-cost.md.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     ASTValidationRule,
@@ -35,6 +39,7 @@ from graphql import (
     validate,
 )
 from graphql.validation.rules import overlapping_fields_can_be_merged
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -125,7 +130,8 @@ class DocumentChecks:
         refused = self.over_limits(document)
         if refused:
             return Checked(document, tuple(refused))
-        errors = validate(self.schema, document, self.rules)
+        hide = self.config.production
+        errors = validate(self.schema, document, self.rules, hide_suggestions=hide)
         return Checked(document, tuple(_said_plainly(error) for error in errors))
 
     def over_limits(self, document: DocumentNode) -> list[GraphQLError]:
@@ -170,6 +176,17 @@ class DocumentChecks:
                 )
             )
         return errors
+
+
+class QuietExecutor(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's executor, whose errors suggest no names ("Did you mean …?"): the
+    executor of a production schema, where introspection is off."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        # graphql-core passes it by keyword (and names it in every `execute`).
+        kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)
 
 
 def _refusal(message: str, node: OperationDefinitionNode | None = None) -> GraphQLError:

@@ -70,7 +70,8 @@ PATH = "/graphql"
 
 
 def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
-    """The API's behaviour for a node's settings (production hides introspection).
+    """The API's behaviour for a node's settings (production hides introspection and the
+    names errors would suggest).
 
     `overrides` (any `GraphQLConfig` field) win over what the settings say.
     """

@@ -20,7 +20,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
-from coordination.graphql.document_checks import DocumentChecks
+from coordination.graphql.document_checks import DocumentChecks, QuietExecutor
 from coordination.graphql.extensions import (
     Authentication,
     CheckedDocuments,
@@ -133,6 +133,7 @@ def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
         subscription=Subscription,
         types=[Partnership, WorkingGroup],
         extensions=extensions,
+        execution_context_class=QuietExecutor if config.production else None,
         config=config,
     )
 

@@ -152,3 +152,18 @@ def test_a_document_is_checked_once_refused_or_not() -> None:
     checks = DocumentChecks(SCHEMA, GraphQLConfig())
     for document in (doubling_spreads(39), "{ __typename }", "{ nothing", "{ nothing }"):
         assert checks.check(document) is checks.check(document)
+
+
+def test_production_suggests_no_names() -> None:
+    development = DocumentChecks(SCHEMA, GraphQLConfig())
+    production = DocumentChecks(SCHEMA, PRODUCTION)
+    for document in (
+        "{ forumz { name } }",
+        "{ forums(frist: 2) { edges { cursor } } }",
+        "query($k: MemberKnd) { organisations(kind: $k) { edges { cursor } } }",
+        "{ decisions(where: {statu: []}) { edges { cursor } } }",
+    ):
+        assert "Did you mean" in " ".join(messages(development, document)), document
+        shown = messages(production, document)
+        assert shown, document
+        assert "Did you mean" not in " ".join(shown), document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -412,6 +413,38 @@ async def test_production_hides_introspection_and_graphiql(
         assert (await production.post("query { __typename }")).json()["data"]
         no_ide = await production.client.get("/graphql", headers={"Accept": "text/html"})
         assert no_ide.status_code == 404
+    finally:
+        for http, api in ((development, dev_api), (production, prod_api)):
+            await http.client.aclose()
+            await api.stop()  # type: ignore[attr-defined]
+
+
+async def test_production_suggests_no_names_on_either_path(
+    settings: Settings, system: System, read_db: ReadDatabase, keys: TokenKeys
+) -> None:
+    # Introspection hides the schema; "Did you mean 'forums'?" would show it bit by bit.
+    requests = [
+        ("{ forumz { name } }", None),  # refused by validation
+        # refused while the variables are taken in, before anything runs
+        ("query($w: DecisionFilter) { decisions(where: $w) { edges { cursor } } }", {"statu": []}),
+    ]
+    development, dev_api = await _client(settings, system, read_db, keys)
+    production, prod_api = await _client(settings, system, read_db, keys, production=True)
+    try:
+        for http, suggested in ((development, True), (production, False)):
+            for query, value in requests:
+                variables = {"w": value} if value is not None else {}
+                answers = [
+                    await http.client.post(
+                        "/graphql", json={"query": query, "variables": variables}
+                    ),
+                    await http.client.get(
+                        "/graphql", params={"query": query, "variables": json.dumps(variables)}
+                    ),
+                ]
+                for answer in answers:
+                    (error,) = answer.json()["errors"]
+                    assert ("Did you mean" in error["message"]) is suggested, error
     finally:
         for http, api in ((development, dev_api), (production, prod_api)):
             await http.client.aclose()
