@@ -79,6 +79,7 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
         "production": settings.env == "production",
         "allow_anonymous": settings.allow_anonymous,
         "commands_on_loop": settings.commands_on_loop,
+        "max_cost": settings.max_query_cost,
     }
     return GraphQLConfig(**(chosen | overrides))
 
