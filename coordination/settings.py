@@ -15,6 +15,10 @@ MIN_BODY_BYTES = 1_024
 MAX_BODY_BYTES = 100_000_000
 #: A metrics token: long enough not to be guessed, and printable, since it travels in a header.
 _METRICS_TOKEN = re.compile(r"[\x21-\x7e]{32,512}")
+#: The bounds of the cost limit: a page of 100 items with a field or two costs a few
+#: hundred; past the upper one the limit would no longer bound a worker's time.
+MIN_QUERY_COST = 100
+MAX_QUERY_COST = 100_000_000
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -52,6 +56,9 @@ class Settings(BaseSettings):
         ide_dir: Where `coordination ide install` puts GraphiQL's files and the node
             serves them from; share/coordination/graphiql in the Python environment
             when not set.
+        max_query_cost: The highest cost a GraphQL operation may have (each field counted
+            once per item of every page it sits in); costlier ones are refused before
+            they run.
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -71,6 +78,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     metrics_token: SecretStr | None = None
     ide_dir: Path | None = None
+    max_query_cost: int = 20_000
 
     @field_validator("allow_anonymous", "commands_on_loop", mode="before")
     @classmethod
@@ -106,17 +114,14 @@ class Settings(BaseSettings):
     @field_validator("max_body_bytes", mode="before")
     @classmethod
     def _body_limit(cls, value: object) -> int:
-        bounds = f"a whole number of bytes from {MIN_BODY_BYTES} to {MAX_BODY_BYTES}"
-        text = value.strip().replace("_", "") if isinstance(value, str) else value
-        if isinstance(text, bool) or not isinstance(text, int | str):
-            raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds}")
-        try:
-            number = int(text)
-        except ValueError:
-            raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds}") from None
-        if not MIN_BODY_BYTES <= number <= MAX_BODY_BYTES:
-            raise ValueError(f"COORDINATION_MAX_BODY_BYTES must be {bounds} (got {number})")
-        return number
+        return _whole_number(
+            "COORDINATION_MAX_BODY_BYTES", value, MIN_BODY_BYTES, MAX_BODY_BYTES, "bytes"
+        )
+
+    @field_validator("max_query_cost", mode="before")
+    @classmethod
+    def _cost_limit(cls, value: object) -> int:
+        return _whole_number("COORDINATION_MAX_QUERY_COST", value, MIN_QUERY_COST, MAX_QUERY_COST)
 
     @field_validator("metrics_token", mode="before")
     @classmethod
@@ -147,3 +152,19 @@ class Settings(BaseSettings):
         if self.integrate == "auto":
             return "process" if postgres else "thread"
         return self.integrate
+
+
+def _whole_number(variable: str, value: object, low: int, high: int, unit: str = "") -> int:
+    """`value` as a whole number from `low` to `high` (`_` may group digits), or an error
+    naming `variable` and saying what would do."""
+    bounds = f"a whole number{f' of {unit}' if unit else ''} from {low} to {high}"
+    text = value.strip().replace("_", "") if isinstance(value, str) else value
+    if isinstance(text, bool) or not isinstance(text, int | str):
+        raise ValueError(f"{variable} must be {bounds}")
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{variable} must be {bounds}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{variable} must be {bounds} (got {number})")
+    return number

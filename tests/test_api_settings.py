@@ -1,10 +1,10 @@
 """Settings that shape the API: anonymous callers, where commands run, where the log is
-integrated, the body limit.
+integrated, the body limit, the cost limit.
 
 They come from the environment (`COORDINATION_ALLOW_ANONYMOUS`,
-`COORDINATION_COMMANDS_ON_LOOP`, `COORDINATION_INTEGRATE`, `COORDINATION_MAX_BODY_BYTES`),
-are refused with a message that says what would do, and reach the app `create_app`
-builds; `create_app`'s own keyword still wins.
+`COORDINATION_COMMANDS_ON_LOOP`, `COORDINATION_INTEGRATE`, `COORDINATION_MAX_BODY_BYTES`,
+`COORDINATION_MAX_QUERY_COST`), are refused with a message that says what would do, and
+reach the app `create_app` builds; `create_app`'s own keyword still wins.
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ def test_the_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPa
     assert (settings.allow_anonymous, settings.max_body_bytes) == (False, 2_000_000)
     assert config_for(settings).allow_anonymous is False
     assert config_for(settings, allow_anonymous=True).allow_anonymous is True
+
+
+def test_the_cost_limit_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COORDINATION_MAX_QUERY_COST", raising=False)
+    assert config_for(Settings()).max_cost == 20_000
+    monkeypatch.setenv("COORDINATION_MAX_QUERY_COST", "200_000")
+    assert config_for(Settings()).max_cost == 200_000
 
 
 def test_where_commands_run_is_read_from_the_environment(
@@ -79,6 +86,8 @@ def test_where_the_log_is_integrated_is_read_from_the_environment(
         ("COORDINATION_MAX_BODY_BYTES", "1MB", "whole number of bytes from 1024 to 100000000"),
         ("COORDINATION_MAX_BODY_BYTES", "100", "(got 100)"),
         ("COORDINATION_MAX_BODY_BYTES", "200000000", "(got 200000000)"),
+        ("COORDINATION_MAX_QUERY_COST", "lots", "whole number from 100 to 100000000"),
+        ("COORDINATION_MAX_QUERY_COST", "10", "(got 10)"),
     ],
 )
 def test_bad_values_are_refused_saying_what_would_do(

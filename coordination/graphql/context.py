@@ -72,6 +72,8 @@ class GraphQLConfig:
         max_depth: Deepest field nesting a query may have.
         max_aliases: Most aliases one document may use.
         max_tokens: Most lexical tokens one document may have.
+        max_cost: Highest cost an operation may have: its fields, each counted once per
+            item of every page it sits in (`document_measures`).
         max_subscriptions: Most operations one WebSocket connection may run at once.
         result_cache_size: View-query results kept per position of the views (0: none).
     """
@@ -84,6 +86,7 @@ class GraphQLConfig:
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 3000
+    max_cost: int = 20_000
     max_subscriptions: int = 20
     result_cache_size: int = 256
 

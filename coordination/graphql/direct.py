@@ -7,8 +7,9 @@ query confirming it, that machinery and the view's request handling were about a
 quarter of the server's time (decision 19). For a request shaped as clients send them,
 this module does in one pass what those extensions do:
 
-- parse (with the token limit) and validate (graphql-core's rules, strawberry's and
-  ours) once per distinct document, kept in an LRU;
+- take the document's parse and checks (tokens, depth, aliases, cost, validation) from
+  the schema's `DocumentChecks`, as strawberry's path does, and keep what it needs of
+  each distinct document in an LRU;
 - refuse nothing itself: a caller whose token was refused goes to strawberry, whose
   `Authentication` extension answers;
 - answer view queries from the `ResultCache` and fill it, as `CachedResults` does;
@@ -38,24 +39,17 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     execute,
-    parse,
-    specified_rules,
 )
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import validate_document
 
 from coordination.graphql import media, request_json
-from coordination.graphql.context import GraphQLConfig, GraphQLContext
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.document_checks import DOCUMENT_CACHE_SIZE
 from coordination.graphql.extensions import coded, is_expected, masked
 from coordination.graphql.result_cache import reads_views_only, result_key
-from coordination.graphql.schema import (
-    DOCUMENT_CACHE_SIZE,
-    CoordinationSchema,
-    log_unexpected,
-    validation_rules,
-)
+from coordination.graphql.schema import CoordinationSchema, log_unexpected
 
 _BODY_KEYS = frozenset({"query", "variables", "operationName"})
 
@@ -86,17 +80,12 @@ class DirectExecution:
     """Executes ordinary POST operations on graphql-core directly (see the module).
 
     Args:
-        schema: The node's schema, whose graphql-core schema and executor are used.
-        config: The limits (tokens, depth, aliases, introspection) to hold documents to.
+        schema: The node's schema, whose checks, graphql-core schema and executor are used.
         size: Distinct documents kept prepared.
     """
 
-    def __init__(
-        self, schema: CoordinationSchema, config: GraphQLConfig, size: int = DOCUMENT_CACHE_SIZE
-    ) -> None:
+    def __init__(self, schema: CoordinationSchema, size: int = DOCUMENT_CACHE_SIZE) -> None:
         self.schema, self.size = schema, size
-        self.max_tokens = config.max_tokens
-        self.rules = (*specified_rules, *validation_rules(config))
         executor = schema.execution_context_class
         self._executor: dict[str, Any] = {} if executor is None else {"executor_class": executor}
         self._documents: OrderedDict[str, Prepared] = OrderedDict()
@@ -153,7 +142,7 @@ class DirectExecution:
         return f"the document has {count} operations: name the one to run in operationName"
 
     def prepare(self, query: str) -> Prepared:
-        """The document of `query`, parsed and validated once while it stays in the LRU."""
+        """The document of `query`, parsed and checked once while it stays in the LRU."""
         found = self._documents.get(query)
         if found is not None:
             self._documents.move_to_end(query)
@@ -165,12 +154,10 @@ class DirectExecution:
         return prepared
 
     def _prepare(self, query: str) -> Prepared:
-        try:
-            document = parse(query, max_tokens=self.max_tokens)
-        except GraphQLError:
-            return _STRAWBERRYS
-        if validate_document(self.schema._schema, document, self.rules):
-            return _STRAWBERRYS
+        checked = self.schema.checks.check(query)
+        document = checked.document
+        if document is None or checked.errors:
+            return _STRAWBERRYS  # its refusal is strawberry's to say, from the same checks
         definitions = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         operations: dict[str | None, Operation] = {}
         for definition in definitions:

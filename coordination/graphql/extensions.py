@@ -1,13 +1,13 @@
-"""Schema extensions: refusing bad tokens, masking unexpected errors, timing operations.
+"""Schema extensions: checking documents, refusing bad tokens, masking unexpected errors,
+timing operations.
 
-Depth, alias and token limits are strawberry's own validation extensions (see
-`schema.py`); they run before any resolver, so an oversized document costs nothing but
-its parse.
+A document's checks (tokens, depth, aliases, cost, validation) are the schema's
+`DocumentChecks`, which `CheckedDocuments` hands to strawberry; they run before any
+resolver, so a refused document costs nothing but its checks, once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Iterator
@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.websockets import WebSocket
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from coordination.graphql.context import GraphQLContext
+from coordination.graphql.document_checks import DocumentChecks
 from coordination.graphql.errors import unauthenticated
 
 log = logging.getLogger("coordination.graphql")
@@ -43,7 +44,7 @@ def coded(error: GraphQLError) -> GraphQLError:
     """An expected error with a code a client can act on: ours keep theirs; a document
     that does not parse (or exceeds the token limit) is GRAPHQL_PARSE_FAILED, a
     variable's value BAD_USER_INPUT, any other refusal before execution (an unknown
-    field, a literal of the wrong type, the depth and alias limits)
+    field, a literal of the wrong type, the depth, alias and cost limits)
     GRAPHQL_VALIDATION_FAILED. graphql-core codes none of these."""
     if (error.extensions or {}).get("code") is not None:
         return error
@@ -116,24 +117,35 @@ def _is_subscription(execution: ExecutionContext) -> bool:
         return False
 
 
-class ParseCache(ParserCache):
-    """strawberry's `ParserCache`, leaving a document that does not parse to strawberry.
+class CheckedDocuments(SchemaExtension):
+    """Takes a document's parse and validation from the schema's `DocumentChecks`, so
+    that strawberry's path holds documents to the same checks as `DirectExecution`, each
+    distinct document checked once.
 
-    `ParserCache` parses on entering the parse step, outside strawberry's handling of
-    parse errors. Over HTTP strawberry caught the error further up and answered it; over
-    WebSocket a subscribe with a syntax error ended in a bare `complete`, no error sent
-    (and one logged as unexpected). Left unparsed here, the document is parsed again by
-    strawberry, which reports the error as graphql-transport-ws asks: it closes the
-    connection with 4400 and the error as the reason.
+    A document that does not parse is left unparsed: strawberry parses it again and
+    reports the error where it catches it. (Parsed on entering the step, outside that
+    handling, a subscribe with a syntax error over WebSocket ended in a bare `complete`,
+    no error sent; strawberry's own parse closes the connection with 4400 and the error
+    as the reason, as graphql-transport-ws asks.)
     """
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
+        if context.query:
+            context.graphql_document = self._checks().check(context.query).document
         yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.query, "strawberry runs no document without its text"
+        # Set, strawberry's own validation does not run.
+        context.pre_execution_errors = list(self._checks().check(context.query).errors)
+        yield
+
+    def _checks(self) -> DocumentChecks:
+        checks = getattr(self.execution_context.schema, "checks", None)
+        assert isinstance(checks, DocumentChecks), "a schema made by `build_schema`"
+        return checks
 
 
 class FreshReads(SchemaExtension):

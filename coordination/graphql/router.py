@@ -68,7 +68,8 @@ PATH = "/graphql"
 
 
 def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
-    """The API's behaviour for a node's settings (production hides introspection).
+    """The API's behaviour for a node's settings (production hides introspection and the
+    names errors would suggest).
 
     `overrides` (any `GraphQLConfig` field) win over what the settings say.
     """
@@ -76,6 +77,7 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
         "production": settings.env == "production",
         "allow_anonymous": settings.allow_anonymous,
         "commands_on_loop": settings.commands_on_loop,
+        "max_cost": settings.max_query_cost,
     }
     return GraphQLConfig(**(chosen | overrides))
 
@@ -243,7 +245,7 @@ class GraphQLApi:
         self.services: Services | None = None
         self.schema = build_schema(self.config)
         #: Executes ordinary POST operations past strawberry's machinery (decision 19).
-        self.direct = DirectExecution(self.schema, self.config)
+        self.direct = DirectExecution(self.schema)
         #: GraphiQL's page and files, served by the node (outside production).
         self.ide = None if self.config.production else GraphiQLFiles(assets_dir(settings))
         #: Where the endpoint answers (HTTP and WebSocket).

@@ -1,8 +1,9 @@
 """The GraphQL schema: queries over the views and the log, a mutation per command,
 subscriptions, and the limits every request is held to.
 
-Why strawberry's own limit extensions (depth, aliases, tokens) rather than rules of our
-own: docs/decisions/0005-graphql-limits-and-errors.md.
+The limits are `DocumentChecks` (decision 21, which replaced strawberry's depth and
+alias limits of decision 5): the schema keeps one, which every way of running an
+operation asks.
 """
 
 from __future__ import annotations
@@ -10,27 +11,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql import GraphQLError
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
+from coordination.graphql.document_checks import DocumentChecks, QuietExecutor
 from coordination.graphql.extensions import (
     Authentication,
+    CheckedDocuments,
     FreshReads,
     MaskUnexpectedErrors,
     OperationMetrics,
-    ParseCache,
     SubscriptionsOverWebSocket,
     is_expected,
 )
@@ -54,9 +50,6 @@ from coordination.graphql.types.partnership import Partnership
 from coordination.graphql.types.working_group import WorkingGroup
 
 log = logging.getLogger("coordination.graphql")
-
-#: Distinct documents whose parse and validation are kept (clients send few distinct ones).
-DOCUMENT_CACHE_SIZE = 256
 
 Query = merge_types(
     "Query",
@@ -85,11 +78,17 @@ Mutation = merge_types(
 
 
 class CoordinationSchema(strawberry.Schema):
-    """Logs unexpected errors (with the request id) and nothing else.
+    """strawberry's schema with the checks its documents are held to (`checks`); logs
+    unexpected errors (with the request id) and nothing else.
 
     Expected errors (syntax, validation, refused tokens, bad cursors) are the caller's
     business and are answered, not logged as failures.
     """
+
+    def __init__(self, *args: Any, config: GraphQLConfig, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Parses and checks every document, whichever way its operation runs.
+        self.checks = DocumentChecks(self._schema, config)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -113,24 +112,9 @@ def log_unexpected(errors: list[GraphQLError], request_id: str | None) -> None:
         )
 
 
-def validation_rules(config: GraphQLConfig) -> list[type[ASTValidationRule]]:
-    """Our rules beside graphql-core's: depth and aliases, and no introspection in
-    production. The rule classes are made anew by each call: call it once per schema,
-    so that every operation validates with the same rules and the validation of a
-    document seen before is taken from the cache."""
-    rules: list[type[ASTValidationRule]] = [
-        *QueryDepthLimiter(max_depth=config.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=config.max_aliases).validation_rules,
-    ]
-    if config.production:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    return rules
-
-
 def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
     """The schema with the limits of `config` (production: no introspection)."""
     config = config or GraphQLConfig()
-    rules = validation_rules(config)
     # Factories, not instances: strawberry makes fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
         Authentication,
@@ -138,10 +122,9 @@ def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
         FreshReads,
         CachedResults,
         OperationMetrics,
+        # The token limit of a document strawberry parses itself: one that did not parse.
         partial(MaxTokensLimiter, max_token_count=config.max_tokens),
-        partial(ParseCache, maxsize=DOCUMENT_CACHE_SIZE),
-        partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        CheckedDocuments,
         MaskUnexpectedErrors,
     ]
     return CoordinationSchema(
@@ -150,6 +133,8 @@ def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
         subscription=Subscription,
         types=[Partnership, WorkingGroup],
         extensions=extensions,
+        execution_context_class=QuietExecutor if config.production else None,
+        config=config,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -262,7 +263,10 @@ async def test_deep_queries_are_refused(node: Http) -> None:
         " } } } }"
     )
     body = (await node.post(deep)).json()
-    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"] == (
+        "'anonymous' exceeds maximum operation depth of 10: its fields nest 11 deep"
+    )
+    assert set(codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}  # its cost is too high as well
 
 
 async def test_too_many_aliases_are_refused(node: Http) -> None:
@@ -272,7 +276,27 @@ async def test_too_many_aliases_are_refused(node: Http) -> None:
         + " }"
     )
     body = (await node.post(aliased)).json()
-    assert "aliases found" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"] == "40 aliases found. Allowed: 30"
+    assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+async def test_a_costly_query_is_refused_the_same_on_both_paths(node: Http) -> None:
+    # 100 forums, each with a page of members given by a variable (counted as 100).
+    costly = (
+        "query Costly($n: Int!) { forums(first: 100) { edges { node { ... on WorkingGroup {"
+        " members(first: $n) { edges { node { name kind active joinedAt } } } } } } } }"
+    )
+    cost = 1 + 100 * (1 + 1 + (1 + 100 * (1 + 1 + 4)))
+    posted = await node.client.post("/graphql", json={"query": costly, "variables": {"n": 1}})
+    got = await node.client.get("/graphql", params={"query": costly, "variables": '{"n": 1}'})
+    for body in (posted.json(), got.json()):
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert error["message"].startswith(
+            f"'Costly' exceeds maximum operation cost of 20000: its cost is {cost} ("
+        ), body
+    cheaper = costly.replace("forums(first: 100)", "forums(first: 10)")
+    assert "errors" not in (await node.post(cheaper, {"n": 1})).json()
 
 
 async def test_too_many_tokens_are_refused(node: Http) -> None:
@@ -389,6 +413,38 @@ async def test_production_hides_introspection_and_graphiql(
         assert (await production.post("query { __typename }")).json()["data"]
         no_ide = await production.client.get("/graphql", headers={"Accept": "text/html"})
         assert no_ide.status_code == 404
+    finally:
+        for http, api in ((development, dev_api), (production, prod_api)):
+            await http.client.aclose()
+            await api.stop()  # type: ignore[attr-defined]
+
+
+async def test_production_suggests_no_names_on_either_path(
+    settings: Settings, system: System, read_db: ReadDatabase, keys: TokenKeys
+) -> None:
+    # Introspection hides the schema; "Did you mean 'forums'?" would show it bit by bit.
+    requests = [
+        ("{ forumz { name } }", None),  # refused by validation
+        # refused while the variables are taken in, before anything runs
+        ("query($w: DecisionFilter) { decisions(where: $w) { edges { cursor } } }", {"statu": []}),
+    ]
+    development, dev_api = await _client(settings, system, read_db, keys)
+    production, prod_api = await _client(settings, system, read_db, keys, production=True)
+    try:
+        for http, suggested in ((development, True), (production, False)):
+            for query, value in requests:
+                variables = {"w": value} if value is not None else {}
+                answers = [
+                    await http.client.post(
+                        "/graphql", json={"query": query, "variables": variables}
+                    ),
+                    await http.client.get(
+                        "/graphql", params={"query": query, "variables": json.dumps(variables)}
+                    ),
+                ]
+                for answer in answers:
+                    (error,) = answer.json()["errors"]
+                    assert ("Did you mean" in error["message"]) is suggested, error
     finally:
         for http, api in ((development, dev_api), (production, prod_api)):
             await http.client.aclose()
