@@ -13,7 +13,8 @@ this module does in one pass what those extensions do:
   `Authentication` extension answers;
 - answer view queries from the `ResultCache` and fill it, as `CachedResults` does;
 - execute with strawberry's executor class, so every resolver runs as under strawberry;
-- log unexpected errors with the request id and mask them, as `MaskUnexpectedErrors`;
+- log unexpected errors with the request id and mask them, as `MaskUnexpectedErrors`
+  (an unreachable database as UNAVAILABLE: `extensions.unexpected`);
 - count and time the operation, as `OperationMetrics` does.
 
 Anything else goes to strawberry's own path, so its answers stay word for word
@@ -48,7 +49,7 @@ from strawberry.schema.schema import validate_document
 
 from coordination.graphql import request_json
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
-from coordination.graphql.extensions import coded, is_expected, masked
+from coordination.graphql.extensions import coded, is_expected, unexpected
 from coordination.graphql.result_cache import reads_views_only, result_key
 from coordination.graphql.schema import (
     DOCUMENT_CACHE_SIZE,
@@ -124,7 +125,7 @@ class DirectExecution:
         errors = result.errors
         if errors:
             log_unexpected(errors, context.request_id)
-            errors = [coded(e) if is_expected(e) else masked(e, context.request_id) for e in errors]
+            errors = [coded(e) if is_expected(e) else unexpected(e, context) for e in errors]
         metrics = context.services.metrics
         if metrics is not None:
             seconds = time.perf_counter() - started

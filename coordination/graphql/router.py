@@ -40,7 +40,7 @@ from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System
-from coordination.graphql import request_json
+from coordination.graphql import outage, request_json
 from coordination.graphql.context import (
     GraphQLConfig,
     GraphQLContext,
@@ -126,11 +126,12 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
 
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        try:
+        if not isinstance(request, Request):
             return await self._run(request, context, root_value)
+        try:  # both paths: UNAVAILABLE over HTTP while the database cannot be reached
+            answer = self._run(request, context, root_value)
+            return await outage.guarded(self.api.services, context, answer)
         except StrawberryHTTPException as error:
-            if not isinstance(request, Request):
-                raise
             return request_json.refusal(error)
 
     async def _run(self, request: Any, context: Any, root_value: Any) -> Any:
