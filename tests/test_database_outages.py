@@ -4,6 +4,7 @@ through the library's retries; a server that is back is used again without a res
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,10 @@ import pytest
 
 from coordination.bootstrap import System, bootstrap
 from coordination.persistence.availability import DatabaseUnavailable
+from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.runner import ProjectionRunner
+from coordination.projections.schema import ensure_schema
+from coordination.projections.views import ALL_VIEWS
 from coordination.readiness import store_readiness
 from coordination.settings import Settings
 from tests.audit.support import fill_events
@@ -36,6 +41,12 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not reached in time"
         time.sleep(0.05)  # polling a condition with a deadline
+
+
+async def settled(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)  # polling a condition with a deadline
 
 
 def idle_connections(system: System) -> int:
@@ -87,3 +98,24 @@ def test_a_server_restarted_between_two_writes_is_used_again_at_once(
     fill_events(system.app, 1)
     assert not system.availability.down
     assert store_readiness(system)["position"] == 2
+
+
+async def test_the_projector_resumes_as_soon_as_the_database_is_back(
+    stoppable_server: Any, system: System
+) -> None:
+    db = await ReadDatabase.open(system.target, availability=system.availability)
+    await ensure_schema(db, ALL_VIEWS)
+    # A restart pause longer than this test waits: only the database's return wakes it.
+    runner = ProjectionRunner(db, system.app, restart_delay=60.0)
+    await runner.start()
+    try:
+        await settled(lambda: runner.is_active)
+        await asyncio.to_thread(stoppable_server.stop, fast=True)
+        await settled(lambda: system.availability.down and not runner.is_active)
+        await asyncio.to_thread(stoppable_server.start)
+        await settled(lambda: runner.is_active, timeout=5)
+        fill_events(system.app, 1)
+        assert await runner.wait_until(system.app.recorder.max_notification_id() or 0, 5)
+    finally:
+        await runner.stop()
+        await db.close()
