@@ -131,8 +131,8 @@ class Availability:
         return False
 
     def suspect(self) -> None:
-        """The same as `confirm`, without waiting: the probe runs in a thread (callers on
-        an event loop)."""
+        """Probe in a thread, without waiting (callers on an event loop): if no
+        connection can be made, the database is down until one can."""
         if self._probe is not None:
             with self._lock:
                 self._start_prober()
