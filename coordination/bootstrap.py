@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eventsourcing.persistence import PersistenceError
 
 from coordination.application import Coordination
+from coordination.persistence.availability import Availability
 from coordination.persistence.eventstore import (
     DatabaseTarget,
     DatabaseURLError,
@@ -24,8 +25,12 @@ class System:
     settings: Settings
     target: DatabaseTarget
     app: Coordination
+    #: Whether the database takes connections (never down on SQLite): the event store's
+    #: datastore keeps it, the read side and the endpoints consult it.
+    availability: Availability = field(default_factory=Availability)
 
     def close(self) -> None:
+        self.availability.close()
         self.app.close()
 
 
@@ -47,7 +52,9 @@ def bootstrap(settings: Settings, *, create_tables: bool = True) -> System:
     except (PersistenceError, OSError) as error:
         reason = connection_problem(target) or " ".join(str(error).split()) or repr(error)
         raise StoreUnreachable(_unreachable(target, reason)) from None
-    return System(settings=settings, target=target, app=app)
+    kept = getattr(getattr(app.recorder, "datastore", None), "availability", None)
+    availability = kept if isinstance(kept, Availability) else Availability()
+    return System(settings=settings, target=target, app=app, availability=availability)
 
 
 class StoreUnavailable(Exception):

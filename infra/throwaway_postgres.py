@@ -104,6 +104,113 @@ def _wait_ready(bindir: str, port: int, server: subprocess.Popen[bytes], log: Pa
     raise PostgresUnavailable(f"PostgreSQL did not accept connections in {START_TIMEOUT_S} s")
 
 
+class ThrowawayServer:
+    """A server in a temporary directory of its own, which can be stopped and started
+    again on the same port and data (to test what a node does while its database is
+    down); `remove` stops it and deletes the directory.
+
+    Args:
+        durable: Keep fsync on (benchmarks); tests turn it off for speed.
+    """
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.bindir = ensure_bindir()
+        self.user = _run_as()
+        self.root = Path(tempfile.mkdtemp(prefix="coordination-pg-"))
+        self.data, self.log = self.root / "data", self.root / "server.log"
+        self.port = _free_port()
+        self.durable = durable
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{DBNAME}"
+        self._server: subprocess.Popen[bytes] | None = None
+        if self.user:
+            shutil.chown(self.root, user=self.user)
+            os.chmod(self.root, 0o700)
+        try:
+            subprocess.run(
+                [
+                    f"{self.bindir}/initdb",
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--no-instructions",
+                ],
+                check=True,
+                user=self.user,
+                capture_output=True,
+            )
+            self.start()
+            subprocess.run(
+                [
+                    f"{self.bindir}/createdb",
+                    *("-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", DBNAME),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        except BaseException:
+            self.remove()
+            raise
+
+    def start(self) -> None:
+        """Start the server (again), and return once it accepts connections."""
+        settings = [
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={self.root}",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=256MB",
+        ]
+        if not self.durable:
+            settings += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
+        with open(self.log, "ab") as log_file:
+            self._server = subprocess.Popen(
+                [f"{self.bindir}/postgres", "-D", str(self.data), "-p", str(self.port), *settings],
+                user=self.user,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_ready(self.bindir, self.port, self._server, self.log)
+
+    @property
+    def running(self) -> bool:
+        """Whether the server was started and not stopped since."""
+        return self._server is not None
+
+    def stop(self, *, fast: bool = False) -> None:
+        """Stop the server: a smart shutdown (waits for sessions to end; escalated after
+        a while), or with `fast` a fast one (ends every session at once, as an operator's
+        restart does)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.send_signal(signal.SIGINT if fast else signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+    def remove(self) -> None:
+        """Stop the server and delete its directory."""
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def throwaway_server(*, durable: bool = False) -> Iterator[str]:
     """Start a server, yield its database URL, and stop and delete it afterwards.
@@ -111,73 +218,11 @@ def throwaway_server(*, durable: bool = False) -> Iterator[str]:
     Args:
         durable: Keep fsync on (benchmarks); tests turn it off for speed.
     """
-    bindir = ensure_bindir()
-    user = _run_as()
-    root = Path(tempfile.mkdtemp(prefix="coordination-pg-"))
-    data, log = root / "data", root / "server.log"
-    if user:
-        shutil.chown(root, user=user)
-        os.chmod(root, 0o700)
-    subprocess.run(
-        [
-            f"{bindir}/initdb",
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-            "--no-instructions",
-        ],
-        check=True,
-        user=user,
-        capture_output=True,
-    )
-    port = _free_port()
-    settings = [
-        "-c",
-        "listen_addresses=127.0.0.1",
-        "-c",
-        f"unix_socket_directories={root}",
-        "-c",
-        "max_connections=300",
-        "-c",
-        "shared_buffers=256MB",
-    ]
-    if not durable:
-        settings += [
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-        ]
-    with open(log, "wb") as log_file:
-        server = subprocess.Popen(
-            [f"{bindir}/postgres", "-D", str(data), "-p", str(port), *settings],
-            user=user,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+    server = ThrowawayServer(durable=durable)
     try:
-        _wait_ready(bindir, port, server, log)
-        subprocess.run(
-            [f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", DBNAME],
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql://postgres@127.0.0.1:{port}/{DBNAME}"
+        yield server.url
     finally:
-        server.terminate()  # SIGTERM: smart shutdown; escalate if sessions linger
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(root, ignore_errors=True)
+        server.remove()
 
 
 def main(argv: list[str]) -> int:

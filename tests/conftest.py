@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -53,6 +54,32 @@ def postgres_schema_url(postgres_server_url: str) -> Iterator[str]:
         conn.execute(f"CREATE SCHEMA {schema}")
     yield f"{postgres_server_url}?schema={schema}"
     with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def stoppable_server() -> Iterator[Any]:
+    """A PostgreSQL server of its own (a `ThrowawayServer`) that tests may stop and start
+    again: stopping the shared one would fail every other test's connections."""
+    throwaway = _load_throwaway_module()
+    if throwaway.find_bindir() is None:
+        pytest.skip("no PostgreSQL server binaries here to start and stop a server of its own")
+    server = throwaway.ThrowawayServer()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def stoppable_schema_url(stoppable_server: Any) -> Iterator[str]:
+    """A URL to an empty schema of its own on `stoppable_server`, which runs again (if
+    the test stopped it) when the test ends."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(stoppable_server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{stoppable_server.url}?schema={schema}"
+    if not stoppable_server.running:
+        stoppable_server.start()
+    with psycopg.connect(stoppable_server.url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 

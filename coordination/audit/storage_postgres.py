@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -173,8 +173,10 @@ class _Transaction:
 class _Listener:
     """A connection of its own that LISTENs on one channel (and may hold a session lock)."""
 
-    def __init__(self, conninfo: dict[str, Any], channel: str) -> None:
-        self._conninfo, self._channel = conninfo, channel
+    def __init__(
+        self, conninfo: dict[str, Any], channel: str, lost: Callable[[], None] | None = None
+    ) -> None:
+        self._conninfo, self._channel, self._lost = conninfo, channel, lost
         self.conn: psycopg.Connection[tuple[Any, ...]] | None = None
 
     def connection(self) -> psycopg.Connection[tuple[Any, ...]]:
@@ -193,6 +195,13 @@ class _Listener:
             self.conn.close()
             self.conn = None
 
+    def failed(self) -> None:
+        """Drop the connection, which failed, and say so: the server may be down, and
+        the pool's idle connections broken with it (`Availability`)."""
+        self.close()
+        if self._lost is not None:
+            self._lost()
+
 
 class _Session:
     def __init__(self, listener: _Listener, lock_key: int) -> None:
@@ -209,7 +218,7 @@ class _Session:
             self._leading = bool(row and row[0])
         except psycopg.OperationalError:
             self._leading = False
-            self._listener.close()
+            self._listener.failed()
         return self._leading
 
     def wait_for_events(self, timeout: float, stop: threading.Event) -> None:
@@ -217,7 +226,7 @@ class _Session:
             self._listener.wait(timeout)
         except psycopg.OperationalError:
             self._leading = False
-            self._listener.close()
+            self._listener.failed()
             stop.wait(min(timeout, LISTEN_SLICE_S))
 
     def close(self) -> None:
@@ -246,6 +255,7 @@ class PostgresLogStorage:
             "user": target.user,
             "password": target.password,
             "dbname": target.dbname,
+            "connect_timeout": target.connect_timeout,
         }
         self._lock_key = _lock_key(f"coordination.integrator:{target.dbname}:{self.schema}")
         # Not the leader's key: a process creating the tables while another leads would
@@ -253,7 +263,11 @@ class PostgresLogStorage:
         self._tables_lock_key = _lock_key(
             f"coordination.integrator-tables:{target.dbname}:{self.schema}"
         )
-        self._checkpoints = _Listener(self._conninfo, self._log_channel)
+        # A listening connection that fails tells the datastore's availability (the
+        # integrator's process, idle in an outage, otherwise kept its broken pool).
+        availability = getattr(self._datastore, "availability", None)
+        self._lost = availability.suspect if availability is not None else None
+        self._checkpoints = _Listener(self._conninfo, self._log_channel, self._lost)
 
     @contextlib.contextmanager
     def _cursor(self, *, transaction: bool, binary: bool = False) -> Iterator[Cursor]:
@@ -319,13 +333,14 @@ class PostgresLogStorage:
             return _checkpoint(cur.fetchone())
 
     def integrator_session(self) -> _Session:
-        return _Session(_Listener(self._conninfo, self._events_channel), self._lock_key)
+        listener = _Listener(self._conninfo, self._events_channel, self._lost)
+        return _Session(listener, self._lock_key)
 
     def wait_for_checkpoint(self, timeout: float, stop: threading.Event) -> None:
         try:
             self._checkpoints.wait(timeout)
         except psycopg.OperationalError:
-            self._checkpoints.close()
+            self._checkpoints.failed()
             stop.wait(min(timeout, LISTEN_SLICE_S))
 
     def close(self) -> None:

@@ -21,6 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from coordination.persistence.availability import RETRY_AFTER_S, is_connection_failure
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -61,6 +63,17 @@ def _validation_detail(error: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+def _storage_failed(error: Exception) -> JSONResponse:
+    """503 with `Retry-After`: the database unreachable (said so; the node logs the
+    outage once, not per request), or the log's storage failing otherwise (logged)."""
+    retry = {"Retry-After": str(RETRY_AFTER_S)}
+    if is_connection_failure(error):
+        detail = "the node's database is unavailable, so the log cannot be read now"
+        return problem_response(503, f"{detail}; try again in {RETRY_AFTER_S} s or later", retry)
+    log.exception("the log storage failed")
+    return problem_response(503, "the log cannot be read right now; try again later", retry)
+
+
 class ProblemRoute(APIRoute):
     """A route whose errors, its dependencies' included, are problem responses."""
 
@@ -76,8 +89,7 @@ class ProblemRoute(APIRoute):
                 return problem_response(error.status_code, str(error.detail), error.headers)
             except RequestValidationError as error:
                 return problem_response(400, _validation_detail(error))
-            except (PersistenceError, psycopg.Error, sqlite3.Error):
-                log.exception("the log storage failed")
-                return problem_response(503, "the log cannot be read right now; try again later")
+            except (PersistenceError, psycopg.Error, sqlite3.Error) as error:
+                return _storage_failed(error)
 
         return route

@@ -140,6 +140,9 @@ class GraphQLContext(BaseContext):
         self.kept_result: tuple[int, str | None] | None = None
         #: Set once this request has confirmed the views' position (`ResultCache`).
         self.position_confirmed = False
+        #: Set when an error of this request was the database being unreachable: over
+        #: HTTP the answer is then 503 UNAVAILABLE (`outage`).
+        self.unavailable = False
         self._visibility: Visibility | None = None
 
     @property

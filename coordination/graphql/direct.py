@@ -14,7 +14,8 @@ this module does in one pass what those extensions do:
   `Authentication` extension answers;
 - answer view queries from the `ResultCache` and fill it, as `CachedResults` does;
 - execute with strawberry's executor class, so every resolver runs as under strawberry;
-- log unexpected errors with the request id and mask them, as `MaskUnexpectedErrors`;
+- log unexpected errors with the request id and mask them, as `MaskUnexpectedErrors`
+  (an unreachable database as UNAVAILABLE: `extensions.unexpected`);
 - count and time the operation, as `OperationMetrics` does.
 
 Anything else goes to strawberry's own path, so its answers stay word for word
@@ -47,7 +48,7 @@ from strawberry.execution import optimized_is_awaitable
 from coordination.graphql import media, request_json
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.document_checks import DOCUMENT_CACHE_SIZE
-from coordination.graphql.extensions import coded, is_expected, masked
+from coordination.graphql.extensions import coded, is_expected, unexpected
 from coordination.graphql.result_cache import reads_views_only, result_key
 from coordination.graphql.schema import CoordinationSchema, log_unexpected
 
@@ -113,7 +114,7 @@ class DirectExecution:
         errors = result.errors
         if errors:
             log_unexpected(errors, context.request_id)
-            errors = [coded(e) if is_expected(e) else masked(e, context.request_id) for e in errors]
+            errors = [coded(e) if is_expected(e) else unexpected(e, context) for e in errors]
         metrics = context.services.metrics
         if metrics is not None:
             seconds = time.perf_counter() - started

@@ -19,6 +19,7 @@ from typing import Any
 
 from coordination.graphql.errors import RequestError
 from coordination.graphql.event_log import EventReader, LoggedEvent
+from coordination.persistence.availability import is_connection_failure
 
 log = logging.getLogger("coordination.graphql.tail")
 
@@ -141,8 +142,10 @@ class EventTail:
             self._wakeup.clear()
             try:
                 await self._read_new()
-            except Exception:
-                log.exception("the event tail could not read the log; it retries")
+            except Exception as error:
+                # An outage is logged once, by the node, not at every look.
+                if not is_connection_failure(error):
+                    log.exception("the event tail could not read the log; it retries")
 
     async def _read_new(self) -> None:
         while True:

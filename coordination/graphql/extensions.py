@@ -19,9 +19,11 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from coordination.graphql import outage
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.document_checks import DocumentChecks
 from coordination.graphql.errors import unauthenticated
+from coordination.persistence.availability import is_connection_failure
 
 log = logging.getLogger("coordination.graphql")
 
@@ -170,12 +172,23 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=lambda error: not is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context = self.execution_context.context
-        return masked(error, context.request_id if isinstance(context, GraphQLContext) else None)
+        return unexpected(error, self.execution_context.context)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         # strawberry's own step (masking) and then a code on every error shown.
         return [coded(error) for error in super()._process_errors(errors)]
+
+
+def unexpected(error: GraphQLError, context: object) -> GraphQLError:
+    """What the caller sees of an unexpected error, on either execution path: UNAVAILABLE
+    when the database could not be reached (and the context is marked, so that HTTP
+    answers 503: `outage`), else the error masked with the request id."""
+    known = context if isinstance(context, GraphQLContext) else None
+    if is_connection_failure(error.original_error):
+        if known is not None:
+            known.unavailable = True
+        return outage.error_of(error)
+    return masked(error, known.request_id if known is not None else None)
 
 
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:

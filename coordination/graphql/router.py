@@ -38,7 +38,7 @@ from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System
-from coordination.graphql import media, request_json
+from coordination.graphql import media, outage, request_json
 from coordination.graphql.context import (
     GraphQLConfig,
     GraphQLContext,
@@ -127,13 +127,14 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
 
     # strawberry overloads `run` by request type; one signature serves both here.
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        try:
-            response = await self._run(request, context, root_value)
+        if not isinstance(request, Request):
+            return await self._run(request, context, root_value)
+        try:  # both paths: UNAVAILABLE over HTTP while the database cannot be reached
+            answer = self._run(request, context, root_value)
+            response = await outage.guarded(self.api.services, context, answer)
         except StrawberryHTTPException as error:
-            if not isinstance(request, Request):
-                raise
             response = request_json.refusal(error)
-        return media.typed(request, response) if isinstance(request, Request) else response
+        return media.typed(request, response)
 
     async def _run(self, request: Any, context: Any, root_value: Any) -> Any:
         if isinstance(request, Request):  # before the result cache, which keys on bodies

@@ -10,7 +10,8 @@ protocol's shapes first (ids are strings; a subscribe payload is an object with 
 other payloads are objects). A `connection_init` whose payload is null, which the
 protocol allows, is passed on without it: strawberry closed such a connection with 4400.
 A `subscribe` whose document has several operations and names none is answered with an
-error, as over HTTP: strawberry ran the first.
+error, as over HTTP: strawberry ran the first; so is one that arrives while the node's
+database is unavailable (UNAVAILABLE, as over HTTP: `outage`).
 
 `TextFrames` sends every message as a text frame, as the protocol's messages are text:
 the view's JSON encoder gives bytes (fast over HTTP), which strawberry sent as binary
@@ -22,13 +23,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from graphql import GraphQLFormattedError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
+from coordination.graphql import outage
 from coordination.graphql.context import GraphQLContext
 
 MALFORMED = "Failed to parse message"  # strawberry's own words for a message it cannot read
@@ -58,17 +62,21 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
             # are null sends that); strawberry closed such a connection with 4400.
             message = {key: value for key, value in message.items() if key != "payload"}
         if message.get("type") == "subscribe" and "id" in message and self.connection_acknowledged:
-            refused = self._unnamed_among_several(message["payload"])
-            if refused is not None:
-                await self.send_message(
-                    {
-                        "id": message["id"],
-                        "type": "error",
-                        "payload": [{"message": refused, "extensions": {"code": "BAD_REQUEST"}}],
-                    }
-                )
+            error = self._refusal(message["payload"])
+            if error is not None:
+                refusal = ErrorMessage(id=message["id"], type="error", payload=[error])
+                await self.send_message(refusal)
                 return
         await super().handle_message(message)
+
+    def _refusal(self, payload: dict[str, Any]) -> GraphQLFormattedError | None:
+        """The error a subscribe is answered with instead of being run; None: it runs."""
+        refused = self._unnamed_among_several(payload)
+        if refused is not None:
+            return {"message": refused, "extensions": {"code": "BAD_REQUEST"}}
+        if outage.database_down(getattr(getattr(self.view, "api", None), "services", None)):
+            return outage.formatted()
+        return None
 
     def _unnamed_among_several(self, payload: dict[str, Any]) -> str | None:
         """Why a subscribe may not run, as over HTTP (`DirectExecution`); None if it may."""

@@ -1,12 +1,16 @@
 """One URL setting -> the event store settings of the `eventsourcing` library.
 
 `sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or
-`postgresql://user:pw@host:port/db[?schema=name]` (a schema lets several nodes or test
-runs share one server).
+`postgresql://user:pw@host:port/db[?schema=name&connect_timeout=seconds]` (a schema
+lets several nodes or test runs share one server; the connect timeout, libpq's parameter,
+bounds how long a connection may take to be made and a command waits for a pooled one:
+2 s unless given, see docs/decisions/0025-database-outages.md).
 Both use the library's recorders, extended only by a check, at insert, of the versions
 a command read (`read_validation`). On PostgreSQL the recorder serialises inserts with a
 table lock so that notification ids are committed in order (never the database-functions
-mode, which can commit them out of order and would let the integrator skip events).
+mode, which can commit them out of order and would let the integrator skip events), and
+the library's factory is replaced only so that its datastore refuses at once while the
+server is down (`datastore_postgres`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from coordination.private_files import private_file
 #: The library's recorders with the read check of `read_validation` (decision 20).
 SQLITE_RECORDER = "coordination.persistence.recorder_sqlite:ReadCheckingSQLiteRecorder"
 POSTGRES_RECORDER = "coordination.persistence.recorder_postgres:ReadCheckingPostgresRecorder"
+#: The library's PostgreSQL factory, whose datastore refuses at once while the server is
+#: down (`datastore_postgres`).
+POSTGRES_FACTORY = "coordination.persistence.datastore_postgres:OutageAwareFactory"
+#: Seconds a connection may take to be made, when the URL does not say: a server that
+#: refuses answers at once, so this only bounds one that does not answer at all.
+CONNECT_TIMEOUT_S = 2
+#: The bounds of the URL's `connect_timeout` (libpq takes less than 2 as 2).
+CONNECT_TIMEOUT_BOUNDS = (2, 60)
 
 
 class DatabaseURLError(ValueError):
@@ -39,6 +51,7 @@ class DatabaseTarget:
     password: str = ""
     dbname: str = ""
     schema: str = ""
+    connect_timeout: int = CONNECT_TIMEOUT_S
 
     @property
     def is_postgres(self) -> bool:
@@ -62,7 +75,8 @@ def parse_database_url(url: str) -> DatabaseTarget:
         return DatabaseTarget(engine="sqlite", sqlite_path=Path(unquote(raw)))
     if scheme in {"postgresql", "postgres"}:
         dbname = parts.path.lstrip("/")
-        schema = parse_qs(parts.query).get("schema", [""])[0]
+        query = parse_qs(parts.query)
+        schema = query.get("schema", [""])[0]
         if schema and not schema.replace("_", "").isalnum():
             raise DatabaseURLError("the schema in a PostgreSQL URL must be letters, digits and _")
         if not dbname:
@@ -75,10 +89,22 @@ def parse_database_url(url: str) -> DatabaseTarget:
             password=unquote(parts.password or ""),
             dbname=unquote(dbname),
             schema=schema,
+            connect_timeout=_connect_timeout(query.get("connect_timeout", [""])[0]),
         )
     raise DatabaseURLError(
         f"unsupported database URL scheme '{parts.scheme}': use sqlite:/// or postgresql://"
     )
+
+
+def _connect_timeout(given: str) -> int:
+    if not given:
+        return CONNECT_TIMEOUT_S
+    low, high = CONNECT_TIMEOUT_BOUNDS
+    if not given.isdigit() or not low <= int(given) <= high:
+        raise DatabaseURLError(
+            f"connect_timeout in a PostgreSQL URL must be whole seconds from {low} to {high}"
+        )
+    return int(given)
 
 
 def connection_problem(target: DatabaseTarget, *, timeout: int = 5) -> str | None:
@@ -120,7 +146,7 @@ def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, 
         )
         return env
     env.update(
-        PERSISTENCE_MODULE="eventsourcing.postgres",
+        PERSISTENCE_MODULE=POSTGRES_FACTORY,
         APPLICATION_RECORDER_TOPIC=POSTGRES_RECORDER,
         POSTGRES_ENABLE_DB_FUNCTIONS="n",  # commits out of order: see above
         POSTGRES_DBNAME=target.dbname,
@@ -131,7 +157,8 @@ def eventstore_env(target: DatabaseTarget, *, create_tables: bool) -> dict[str, 
         POSTGRES_POOL_SIZE="10",
         POSTGRES_MAX_OVERFLOW="10",
         POSTGRES_LOCK_TIMEOUT="10",
-        POSTGRES_CONNECT_TIMEOUT="10",
+        # The pool's wait for a connection, and the connect timeout of its own.
+        POSTGRES_CONNECT_TIMEOUT=str(target.connect_timeout),
     )
     if target.schema:
         env["POSTGRES_SCHEMA"] = target.schema

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from coordination.persistence.availability import Availability
 from coordination.persistence.eventstore import DatabaseTarget
 
 Row = dict[str, Any]
@@ -58,12 +59,18 @@ class ReadDatabase(Handle):
 
     is_postgres: bool
 
-    def __init__(self, cursor_key: bytes) -> None:
+    def __init__(self, cursor_key: bytes, availability: Availability | None = None) -> None:
         self.cursor_key = cursor_key
+        #: Told when the server cannot be reached (PostgreSQL); never down on SQLite.
+        self.availability = availability or Availability()
 
     @staticmethod
     async def open(
-        target: DatabaseTarget, *, cursor_key: bytes | None = None, max_size: int = 10
+        target: DatabaseTarget,
+        *,
+        cursor_key: bytes | None = None,
+        max_size: int = 10,
+        availability: Availability | None = None,
     ) -> ReadDatabase:
         """Open the read database of `target` (the event store's database).
 
@@ -72,6 +79,8 @@ class ReadDatabase(Handle):
             cursor_key: Signs pagination cursors; defaults to a key derived from the target,
                 so cursors of one node or schema are refused by another.
             max_size: Largest number of pooled PostgreSQL connections.
+            availability: The node's (`System.availability`), told when the server
+                cannot be reached; one of its own when not given.
         """
         key = (
             cursor_key
@@ -83,7 +92,9 @@ class ReadDatabase(Handle):
         if target.is_postgres:
             from coordination.persistence.readdb_postgres import PostgresReadDatabase
 
-            return await PostgresReadDatabase.connect(target, key, max_size=max_size)
+            return await PostgresReadDatabase.connect(
+                target, key, max_size=max_size, availability=availability
+            )
         from coordination.persistence.readdb_sqlite import SQLiteReadDatabase
 
         assert target.sqlite_path is not None

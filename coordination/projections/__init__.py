@@ -44,7 +44,9 @@ async def start_projections(
         cursor_key: Signs pagination cursors (default: derived from the database target).
         start: Start the projector's background task (False for tools that drive it).
     """
-    db = await ReadDatabase.open(system.target, cursor_key=cursor_key)
+    db = await ReadDatabase.open(
+        system.target, cursor_key=cursor_key, availability=system.availability
+    )
     await ensure_schema(db, ALL_VIEWS)
     runner = ProjectionRunner(db, system.app)
     if start:

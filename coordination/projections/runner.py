@@ -217,8 +217,21 @@ class ProjectionRunner:
             finally:
                 self.is_active = False
             if not self._stopping:
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
                 backoff = min(backoff * 2, max(10.0, self.restart_delay))
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait `seconds` before contending again, or, while the database is known to be
+        down, until it is back (looked at every `STANDBY_LOOK` s; no round trip): the
+        projector tries nothing during an outage and resumes within a look of its end."""
+        loop = asyncio.get_running_loop()
+        until, outage = loop.time() + seconds, False
+        while not self._stopping:
+            if self.db.availability.down:
+                outage = True
+            elif outage or loop.time() >= until:
+                return
+            await asyncio.sleep(STANDBY_LOOK if outage else min(STANDBY_LOOK, until - loop.time()))
 
     async def _lead(self, connection: Connection) -> None:
         if isinstance(connection, PostgresHandle):

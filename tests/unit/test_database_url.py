@@ -25,7 +25,8 @@ def test_default_is_an_sqlite_file_in_the_data_directory(tmp_path: Path) -> None
 def test_postgres_url_uses_the_librarys_recorder_with_its_table_lock_and_our_read_check() -> None:
     target = parse_database_url("postgresql://u:p%40ss@db.example:6543/node?schema=node_it")
     env = eventstore_env(target, create_tables=False)
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    # the library's factory, with a datastore that refuses at once while the server is down
+    assert env["PERSISTENCE_MODULE"].endswith(":OutageAwareFactory")
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"]) == ("db.example", "6543")
     assert env["POSTGRES_PASSWORD"] == "p@ss"
     assert env["POSTGRES_SCHEMA"] == "node_it"
@@ -33,6 +34,14 @@ def test_postgres_url_uses_the_librarys_recorder_with_its_table_lock_and_our_rea
     assert env["POSTGRES_ENABLE_DB_FUNCTIONS"] == "n"
     assert env["APPLICATION_RECORDER_TOPIC"].endswith(":ReadCheckingPostgresRecorder")
     assert "p@ss" not in target.describe()
+
+
+def test_the_connect_timeout_is_two_seconds_unless_the_url_says() -> None:
+    assert parse_database_url("postgresql://h/db").connect_timeout == 2
+    target = parse_database_url("postgresql://h/db?schema=s&connect_timeout=15")
+    assert (target.connect_timeout, target.schema) == (15, "s")
+    # The pool's wait for a connection, and its connections' own connect timeout.
+    assert eventstore_env(target, create_tables=False)["POSTGRES_CONNECT_TIMEOUT"] == "15"
 
 
 @pytest.mark.parametrize(
@@ -43,6 +52,9 @@ def test_postgres_url_uses_the_librarys_recorder_with_its_table_lock_and_our_rea
         ("sqlite:///:memory:", "must name a file"),
         ("postgresql://host", "must name a database"),
         ("postgresql://host/db?schema=a;drop", "letters, digits and _"),
+        ("postgresql://host/db?connect_timeout=1", "whole seconds from 2 to 60"),
+        ("postgresql://host/db?connect_timeout=2.5", "whole seconds from 2 to 60"),
+        ("postgresql://host/db?connect_timeout=61", "whole seconds from 2 to 60"),
     ],
 )
 def test_bad_urls_are_refused_with_the_reason(url: str, message: str) -> None:
