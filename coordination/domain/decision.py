@@ -42,6 +42,7 @@ from coordination.domain.values import (
     choice,
     document_hash,
     forum_audience,
+    name,
     text,
 )
 
@@ -342,7 +343,7 @@ class Decision(CoordinationAggregate):
             forum_kind=forum_kind.value,
             forum_id=forum_id,
             proposer_id=proposer_id,
-            title=text(title, "title", max_length=TITLE_MAX),
+            title=name(title, "title", max_length=TITLE_MAX),
             text=text(body, "proposal text", max_length=TEXT_MAX),
             rationale=text(rationale, "rationale", max_length=TEXT_MAX),
             supersedes=supersedes,
@@ -373,7 +374,7 @@ class Decision(CoordinationAggregate):
             forum_id=forum_id,
             workshop_id=workshop_id,
             minutes_hash=document_hash(minutes_hash, "minutes hash"),
-            title=text(title, "title", max_length=TITLE_MAX),
+            title=name(title, "title", max_length=TITLE_MAX),
             text=text(body, "decision text", max_length=TEXT_MAX),
             outcome=text(outcome, "outcome", max_length=TEXT_MAX),
             effective_on=effective_on,
@@ -397,7 +398,7 @@ class Decision(CoordinationAggregate):
         """Replace the proposal before closing; earlier positions become flagged."""
         self._ensure_unsealed("revisions")
         revised = (
-            text(title, "title", max_length=TITLE_MAX),
+            name(title, "title", max_length=TITLE_MAX),
             text(body, "proposal text", max_length=TEXT_MAX),
             text(rationale, "rationale", max_length=TEXT_MAX),
         )

@@ -27,6 +27,7 @@ from coordination.domain.values import (
     forum_audience,
     text,
 )
+from coordination.domain.values import name as checked_name
 
 
 class WorkingGroup(CoordinationAggregate):
@@ -132,7 +133,7 @@ class WorkingGroup(CoordinationAggregate):
             audience=Audience.PARTNERSHIP.value,
             partnership_id=partnership_id,
             theme_id=theme_id,
-            name=text(name, "working group name", max_length=NAME_MAX),
+            name=checked_name(name, "working group name", max_length=NAME_MAX),
             **charter,
         )
 

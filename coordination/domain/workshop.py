@@ -27,7 +27,8 @@ from coordination.domain.values import (
     Audience,
     ParticipantRole,
     choice,
-    optional_text,
+    name,
+    optional_name,
     sha256_hex,
 )
 from coordination.domain.values import text as checked_text
@@ -228,7 +229,7 @@ class Workshop(CoordinationAggregate):
         """Plan a workshop; the application checked the partnership, theme and groups."""
         groups, partners = checked_organisers(organiser_group_ids, organiser_partners)
         kind = choice(format, WorkshopFormat, "format")
-        place = optional_text(venue, "venue", max_length=TITLE_MAX)
+        place = optional_name(venue, "venue", max_length=TITLE_MAX)
         if place is None and kind is not WorkshopFormat.ONLINE:
             raise InvalidInput(f"a venue is required for an {kind.value} workshop")
         start, end = checked_schedule(starts_at, ends_at)
@@ -240,13 +241,13 @@ class Workshop(CoordinationAggregate):
             organiser_group_ids=groups,
             organiser_partners=partners,
             theme_id=theme_id,
-            title=checked_text(title, "title", max_length=TITLE_MAX),
+            title=name(title, "title", max_length=TITLE_MAX),
             format=kind.value,
             venue=place,
             capacity=checked_capacity(capacity),
             starts_at=start,
             ends_at=end,
-            audience_description=checked_text(
+            audience_description=name(
                 audience_description, "audience description", max_length=TITLE_MAX
             ),
         )

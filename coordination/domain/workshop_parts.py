@@ -13,7 +13,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from coordination.domain.errors import InvalidInput
-from coordination.domain.values import NAME_MAX, TITLE_MAX, in_utc, ordered, text
+from coordination.domain.values import NAME_MAX, TITLE_MAX, in_utc, name, ordered
 
 #: A workshop larger than this is a conference, not something this register plans.
 CAPACITY_MAX = 10_000
@@ -78,7 +78,7 @@ def checked_organisers(
 ) -> tuple[list[UUID], list[str]]:
     """The organising working groups and partners: at least one, none twice."""
     groups = list(group_ids)
-    names = [text(name, "organising partner", max_length=NAME_MAX) for name in partners]
+    names = [name(partner, "organising partner", max_length=NAME_MAX) for partner in partners]
     if not groups and not names:
         raise InvalidInput("a workshop needs at least one organiser: a working group or a partner")
     if len(groups) > ORGANISERS_MAX or len(names) > ORGANISERS_MAX:
@@ -99,7 +99,7 @@ def checked_agenda(items: Sequence[str]) -> list[str]:
     if len(items) > AGENDA_ITEMS_MAX:
         raise InvalidInput(f"the agenda has {len(items)} items; the limit is {AGENDA_ITEMS_MAX}")
     return [
-        text(item, f"agenda item {number}", max_length=AGENDA_ITEM_MAX)
+        name(item, f"agenda item {number}", max_length=AGENDA_ITEM_MAX)
         for number, item in enumerate(items, start=1)
     ]
 
