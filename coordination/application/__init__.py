@@ -1,5 +1,6 @@
 """The application service: one method per use case, on the `eventsourcing` Application."""
 
+from coordination.application.actions import ActionCommands
 from coordination.application.decisions import DecisionCommands
 from coordination.application.partnership import PartnershipCommands
 from coordination.application.service import (
@@ -12,7 +13,9 @@ from coordination.application.working_groups import WorkingGroupCommands
 from coordination.application.workshops import WorkshopCommands
 
 
-class Coordination(DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands):
+class Coordination(
+    DecisionCommands, WorkshopCommands, WorkingGroupCommands, ActionCommands, PartnershipCommands
+):
     """Every use case of B1-B4, composed from one mixin per aggregate."""
 
 
