@@ -1,8 +1,9 @@
 """Use cases of B2: working groups (their actions are in `actions`).
 
 The group stream knows nothing of the partnership's members, mandates or themes, so each
-use case loads the partnership to check those rules first. Only the stream a command
-changes is saved; the partnership is read, never written, here.
+use case loads the partnership to check those rules first. Only the streams a command
+changes are saved; the partnership is read, never written, here. Closing a group also
+withdraws the proposals still open in it, in the same save.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from coordination.application.service import (
     Outcome,
     Service,
 )
+from coordination.domain.base import CoordinationAggregate
 from coordination.domain.context import Context
+from coordination.domain.decision import Decision
 from coordination.domain.errors import Forbidden, RuleViolation
 from coordination.domain.partnership import Partnership, person_of
 from coordination.domain.working_group import WorkingGroup
@@ -159,12 +162,21 @@ class WorkingGroupCommands(Service):
     def close_working_group(
         self, ctx: Context, group_id: UUID, *, reason: str, options: CommandOptions = NO_OPTIONS
     ) -> CommandResult:
-        """Close the group for good, saying why."""
+        """Close the group for good, saying why; its open proposals are withdrawn with it.
+
+        Refused while a decision of the group is closed but neither adopted nor rejected.
+        """
 
         def handle() -> Outcome:
             group = self._load(WorkingGroup, group_id, options)
+            group.ensure_open()
+            withdrawn: list[CoordinationAggregate] = []
+            for decision_id in group.proposals:
+                decision = self._load(Decision, decision_id)
+                if decision.withdraw_with_group(ctx):
+                    withdrawn.append(decision)
             group.close(ctx, reason=reason)
-            return Outcome(group)
+            return Outcome(group, others=withdrawn)
 
         return self._run(
             ctx, "close_working_group", handle, options, group_id=group_id, reason=reason

@@ -46,6 +46,9 @@ from coordination.domain.values import (
     text,
 )
 
+#: Why closing a working group withdrew a proposal of the group still open.
+GROUP_CLOSED_REASON = "withdrawn because the working group was closed"
+
 
 class Decision(CoordinationAggregate):
     """One proposal and what became of it; the old one stays readable when superseded."""
@@ -553,6 +556,25 @@ class Decision(CoordinationAggregate):
         """Withdraw the proposal before the decision is closed."""
         self._ensure_unsealed("withdrawal")
         self.record(self.ProposalWithdrawn, ctx, reason=text(reason, "reason", max_length=TEXT_MAX))
+
+    def withdraw_with_group(self, ctx: Context) -> bool:
+        """Settle this decision as its working group closes; True when that recorded an event.
+
+        A proposal still open (tabled, deferred or called) is withdrawn, its positions kept
+        in the history; an outcome already reached (adopted, rejected, withdrawn,
+        superseded) stands. A vote closed and counted but without its outcome refuses the
+        closing: the tally says whether the rule was met, so the group adopts or rejects
+        it first rather than letting a counted vote end as a withdrawal.
+        """
+        if self.status is DecisionStatus.CLOSED:
+            raise RuleViolation(
+                f"the vote on '{self.title}' ({self.id}) is closed and awaits adoption or"
+                " rejection: settle it before the working group is closed"
+            )
+        if self.status not in (DecisionStatus.TABLED, DecisionStatus.CALLED):
+            return False
+        self.record(self.ProposalWithdrawn, ctx, reason=GROUP_CLOSED_REASON)
+        return True
 
     def defer(self, ctx: Context, *, until: date, reason: str) -> None:
         """Put the proposal back on the table until a later date; a running call lapses."""
