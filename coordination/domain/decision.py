@@ -27,11 +27,11 @@ from coordination.domain.decision_rules import (
     Stance,
     SupersedeScope,
     Tally,
-    count,
     parse_stance,
     parse_terms,
     quorum_met,
     shortfall,
+    standing_tally,
 )
 from coordination.domain.errors import InvalidInput, RuleViolation
 from coordination.domain.values import (
@@ -501,13 +501,15 @@ class Decision(CoordinationAggregate):
         call = self._ensure_status(DecisionStatus.CALLED, "closed")
         assert call is not None
         current = set(current_members)
+        withdrawn = [org for org in call.electorate if org not in current]
         counted = [org for org in call.electorate if org in current]
         if ctx.occurred_at < call.closes_at and any(o not in self.positions for o in counted):
             raise RuleViolation(
                 f"the vote runs until {call.closes_at.isoformat()}; it closes earlier only when"
                 " every organisation of the electorate has taken a position"
             )
-        tally = count({org: s.position for org, s in self.positions.items()}, counted)
+        positions = {org: stance.position for org, stance in self.positions.items()}
+        tally = standing_tally(positions, call.electorate, withdrawn)
         missing = shortfall(call.rule, tally, call.quorum_percent, call.threshold_percent)
         self.record(
             self.DecisionClosed,
@@ -517,7 +519,7 @@ class Decision(CoordinationAggregate):
             disagree=tally.disagree,
             block=tally.block,
             counted=counted,
-            withdrawn=[org for org in call.electorate if org not in current],
+            withdrawn=withdrawn,
             quorum_met=quorum_met(tally, call.quorum_percent),
             rule_met=missing is None,
         )
