@@ -66,6 +66,24 @@ def checked_schedule(starts_at: datetime, ends_at: datetime) -> tuple[datetime, 
     return start, end
 
 
+def checked_start(start: datetime, now: datetime, *, records_past: bool) -> None:
+    """Refuse a start that has passed (or, for the record of a past workshop, one to come).
+
+    Raises:
+        InvalidInput: The start is on the wrong side of `now` for what the command says.
+    """
+    if records_past and start > now:
+        raise InvalidInput(
+            f"a workshop recorded as past must have started: {start.isoformat()} is still"
+            " to come (plan it without recordsPast)"
+        )
+    if not records_past and start <= now:
+        raise InvalidInput(
+            f"a workshop is planned to start later than now: {start.isoformat()} has passed"
+            " (to record a workshop that already took place, say recordsPast)"
+        )
+
+
 def checked_capacity(value: int) -> int:
     """A number of places from 1 to `CAPACITY_MAX`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CAPACITY_MAX:
