@@ -1,5 +1,6 @@
 """The application service: one method per use case, on the `eventsourcing` Application."""
 
+from coordination.application.actions import ActionCommands
 from coordination.application.authority import Authority
 from coordination.application.decisions import DecisionCommands
 from coordination.application.partnership import PartnershipCommands
@@ -14,7 +15,12 @@ from coordination.application.workshops import WorkshopCommands
 
 
 class Coordination(
-    DecisionCommands, WorkshopCommands, WorkingGroupCommands, PartnershipCommands, Authority
+    DecisionCommands,
+    WorkshopCommands,
+    WorkingGroupCommands,
+    ActionCommands,
+    PartnershipCommands,
+    Authority,
 ):
     """Every use case of B1-B4, composed from one mixin per aggregate, and the check of
     a caller's claims that runs before them."""

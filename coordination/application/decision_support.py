@@ -3,15 +3,19 @@
 The decision stream knows nothing of mandates, partnership membership, working groups or
 workshops, so each use case loads those streams to check the cross-stream rules first:
 who acts for which organisation, who belongs to the forum (the electorate is fixed at
-call time), whose proxy a person holds. Only decision streams are written here; adopting
-a proposal that supersedes an earlier decision writes both in one transaction.
+call time), whose proxy a person holds, and that a working group deciding is still open:
+a closed group accepts nothing more, so every command on one of its decisions is refused
+(closing it withdrew those still open). Only superseding is let through: it is the act
+of the later decision's forum, and a closed group's decision must stay replaceable.
+Tabling in a working group also lists the proposal in the group's stream, and adopting a
+proposal that supersedes an earlier decision writes both decisions, in one transaction.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from coordination.application.service import Service
+from coordination.application.service import CommandOptions, Service
 from coordination.domain.context import Context
 from coordination.domain.decision import Decision
 from coordination.domain.decision_rules import ForumKind
@@ -28,6 +32,13 @@ class DecisionSupport(Service):
         """The decision's current state (for checks and for tests)."""
         return self._load(Decision, decision_id)
 
+    def _open_decision(self, decision_id: UUID, options: CommandOptions) -> Decision:
+        """The decision a command acts on, refused when its working group is closed."""
+        decision = self._load(Decision, decision_id, options)
+        if decision.forum_kind is ForumKind.WORKING_GROUP:
+            self._load(WorkingGroup, decision.forum_id).ensure_open()
+        return decision
+
     # -- cross-stream checks (prefixed: every mixin shares one namespace) -------------
 
     def _decision_of(self, partnership: Partnership, decision_id: UUID) -> Decision:
@@ -39,8 +50,9 @@ class DecisionSupport(Service):
 
     def _decision_forum(
         self, partnership: Partnership, forum_kind: str, forum_id: UUID, member_id: UUID | None
-    ) -> ForumKind:
-        """The checked forum: the partnership itself, or one of its open working groups.
+    ) -> tuple[ForumKind, WorkingGroup | None]:
+        """The checked forum: the partnership itself, or one of its open working groups
+        (returned with it).
 
         When `member_id` is given, it must be a member of the group.
         """
@@ -48,14 +60,14 @@ class DecisionSupport(Service):
         if kind is ForumKind.PARTNERSHIP:
             if forum_id != partnership.id:
                 raise InvalidInput("the forum of a partnership decision is the partnership itself")
-            return kind
+            return kind, None
         group = self._load(WorkingGroup, forum_id)
         if group.partnership_id != partnership.id:
             raise NotFound(f"no working group with id {forum_id} in this partnership")
         group.ensure_open()
         if member_id is not None:
             group.ensure_member(member_id)
-        return kind
+        return kind, group
 
     def _decision_proposer_or_secretariat(
         self, ctx: Context, decision: Decision, verb: str

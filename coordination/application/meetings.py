@@ -27,7 +27,7 @@ class MeetingCommands(WorkshopSupport):
     def hold_workshop(
         self, ctx: Context, workshop_id: UUID, *, options: CommandOptions = NO_OPTIONS
     ) -> CommandResult:
-        """Record that the workshop took place: once, on or after its start."""
+        """Record that the workshop took place: once, and only once it has started."""
 
         def handle() -> Outcome:
             workshop = self._load(Workshop, workshop_id, options)

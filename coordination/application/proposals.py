@@ -42,7 +42,7 @@ class ProposalCommands(DecisionSupport):
         def handle() -> Outcome:
             partnership = self._load(Partnership, partnership_id)
             member_id = partnership.ensure_acts_for(ctx)
-            kind = self._decision_forum(partnership, forum_kind, forum_id, member_id)
+            kind, group = self._decision_forum(partnership, forum_kind, forum_id, member_id)
             if supersedes is not None:
                 earlier = self._decision_of(partnership, supersedes)
                 earlier.ensure_in_force("the decision a proposal supersedes")
@@ -57,7 +57,10 @@ class ProposalCommands(DecisionSupport):
                 rationale=rationale,
                 supersedes=supersedes,
             )
-            return Outcome(decision, created_id=decision.id)
+            if group is None:
+                return Outcome(decision, created_id=decision.id)
+            group.receive_proposal(ctx, decision_id=decision.id)
+            return Outcome(decision, created_id=decision.id, others=[group])
 
         return self._run(
             ctx,
@@ -79,7 +82,7 @@ class ProposalCommands(DecisionSupport):
         """Add to the discussion thread, for a member organisation of the forum."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             partnership = self._load(Partnership, decision.partnership_id)
             member_id = partnership.ensure_acts_for(ctx)
             self._decision_forum(partnership, decision.forum_kind, decision.forum_id, member_id)
@@ -103,7 +106,7 @@ class ProposalCommands(DecisionSupport):
         """Revise the proposal before closing; positions on the earlier text are flagged."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             self._decision_proposer_or_secretariat(ctx, decision, "revise")
             decision.revise(ctx, title=title, body=text, rationale=rationale)
             return Outcome(decision)
@@ -125,7 +128,7 @@ class ProposalCommands(DecisionSupport):
         """Withdraw the proposal before the decision is closed."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             self._decision_proposer_or_secretariat(ctx, decision, "withdraw")
             decision.withdraw(ctx, reason=reason)
             return Outcome(decision)
@@ -146,7 +149,7 @@ class ProposalCommands(DecisionSupport):
         """Put the decision back on the table until a later date; a call in progress lapses."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             check_claim(self._load(Partnership, decision.partnership_id), ctx)
             decision.defer(ctx, until=until, reason=reason)
             return Outcome(decision)
@@ -180,7 +183,7 @@ class ProposalCommands(DecisionSupport):
         def handle() -> Outcome:
             partnership = self._load(Partnership, partnership_id)
             check_claim(partnership, ctx)
-            kind = self._decision_forum(partnership, forum_kind, forum_id, None)
+            kind, _ = self._decision_forum(partnership, forum_kind, forum_id, None)
             workshop = self._load(Workshop, workshop_id)
             if workshop.partnership_id != partnership_id:
                 raise NotFound(f"no workshop with id {workshop_id} in this partnership")

@@ -47,14 +47,13 @@ class VotingCommands(DecisionSupport):
         """
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             partnership = self._load(Partnership, decision.partnership_id)
             check_claim(partnership, ctx)
             electorate = partnership.current_members(ctx.today)
             chosen = rule
             if decision.forum_kind is ForumKind.WORKING_GROUP:
                 group = self._load(WorkingGroup, decision.forum_id)
-                group.ensure_open()
                 electorate = [org for org in electorate if org in group.members]
                 chosen = rule if rule is not None else group.default_rule
             if chosen is None:
@@ -96,7 +95,7 @@ class VotingCommands(DecisionSupport):
         """Let a current representative of another member act for the acting one, here only."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             partnership = self._load(Partnership, decision.partnership_id)
             member_id = partnership.ensure_acts_for(ctx)
             partnership.ensure_represents(proxy_person_id, proxy_member_id, ctx.today)
@@ -133,7 +132,7 @@ class VotingCommands(DecisionSupport):
         """
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             member_id, by_proxy = self._decision_voter(ctx, decision)
             decision.take_position(
                 ctx, member_id=member_id, position=position, reason=reason, by_proxy=by_proxy
@@ -162,7 +161,7 @@ class VotingCommands(DecisionSupport):
         """Replace the acting organisation's position; the earlier one stays in the history."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             member_id, by_proxy = self._decision_voter(ctx, decision)
             decision.revise_position(
                 ctx, member_id=member_id, position=position, reason=reason, by_proxy=by_proxy
@@ -185,7 +184,7 @@ class VotingCommands(DecisionSupport):
         """Seal the vote and record its tally; organisations withdrawn since lose their vote."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             partnership = self._load(Partnership, decision.partnership_id)
             check_claim(partnership, ctx)
             decision.close(ctx, current_members=partnership.current_members(ctx.today))
@@ -206,7 +205,7 @@ class VotingCommands(DecisionSupport):
         """Adopt a closed decision whose rule is met; it supersedes what the proposal said."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             check_claim(self._load(Partnership, decision.partnership_id), ctx)
             decision.adopt(ctx, outcome=outcome, effective_on=effective_on, review_on=review_on)
             others: list[CoordinationAggregate] = []
@@ -238,7 +237,7 @@ class VotingCommands(DecisionSupport):
         """Reject a closed decision whose rule is not met."""
 
         def handle() -> Outcome:
-            decision = self._load(Decision, decision_id, options)
+            decision = self._open_decision(decision_id, options)
             check_claim(self._load(Partnership, decision.partnership_id), ctx)
             decision.reject(ctx, reason=reason)
             return Outcome(decision)
@@ -260,6 +259,8 @@ class VotingCommands(DecisionSupport):
         """Record that a later adopted decision replaces this one, in "full" or in "part"."""
 
         def handle() -> Outcome:
+            # Not `_open_decision`: superseding is the later decision's forum acting, so a
+            # closed working group's decision stays replaceable (decision 23).
             decision = self._load(Decision, decision_id, options)
             check_claim(self._load(Partnership, decision.partnership_id), ctx)
             later = self._load(Decision, by_decision_id)

@@ -38,11 +38,14 @@ class WorkshopPlanningCommands(WorkshopSupport):
         starts_at: datetime,
         ends_at: datetime,
         audience_description: str,
+        records_past: bool = False,
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         """Plan a workshop on an active theme, organised by open groups and/or partners.
 
-        Returns the new workshop's id as `created_id`.
+        Its start is still to come, unless `records_past` says the plan records a workshop
+        that already took place (its start has passed). Returns the new workshop's id as
+        `created_id`.
         """
 
         def handle() -> Outcome:
@@ -63,6 +66,7 @@ class WorkshopPlanningCommands(WorkshopSupport):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 audience_description=audience_description,
+                records_past=records_past,
             )
             return Outcome(workshop, created_id=workshop.id)
 
@@ -82,6 +86,7 @@ class WorkshopPlanningCommands(WorkshopSupport):
             starts_at=starts_at,
             ends_at=ends_at,
             audience_description=audience_description,
+            records_past=records_past,
         )
 
     def set_agenda(

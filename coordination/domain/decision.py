@@ -27,11 +27,11 @@ from coordination.domain.decision_rules import (
     Stance,
     SupersedeScope,
     Tally,
-    count,
     parse_stance,
     parse_terms,
     quorum_met,
     shortfall,
+    standing_tally,
 )
 from coordination.domain.errors import InvalidInput, RuleViolation
 from coordination.domain.values import (
@@ -42,8 +42,12 @@ from coordination.domain.values import (
     choice,
     document_hash,
     forum_audience,
+    name,
     text,
 )
+
+#: Why closing a working group withdrew a proposal of the group still open.
+GROUP_CLOSED_REASON = "withdrawn because the working group was closed"
 
 
 class Decision(CoordinationAggregate):
@@ -342,7 +346,7 @@ class Decision(CoordinationAggregate):
             forum_kind=forum_kind.value,
             forum_id=forum_id,
             proposer_id=proposer_id,
-            title=text(title, "title", max_length=TITLE_MAX),
+            title=name(title, "title", max_length=TITLE_MAX),
             text=text(body, "proposal text", max_length=TEXT_MAX),
             rationale=text(rationale, "rationale", max_length=TEXT_MAX),
             supersedes=supersedes,
@@ -373,7 +377,7 @@ class Decision(CoordinationAggregate):
             forum_id=forum_id,
             workshop_id=workshop_id,
             minutes_hash=document_hash(minutes_hash, "minutes hash"),
-            title=text(title, "title", max_length=TITLE_MAX),
+            title=name(title, "title", max_length=TITLE_MAX),
             text=text(body, "decision text", max_length=TEXT_MAX),
             outcome=text(outcome, "outcome", max_length=TEXT_MAX),
             effective_on=effective_on,
@@ -397,7 +401,7 @@ class Decision(CoordinationAggregate):
         """Replace the proposal before closing; earlier positions become flagged."""
         self._ensure_unsealed("revisions")
         revised = (
-            text(title, "title", max_length=TITLE_MAX),
+            name(title, "title", max_length=TITLE_MAX),
             text(body, "proposal text", max_length=TEXT_MAX),
             text(rationale, "rationale", max_length=TEXT_MAX),
         )
@@ -497,13 +501,15 @@ class Decision(CoordinationAggregate):
         call = self._ensure_status(DecisionStatus.CALLED, "closed")
         assert call is not None
         current = set(current_members)
+        withdrawn = [org for org in call.electorate if org not in current]
         counted = [org for org in call.electorate if org in current]
         if ctx.occurred_at < call.closes_at and any(o not in self.positions for o in counted):
             raise RuleViolation(
                 f"the vote runs until {call.closes_at.isoformat()}; it closes earlier only when"
                 " every organisation of the electorate has taken a position"
             )
-        tally = count({org: s.position for org, s in self.positions.items()}, counted)
+        positions = {org: stance.position for org, stance in self.positions.items()}
+        tally = standing_tally(positions, call.electorate, withdrawn)
         missing = shortfall(call.rule, tally, call.quorum_percent, call.threshold_percent)
         self.record(
             self.DecisionClosed,
@@ -513,7 +519,7 @@ class Decision(CoordinationAggregate):
             disagree=tally.disagree,
             block=tally.block,
             counted=counted,
-            withdrawn=[org for org in call.electorate if org not in current],
+            withdrawn=withdrawn,
             quorum_met=quorum_met(tally, call.quorum_percent),
             rule_met=missing is None,
         )
@@ -552,6 +558,25 @@ class Decision(CoordinationAggregate):
         """Withdraw the proposal before the decision is closed."""
         self._ensure_unsealed("withdrawal")
         self.record(self.ProposalWithdrawn, ctx, reason=text(reason, "reason", max_length=TEXT_MAX))
+
+    def withdraw_with_group(self, ctx: Context) -> bool:
+        """Settle this decision as its working group closes; True when that recorded an event.
+
+        A proposal still open (tabled, deferred or called) is withdrawn, its positions kept
+        in the history; an outcome already reached (adopted, rejected, withdrawn,
+        superseded) stands. A vote closed and counted but without its outcome refuses the
+        closing: the tally says whether the rule was met, so the group adopts or rejects
+        it first rather than letting a counted vote end as a withdrawal.
+        """
+        if self.status is DecisionStatus.CLOSED:
+            raise RuleViolation(
+                f"the vote on '{self.title}' ({self.id}) is closed and awaits adoption or"
+                " rejection: settle it before the working group is closed"
+            )
+        if self.status not in (DecisionStatus.TABLED, DecisionStatus.CALLED):
+            return False
+        self.record(self.ProposalWithdrawn, ctx, reason=GROUP_CLOSED_REASON)
+        return True
 
     def defer(self, ctx: Context, *, until: date, reason: str) -> None:
         """Put the proposal back on the table until a later date; a running call lapses."""

@@ -7,7 +7,7 @@ One organisation, one equal voice: a tally counts organisations, never weights t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -102,6 +102,20 @@ def count(positions: Mapping[UUID, str], electorate: Iterable[UUID]) -> Tally:
         block=counted.count(Position.BLOCK),
         electorate=len(voters),
     )
+
+
+def standing_tally(
+    positions: Mapping[UUID, str], electorate: Iterable[UUID], withdrawn: Collection[UUID]
+) -> Tally:
+    """The tally of a call as it stands: its electorate less the organisations in
+    `withdrawn` (those that have withdrawn from the partnership since the call), which
+    count neither in the positions nor in the quorum, for open decisions lose that vote
+    (B1).
+
+    Closing records this tally; the decisions view shows it live while the vote runs, so
+    both follow this one rule.
+    """
+    return count(positions, [org for org in electorate if org not in withdrawn])
 
 
 def quorum_met(tally: Tally, quorum_percent: int) -> bool:

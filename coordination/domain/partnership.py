@@ -28,6 +28,7 @@ from coordination.domain.values import (
     ordered,
     text,
 )
+from coordination.domain.values import name as checked_name
 
 
 @dataclass(frozen=True)
@@ -188,9 +189,9 @@ class Partnership(CoordinationAggregate):
             cls.Established,
             ctx,
             audience=Audience.PUBLIC.value,
-            name=text(name, "name"),
-            programme=text(programme, "programme"),
-            region=text(region, "region"),
+            name=checked_name(name, "name"),
+            programme=checked_name(programme, "programme"),
+            region=checked_name(region, "region"),
             period_start=period_start,
             period_end=period_end,
         )
@@ -201,7 +202,7 @@ class Partnership(CoordinationAggregate):
         self.record(
             self.AgreementAdopted,
             ctx,
-            title=text(title, "title"),
+            title=checked_name(title, "title"),
             document_hash=document_hash(document_hash_hex),
             version=1,
         )
@@ -221,7 +222,7 @@ class Partnership(CoordinationAggregate):
         )
 
     def admit_member(self, ctx: Context, *, name: str, kind: str) -> UUID:
-        cleaned = text(name, "organisation name", max_length=NAME_MAX)
+        cleaned = checked_name(name, "organisation name", max_length=NAME_MAX)
         member_kind = choice(kind, MemberKind, "member kind")
         for member in self.members.values():
             if member.is_current(ctx.today) and member.name.casefold() == cleaned.casefold():
@@ -296,7 +297,7 @@ class Partnership(CoordinationAggregate):
         self.record(self.RepresentationEnded, ctx, mandate_id=mandate_id, ended_on=ended_on)
 
     def define_theme(self, ctx: Context, *, name: str) -> UUID:
-        cleaned = text(name, "theme name")
+        cleaned = checked_name(name, "theme name")
         for theme in self.themes.values():
             if not theme.archived and theme.name.casefold() == cleaned.casefold():
                 raise RuleViolation(f"the theme '{cleaned}' already exists")

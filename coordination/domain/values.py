@@ -1,7 +1,10 @@
 """Value checks and the closed vocabularies of the domain.
 
 Limits are deliberately generous for people and strict for machines: nothing empty,
-nothing that would not fit on a page of minutes.
+nothing that would not fit on a page of minutes, and no control characters: a name is
+one line (`name`), free text may also hold line breaks and tabs (`text`), and neither
+holds ESC, BEL or any other C0 or C1 control, which would act on a terminal, a log or a
+printed list instead of being read.
 """
 
 from __future__ import annotations
@@ -18,6 +21,15 @@ NAME_MAX = 200
 TITLE_MAX = 300
 TEXT_MAX = 20_000
 HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+#: What free text must not hold: every C0 control but tab, line feed and carriage return,
+#: DEL, and every C1 control (NUL among them: PostgreSQL's text cannot hold it either).
+TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: What a name must not hold: every control, and the line and paragraph separators.
+NAME_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Short names of the controls people meet most, for the message that refuses one.
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 9: "TAB", 10: "LF", 13: "CR", 27: "ESC", 127: "DEL"}
+#: The layout characters free text keeps and a name refuses (tab, line breaks).
+_LAYOUT = frozenset({0x09, 0x0A, 0x0D, 0x2028, 0x2029})
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -48,14 +60,57 @@ def forum_audience(forum_id: object) -> str:
 
 
 def text(value: str, field: str, *, max_length: int = NAME_MAX, required: bool = True) -> str:
-    """Return `value` stripped, refusing empty (when required) or oversized text."""
+    """Free text, stripped: lines and tabs are kept, other controls and oversize refused.
+
+    Raises:
+        InvalidInput: Empty (when required), too long, not storable, or holding a control
+            character; the message names `field`.
+    """
+    return _checked(value, field, max_length=max_length, required=required, refused=TEXT_CONTROLS)
+
+
+def name(value: str, field: str, *, max_length: int = NAME_MAX, required: bool = True) -> str:
+    """A name or title, stripped: one line, without tabs or any other control character.
+
+    Raises:
+        InvalidInput: As `text`, and for a line break or tab inside the name.
+    """
+    return _checked(value, field, max_length=max_length, required=required, refused=NAME_CONTROLS)
+
+
+def optional_text(value: str | None, field: str, *, max_length: int = TEXT_MAX) -> str | None:
+    """Like `text`, but None and blank text both mean "not given"."""
+    if value is None:
+        return None
+    cleaned = text(value, field, max_length=max_length, required=False)
+    return cleaned or None
+
+
+def optional_name(value: str | None, field: str, *, max_length: int = NAME_MAX) -> str | None:
+    """Like `name`, but None and blank text both mean "not given"."""
+    if value is None:
+        return None
+    cleaned = name(value, field, max_length=max_length, required=False)
+    return cleaned or None
+
+
+def _checked(
+    value: str, field: str, *, max_length: int, required: bool, refused: re.Pattern[str]
+) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be text")
     cleaned = value.strip()
     if required and not cleaned:
         raise InvalidInput(f"{field} must not be empty")
-    if "\x00" in cleaned:  # PostgreSQL's text cannot hold it
-        raise InvalidInput(f"{field} must not contain the NUL character (U+0000)")
+    control = refused.search(cleaned)
+    if control is not None:
+        code = ord(control.group())
+        label = _CONTROL_NAMES.get(code)
+        shown = f"U+{code:04X}" + (f" ({label})" if label else "")
+        where = f"character {control.start() + 1}"
+        if code in _LAYOUT:  # only a name refuses these
+            raise InvalidInput(f"{field} must be one line without tabs: {where} is {shown}")
+        raise InvalidInput(f"{field} must not contain the control character {shown} ({where})")
     try:
         cleaned.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it, nor for the event
@@ -65,14 +120,6 @@ def text(value: str, field: str, *, max_length: int = NAME_MAX, required: bool =
     if len(cleaned) > max_length:
         raise InvalidInput(f"{field} is {len(cleaned)} characters long; the limit is {max_length}")
     return cleaned
-
-
-def optional_text(value: str | None, field: str, *, max_length: int = TEXT_MAX) -> str | None:
-    """Like `text`, but None and blank text both mean "not given"."""
-    if value is None:
-        return None
-    cleaned = text(value, field, max_length=max_length, required=False)
-    return cleaned or None
 
 
 def choice(value: str, vocabulary: type[E], field: str) -> E:

@@ -7,7 +7,9 @@ accepts nothing more, so its history stays exactly as it was when it closed.
 
 Cross-stream rules (the theme is active, the organisation is a current member of the
 partnership, the actor represents it) need the partnership and are checked by the
-application before these commands run.
+application before these commands run. The group lists the proposals tabled in it, so
+that closing it settles each one still open (the application withdraws them in the same
+save) and a proposal tabled while it closes is refused, not left open in a closed group.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from coordination.domain.values import (
     forum_audience,
     text,
 )
+from coordination.domain.values import name as checked_name
 
 
 class WorkingGroup(CoordinationAggregate):
@@ -87,6 +90,15 @@ class WorkingGroup(CoordinationAggregate):
         def apply(self, g: WorkingGroup) -> None:
             g.purpose, g.decides, g.default_rule = self.purpose, self.decides, self.default_rule
 
+    class ProposalReceived(CoordinationAggregate.Event):
+        """A proposal was tabled in the group: closing the group settles it if still open."""
+
+        TOPIC = "coordination.working_group.proposal_received"
+        decision_id: UUID
+
+        def apply(self, g: WorkingGroup) -> None:
+            g.proposals.append(self.decision_id)
+
     class Closed(CoordinationAggregate.Event):
         """WorkingGroupClosed."""
 
@@ -103,6 +115,7 @@ class WorkingGroup(CoordinationAggregate):
         self.members: set[UUID] = set()
         self.convenor: UUID | None = None
         self.convenor_org: UUID | None = None
+        self.proposals: list[UUID] = []
         self.closed = False
         self.close_reason: str | None = None
 
@@ -132,7 +145,7 @@ class WorkingGroup(CoordinationAggregate):
             audience=Audience.PARTNERSHIP.value,
             partnership_id=partnership_id,
             theme_id=theme_id,
-            name=text(name, "working group name", max_length=NAME_MAX),
+            name=checked_name(name, "working group name", max_length=NAME_MAX),
             **charter,
         )
 
@@ -180,8 +193,13 @@ class WorkingGroup(CoordinationAggregate):
             )
         self.record(self.CharterRevised, ctx, audience=Audience.PARTNERSHIP.value, **charter)
 
+    def receive_proposal(self, ctx: Context, *, decision_id: UUID) -> None:
+        """List a proposal tabled in the group (the application saves both together)."""
+        self.ensure_open()
+        self.record(self.ProposalReceived, ctx, decision_id=decision_id)
+
     def close(self, ctx: Context, *, reason: str) -> None:
-        """Close the group for good."""
+        """Close the group for good; the application settles its open proposals with it."""
         self.ensure_open()
         self.record(
             self.Closed,

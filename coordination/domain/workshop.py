@@ -2,9 +2,12 @@
 
 A workshop brings municipal representatives and social-economy actors together on a
 theme. Its places are limited, so registrations are counted against its capacity; it is
-held only on or after its date; its attendance, per person and per organisation, is the
-programme's audit evidence; and its minutes, once approved, are sealed by their SHA-256
-hash so anyone can later show that the text they hold is the text that was approved.
+planned (and postponed) to start later than now, unless the plan says it records a
+workshop that already took place; it is held only once it has started (its start time:
+an instant, so no time zone is guessed at); its attendance, per person and per
+organisation, is the programme's audit evidence; and its minutes, once approved, are
+sealed by their SHA-256 hash so anyone can later show that the text they hold is the
+text that was approved.
 
 Persons appear only as pseudonymous ids. Cross-stream rules (the partnership, its theme
 and members, the organising working groups, the action a follow-up becomes) are checked
@@ -27,7 +30,8 @@ from coordination.domain.values import (
     Audience,
     ParticipantRole,
     choice,
-    optional_text,
+    name,
+    optional_name,
     sha256_hex,
 )
 from coordination.domain.values import text as checked_text
@@ -42,6 +46,7 @@ from coordination.domain.workshop_parts import (
     checked_capacity,
     checked_organisers,
     checked_schedule,
+    checked_start,
 )
 
 
@@ -224,14 +229,22 @@ class Workshop(CoordinationAggregate):
         starts_at: datetime,
         ends_at: datetime,
         audience_description: str,
+        records_past: bool = False,
     ) -> Workshop:
-        """Plan a workshop; the application checked the partnership, theme and groups."""
+        """Plan a workshop; the application checked the partnership, theme and groups.
+
+        A plan's start is still to come, unless `records_past` says the plan records a
+        workshop that already took place: its start must then have passed (and it is held
+        as any other). Saying so is what keeps a workshop from being planned and held
+        after the fact by mistake.
+        """
         groups, partners = checked_organisers(organiser_group_ids, organiser_partners)
         kind = choice(format, WorkshopFormat, "format")
-        place = optional_text(venue, "venue", max_length=TITLE_MAX)
+        place = optional_name(venue, "venue", max_length=TITLE_MAX)
         if place is None and kind is not WorkshopFormat.ONLINE:
             raise InvalidInput(f"a venue is required for an {kind.value} workshop")
         start, end = checked_schedule(starts_at, ends_at)
+        checked_start(start, ctx.occurred_at, records_past=records_past)
         return cls.start(
             cls.Planned,
             ctx,
@@ -240,13 +253,13 @@ class Workshop(CoordinationAggregate):
             organiser_group_ids=groups,
             organiser_partners=partners,
             theme_id=theme_id,
-            title=checked_text(title, "title", max_length=TITLE_MAX),
+            title=name(title, "title", max_length=TITLE_MAX),
             format=kind.value,
             venue=place,
             capacity=checked_capacity(capacity),
             starts_at=start,
             ends_at=end,
-            audience_description=checked_text(
+            audience_description=name(
                 audience_description, "audience description", max_length=TITLE_MAX
             ),
         )
@@ -300,6 +313,10 @@ class Workshop(CoordinationAggregate):
         """Move a workshop still to come to a later start."""
         self.ensure_upcoming("postpone it")
         start, end = checked_schedule(starts_at, ends_at)
+        if start <= ctx.occurred_at:
+            raise InvalidInput(
+                f"a workshop is postponed to a start still to come: {start.isoformat()} has passed"
+            )
         if start <= self.starts_at:
             raise InvalidInput(
                 f"a postponed workshop must start later than it would have"

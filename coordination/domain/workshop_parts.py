@@ -13,7 +13,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from coordination.domain.errors import InvalidInput
-from coordination.domain.values import NAME_MAX, TITLE_MAX, in_utc, ordered, text
+from coordination.domain.values import NAME_MAX, TITLE_MAX, in_utc, name, ordered
 
 #: A workshop larger than this is a conference, not something this register plans.
 CAPACITY_MAX = 10_000
@@ -66,6 +66,24 @@ def checked_schedule(starts_at: datetime, ends_at: datetime) -> tuple[datetime, 
     return start, end
 
 
+def checked_start(start: datetime, now: datetime, *, records_past: bool) -> None:
+    """Refuse a start that has passed (or, for the record of a past workshop, one to come).
+
+    Raises:
+        InvalidInput: The start is on the wrong side of `now` for what the command says.
+    """
+    if records_past and start > now:
+        raise InvalidInput(
+            f"a workshop recorded as past must have started: {start.isoformat()} is still"
+            " to come (plan it without recordsPast)"
+        )
+    if not records_past and start <= now:
+        raise InvalidInput(
+            f"a workshop is planned to start later than now: {start.isoformat()} has passed"
+            " (to record a workshop that already took place, say recordsPast)"
+        )
+
+
 def checked_capacity(value: int) -> int:
     """A number of places from 1 to `CAPACITY_MAX`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CAPACITY_MAX:
@@ -78,7 +96,7 @@ def checked_organisers(
 ) -> tuple[list[UUID], list[str]]:
     """The organising working groups and partners: at least one, none twice."""
     groups = list(group_ids)
-    names = [text(name, "organising partner", max_length=NAME_MAX) for name in partners]
+    names = [name(partner, "organising partner", max_length=NAME_MAX) for partner in partners]
     if not groups and not names:
         raise InvalidInput("a workshop needs at least one organiser: a working group or a partner")
     if len(groups) > ORGANISERS_MAX or len(names) > ORGANISERS_MAX:
@@ -99,7 +117,7 @@ def checked_agenda(items: Sequence[str]) -> list[str]:
     if len(items) > AGENDA_ITEMS_MAX:
         raise InvalidInput(f"the agenda has {len(items)} items; the limit is {AGENDA_ITEMS_MAX}")
     return [
-        text(item, f"agenda item {number}", max_length=AGENDA_ITEM_MAX)
+        name(item, f"agenda item {number}", max_length=AGENDA_ITEM_MAX)
         for number, item in enumerate(items, start=1)
     ]
 

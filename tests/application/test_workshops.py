@@ -307,6 +307,44 @@ def test_a_workshop_cannot_be_cancelled_once_held_or_twice(world: World) -> None
         app.cancel_workshop(secretariat(DURING), held(world), reason="Too late")
 
 
+def test_a_workshop_is_postponed_to_a_start_still_to_come(world: World) -> None:
+    app, workshop_id = world.app, plan(world)
+    now = START + timedelta(hours=3)  # it did not take place at its start
+    passed = {"starts_at": START + timedelta(hours=2), "ends_at": END + timedelta(hours=2)}
+    with pytest.raises(InvalidInput, match=r"postponed to a start still to come: .* has passed"):
+        app.postpone_workshop(secretariat(now), workshop_id, **passed, reason="Late room")
+    assert topics(app, workshop_id) == ["coordination.workshop.planned"]
+
+
+# -- planned ahead, or recorded after the fact ------------------------------------------
+
+
+@pytest.mark.parametrize("starts_at", [NOW - timedelta(days=3), NOW])
+def test_a_workshop_is_planned_to_start_later_than_now(world: World, starts_at: datetime) -> None:
+    head = world.app.recorder.max_notification_id()
+    with pytest.raises(InvalidInput, match=r"planned to start later than now: .* has passed"):
+        plan(world, starts_at=starts_at, ends_at=starts_at + timedelta(hours=3))
+    assert world.app.recorder.max_notification_id() == head
+
+
+def test_a_workshop_that_took_place_is_recorded_as_past_and_then_held(world: World) -> None:
+    app, starts_at = world.app, NOW - timedelta(days=3)
+    with pytest.raises(InvalidInput, match=r"recorded as past must have started: .* still to come"):
+        plan(world, records_past=True)
+    workshop_id = plan(
+        world, starts_at=starts_at, ends_at=starts_at + timedelta(hours=3), records_past=True
+    )
+    app.hold_workshop(secretariat(NOW), workshop_id)
+    person, org = uuid4(), world.orgs[0].id
+    app.record_attendance(secretariat(NOW), workshop_id, attendees=[(person, org)])
+    workshop = app.workshop(workshop_id)
+    assert (workshop.status, workshop.starts_at, workshop.attendance) == (
+        "held",
+        starts_at,
+        {person: org},
+    )
+
+
 # -- HoldWorkshop ---------------------------------------------------------------------
 
 

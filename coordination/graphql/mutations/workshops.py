@@ -28,6 +28,11 @@ class PlanWorkshopInput(CommandInput):
     starts_at: datetime
     ends_at: datetime
     audience_description: str = strawberry.field(description="Who it is for.")
+    records_past: bool = strawberry.field(
+        default=False,
+        description="True to record a workshop that already took place: its start must then"
+        " have passed. Otherwise the start must be still to come.",
+    )
 
 
 @strawberry.type(description="The workshop was planned; `createdId` is its id.")
@@ -106,7 +111,7 @@ class CancelWorkshopPayload(WorkshopChange):
     pass
 
 
-@strawberry.input(description="Record that the workshop took place.")
+@strawberry.input(description="Record that the workshop took place, once it has started.")
 class HoldWorkshopInput(CommandInput):
     workshop_id: UUID
 
@@ -157,6 +162,7 @@ class WorkshopMutations:
                 starts_at=input.starts_at,
                 ends_at=input.ends_at,
                 audience_description=input.audience_description,
+                records_past=input.records_past,
                 options=options,
             ),
             PlanWorkshopPayload,

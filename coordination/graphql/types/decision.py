@@ -73,8 +73,14 @@ class Decision(Node):
     electorate: list[UUID] = strawberry.field(
         description="The member organisations of the forum when the decision was called."
     )
+    withdrawn_organisations: list[UUID] = strawberry.field(
+        description="Organisations of the electorate that have withdrawn from the partnership"
+        " (for a closed decision: by its closing): they lost their vote."
+    )
 
-    @strawberry.field(description="Counted positions, one per organisation.")
+    @strawberry.field(
+        description="Positions, one per organisation; see `counted` for those that do not count."
+    )
     async def positions(
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[Position]:
@@ -142,4 +148,5 @@ class Decision(Node):
             tabled_at=row.tabled_at,
             flagged_organisations=list(row.flagged_organisations),
             electorate=list(row.electorate),
+            withdrawn_organisations=list(row.withdrawn_organisations),
         )

@@ -14,7 +14,10 @@ from coordination.projections.queries import decisions as views
 Info = strawberry.Info[GraphQLContext, None]
 
 
-@strawberry.type(description="An organisation's counted position (one per organisation).")
+@strawberry.type(
+    description="An organisation's position (one per organisation); a withdrawn"
+    " organisation's is listed but not counted."
+)
 class Position:
     decision_id: UUID
     organisation_id: UUID
@@ -24,6 +27,13 @@ class Position:
     by_proxy: bool
     flagged: bool = strawberry.field(
         description="Taken on an earlier revision of the proposal than the current one."
+    )
+    counted: bool = strawberry.field(
+        description="Whether it counts in the tally: not once the organisation has withdrawn"
+        " from the partnership (for a closed decision: withdrawn by its closing)."
+    )
+    not_counted_reason: str | None = strawberry.field(
+        description="Why it does not count, when it does not."
     )
 
     @strawberry.field(description="The organisation that took the position.")
@@ -40,4 +50,6 @@ class Position:
             revision=row.revision,
             by_proxy=row.by_proxy,
             flagged=row.flagged,
+            counted=row.counted,
+            not_counted_reason=row.not_counted_reason,
         )

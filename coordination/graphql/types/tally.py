@@ -15,7 +15,10 @@ class Tally:
     abstain: int
     disagree: int
     block: int
-    counted: int = strawberry.field(description="The size of the electorate.")
+    counted: int = strawberry.field(
+        description="The organisations entitled to a voice: the electorate less those that"
+        " have withdrawn from the partnership since the call."
+    )
 
     @classmethod
     def from_row(cls, row: views.Tally) -> Tally:

@@ -1,4 +1,9 @@
-"""Queries over the decisions view: decisions with their tally, and positions."""
+"""Queries over the decisions view: decisions with their tally, and positions.
+
+An organisation of a decision's electorate that withdrew from the partnership loses its
+vote (B1): while the decision is open, from the day it withdrew, by the domain's own rule
+(`standing_tally`); once closed, as the closing recorded it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 
+from coordination.domain.decision_rules import standing_tally
 from coordination.persistence.readdb import ReadDatabase, Row
 from coordination.projections.pagination import (
     DEFAULT_FIRST,
@@ -39,6 +45,10 @@ class Tally:
     disagree: int
     block: int
     counted: int
+
+
+#: Why a withdrawn organisation's position is listed but not counted.
+NOT_COUNTED_WITHDRAWN = "the organisation has withdrawn from the partnership"
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class DecisionSummary:
     tabled_at: datetime
     flagged_organisations: list[UUID]
     electorate: list[UUID]
+    withdrawn_organisations: list[UUID]
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,8 @@ class PositionView:
     revision: int
     by_proxy: bool
     flagged: bool
+    counted: bool
+    not_counted_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -151,12 +164,27 @@ def _decision(r: Row) -> DecisionSummary:
         tabled_at=to_moment(r["tabled_at"]),  # type: ignore[arg-type]
         flagged_organisations=[],
         electorate=[],
+        withdrawn_organisations=[],
     )
 
 
 _SELECT = (
     "SELECT d.*, df.theme_id, {keys} FROM rv_decisions d"
     " LEFT JOIN rv_decision_forums df ON df.forum_id = d.forum_id"
+)
+
+#: Whether an organisation of the electorate lost its vote by withdrawing: as closing
+#: recorded it (`d` has a counted tally), else as the partnership stands (`w`).
+_WITHDRAWN = (
+    "CASE WHEN d.counted IS NOT NULL THEN COALESCE(e.withdrawn, 0)"
+    " WHEN w.org_id IS NOT NULL THEN 1 ELSE 0 END"
+)
+_POSITIONS = (
+    f"SELECT p.*, d.revision AS current_revision, {_WITHDRAWN} AS withdrawn, {{keys}}"  # noqa: S608
+    " FROM rv_decision_positions p JOIN rv_decisions d ON d.decision_id = p.decision_id"
+    " LEFT JOIN rv_decision_electorate e ON e.decision_id = p.decision_id"
+    " AND e.org_id = p.org_id"
+    " LEFT JOIN rv_decision_withdrawn_members w ON w.org_id = p.org_id"
 )
 
 
@@ -233,26 +261,37 @@ async def get_decision(db: ReadDatabase, decision_id: UUID) -> DecisionSummary |
 async def _details(
     db: ReadDatabase, decisions: list[DecisionSummary]
 ) -> dict[UUID, DecisionSummary]:
-    """Electorate, flagged positions, partial supersessions and live tallies, in 4 queries."""
+    """Electorate, withdrawn organisations, flagged positions, live tallies and partial
+    supersessions, in 3 queries."""
     if not decisions:
         return {}
     ids = [str(d.id) for d in decisions]
     marks = ", ".join(f"${n}" for n in range(1, len(ids) + 1))
     electorate: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
+    withdrawn: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
     for r in await db.fetch(
-        f"SELECT decision_id, org_id FROM rv_decision_electorate WHERE decision_id IN ({marks})"  # noqa: S608
-        " ORDER BY decision_id, org_id",
+        f"SELECT e.decision_id, e.org_id, {_WITHDRAWN} AS withdrawn"  # noqa: S608
+        " FROM rv_decision_electorate e JOIN rv_decisions d ON d.decision_id = e.decision_id"
+        " LEFT JOIN rv_decision_withdrawn_members w ON w.org_id = e.org_id"
+        f" WHERE e.decision_id IN ({marks}) ORDER BY e.decision_id, e.org_id",
         *ids,
     ):
-        electorate[parse_uuid(r["decision_id"])].append(parse_uuid(r["org_id"]))
+        decision, org = parse_uuid(r["decision_id"]), parse_uuid(r["org_id"])
+        electorate[decision].append(org)
+        if r["withdrawn"]:
+            withdrawn[decision].append(org)
     flagged: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
+    positions: dict[UUID, dict[UUID, str]] = {d.id: {} for d in decisions}
     for r in await db.fetch(
-        "SELECT p.decision_id, p.org_id FROM rv_decision_positions p"  # noqa: S608
-        " JOIN rv_decisions d ON d.decision_id = p.decision_id"
-        f" WHERE p.decision_id IN ({marks}) AND p.revision < d.revision ORDER BY p.org_id",
+        "SELECT p.decision_id, p.org_id, p.position, p.revision < d.revision AS flagged"  # noqa: S608
+        " FROM rv_decision_positions p JOIN rv_decisions d ON d.decision_id = p.decision_id"
+        f" WHERE p.decision_id IN ({marks}) ORDER BY p.org_id",
         *ids,
     ):
-        flagged[parse_uuid(r["decision_id"])].append(parse_uuid(r["org_id"]))
+        decision, org = parse_uuid(r["decision_id"]), parse_uuid(r["org_id"])
+        positions[decision][org] = r["position"]
+        if r["flagged"]:
+            flagged[decision].append(org)
     in_part: dict[UUID, list[UUID]] = {d.id: [] for d in decisions}
     for r in await db.fetch(
         "SELECT decision_id, by_decision_id FROM rv_decision_supersessions"  # noqa: S608
@@ -260,30 +299,17 @@ async def _details(
         *ids,
     ):
         in_part[parse_uuid(r["decision_id"])].append(parse_uuid(r["by_decision_id"]))
-    counts: dict[UUID, dict[str, int]] = {d.id: {} for d in decisions}
-    for r in await db.fetch(
-        "SELECT p.decision_id, p.position, COUNT(*) AS n FROM rv_decision_positions p"  # noqa: S608
-        " JOIN rv_decision_electorate e ON e.decision_id = p.decision_id AND e.org_id = p.org_id"
-        f" WHERE p.decision_id IN ({marks}) GROUP BY p.decision_id, p.position",
-        *ids,
-    ):
-        counts[parse_uuid(r["decision_id"])][r["position"]] = int(r["n"])
     result = {}
     for d in decisions:
         tally = d.tally
         if d.status == "called":
-            c = counts[d.id]
-            tally = Tally(
-                c.get("agree", 0),
-                c.get("abstain", 0),
-                c.get("disagree", 0),
-                c.get("block", 0),
-                len(electorate[d.id]),
-            )
+            live = standing_tally(positions[d.id], electorate[d.id], withdrawn[d.id])
+            tally = Tally(live.agree, live.abstain, live.disagree, live.block, live.electorate)
         result[d.id] = replace(
             d,
             tally=tally,
             electorate=electorate[d.id],
+            withdrawn_organisations=withdrawn[d.id],
             flagged_organisations=flagged[d.id],
             superseded_in_part_by=in_part[d.id],
         )
@@ -291,6 +317,7 @@ async def _details(
 
 
 def _position(r: Row) -> PositionView:
+    withdrawn = bool(r["withdrawn"])
     return PositionView(
         decision_id=parse_uuid(r["decision_id"]),
         organisation_id=parse_uuid(r["org_id"]),
@@ -299,17 +326,17 @@ def _position(r: Row) -> PositionView:
         revision=int(r["revision"]),
         by_proxy=bool(r["by_proxy"]),
         flagged=int(r["revision"]) < int(r["current_revision"]),
+        counted=not withdrawn,
+        not_counted_reason=NOT_COUNTED_WITHDRAWN if withdrawn else None,
     )
 
 
 async def list_positions(
     db: ReadDatabase, decision_id: UUID, *, first: int = DEFAULT_FIRST, after: str | None = None
 ) -> Page[PositionView]:
-    """The counted positions on a decision, by organisation id."""
-    q = Query(
-        "SELECT p.*, d.revision AS current_revision, {keys} FROM rv_decision_positions p"
-        " JOIN rv_decisions d ON d.decision_id = p.decision_id"
-    ).where("p.decision_id = {}", str(decision_id))
+    """The positions on a decision, one per organisation, by organisation id; a withdrawn
+    organisation's is listed, marked as not counted."""
+    q = Query(_POSITIONS).where("p.decision_id = {}", str(decision_id))
     return await paginate(
         db,
         db.cursor_key,
@@ -326,10 +353,7 @@ async def list_positions_of(
     db: ReadDatabase, decision_ids: Sequence[UUID], *, first: int = DEFAULT_FIRST
 ) -> dict[UUID, Page[PositionView]]:
     """The first page of positions of each decision, in one read (as `list_positions`)."""
-    q = Query(
-        "SELECT p.*, d.revision AS current_revision, {keys} FROM rv_decision_positions p"
-        " JOIN rv_decisions d ON d.decision_id = p.decision_id"
-    )
+    q = Query(_POSITIONS)
     pages = await paginate_groups(
         db,
         db.cursor_key,

@@ -5,7 +5,10 @@ Status follows the domain, with one refinement: a deferred decision reads ``defe
 until it is called again. "In force" is ``status = adopted`` (a decision superseded only
 in part stays in force). Flagged positions (taken on an earlier revision) and the live
 tally of a called decision are computed at query time from the positions table. The
-forums' themes are kept here too, so decisions filter by theme without another view.
+forums' themes are kept here too, so decisions filter by theme without another view, and
+so are the organisations that withdrew from a partnership: an open decision's live tally
+leaves them out as closing will (`decision_rules.standing_tally`), and a closed one marks
+those its closing left out (`withdrawn` in its electorate).
 """
 
 from __future__ import annotations
@@ -98,8 +101,14 @@ PROXIES = Table(
 )
 ELECTORATE = Table(
     "decision_electorate",
-    {"decision_id": ID, "org_id": ID},
+    {"decision_id": ID, "org_id": ID, "withdrawn": FLAG},
     key=("decision_id", "org_id"),
+)
+#: Organisations withdrawn from their partnership (an id is never admitted again).
+WITHDRAWALS = Table(
+    "decision_withdrawn_members",
+    {"org_id": ID, "withdrawn_on": DAY},
+    key=("org_id",),
 )
 SUPERSESSIONS = Table(
     "decision_supersessions",
@@ -221,6 +230,9 @@ def _closed(e: Decision.DecisionClosed, w: Writer) -> None:
         quorum_met=flag(e.quorum_met),
         rule_met=flag(e.rule_met),
     )
+    decision = uid(e.originator_id)
+    for org in e.withdrawn:  # sealed: a later withdrawal changes nothing here
+        w.update("decision_electorate", {"decision_id": decision, "org_id": uid(org)}, withdrawn=1)
 
 
 def _adopted(e: Decision.DecisionAdopted, w: Writer) -> None:
@@ -282,9 +294,15 @@ def _partnership(e: Partnership.Established, w: Writer) -> None:
     w.upsert("decision_forums", {"forum_id": uid(e.originator_id)}, theme_id=None)
 
 
+def _member_withdrew(e: Partnership.MemberWithdrew, w: Writer) -> None:
+    w.upsert(
+        "decision_withdrawn_members", {"org_id": uid(e.member_id)}, withdrawn_on=day(e.withdrawn_on)
+    )
+
+
 VIEW = View(
     name="decisions",
-    tables=(DECISIONS, POSITIONS, PROXIES, ELECTORATE, SUPERSESSIONS, FORUM_THEMES),
+    tables=(DECISIONS, POSITIONS, PROXIES, ELECTORATE, SUPERSESSIONS, FORUM_THEMES, WITHDRAWALS),
     handlers={
         Decision.ProposalTabled.TOPIC: _tabled,
         Decision.DecisionRecordedFromMinutes.TOPIC: _from_minutes,
@@ -302,5 +320,6 @@ VIEW = View(
         Decision.DecisionSuperseded.TOPIC: _superseded,
         WorkingGroup.Convened.TOPIC: _group_convened,
         Partnership.Established.TOPIC: _partnership,
+        Partnership.MemberWithdrew.TOPIC: _member_withdrew,
     },
 )
