@@ -34,7 +34,7 @@ REPRESENTATIVE = Principal(Role.REPRESENTATIVE, uuid4(), org=uuid4())
 
 TRAIL = """query($after: String) {
   auditTrail(first: 100, after: $after, where: {includeInternal: true}) {
-  edges { node { eventId position logIndex leafHash } }
+  edges { node { eventId logPosition logIndex leafHash } }
   pageInfo { hasNextPage endCursor } } }"""
 PROOF = """query($e: UUID!, $size: Int) { inclusionProof(eventId: $e, size: $size) {
   eventId logIndex treeSize leafHash hashes checkpoint } }"""
@@ -89,7 +89,7 @@ async def test_the_audit_trail_shows_each_event_s_place_in_the_log(node: Node) -
     assert size > 50
     assert len(events) == size + 3
     for event in events[:size]:
-        entry = entries[event["position"]]
+        entry = entries[event["logPosition"]]
         assert event["eventId"] == entry.event_id
         assert event["logIndex"] == entry.index
         assert base64.b64decode(event["leafHash"]) == entry.leaf_hash

@@ -65,9 +65,10 @@ class CommandPayload:
     projected: bool = strawberry.field(
         description="True when the views already include the change (read-your-writes)."
     )
-    position: int = strawberry.field(
-        description="The log's position of the command's last event: subscribe to `events`"
-        " with `after` set to it to follow on from here."
+    log_position: int = strawberry.field(
+        description="The position of the command's last event in the node's log of events"
+        " (`RecordedEvent.logPosition`): subscribe to `events` with `afterLogPosition` set"
+        " to it to follow on from here."
     )
 
 
@@ -180,7 +181,7 @@ async def execute(
         version=result.version,
         created_id=result.created_id,
         projected=projected,
-        position=position,
+        log_position=position,
     )
 
 

@@ -15,7 +15,14 @@ class Tally:
     abstain: int
     disagree: int
     block: int
-    counted: int = strawberry.field(description="The size of the electorate.")
+    electorate: int = strawberry.field(
+        description="How many organisations may take a position: the call's electorate"
+        " while it runs, those still entitled to a voice once closed."
+    )
+    counted: int = strawberry.field(
+        description="How many positions are counted so far, abstentions included: 0 before"
+        " anyone took one."
+    )
 
     @classmethod
     def from_row(cls, row: views.Tally) -> Tally:
@@ -24,5 +31,6 @@ class Tally:
             abstain=row.abstain,
             disagree=row.disagree,
             block=row.block,
+            electorate=row.electorate,
             counted=row.counted,
         )
