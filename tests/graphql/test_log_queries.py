@@ -134,7 +134,7 @@ async def test_a_proof_in_an_earlier_checkpoint_s_tree(node: Node) -> None:
 async def test_unknown_events_and_sizes_out_of_range_are_refused(node: Node) -> None:
     unknown = await node.gql.run(PROOF, {"e": str(uuid4())}, AUDITOR)
     assert codes(unknown) == ["NOT_FOUND"]
-    assert unknown.data is None
+    assert unknown.data == {"inclusionProof": None}
     assert unknown.errors is not None
     assert "no entry for this event" in unknown.errors[0].message
     entry = node.log.entries(10, 11)[0]

@@ -194,7 +194,18 @@ async def test_decisions_by_filter(gql: Gql, demo: Demo) -> None:
 
 async def test_a_groups_business_is_read_by_its_members_only(gql: Gql, demo: Demo) -> None:
     refused = await gql.run(GROUP_PAGE, {"g": demo.id("group:1")}, demo.outsider)
-    assert codes(refused) == ["FORBIDDEN"]
+    # Its members, decisions and actions are refused, each on its own path; the rest of
+    # the group's page is shown, as it is to any signed-in caller.
+    assert codes(refused) == ["FORBIDDEN"] * 3
+    assert sorted(tuple(e.path or ()) for e in refused.errors or []) == [
+        ("workingGroup", "actions"),
+        ("workingGroup", "decisions"),
+        ("workingGroup", "members"),
+    ]
+    assert refused.data is not None
+    page = refused.data["workingGroup"]
+    assert page["name"] == "Business development / public procurement"
+    assert (page["members"], page["decisions"], page["actions"]) == (None, None, None)
     listed = await gql.data("query { decisions { edges { node { title } } } }", None, demo.outsider)
     assert nodes(listed["decisions"]) == []
     hidden = await gql.data(
