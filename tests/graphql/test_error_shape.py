@@ -9,8 +9,10 @@ zone`), which is not what the client sent (`startsAt`).
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -25,7 +27,13 @@ from tests.graphql.conftest import Gql
 from tests.graphql.scenario import Scenario
 from tests.graphql.test_fuzzing import odd_values_for
 
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = graphql.build_schema(schema_sdl())
+SCREAMING = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+#: A documented code: a row of the code table in docs/graphql.md.
+DOCUMENTED = re.compile(r"^\| `([A-Z0-9_]+)` \|", re.MULTILINE)
+#: Builds a request error from a message and a code (the code is the second argument).
+CODE_SECOND = {"RequestError", "error_document"}
 
 
 def screaming(type_name: str) -> str:
@@ -39,6 +47,49 @@ def document(mutation: str) -> str:
         f"mutation Run($input: {name}Input!) {{ {mutation}(input: $input) {{ __typename"
         " ... on UserError { message code } ... on InvalidInput { field } } }"
     )
+
+
+def code_nodes(node: ast.AST) -> list[ast.expr]:
+    """The expressions that give a request error's code in `node`, if any."""
+    if isinstance(node, ast.Dict):
+        return [
+            v
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and k.value == "code"
+        ]
+    if isinstance(node, ast.Call) and len(node.args) > 1:
+        called = node.func
+        name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+        return [node.args[1]] if name in CODE_SECOND else []
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "code" for t in node.targets
+    ):
+        return [node.value]
+    return []
+
+
+def request_codes() -> set[str]:
+    """Every code a request error of the GraphQL endpoint is given, read from the source:
+    `{"code": ...}` in extensions and refusals, `RequestError(message, code)`,
+    `error_document(message, code)` and `code = ...` (names of module constants
+    resolved)."""
+    found: set[str] = set()
+    for path in (ROOT / "coordination" / "graphql").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name) and isinstance(node.value.value, str)
+        }
+        for node in ast.walk(tree):
+            for code in code_nodes(node):
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    found.add(code.value)
+                elif isinstance(code, ast.Name) and code.id in constants:
+                    found.add(constants[code.id])
+    return found
 
 
 def test_every_refusal_of_a_command_has_the_code_of_its_type() -> None:
@@ -60,6 +111,16 @@ def test_every_refusal_of_a_command_has_the_code_of_its_type() -> None:
         name = type(refusal).__strawberry_definition__.name  # type: ignore[attr-defined]
         shown[name] = refusal.code.value
     assert shown == {name: screaming(name) for name in refusals}
+
+
+def test_every_error_code_is_screaming_snake_case_and_documented() -> None:
+    requests = request_codes()
+    # The scan finds the codes it is meant to find (else the rest proves nothing).
+    assert {"UNAUTHENTICATED", "BAD_USER_INPUT", "UNAVAILABLE", "PAYLOAD_TOO_LARGE"} <= requests
+    codes = requests | set(SCHEMA.get_type("UserErrorCode").values)  # type: ignore[union-attr]
+    assert [code for code in sorted(codes) if not SCREAMING.fullmatch(code)] == []
+    table = set(DOCUMENTED.findall((ROOT / "docs" / "graphql.md").read_text()))
+    assert sorted(codes - table) == []
 
 
 def test_one_rule_names_every_input_field_as_the_schema_does() -> None:
