@@ -88,7 +88,7 @@ query GroupPage($id: UUID!) {
     decisions(first: 20) {
       edges { node {
         title status inForce
-        tally { agree abstain disagree block counted }
+        tally { electorate counted agree abstain disagree block }
         positions(first: 20) { edges { node { position reason organisation { name } } } }
       } }
     }

@@ -56,10 +56,13 @@ class DecisionSupport(Service):
 
         When `member_id` is given, it must be a member of the group.
         """
-        kind = choice(forum_kind, ForumKind, "forum kind")
+        kind = choice(forum_kind, ForumKind, "forum_kind")
         if kind is ForumKind.PARTNERSHIP:
             if forum_id != partnership.id:
-                raise InvalidInput("the forum of a partnership decision is the partnership itself")
+                raise InvalidInput(
+                    "must be the partnership's own id for a decision of the partnership",
+                    field="forum_id",
+                )
             return kind, None
         group = self._load(WorkingGroup, forum_id)
         if group.partnership_id != partnership.id:

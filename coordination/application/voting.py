@@ -58,8 +58,9 @@ class VotingCommands(DecisionSupport):
                 chosen = rule if rule is not None else group.default_rule
             if chosen is None:
                 raise InvalidInput(
-                    "a decision of the partnership needs a rule: consensus, consent,"
-                    " majority or qualified_majority"
+                    "is required for a decision of the partnership, which has no charter"
+                    " rule to fall back on",
+                    field="rule",
                 )
             decision.call_vote(
                 ctx,

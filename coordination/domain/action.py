@@ -125,18 +125,27 @@ class Action(CoordinationAggregate):
         An action from a group names the group (its source is the group itself); an
         action from a decision or a workshop names that decision or workshop.
         """
-        source = choice(source_kind, ActionSource, "action source")
+        source = choice(source_kind, ActionSource, "source_kind")
         if source is ActionSource.GROUP:
             if group_id is None:
-                raise InvalidInput("an action agreed in a working group must name the group")
+                raise InvalidInput(
+                    "is required for an action agreed in a working group", field="group_id"
+                )
             if source_id not in (None, group_id):
-                raise InvalidInput("an action agreed in a working group has that group as source")
+                raise InvalidInput(
+                    "must be left out, or be the group's id, for an action agreed in a working"
+                    " group",
+                    field="source_id",
+                )
             source_id = group_id
         elif source_id is None:
-            raise InvalidInput(f"an action from a {source.value} must name the {source.value}")
+            raise InvalidInput(
+                f"is required for an action from a {source.value}: the {source.value}'s id",
+                field="source_id",
+            )
         if due_on < ctx.today:
             raise InvalidInput(
-                f"the due date {due_on.isoformat()} is before today ({ctx.today.isoformat()})"
+                f"{due_on.isoformat()} is before today ({ctx.today.isoformat()})", field="due_on"
             )
         return cls.start(
             cls.Assigned,
@@ -157,7 +166,7 @@ class Action(CoordinationAggregate):
         self.record(
             self.ProgressReported,
             ctx,
-            percent=checked_percent(percent, "progress"),
+            percent=checked_percent(percent, "percent"),
             note=optional_text(note, "note"),
         )
 

@@ -24,7 +24,7 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "urn:coordination:idempotency")
 def command_record_id(actor: str, key: str) -> UUID:
     """The stream id of the record for `key` sent by `actor` (keys are scoped per actor)."""
     if not key or len(key) > KEY_MAX or not key.isprintable():
-        raise InvalidInput(f"the idempotency key must be 1 to {KEY_MAX} printable characters")
+        raise InvalidInput(f"must be 1 to {KEY_MAX} printable characters", field="idempotency_key")
     return uuid5(_NAMESPACE, f"{actor}\n{key}")
 
 

@@ -347,7 +347,7 @@ class Decision(CoordinationAggregate):
             forum_id=forum_id,
             proposer_id=proposer_id,
             title=name(title, "title", max_length=TITLE_MAX),
-            text=text(body, "proposal text", max_length=TEXT_MAX),
+            text=text(body, "text", max_length=TEXT_MAX),
             rationale=text(rationale, "rationale", max_length=TEXT_MAX),
             supersedes=supersedes,
         )
@@ -376,9 +376,9 @@ class Decision(CoordinationAggregate):
             forum_kind=forum_kind.value,
             forum_id=forum_id,
             workshop_id=workshop_id,
-            minutes_hash=document_hash(minutes_hash, "minutes hash"),
+            minutes_hash=document_hash(minutes_hash, "minutes_hash"),
             title=name(title, "title", max_length=TITLE_MAX),
-            text=text(body, "decision text", max_length=TEXT_MAX),
+            text=text(body, "text", max_length=TEXT_MAX),
             outcome=text(outcome, "outcome", max_length=TEXT_MAX),
             effective_on=effective_on,
         )
@@ -392,7 +392,7 @@ class Decision(CoordinationAggregate):
             ctx,
             contribution_id=contribution_id,
             member_id=member_id,
-            text=text(body, "contribution", max_length=TEXT_MAX),
+            text=text(body, "text", max_length=TEXT_MAX),
             revision=self.revision,
         )
         return contribution_id
@@ -402,7 +402,7 @@ class Decision(CoordinationAggregate):
         self._ensure_unsealed("revisions")
         revised = (
             name(title, "title", max_length=TITLE_MAX),
-            text(body, "proposal text", max_length=TEXT_MAX),
+            text(body, "text", max_length=TEXT_MAX),
             text(rationale, "rationale", max_length=TEXT_MAX),
         )
         if revised == (self.title, self.text, self.rationale):
@@ -537,7 +537,9 @@ class Decision(CoordinationAggregate):
             )
             raise RuleViolation(f"the decision cannot be adopted: {missing}")
         if review_on is not None and review_on <= effective_on:
-            raise InvalidInput("the review date must be after the effective date")
+            raise InvalidInput(
+                f"must be after the effective date ({effective_on})", field="review_on"
+            )
         self.record(
             self.DecisionAdopted,
             ctx,
@@ -582,7 +584,7 @@ class Decision(CoordinationAggregate):
         """Put the proposal back on the table until a later date; a running call lapses."""
         self._ensure_unsealed("deferral")
         if until <= ctx.today:
-            raise InvalidInput("a decision is deferred to a later date than today")
+            raise InvalidInput(f"must be later than today ({ctx.today})", field="until")
         self.record(
             self.DecisionDeferred,
             ctx,

@@ -169,7 +169,7 @@ def parse_stance(position: str, reason: str | None) -> tuple[Position, str | Non
     chosen = choice(position, Position, "position")
     why = optional_text(reason, "reason", max_length=TEXT_MAX)
     if chosen.needs_reason and why is None:
-        raise InvalidInput(f"a reason is required to {chosen.value}")
+        raise InvalidInput(f"is required to {chosen.value}", field="reason")
     return chosen, why
 
 
@@ -177,18 +177,21 @@ def parse_terms(
     rule: str, quorum_percent: int, threshold_percent: int, called_at: datetime, closes_at: datetime
 ) -> tuple[DecisionRule, int, int | None]:
     """The rule, quorum and threshold (only a qualified majority has one) of a call."""
-    chosen = choice(rule, DecisionRule, "decision rule")
-    quorum = percent(quorum_percent, "quorum")
+    chosen = choice(rule, DecisionRule, "rule")
+    quorum = percent(quorum_percent, "quorum_percent")
     threshold = None
     if chosen is DecisionRule.QUALIFIED_MAJORITY:
-        threshold = percent(threshold_percent, "threshold")
+        threshold = percent(threshold_percent, "threshold_percent")
         if threshold <= 50:
-            raise InvalidInput("a qualified majority must be more than 50%")
-    in_utc(closes_at, "the closing time")  # zoned, and a time the views can store
+            raise InvalidInput(
+                "must be more than 50% for a qualified majority", field="threshold_percent"
+            )
+    in_utc(closes_at, "closes_at")  # zoned, and a time the views can store
     if closes_at <= called_at:
         raise InvalidInput(
-            f"the vote must close after it is called ({closes_at.isoformat()} is not"
-            f" after {called_at.isoformat()})"
+            f"must be after the vote is called ({closes_at.isoformat()} is not"
+            f" after {called_at.isoformat()})",
+            field="closes_at",
         )
     return chosen, quorum, threshold
 

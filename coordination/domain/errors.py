@@ -18,9 +18,26 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """A value is malformed: empty, oversized, out of range, dates in the wrong order."""
+    """A value is malformed: empty, oversized, out of range, dates in the wrong order.
+
+    It names the command's argument at fault, as the command names it (`starts_at`; an
+    item of a list by its index from 0, `items[2]`; a part of an item after a dot,
+    `attendees[0].person_id`), and says what is wrong with it: the message is the field
+    followed by the problem. An API shows the field by its own name for that argument
+    (`startsAt`) and the problem as it is, so the problem never names the field itself.
+
+    Args:
+        problem: What is wrong, as the rest of a sentence that begins with the field
+            ("must include a time zone").
+        field: The argument at fault.
+    """
 
     code = "invalid_input"
+
+    def __init__(self, problem: str, *, field: str) -> None:
+        super().__init__(f"{field} {problem}")
+        self.problem = problem
+        self.field = field
 
 
 class NotFound(DomainError):

@@ -184,7 +184,7 @@ class Partnership(CoordinationAggregate):
         period_start: date,
         period_end: date,
     ) -> Partnership:
-        ordered(period_start, period_end, "the partnership's period")
+        ordered(period_start, period_end, "period_end")
         return cls.start(
             cls.Established,
             ctx,
@@ -222,8 +222,8 @@ class Partnership(CoordinationAggregate):
         )
 
     def admit_member(self, ctx: Context, *, name: str, kind: str) -> UUID:
-        cleaned = checked_name(name, "organisation name", max_length=NAME_MAX)
-        member_kind = choice(kind, MemberKind, "member kind")
+        cleaned = checked_name(name, "name", max_length=NAME_MAX)
+        member_kind = choice(kind, MemberKind, "kind")
         for member in self.members.values():
             if member.is_current(ctx.today) and member.name.casefold() == cleaned.casefold():
                 raise RuleViolation(f"'{cleaned}' is already a member of the partnership")
@@ -261,9 +261,12 @@ class Partnership(CoordinationAggregate):
         alternate: bool = False,
     ) -> UUID:
         member = self.current_member(member_id, ctx.today)
-        ordered(starts_on, ends_on, "a mandate")
+        ordered(starts_on, ends_on, "ends_on")
         if starts_on < member.admitted_on:
-            raise InvalidInput("a mandate cannot start before the organisation was admitted")
+            raise InvalidInput(
+                f"must not be before the organisation was admitted ({member.admitted_on})",
+                field="starts_on",
+            )
         for mandate in self.mandates.values():
             if (
                 mandate.person_id == person_id
@@ -293,11 +296,13 @@ class Partnership(CoordinationAggregate):
         if mandate.ended_on is not None:
             raise RuleViolation(f"mandate {mandate_id} already ended on {mandate.ended_on}")
         if ended_on < mandate.starts_on:
-            raise InvalidInput("a mandate cannot end before it starts")
+            raise InvalidInput(
+                f"must not be before the mandate starts ({mandate.starts_on})", field="ended_on"
+            )
         self.record(self.RepresentationEnded, ctx, mandate_id=mandate_id, ended_on=ended_on)
 
     def define_theme(self, ctx: Context, *, name: str) -> UUID:
-        cleaned = checked_name(name, "theme name")
+        cleaned = checked_name(name, "name")
         for theme in self.themes.values():
             if not theme.archived and theme.name.casefold() == cleaned.casefold():
                 raise RuleViolation(f"the theme '{cleaned}' already exists")

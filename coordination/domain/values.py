@@ -4,7 +4,8 @@ Limits are deliberately generous for people and strict for machines: nothing emp
 nothing that would not fit on a page of minutes, and no control characters: a name is
 one line (`name`), free text may also hold line breaks and tabs (`text`), and neither
 holds ESC, BEL or any other C0 or C1 control, which would act on a terminal, a log or a
-printed list instead of being read.
+printed list instead of being read. Each check's `field` is the command's argument it
+checks, by the command's own name for it (see `InvalidInput`).
 """
 
 from __future__ import annotations
@@ -98,10 +99,10 @@ def _checked(
     value: str, field: str, *, max_length: int, required: bool, refused: re.Pattern[str]
 ) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text")
+        raise InvalidInput("must be text", field=field)
     cleaned = value.strip()
     if required and not cleaned:
-        raise InvalidInput(f"{field} must not be empty")
+        raise InvalidInput("must not be empty", field=field)
     control = refused.search(cleaned)
     if control is not None:
         code = ord(control.group())
@@ -109,16 +110,18 @@ def _checked(
         shown = f"U+{code:04X}" + (f" ({label})" if label else "")
         where = f"character {control.start() + 1}"
         if code in _LAYOUT:  # only a name refuses these
-            raise InvalidInput(f"{field} must be one line without tabs: {where} is {shown}")
-        raise InvalidInput(f"{field} must not contain the control character {shown} ({where})")
+            raise InvalidInput(f"must be one line without tabs: {where} is {shown}", field=field)
+        raise InvalidInput(f"must not contain the control character {shown} ({where})", field=field)
     try:
         cleaned.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it, nor for the event
         raise InvalidInput(
-            f"{field} is not valid Unicode text (it holds a lone surrogate)"
+            "is not valid Unicode text (it holds a lone surrogate)", field=field
         ) from None
     if len(cleaned) > max_length:
-        raise InvalidInput(f"{field} is {len(cleaned)} characters long; the limit is {max_length}")
+        raise InvalidInput(
+            f"is {len(cleaned)} characters long; the limit is {max_length}", field=field
+        )
     return cleaned
 
 
@@ -128,20 +131,20 @@ def choice(value: str, vocabulary: type[E], field: str) -> E:
         return vocabulary(value)
     except ValueError:
         allowed = ", ".join(member.value for member in vocabulary)
-        raise InvalidInput(f"{field} '{value}' is not one of: {allowed}") from None
+        raise InvalidInput(f"'{value}' is not one of: {allowed}", field=field) from None
 
 
-def ordered(start: date | datetime, end: date | datetime | None, what: str) -> None:
-    """Refuse a period whose end is not after its start."""
+def ordered(start: date | datetime, end: date | datetime | None, field: str) -> None:
+    """Refuse a period whose end (the argument `field`) is not after its start."""
     if end is not None and end <= start:
-        raise InvalidInput(f"{what} must end after it starts ({end} is not after {start})")
+        raise InvalidInput(f"must be after the start ({end} is not after {start})", field=field)
 
 
-def document_hash(value: str, field: str = "document hash") -> str:
+def document_hash(value: str, field: str = "document_hash") -> str:
     """A lowercase hex SHA-256 digest, as evidence documents are identified by."""
     cleaned = value.strip().lower() if isinstance(value, str) else ""
     if not HASH_PATTERN.match(cleaned):
-        raise InvalidInput(f"{field} must be a SHA-256 digest: 64 hexadecimal characters")
+        raise InvalidInput("must be a SHA-256 digest: 64 hexadecimal characters", field=field)
     return cleaned
 
 
@@ -155,19 +158,19 @@ def in_utc(moment: datetime, field: str) -> datetime:
     too close to the ends of the calendar to be written in UTC (the views store times in
     UTC: such an event would stop its stream's views)."""
     if not isinstance(moment, datetime):
-        raise InvalidInput(f"{field} must be a date and time")
+        raise InvalidInput("must be a date and time", field=field)
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(f"{field} must include a time zone")
+        raise InvalidInput("must include a time zone", field=field)
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise InvalidInput(f"{field} lies outside the years 1 to 9999 in UTC") from None
+        raise InvalidInput("lies outside the years 1 to 9999 in UTC", field=field) from None
 
 
 def percent(value: int, field: str) -> int:
     """An integer percentage 0..100."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise InvalidInput(f"{field} must be a whole number from 0 to 100")
+        raise InvalidInput("must be a whole number from 0 to 100", field=field)
     return value
 
 

@@ -145,7 +145,7 @@ class WorkingGroup(CoordinationAggregate):
             audience=Audience.PARTNERSHIP.value,
             partnership_id=partnership_id,
             theme_id=theme_id,
-            name=checked_name(name, "working group name", max_length=NAME_MAX),
+            name=checked_name(name, "name", max_length=NAME_MAX),
             **charter,
         )
 
@@ -229,6 +229,6 @@ def _charter(*, purpose: str, decides: str, default_rule: str) -> dict[str, Any]
     """The checked fields of a charter, as its events record them."""
     return {
         "purpose": text(purpose, "purpose", max_length=TEXT_MAX),
-        "decides": text(decides, "what is decided here", max_length=TEXT_MAX),
-        "default_rule": choice(default_rule, DecisionRule, "decision rule").value,
+        "decides": text(decides, "decides", max_length=TEXT_MAX),
+        "default_rule": choice(default_rule, DecisionRule, "default_rule").value,
     }

@@ -242,7 +242,7 @@ class Workshop(CoordinationAggregate):
         kind = choice(format, WorkshopFormat, "format")
         place = optional_name(venue, "venue", max_length=TITLE_MAX)
         if place is None and kind is not WorkshopFormat.ONLINE:
-            raise InvalidInput(f"a venue is required for an {kind.value} workshop")
+            raise InvalidInput(f"is required for an {kind.value} workshop", field="venue")
         start, end = checked_schedule(starts_at, ends_at)
         checked_start(start, ctx.occurred_at, records_past=records_past)
         return cls.start(
@@ -260,7 +260,7 @@ class Workshop(CoordinationAggregate):
             starts_at=start,
             ends_at=end,
             audience_description=name(
-                audience_description, "audience description", max_length=TITLE_MAX
+                audience_description, "audience_description", max_length=TITLE_MAX
             ),
         )
 
@@ -272,7 +272,7 @@ class Workshop(CoordinationAggregate):
     def invite(self, ctx: Context, *, invitee_kind: str, invitee_id: UUID) -> None:
         """Invite an organisation (checked by the application) or a person, once each."""
         self.ensure_upcoming("send invitations")
-        kind = choice(invitee_kind, InviteeKind, "invitee kind").value
+        kind = choice(invitee_kind, InviteeKind, "invitee_kind").value
         if (kind, invitee_id) in self.invitations:
             raise RuleViolation(f"{kind} {invitee_id} is already invited to '{self.title}'")
         self.record(self.InvitationSent, ctx, invitee_kind=kind, invitee_id=invitee_id)
@@ -315,12 +315,13 @@ class Workshop(CoordinationAggregate):
         start, end = checked_schedule(starts_at, ends_at)
         if start <= ctx.occurred_at:
             raise InvalidInput(
-                f"a workshop is postponed to a start still to come: {start.isoformat()} has passed"
+                f"must be still to come: {start.isoformat()} has passed", field="starts_at"
             )
         if start <= self.starts_at:
             raise InvalidInput(
-                f"a postponed workshop must start later than it would have"
-                f" ({start.isoformat()} is not after {self.starts_at.isoformat()})"
+                f"must be later than the workshop's current start"
+                f" ({start.isoformat()} is not after {self.starts_at.isoformat()})",
+                field="starts_at",
             )
         self.record(
             self.Postponed,
@@ -433,4 +434,4 @@ class Workshop(CoordinationAggregate):
 
 
 def _minutes(value: str) -> str:
-    return checked_text(value, "minutes", max_length=TEXT_MAX)
+    return checked_text(value, "text", max_length=TEXT_MAX)

@@ -62,7 +62,7 @@ class Registration:
 def checked_schedule(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
     """A workshop's start and end, both time-zone aware, the end after the start."""
     start, end = in_utc(starts_at, "starts_at"), in_utc(ends_at, "ends_at")
-    ordered(start, end, "a workshop")
+    ordered(start, end, "ends_at")
     return start, end
 
 
@@ -74,20 +74,22 @@ def checked_start(start: datetime, now: datetime, *, records_past: bool) -> None
     """
     if records_past and start > now:
         raise InvalidInput(
-            f"a workshop recorded as past must have started: {start.isoformat()} is still"
-            " to come (plan it without recordsPast)"
+            f"must have passed for the record of a past workshop: {start.isoformat()} is"
+            " still to come (plan it as a workshop to come instead)",
+            field="starts_at",
         )
     if not records_past and start <= now:
         raise InvalidInput(
-            f"a workshop is planned to start later than now: {start.isoformat()} has passed"
-            " (to record a workshop that already took place, say recordsPast)"
+            f"must be later than now: {start.isoformat()} has passed (a workshop that"
+            " already took place is planned as the record of a past workshop)",
+            field="starts_at",
         )
 
 
 def checked_capacity(value: int) -> int:
     """A number of places from 1 to `CAPACITY_MAX`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= CAPACITY_MAX:
-        raise InvalidInput(f"capacity must be a whole number from 1 to {CAPACITY_MAX}")
+        raise InvalidInput(f"must be a whole number from 1 to {CAPACITY_MAX}", field="capacity")
     return value
 
 
@@ -96,51 +98,67 @@ def checked_organisers(
 ) -> tuple[list[UUID], list[str]]:
     """The organising working groups and partners: at least one, none twice."""
     groups = list(group_ids)
-    names = [name(partner, "organising partner", max_length=NAME_MAX) for partner in partners]
+    names = [
+        name(partner, f"organiser_partners[{index}]", max_length=NAME_MAX)
+        for index, partner in enumerate(partners)
+    ]
     if not groups and not names:
-        raise InvalidInput("a workshop needs at least one organiser: a working group or a partner")
-    if len(groups) > ORGANISERS_MAX or len(names) > ORGANISERS_MAX:
-        raise InvalidInput(f"a workshop has at most {ORGANISERS_MAX} organisers of each kind")
+        raise InvalidInput(
+            "is empty and no partner organises it: a workshop needs at least one organiser,"
+            " a working group or a partner",
+            field="organiser_group_ids",
+        )
+    if len(groups) > ORGANISERS_MAX:
+        raise InvalidInput(f"names more than {ORGANISERS_MAX} groups", field="organiser_group_ids")
+    if len(names) > ORGANISERS_MAX:
+        raise InvalidInput(f"names more than {ORGANISERS_MAX} partners", field="organiser_partners")
     if len(set(groups)) != len(groups):
-        raise InvalidInput("a working group is named twice among the organisers")
+        raise InvalidInput("names a working group twice", field="organiser_group_ids")
     if len({name.casefold() for name in names}) != len(names):
-        raise InvalidInput("a partner is named twice among the organisers")
+        raise InvalidInput("names a partner twice", field="organiser_partners")
     return groups, names
 
 
 def checked_agenda(items: Sequence[str]) -> list[str]:
     """Agenda items: at least one, each non-empty and short enough to read as a heading."""
     if isinstance(items, str):
-        raise InvalidInput("the agenda must be a list of items")
+        raise InvalidInput("must be a list of agenda items", field="items")
     if not items:
-        raise InvalidInput("the agenda must have at least one item")
+        raise InvalidInput("must hold at least one agenda item", field="items")
     if len(items) > AGENDA_ITEMS_MAX:
-        raise InvalidInput(f"the agenda has {len(items)} items; the limit is {AGENDA_ITEMS_MAX}")
+        raise InvalidInput(
+            f"holds {len(items)} agenda items; the limit is {AGENDA_ITEMS_MAX}", field="items"
+        )
     return [
-        name(item, f"agenda item {number}", max_length=AGENDA_ITEM_MAX)
-        for number, item in enumerate(items, start=1)
+        name(item, f"items[{index}]", max_length=AGENDA_ITEM_MAX)
+        for index, item in enumerate(items)
     ]
 
 
 def checked_attendees(entries: Sequence[tuple[UUID, UUID]]) -> list[dict[str, UUID]]:
     """Attendance entries as (person, organisation) pairs, each person once."""
     if not entries:
-        raise InvalidInput("attendance must list at least one person")
+        raise InvalidInput("must list at least one person", field="attendees")
     if len(entries) > ATTENDEES_MAX:
-        raise InvalidInput(f"attendance lists at most {ATTENDEES_MAX} people at a time")
+        raise InvalidInput(f"lists at most {ATTENDEES_MAX} people at a time", field="attendees")
     seen: set[UUID] = set()
     parsed: list[dict[str, UUID]] = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         try:
             person_id, organisation_id = entry
         except (TypeError, ValueError):
             raise InvalidInput(
-                "each attendance entry must be a person id and an organisation id"
+                "must be a person id and an organisation id", field=f"attendees[{index}]"
             ) from None
         if not isinstance(person_id, UUID) or not isinstance(organisation_id, UUID):
-            raise InvalidInput("each attendance entry must be a person id and an organisation id")
+            raise InvalidInput(
+                "must be a person id and an organisation id", field=f"attendees[{index}]"
+            )
         if person_id in seen:
-            raise InvalidInput(f"person {person_id} is listed twice in the attendance")
+            raise InvalidInput(
+                f"names person {person_id}, who is listed already",
+                field=f"attendees[{index}].person_id",
+            )
         seen.add(person_id)
         parsed.append({"person_id": person_id, "organisation_id": organisation_id})
     return parsed

@@ -87,9 +87,10 @@ class EventTail:
             if after is not None and after < live_from:
                 if live_from - after > CATCH_UP_LIMIT:
                     raise RequestError(
-                        f"position {after} is more than {CATCH_UP_LIMIT} events back:"
+                        f"afterLogPosition {after} is more than {CATCH_UP_LIMIT} events back:"
                         " read the audit trail to catch up, then subscribe",
                         "BAD_USER_INPUT",
+                        argument="afterLogPosition",
                     )
                 async for event in self._history(after, live_from):
                     yield event

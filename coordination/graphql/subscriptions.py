@@ -27,10 +27,12 @@ from coordination.graphql.types.recorded_event import RecordedEvent
 Info = strawberry.Info[GraphQLContext, None]
 
 
-@strawberry.type(description="A view moved: it has committed events up to `position`.")
+@strawberry.type(description="A view moved: it has committed events up to `logPosition`.")
 class ViewUpdate:
     view: str = strawberry.field(description="forums, decisions, actions, workshops, ...")
-    position: int
+    log_position: int = strawberry.field(
+        description="The position in the node's log of events the view has committed up to."
+    )
     forum_ids: list[UUID] = strawberry.field(description="The forums whose data changed.")
     stream_ids: list[UUID]
     all_forums: bool = strawberry.field(
@@ -76,8 +78,8 @@ def require_valid_token(info: Info) -> None:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Events as they are recorded, those the caller may see;"
-        " from `after` (a position) when given, else from now."
+        description="Events as they are recorded, those the caller may see; from after"
+        " `afterLogPosition` when given, else from now."
     )
     async def events(
         self,
@@ -96,7 +98,14 @@ class Subscription:
                 "position_taken.v1) or without."
             ),
         ] = None,
-        after: int | None = None,
+        after_log_position: Annotated[
+            int | None,
+            strawberry.argument(
+                description="A position in the node's log of events (a payload's or an"
+                " event's `logPosition`): the events after it are replayed first, so"
+                " nothing is missed between a query and the subscription."
+            ),
+        ] = None,
         include_internal: Annotated[
             bool,
             strawberry.argument(
@@ -109,10 +118,13 @@ class Subscription:
         visibility = info.context.visibility
         topics = event_topics(types)
         hidden = hidden_topics(topics, include_internal=include_internal)
-        if after is not None and after < 0:
+        if after_log_position is not None and after_log_position < 0:
             # It replayed the whole log, as from 0, where the caller meant something else.
-            raise bad_input(f"after is a log position, 0 or more, not {after}", "after")
-        async for event in info.context.services.tail.subscribe(after):
+            raise bad_input(
+                f"afterLogPosition is a position in the log, 0 or more, not {after_log_position}",
+                "afterLogPosition",
+            )
+        async for event in info.context.services.tail.subscribe(after_log_position):
             if _wanted(event, stream_id, forum_id, topics, hidden) and await visibility.sees_event(
                 event
             ):
@@ -135,7 +147,7 @@ class Subscription:
                     await require_forum_of(info, forum_id)
                     yield ViewUpdate(
                         view=update.view,
-                        position=update.position,
+                        log_position=update.position,
                         forum_ids=sorted(update.forum_ids, key=str),
                         stream_ids=sorted(update.stream_ids, key=str),
                         all_forums=all_forums,

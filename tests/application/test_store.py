@@ -154,7 +154,7 @@ def test_keys_are_scoped_per_actor(world: World) -> None:
 
 def test_malformed_keys_are_refused(world: World) -> None:
     for key in ["", "x" * 201, "tab\tkey"]:
-        with pytest.raises(InvalidInput, match="idempotency key"):
+        with pytest.raises(InvalidInput, match="idempotency_key"):
             world.app.define_theme(
                 secretariat(),
                 world.partnership_id,

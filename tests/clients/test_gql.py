@@ -20,11 +20,11 @@ TIMEOUT = 15.0
 FORUMS = gql("{ forums(kind: PARTNERSHIP) { edges { node { uuid name } } } }")
 DEFINE_THEME = gql(
     """mutation($input: DefineThemeInput!) { defineTheme(input: $input) { __typename
-         ... on DefineThemePayload { position projected } ... on UserError { message } } }"""
+         ... on DefineThemePayload { logPosition projected } ... on UserError { message } } }"""
 )
 THEMES_DEFINED = gql(
-    """subscription($after: Int) { events(after: $after,
-         types: ["coordination.partnership.theme_defined.v1"]) { type position data } }"""
+    """subscription($after: Int) { events(afterLogPosition: $after,
+         types: ["coordination.partnership.theme_defined.v1"]) { type logPosition data } }"""
 )
 
 
@@ -40,7 +40,7 @@ async def test_gql_queries_mutates_and_subscribes_over_http_and_websocket(node: 
             answer = await http.execute(GraphQLRequest(DEFINE_THEME, variable_values=variables))
         assert answer["defineTheme"]["__typename"] == "DefineThemePayload", answer
         assert answer["defineTheme"]["projected"] is True
-        position: int = answer["defineTheme"]["position"]
+        position: int = answer["defineTheme"]["logPosition"]
         return position
 
     before = await define_theme("Before the subscription")
@@ -59,4 +59,4 @@ async def test_gql_queries_mutates_and_subscribes_over_http_and_websocket(node: 
         await events.aclose()
     assert event["type"] == "coordination.partnership.theme_defined.v1"
     assert event["data"]["name"] == "Defined for gql"
-    assert event["position"] == defined
+    assert event["logPosition"] == defined

@@ -22,12 +22,12 @@ from tests.clients.conftest import Node
 TIMEOUT_MS = 20_000
 FORUMS = "{ forums(kind: PARTNERSHIP) { edges { node { name } } } }"
 THEMES_DEFINED = (
-    "subscription { events(after: %d, types: "
+    "subscription { events(afterLogPosition: %d, types: "
     '["coordination.partnership.theme_defined.v1"]) { type data } }'
 )
 DEFINE_THEME = (
     "mutation($input: DefineThemeInput!) { defineTheme(input: $input) {"
-    " ... on DefineThemePayload { position } ... on UserError { message } } }"
+    " ... on DefineThemePayload { logPosition } ... on UserError { message } } }"
 )
 
 
@@ -84,7 +84,7 @@ def define_theme(node: Node, partnership: str, name: str) -> int:
         json={"query": DEFINE_THEME, "variables": variables},
         headers={"Authorization": f"Bearer {node.admin()}"},
     )
-    position: int = answer.json()["data"]["defineTheme"]["position"]
+    position: int = answer.json()["data"]["defineTheme"]["logPosition"]
     return position
 
 

@@ -26,11 +26,11 @@ EXPLAINED: dict[str, str] = {}
 TIMEOUT_S = 60
 DEFINE_THEME = (
     "mutation($input: DefineThemeInput!) { defineTheme(input: $input) {"
-    " ... on DefineThemePayload { position } ... on UserError { message } } }"
+    " ... on DefineThemePayload { logPosition } ... on UserError { message } } }"
 )
 THEMES_DEFINED = (
-    "subscription($after: Int) { events(after: $after,"
-    ' types: ["coordination.partnership.theme_defined.v1"]) { type position data } }'
+    "subscription($after: Int) { events(afterLogPosition: $after,"
+    ' types: ["coordination.partnership.theme_defined.v1"]) { type logPosition data } }'
 )
 
 
@@ -82,7 +82,7 @@ def test_the_graphql_ws_client_receives_an_event(
         answer = httpx.post(
             node.graphql, json={"query": DEFINE_THEME, "variables": variables}, headers=admin
         )
-        position: int = answer.json()["data"]["defineTheme"]["position"]
+        position: int = answer.json()["data"]["defineTheme"]["logPosition"]
         return position
 
     before = define_theme("Before graphql-ws")
@@ -106,4 +106,4 @@ def test_the_graphql_ws_client_receives_an_event(
     event = json.loads(out)["data"]["events"]
     assert event["type"] == "coordination.partnership.theme_defined.v1"
     assert event["data"]["name"] == "Defined for graphql-ws"
-    assert event["position"] == defined
+    assert event["logPosition"] == defined

@@ -131,7 +131,8 @@ def events_subscribed(node: Node, after: int | None = None) -> Iterator[ClientCo
         websocket.send(json.dumps({"type": "connection_init", "payload": payload}))
         assert json.loads(websocket.recv(timeout=10))["type"] == "connection_ack"
         subscribe = {
-            "query": "subscription($after: Int) { events(after: $after) { type position } }",
+            "query": "subscription($after: Int) {"
+            " events(afterLogPosition: $after) { type logPosition } }",
             "variables": {"after": after},
         }
         websocket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))

@@ -47,6 +47,6 @@ async def test_allowed_roles_run_it_refused_roles_do_not(
         )
         outcome = data[mutation]
         assert outcome["__typename"] == "Forbidden", (role, outcome)
-        assert outcome["code"] == "forbidden"
+        assert outcome["code"] == "FORBIDDEN"
         assert outcome["message"]
         assert gql.events() == before, role

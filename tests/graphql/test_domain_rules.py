@@ -17,7 +17,7 @@ from tests.graphql.conftest import Gql, caught_up
 from tests.graphql.scenario import Scenario
 
 DECISION = """query($id: UUID!) { decision(uuid: $id) {
-  status endReason tally { block counted } electorate withdrawnOrganisations
+  status endReason tally { block counted electorate } electorate withdrawnOrganisations
   positions { edges { node { organisationId position counted notCountedReason } } }
 } }"""
 
@@ -150,7 +150,8 @@ async def test_a_withdrawn_member_s_position_is_listed_but_not_counted(
         "decision"
     ]
 
-    assert seen["tally"] == {"block": 0, "counted": 2}
+    # C withdrew: its block is listed, not counted, and C is no longer of the electorate.
+    assert seen["tally"] == {"block": 0, "counted": 1, "electorate": 2}
     assert len(seen["electorate"]) == 3
     assert seen["withdrawnOrganisations"] == [str(scenario.orgs["C"])]
     marks = {
@@ -178,7 +179,8 @@ async def test_a_past_workshop_is_planned_only_when_the_plan_says_so(
     before = gql.events()
     refused = (await gql.data(document("planWorkshop"), {"input": plan}, admin))["planWorkshop"]
     assert refused["__typename"] == "InvalidInput"
-    assert "(to record a workshop that already took place, say recordsPast)" in refused["message"]
+    assert refused["message"].startswith("startsAt must be later than now")
+    assert "planned as the record of a past workshop" in refused["message"]
     assert gql.events() == before
 
     recorded = await gql.data(

@@ -34,7 +34,7 @@ REPRESENTATIVE = Principal(Role.REPRESENTATIVE, uuid4(), org=uuid4())
 
 TRAIL = """query($after: String) {
   auditTrail(first: 100, after: $after, where: {includeInternal: true}) {
-  edges { node { eventId position logIndex leafHash } }
+  edges { node { eventId logPosition logIndex leafHash } }
   pageInfo { hasNextPage endCursor } } }"""
 PROOF = """query($e: UUID!, $size: Int) { inclusionProof(eventId: $e, size: $size) {
   eventId logIndex treeSize leafHash hashes checkpoint } }"""
@@ -89,7 +89,7 @@ async def test_the_audit_trail_shows_each_event_s_place_in_the_log(node: Node) -
     assert size > 50
     assert len(events) == size + 3
     for event in events[:size]:
-        entry = entries[event["position"]]
+        entry = entries[event["logPosition"]]
         assert event["eventId"] == entry.event_id
         assert event["logIndex"] == entry.index
         assert base64.b64decode(event["leafHash"]) == entry.leaf_hash
@@ -134,7 +134,7 @@ async def test_a_proof_in_an_earlier_checkpoint_s_tree(node: Node) -> None:
 async def test_unknown_events_and_sizes_out_of_range_are_refused(node: Node) -> None:
     unknown = await node.gql.run(PROOF, {"e": str(uuid4())}, AUDITOR)
     assert codes(unknown) == ["NOT_FOUND"]
-    assert unknown.data is None
+    assert unknown.data == {"inclusionProof": None}
     assert unknown.errors is not None
     assert "no entry for this event" in unknown.errors[0].message
     entry = node.log.entries(10, 11)[0]

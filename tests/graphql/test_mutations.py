@@ -13,6 +13,12 @@ from tests.graphql.conftest import Gql
 from tests.graphql.scenario import Scenario
 
 ADMIT = document("admitMember")
+#: A refusal's code is its type's name in SCREAMING_SNAKE_CASE, as request errors' are.
+CODES = {
+    "NotFound": "NOT_FOUND",
+    "RuleViolation": "RULE_VIOLATION",
+    "InvalidInput": "INVALID_INPUT",
+}
 TABLE = document("tableProposal")
 
 
@@ -167,7 +173,7 @@ async def test_a_stale_expected_version_is_a_conflict(
                 "idempotencyKey": "k" * 201,
             },
             "InvalidInput",
-            "idempotency key has at most 200 characters",
+            "idempotencyKey has at most 200 characters",
         ),
         (
             "admitMember",
@@ -196,6 +202,7 @@ async def test_refusals_are_typed_and_say_why(
     data = await gql.data(document(mutation), variables, scenario.principal("admin"))
     refused = data[mutation]
     assert refused["__typename"] == typename
+    assert refused["code"] == CODES[typename]
     assert words in refused["message"]
     assert gql.events() == before
 

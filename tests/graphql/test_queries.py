@@ -115,7 +115,7 @@ query($g: UUID!) { workingGroup(uuid: $g) {
   convenorOrganisation { name } partnership { name }
   members { edges { node { name kind active organisation { admittedOn } } } }
   decisions { edges { node { title status inForce supersedes supersededBy
-    tally { agree abstain disagree block counted } quorumMet ruleMet electorate
+    tally { agree abstain disagree block electorate counted } quorumMet ruleMet electorate
     forum { __typename name }
     positions { edges { node { position reason byProxy flagged organisation { name } } } } } } }
   actions { edges { node { description status progress owner { name } } } }
@@ -140,7 +140,14 @@ async def test_a_working_group_page(gql: Gql, demo: Demo) -> None:
     assert (second["status"], second["inForce"]) == ("ADOPTED", True)
     assert second["supersedes"] == demo.id("decision:1")
     assert first["supersededBy"] == demo.id("decision:2")
-    assert second["tally"] == {"agree": 4, "abstain": 1, "disagree": 0, "block": 0, "counted": 5}
+    assert second["tally"] == {
+        "agree": 4,
+        "abstain": 1,
+        "disagree": 0,
+        "block": 0,
+        "electorate": 5,
+        "counted": 5,
+    }
     assert (second["quorumMet"], second["ruleMet"]) == (True, True)
     assert second["forum"] == {"__typename": "WorkingGroup", "name": group["name"]}
     positions = nodes(second["positions"])
@@ -187,7 +194,18 @@ async def test_decisions_by_filter(gql: Gql, demo: Demo) -> None:
 
 async def test_a_groups_business_is_read_by_its_members_only(gql: Gql, demo: Demo) -> None:
     refused = await gql.run(GROUP_PAGE, {"g": demo.id("group:1")}, demo.outsider)
-    assert codes(refused) == ["FORBIDDEN"]
+    # Its members, decisions and actions are refused, each on its own path; the rest of
+    # the group's page is shown, as it is to any signed-in caller.
+    assert codes(refused) == ["FORBIDDEN"] * 3
+    assert sorted(tuple(e.path or ()) for e in refused.errors or []) == [
+        ("workingGroup", "actions"),
+        ("workingGroup", "decisions"),
+        ("workingGroup", "members"),
+    ]
+    assert refused.data is not None
+    page = refused.data["workingGroup"]
+    assert page["name"] == "Business development / public procurement"
+    assert (page["members"], page["decisions"], page["actions"]) == (None, None, None)
     listed = await gql.data("query { decisions { edges { node { title } } } }", None, demo.outsider)
     assert nodes(listed["decisions"]) == []
     hidden = await gql.data(
@@ -330,7 +348,7 @@ async def test_every_node_is_found_by_its_global_id(gql: Gql, demo: Demo) -> Non
 AUDIT = (
     "query($w: AuditFilter, $first: Int, $after: String) {"
     " auditTrail(where: $w, first: $first, after: $after) {"
-    " edges { cursor node { eventId type streamId version position occurredAt recordedAt"
+    " edges { cursor node { eventId type streamId version logPosition occurredAt recordedAt"
     " actor actingFor origin correlationId causationId audience data } }"
     " pageInfo { hasNextPage endCursor } } }"
 )
@@ -350,7 +368,7 @@ async def test_the_audit_trail(gql: Gql, demo: Demo) -> None:
     assert events[0]["audience"] == f"forum:{demo.id('group:1')}"
     assert events[0]["origin"] == "test.example/coordination/log"
     assert events[-1]["type"] == "coordination.decision.decision_superseded.v1"
-    positions = [e["position"] for e in events]
+    positions = [e["logPosition"] for e in events]
     assert positions == sorted(positions)
     assert decision["pageInfo"]["hasNextPage"] is False
 
@@ -433,7 +451,7 @@ async def test_a_sparse_filter_decodes_only_the_events_that_can_match(
     monkeypatch.setattr(audit, "_BATCH", 3)
 
     (page,) = await audit_pages(gql, demo, {"actor": actor})
-    assert [e["position"] for e in page] == theirs
+    assert [e["logPosition"] for e in page] == theirs
     assert {e["actor"] for e in page} == {actor}  # other events naming them are left out
 
     org = demo.ids["member:Coompanion Stockholm"]
@@ -441,7 +459,7 @@ async def test_a_sparse_filter_decodes_only_the_events_that_can_match(
     (needle,) = state_needles(system.app.mapper, actor=None, organisation=org)
     monkeypatch.setattr(audit, "SCAN_LIMIT", sum(needle in note.state for note, _ in stored) + 1)
     (page,) = await audit_pages(gql, demo, {"organisationId": str(org)})
-    assert [e["position"] for e in page] == for_org
+    assert [e["logPosition"] for e in page] == for_org
 
 
 async def test_a_filtered_trail_looks_through_a_window_of_the_log_per_request(
@@ -451,7 +469,7 @@ async def test_a_filtered_trail_looks_through_a_window_of_the_log_per_request(
     theirs = [note.id for note, event in listed(stored_events(system)) if event.actor == actor]
     monkeypatch.setattr(audit, "SCAN_WINDOW", 7)
     pages = await audit_pages(gql, demo, {"actor": actor})
-    assert [e["position"] for page in pages for e in page] == theirs
+    assert [e["logPosition"] for page in pages for e in page] == theirs
     head = system.app.recorder.max_notification_id() or 0
     assert len(pages) >= head // 7  # one request per window, matches or not
 

@@ -32,8 +32,8 @@ from tests.graphql.scenario import Scenario
 PROTOCOL = "graphql-transport-ws"
 TIMEOUT = 10.0
 EVENTS = (
-    "subscription($after: Int, $types: [String!]) { events(after: $after, types: $types)"
-    " { type streamId version position actor actingFor audience data } }"
+    "subscription($after: Int, $types: [String!]) { events(afterLogPosition: $after, types: $types)"
+    " { type streamId version logPosition actor actingFor audience data } }"
 )
 
 
@@ -364,7 +364,7 @@ async def test_view_updates_of_a_forum_reach_its_members(
         await subscribe(
             websocket,
             "subscription($forum: UUID!) { viewUpdates(forumId: $forum)"
-            " { view position forumIds } }",
+            " { view logPosition forumIds } }",
             {"forum": str(scenario.group)},
         )
         decision = scenario.fresh_decision(scenario.group)
@@ -386,7 +386,7 @@ async def test_view_updates_of_a_forum_reach_its_members(
                 continue
         assert update is not None
         assert str(scenario.group) in update["viewUpdates"]["forumIds"]
-        assert update["viewUpdates"]["position"] > 0
+        assert update["viewUpdates"]["logPosition"] > 0
     finally:
         await websocket.close()
 
@@ -421,7 +421,7 @@ async def test_a_revoked_token_ends_its_subscription(
     try:
         await acknowledged(websocket)
         await subscribe(websocket, EVENTS, {"after": 0, "types": None})
-        assert (await next_data(websocket))["events"]["position"] >= 1
+        assert (await next_data(websocket))["events"]["logPosition"] >= 1
         # Revoked while the connection is open, as `tokens revoke` does from another process.
         claims = jwt.decode(token, options={"verify_signature": False})
         RevocationList(settings.data_dir).revoke(UUID(claims["jti"]))

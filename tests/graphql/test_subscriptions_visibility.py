@@ -31,7 +31,7 @@ server = live.server
 
 EVENTS = (
     "subscription($after: Int, $types: [String!], $internal: Boolean! = false) {"
-    " events(after: $after, types: $types, includeInternal: $internal)"
+    " events(afterLogPosition: $after, types: $types, includeInternal: $internal)"
     " { type streamId audience data } }"
 )
 THEME = "coordination.partnership.theme_defined.v1"
@@ -203,7 +203,7 @@ async def test_internal_records_are_sent_only_when_asked_for(
 
 
 VIEW_UPDATES = (
-    "subscription($forum: UUID!) { viewUpdates(forumId: $forum) { view position forumIds } }"
+    "subscription($forum: UUID!) { viewUpdates(forumId: $forum) { view logPosition forumIds } }"
 )
 
 

@@ -80,7 +80,7 @@ async def test_a_withdrawn_organisation_loses_its_vote_live_and_at_closing_alike
     await settle(runner, app)
     before = await decisions.get_decision(db, decision_id)
     assert before is not None
-    assert before.tally == decisions.Tally(agree=2, abstain=0, disagree=0, block=1, counted=3)
+    assert before.tally == decisions.Tally(agree=2, abstain=0, disagree=0, block=1, electorate=3)
 
     app.withdraw_member(
         secretariat(DURING), partnership_id, member_id=leaving.id, reason="Closed down"
@@ -89,7 +89,7 @@ async def test_a_withdrawn_organisation_loses_its_vote_live_and_at_closing_alike
 
     live = await decisions.get_decision(db, decision_id)
     assert live is not None
-    assert live.tally == decisions.Tally(agree=2, abstain=0, disagree=0, block=0, counted=2)
+    assert live.tally == decisions.Tally(agree=2, abstain=0, disagree=0, block=0, electorate=2)
     assert live.withdrawn_organisations == [leaving.id]
     assert sorted(live.electorate) == sorted([first.id, leaving.id, third.id])  # as called
     listed = (await decisions.list_decisions(db, partnership_id=partnership_id)).nodes

@@ -53,7 +53,7 @@ async def test_decisions_superseded_and_in_force(
     assert new is not None
     assert (old.status, old.in_force, old.superseded_by) == ("superseded", False, second)
     assert (new.status, new.in_force, new.supersedes) == ("adopted", True, first)
-    assert new.tally == decisions.Tally(agree=4, abstain=1, disagree=0, block=0, counted=5)
+    assert new.tally == decisions.Tally(agree=4, abstain=1, disagree=0, block=0, electorate=5)
     assert new.contributions == 1
     assert len(new.electorate) == 5
     assert new.theme_id == demo.ids["theme:Support services"]

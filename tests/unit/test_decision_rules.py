@@ -153,7 +153,7 @@ def test_terms_of_a_call_are_checked() -> None:
         parse_terms("qualified_majority", 50, 50, NOW, later)
     with pytest.raises(InvalidInput, match="from 0 to 100"):
         parse_terms("consent", 101, 67, NOW, later)
-    with pytest.raises(InvalidInput, match="must close after it is called"):
+    with pytest.raises(InvalidInput, match="closes_at must be after the vote is called"):
         parse_terms("consent", 50, 67, NOW, NOW)
     with pytest.raises(InvalidInput, match="time zone"):
         parse_terms("consent", 50, 67, NOW, later.replace(tzinfo=None))

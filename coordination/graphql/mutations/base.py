@@ -28,7 +28,7 @@ from coordination.auth.policy import Grant, Target
 from coordination.domain.context import Context
 from coordination.domain.errors import DomainError
 from coordination.graphql.context import GraphQLContext
-from coordination.graphql.errors import CommandError, InvalidInputError, from_domain
+from coordination.graphql.errors import CommandError, from_domain, invalid_input
 from coordination.graphql.mutations.placement import CommandPlacement
 from coordination.runtime import prompt_handoff
 
@@ -65,9 +65,10 @@ class CommandPayload:
     projected: bool = strawberry.field(
         description="True when the views already include the change (read-your-writes)."
     )
-    position: int = strawberry.field(
-        description="The log's position of the command's last event: subscribe to `events`"
-        " with `after` set to it to follow on from here."
+    log_position: int = strawberry.field(
+        description="The position of the command's last event in the node's log of events"
+        " (`RecordedEvent.logPosition`): subscribe to `events` with `afterLogPosition` set"
+        " to it to follow on from here."
     )
 
 
@@ -107,14 +108,11 @@ async def execute(
         return _refused(context, command, error)
     key = options.idempotency_key
     if key is not None and not 0 < len(key.strip()) <= IDEMPOTENCY_KEY_MAX:
-        return InvalidInputError(
-            message=(
-                f"an idempotency key has at most {IDEMPOTENCY_KEY_MAX} characters"
-                if key.strip()
-                else "an idempotency key must have a character other than spaces"
-            ),
-            code="invalid_input",
-            field="idempotencyKey",
+        return invalid_input(
+            f"has at most {IDEMPOTENCY_KEY_MAX} characters"
+            if key.strip()
+            else "must have a character other than spaces",
+            "idempotency_key",
         )
     command_options = CommandOptions(idempotency_key=key, expected_version=options.expected_version)
     ctx = principal.context(origin=services.system.settings.origin, request_id=context.request_id)
@@ -183,7 +181,7 @@ async def execute(
         version=result.version,
         created_id=result.created_id,
         projected=projected,
-        position=position,
+        log_position=position,
     )
 
 

@@ -80,7 +80,7 @@ class ActionQueries:
         where: ActionFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Action]:
+    ) -> Connection[Action] | None:
         return await actions_page(info, where, first, after)
 
     @strawberry.field(description="One action by its plain id.")

@@ -213,7 +213,7 @@ class AuditQueries:
         where: AuditFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[RecordedEvent]:
+    ) -> Connection[RecordedEvent] | None:
         return await audit_trail(info, where, first, after)
 
     @strawberry.field(

@@ -94,7 +94,7 @@ class DecisionQueries:
         where: DecisionFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Decision]:
+    ) -> Connection[Decision] | None:
         return await decisions_page(info, where, first, after)
 
     @strawberry.field(description="One decision by its plain id.")

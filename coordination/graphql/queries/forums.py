@@ -104,7 +104,7 @@ class ForumQueries:
         ] = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Forum]:
+    ) -> Connection[Forum] | None:
         return await forums_page(
             info,
             partnership_id=partnership_id,

@@ -146,7 +146,7 @@ class RegistryQueries:
         on: date | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Mandate]:
+    ) -> Connection[Mandate] | None:
         return await representatives_page(
             info,
             partnership_id=partnership_id,
@@ -165,7 +165,7 @@ class RegistryQueries:
         kind: MemberKind | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Participation]:
+    ) -> Connection[Participation] | None:
         await info.context.visibility.require_partnership("participation")
         check_first(first)
         page = await fetch_page(

@@ -88,13 +88,13 @@ class SignedLogQueries:
     )
     async def inclusion_proof(
         self, info: Info, event_id: UUID, size: int | None = None
-    ) -> InclusionProof:
+    ) -> InclusionProof | None:
         info.context.visibility.require_everything("the signed log")
         audit_log = running_log(info.context)
         return await to_thread.run_sync(prove, audit_log, event_id, size)
 
     @strawberry.field(description="The latest signed checkpoint of the node's log.")
-    async def checkpoint(self, info: Info) -> LogCheckpoint:
+    async def checkpoint(self, info: Info) -> LogCheckpoint | None:
         info.context.visibility.require_everything("the signed log")
         audit_log = running_log(info.context)
         return await to_thread.run_sync(latest_checkpoint, audit_log)

@@ -71,7 +71,7 @@ class WorkshopQueries:
         where: WorkshopFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Workshop]:
+    ) -> Connection[Workshop] | None:
         return await workshops_page(info, where, first, after)
 
     @strawberry.field(description="One workshop by its plain id.")

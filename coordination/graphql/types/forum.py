@@ -37,7 +37,7 @@ class Forum(Node):
         first: int = DEFAULT_PAGE,
         after: str | None = None,
         include_former: bool = False,
-    ) -> Connection[ForumMember]:
+    ) -> Connection[ForumMember] | None:
         if self.kind is ForumKind.WORKING_GROUP:
             await info.context.visibility.require_forum(self.uuid)
         check_first(first)

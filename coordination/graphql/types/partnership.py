@@ -90,7 +90,7 @@ class Partnership(Forum):
         theme_id: UUID | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[WorkingGroup]:
+    ) -> Connection[WorkingGroup] | None:
         await info.context.visibility.require_partnership("working groups")
         check_first(first)
         page = await fetch_page(
@@ -114,7 +114,7 @@ class Partnership(Forum):
         on: date | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Mandate]:
+    ) -> Connection[Mandate] | None:
         return await representatives_page(
             info,
             partnership_id=self.uuid,
@@ -132,7 +132,7 @@ class Partnership(Forum):
         where: DecisionFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Decision]:
+    ) -> Connection[Decision] | None:
         scoped = dataclasses.replace(where or DecisionFilter(), partnership_id=self.uuid)
         return await decisions_page(info, scoped, first, after)
 
@@ -143,7 +143,7 @@ class Partnership(Forum):
         where: ActionFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Action]:
+    ) -> Connection[Action] | None:
         scoped = dataclasses.replace(where or ActionFilter(), partnership_id=self.uuid)
         return await actions_page(info, scoped, first, after)
 
@@ -154,7 +154,7 @@ class Partnership(Forum):
         where: WorkshopFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Workshop]:
+    ) -> Connection[Workshop] | None:
         scoped = dataclasses.replace(where or WorkshopFilter(), partnership_id=self.uuid)
         return await workshops_page(info, scoped, first, after)
 

@@ -23,7 +23,10 @@ class RecordedEvent:
     type: str = strawberry.field(description="Event type and schema version, e.g. `...v1`.")
     stream_id: UUID
     version: int = strawberry.field(description="The event's version in its stream.")
-    position: int = strawberry.field(description="The node's global position of the event.")
+    log_position: int = strawberry.field(
+        description="The event's position in the node's log of events, the order it was"
+        " recorded in: `events(afterLogPosition:)` follows on from it."
+    )
     occurred_at: datetime | None = strawberry.field(description="Business time.")
     recorded_at: datetime
     actor: str | None = strawberry.field(description="Pseudonymous person id, never a name.")
@@ -40,7 +43,7 @@ class RecordedEvent:
         description="The event's index in the node's signed log; null until it is integrated."
     )
     async def log_index(self, info: strawberry.Info[GraphQLContext, None]) -> int | None:
-        entry = await entry_loader(info.context).load(self.position)
+        entry = await entry_loader(info.context).load(self.log_position)
         return None if entry is None else entry.index
 
     @strawberry.field(
@@ -48,7 +51,7 @@ class RecordedEvent:
         " it is integrated."
     )
     async def leaf_hash(self, info: strawberry.Info[GraphQLContext, None]) -> str | None:
-        entry = await entry_loader(info.context).load(self.position)
+        entry = await entry_loader(info.context).load(self.log_position)
         return None if entry is None else b64encode(entry.leaf_hash)
 
     @classmethod
@@ -58,7 +61,7 @@ class RecordedEvent:
             type=event.type,
             stream_id=event.stream_id,
             version=event.version,
-            position=event.position,
+            log_position=event.position,
             occurred_at=event.occurred_at,
             recorded_at=event.recorded_at,
             actor=event.actor,

@@ -15,9 +15,13 @@ class Tally:
     abstain: int
     disagree: int
     block: int
+    electorate: int = strawberry.field(
+        description="How many organisations may take a position: the call's electorate"
+        " less those that have withdrawn from the partnership since the call."
+    )
     counted: int = strawberry.field(
-        description="The organisations entitled to a voice: the electorate less those that"
-        " have withdrawn from the partnership since the call."
+        description="How many positions are counted so far, abstentions included: 0 before"
+        " anyone took one; a withdrawn organisation's position is not counted."
     )
 
     @classmethod
@@ -27,5 +31,6 @@ class Tally:
             abstain=row.abstain,
             disagree=row.disagree,
             block=row.block,
+            electorate=row.electorate,
             counted=row.counted,
         )

@@ -62,7 +62,7 @@ class WorkingGroup(Forum):
         where: DecisionFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Decision]:
+    ) -> Connection[Decision] | None:
         scoped = dataclasses.replace(where or DecisionFilter(), forum_id=self.uuid)
         return await decisions_page(info, scoped, first, after)
 
@@ -73,7 +73,7 @@ class WorkingGroup(Forum):
         where: ActionFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Action]:
+    ) -> Connection[Action] | None:
         scoped = dataclasses.replace(where or ActionFilter(), group_id=self.uuid)
         return await actions_page(info, scoped, first, after)
 
@@ -84,7 +84,7 @@ class WorkingGroup(Forum):
         where: WorkshopFilter | None = None,
         first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> Connection[Workshop]:
+    ) -> Connection[Workshop] | None:
         scoped = dataclasses.replace(where or WorkshopFilter(), group_id=self.uuid)
         return await workshops_page(info, scoped, first, after)
 

@@ -38,13 +38,23 @@ STATUSES = (
 
 @dataclass(frozen=True)
 class Tally:
-    """Positions counted: recorded at closing, or live while the decision is called."""
+    """Positions counted: recorded at closing, or live while the decision is called.
+
+    Attributes:
+        electorate: The organisations that may take a position: those still entitled
+            to a voice at closing, or the electorate of the call while it runs.
+    """
 
     agree: int
     abstain: int
     disagree: int
     block: int
-    counted: int
+    electorate: int
+
+    @property
+    def counted(self) -> int:
+        """The positions counted so far, abstentions included (of the electorate only)."""
+        return self.agree + self.abstain + self.disagree + self.block
 
 
 #: Why a withdrawn organisation's position is listed but not counted.
