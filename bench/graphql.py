@@ -213,8 +213,8 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
     from fastapi.responses import Response
 
     from coordination.graphql.context import GraphQLConfig
-    from coordination.graphql.lane import NodeApp
     from coordination.graphql.router import GraphQLApi
+    from coordination.http.lane import NodeApp
     from coordination.observability import Metrics, install_middleware, metrics_router
     from coordination.projections import start_projections
     from coordination.projections.queries import actions, decisions, forums

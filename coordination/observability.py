@@ -31,8 +31,8 @@ from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coordination.audit.supervisor import read_status
-from coordination.graphql.lane import GraphQLLane, NodeApp
-from coordination.graphql.limits import BodySizeLimit
+from coordination.http.body_limit import BodySizeLimit
+from coordination.http.lane import GraphQLLane, NodeApp
 
 if TYPE_CHECKING:
     from coordination.graphql.router import GraphQLApi

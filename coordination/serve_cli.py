@@ -103,7 +103,7 @@ def serve(
 def _run_uvicorn(settings: Settings, host: str, port: int, workers: int, held: HeldSignals) -> None:
     import uvicorn
 
-    from coordination.api import create_app
+    from coordination.http.app import create_app
 
     if held.received:
         return  # stopped while starting: serve nothing
@@ -132,7 +132,7 @@ def _run_workers(settings: Settings, host: str, port: int, workers: int, held: H
     # Each worker builds its own app from the environment: hand it this run's options.
     os.environ.update(_environment(settings))
     config = uvicorn.Config(
-        "coordination.api:app_from_environment",
+        "coordination.http.app:app_from_environment",
         factory=True,
         workers=workers,
         host=host,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from coordination.readiness import store_readiness
+from coordination.http.readiness import store_readiness
 from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 

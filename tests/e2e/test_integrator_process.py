@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.api import create_app
 from coordination.audit.storage import open_storage
 from coordination.bootstrap import System, bootstrap
+from coordination.http.app import create_app
 from coordination.settings import Settings
 from tests.asgi import serving
 from tests.audit.support import fill_events
@@ -216,7 +216,7 @@ def test_a_killed_serve_leaves_no_integrator_running(
 #: after `serve` holds the stop signals, before the HTTP server handles them itself.
 SIGNALLED_WHILE_STARTING = """
 import os, signal, sys
-import coordination.api as api
+import coordination.http.app as api
 from coordination.cli import app
 
 built = api.create_app

@@ -16,12 +16,12 @@ import pytest
 from fastapi import FastAPI
 from strawberry.types import ExecutionResult
 
-from coordination.api import create_app
 from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
 from coordination.graphql.router import GraphQLApi
+from coordination.http.app import create_app
 from coordination.observability import Metrics
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import Projections, start_projections

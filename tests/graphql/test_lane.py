@@ -9,9 +9,9 @@ from starlette.types import Receive, Scope, Send
 
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
-from coordination.graphql.lane import GraphQLLane, NodeApp
-from coordination.graphql.limits import BodySizeLimit
 from coordination.graphql.router import GraphQLApi
+from coordination.http.body_limit import BodySizeLimit
+from coordination.http.lane import GraphQLLane, NodeApp
 from coordination.observability import Metrics, RequestIdMiddleware
 from coordination.settings import Settings
 from tests.graphql.conftest import Http, build_http_app

@@ -24,16 +24,16 @@ from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
 from coordination.federation.router import feed_router
-from coordination.graphql.lane import NodeApp
 from coordination.graphql.router import GraphQLApi
-from coordination.observability import Metrics, install_middleware, metrics_router
-from coordination.operations_access import (
+from coordination.http.lane import NodeApp
+from coordination.http.operations_access import (
     documentation_urls,
     include_operations,
     reader_of_everything,
 )
+from coordination.http.readiness import NOT_STARTED, ViewsReadiness, store_readiness
+from coordination.observability import Metrics, install_middleware, metrics_router
 from coordination.projections import Projections, start_projections
-from coordination.readiness import NOT_STARTED, ViewsReadiness, store_readiness
 from coordination.settings import Settings
 
 
@@ -153,7 +153,7 @@ def create_app(
     )
     async def ready(request: Request, system: SystemDep) -> JSONResponse:
         """Readiness: the event store answers and is migrated, and the views have caught up
-        with the log as it stood when they started (`coordination.readiness`)."""
+        with the log as it stood when they started (`coordination.http.readiness`)."""
         report = await run_in_threadpool(store_readiness, system)
         if report["status"] == "ready" and owns_read_side:
             views: ViewsReadiness | None = request.app.state.views
