@@ -215,7 +215,9 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
     from coordination.graphql.context import GraphQLConfig
     from coordination.graphql.router import GraphQLApi
     from coordination.http.lane import NodeApp
-    from coordination.observability import Metrics, install_middleware, metrics_router
+    from coordination.http.metrics import metrics_router
+    from coordination.http.middleware import install_middleware
+    from coordination.observability import Metrics
     from coordination.projections import start_projections
     from coordination.projections.queries import actions, decisions, forums
 

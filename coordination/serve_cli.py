@@ -84,7 +84,8 @@ def serve(
     settings = settings.model_copy(update={"integrate": integration})
     supervisor = None
     if integration == "process":
-        from coordination.audit.supervisor import STATUS_FILE, IntegratorProcess
+        from coordination.audit.supervisor import IntegratorProcess
+        from coordination.observability.integrator_status import STATUS_FILE
 
         supervisor = IntegratorProcess(
             _environment(settings), status=settings.data_dir / STATUS_FILE

@@ -55,13 +55,9 @@ from coordination.graphql.result_cache import CachedResponse, ResultCache, commi
 from coordination.graphql.schema import build_schema
 from coordination.graphql.ws_protocol import CheckedTransportWS, TextFrames
 from coordination.ide.page import GraphiQLFiles, assets_dir
-from coordination.observability import (
-    Metrics,
-    correlation_id_var,
-    new_request_id,
-    projection_status,
-)
+from coordination.observability import Metrics, correlation_id_var, new_request_id
 from coordination.persistence.readdb import ReadDatabase
+from coordination.projections.metrics import projection_status
 from coordination.settings import Settings
 
 PATH = "/graphql"

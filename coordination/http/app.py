@@ -19,20 +19,22 @@ from starlette.concurrency import run_in_threadpool
 
 from coordination import __version__
 from coordination.audit.runtime import AuditRuntime, audit_log_of_app, log_status, start_audit
-from coordination.audit.supervisor import STATUS_FILE as INTEGRATOR_STATUS_FILE
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, TokenVerifier
 from coordination.bootstrap import System, bootstrap
 from coordination.federation.router import feed_router
 from coordination.graphql.router import GraphQLApi
 from coordination.http.lane import NodeApp
+from coordination.http.metrics import metrics_router
+from coordination.http.middleware import install_middleware
 from coordination.http.operations_access import (
     documentation_urls,
     include_operations,
     reader_of_everything,
 )
 from coordination.http.readiness import NOT_STARTED, ViewsReadiness, store_readiness
-from coordination.observability import Metrics, install_middleware, metrics_router
+from coordination.observability import Metrics
+from coordination.observability.integrator_status import STATUS_FILE as INTEGRATOR_STATUS_FILE
 from coordination.projections import Projections, start_projections
 from coordination.settings import Settings
 

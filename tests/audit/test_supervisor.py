@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from coordination.audit.supervisor import IntegratorProcess, SupervisedStatus, read_status
+from coordination.audit.supervisor import IntegratorProcess
 from coordination.observability import Metrics
+from coordination.observability.integrator_status import SupervisedStatus, read_status
 from tests.processes import alive
 
 #: Runs until its standard input ends, like the supervised integrator.

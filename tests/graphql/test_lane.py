@@ -12,7 +12,8 @@ from coordination.bootstrap import System
 from coordination.graphql.router import GraphQLApi
 from coordination.http.body_limit import BodySizeLimit
 from coordination.http.lane import GraphQLLane, NodeApp
-from coordination.observability import Metrics, RequestIdMiddleware
+from coordination.http.middleware import RequestIdMiddleware
+from coordination.observability import Metrics
 from coordination.settings import Settings
 from tests.graphql.conftest import Http, build_http_app
 
