@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from coordination.audit.integrator import Integrator
 from coordination.audit.replay import AsOf, ReplayError, parse_as_of, recorded_at, replay
-from coordination.audit.replay_cli import register_replay_command
 from coordination.audit.storage import LogEntry, open_storage
 from coordination.bootstrap import System
+from coordination.cli.replay import register_replay_command
 from coordination.demo import DemoSummary, load_demo
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import start_projections

@@ -19,7 +19,7 @@ from coordination.auth.principal import Role
 from coordination.auth.revocation import RevocationList
 from coordination.auth.token_key import TokenKeyError
 from coordination.auth.tokens import MAX_TTL, TokenError, TokenKeys, issue_token
-from coordination.cli_options import environment_settings
+from coordination.cli.options import environment_settings
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from coordination.bootstrap import STORE_ERRORS, reached
-from coordination.cli_options import DatabaseOption
+from coordination.cli.options import DatabaseOption
 from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
