@@ -1,26 +1,22 @@
 """`coordination serve`: the HTTP API in one process or several, and the log's integrator
-beside it (a thread of each, or a child process it watches: decision 18)."""
+beside it (a thread of each, or a child process it watches: decision 18).
+
+The command checks the store and the keys and says what it serves; `coordination.serve`
+runs the processes."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-from collections.abc import Callable, Iterator
-from typing import Annotated, Protocol
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from coordination.bootstrap import STORE_ERRORS, reached
 from coordination.cli.options import DatabaseOption
-from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
 console = Console(stderr=True)
-
-#: The exit code of a server whose app failed to start, as `uvicorn.run` exits with.
-STARTUP_FAILURE = 3
 
 
 def register_serve_command(
@@ -53,6 +49,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API: GraphQL (with GraphiQL), the log feed, health, readiness, metrics."""
     from coordination.observability import configure_logging
+    from coordination.serve.node import run_node
 
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
@@ -82,119 +79,7 @@ def serve(
     console.print(f"  the log's integrator: {_INTEGRATION[integration]}")
     configure_logging()
     settings = settings.model_copy(update={"integrate": integration})
-    supervisor = None
-    if integration == "process":
-        from coordination.audit.supervisor import IntegratorProcess
-        from coordination.observability.integrator_status import STATUS_FILE
-
-        supervisor = IntegratorProcess(
-            _environment(settings), status=settings.data_dir / STATUS_FILE
-        )
-    # Held from before the child starts: a signal from then on stops the child first.
-    with _signals_held_while(supervisor is not None) as held:
-        try:
-            if supervisor is not None:
-                supervisor.start()
-            _run_uvicorn(settings, host, port, workers, held)
-        finally:
-            if supervisor is not None:
-                supervisor.stop()
-
-
-def _run_uvicorn(settings: Settings, host: str, port: int, workers: int, held: HeldSignals) -> None:
-    import uvicorn
-
-    from coordination.http.app import create_app
-
-    if held.received:
-        return  # stopped while starting: serve nothing
-    if workers == 1:
-        app = create_app(settings)
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
-        server = uvicorn.Server(config)
-        held.stops(server)
-        with contextlib.suppress(KeyboardInterrupt):  # as `uvicorn.run` does
-            server.run()
-        if not server.started:
-            raise SystemExit(STARTUP_FAILURE)
-        return
-    _run_workers(settings, host, port, workers, held)
-
-
-def _run_workers(settings: Settings, host: str, port: int, workers: int, held: HeldSignals) -> None:
-    """What `uvicorn.run` does for several workers, with no window for a stop signal.
-
-    Uvicorn's process manager takes the stop signals from when it is made; one that came
-    before, while `serve` held them, would otherwise wait for a server that never ends.
-    """
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    # Each worker builds its own app from the environment: hand it this run's options.
-    os.environ.update(_environment(settings))
-    config = uvicorn.Config(
-        "coordination.http.app:app_from_environment",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-    )
-    sock = config.bind_socket()
-    try:
-        manager = Multiprocess(config, sockets=[sock])
-        if not held.received:  # one that came before the manager took over: start nothing
-            manager.run()
-    finally:
-        sock.close()
-
-
-class HeldSignals:
-    """The stop signals `serve` received while it held them, and the server they stop.
-
-    Once the HTTP server runs it handles SIGTERM and SIGINT itself. One that arrives
-    before (while the app is built, say) is held here: it tells the server to stop as
-    soon as it exists, which then shuts down right after starting instead of serving.
-    """
-
-    def __init__(self) -> None:
-        self.received: list[int] = []
-        self._server: Stoppable | None = None
-
-    def receive(self, number: int) -> None:
-        self.received.append(number)
-        if self._server is not None:
-            self._server.should_exit = True
-
-    def stops(self, server: Stoppable) -> None:
-        """`server` is the one to stop: at once, if a signal came already."""
-        self._server = server
-        if self.received:
-            server.should_exit = True
-
-
-class Stoppable(Protocol):
-    should_exit: bool
-
-
-@contextlib.contextmanager
-def _signals_held_while(holding: bool) -> Iterator[HeldSignals]:
-    """Hold SIGTERM and SIGINT until the block is done, then end by the first one.
-
-    A server stopped by a signal shuts down, restores the handlers it found and raises
-    the signal again, which by default ends the process at once: the integrator child
-    would then be left to notice its lifeline. Held here, `serve` stops the child first
-    and then ends by the signal all the same.
-    """
-    held = HeldSignals()
-    if not holding:
-        yield held
-        return
-    with stop_signals_handled(held.receive):
-        yield held
-    if held.received:
-        signal.raise_signal(held.received[0])
+    run_node(settings, host, port, workers)
 
 
 _INTEGRATION = {
@@ -202,16 +87,6 @@ _INTEGRATION = {
     "thread": "a thread of each serving process",
     "off": "not run by serve (COORDINATION_INTEGRATE=off)",
 }
-
-
-def _environment(settings: Settings) -> dict[str, str]:
-    """The environment of a child process: this one's, with this run's database and
-    integration (options given on the command line win over the environment's)."""
-    return {
-        **os.environ,
-        "COORDINATION_DATABASE_URL": settings.effective_database_url,
-        "COORDINATION_INTEGRATE": settings.integrate,
-    }
 
 
 def prepare_keys(settings: Settings) -> None:

@@ -248,7 +248,7 @@ def supervised_integrators(data_dir: Path) -> list[int]:
 #: The same, with the signal sent the moment the integrator's child has been started.
 SIGNALLED_AS_THE_CHILD_STARTS = """
 import os, signal, sys
-from coordination.audit.supervisor import IntegratorProcess
+from coordination.serve.supervisor import IntegratorProcess
 from coordination.cli import app
 
 spawn = IntegratorProcess._spawn
