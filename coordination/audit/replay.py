@@ -149,7 +149,7 @@ def find_cut_off(storage: LogStorage, as_of: AsOf) -> CutOff:
 def _integrate_if_behind(system: System, storage: LogStorage, signer: Signer | None) -> None:
     behind = (system.app.recorder.max_notification_id() or 0) > storage.position().notification_id
     if behind and signer is not None:
-        integrator = Integrator(system, signer, storage=storage)
+        integrator = Integrator(system.app, storage, signer, origin=system.settings.origin)
         try:
             integrator.run_once()
         finally:
@@ -214,7 +214,7 @@ async def replay(
     Raises:
         ReplayError: The cut-off cannot be served, or ``into`` exists.
     """
-    storage = open_storage(source)
+    storage = open_storage(source.target, source.app)
     try:
         storage.create_tables()
         _integrate_if_behind(source, storage, signer)

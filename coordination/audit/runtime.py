@@ -51,8 +51,9 @@ def start_audit(
         SigningKeyError: No usable signing key (run ``coordination keys init``).
     """
     signer = signer or load_or_create_signer(system.settings)
-    log = open_audit_log(system, signer.verifier)
-    integrator = Integrator(system, signer, storage=log.storage, notifier=log.notifier)
+    origin = system.settings.origin
+    log = open_audit_log(system.target, system.app, origin=origin, verifier=signer.verifier)
+    integrator = Integrator(system.app, log.storage, signer, origin=origin, notifier=log.notifier)
     if integrate:
         integrator.start()
     log.start_watching()

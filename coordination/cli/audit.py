@@ -54,7 +54,7 @@ def export(settings: Settings, out: Path, *, console: Console | None = None) -> 
     except STORE_ERRORS as error:
         console.print(f"[red]error:[/] {error}")
         return 2
-    log = open_audit_log(system, verifier)
+    log = open_audit_log(system.target, system.app, origin=settings.origin, verifier=verifier)
     try:
         with _progress(console) as progress:
             task = progress.add_task("exporting", total=None)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from coordination.audit.integrator import Integrator
 from coordination.audit.keys import SigningKeyError, load_signer
+from coordination.audit.storage import open_storage
 from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.http.readiness import store_readiness
 from coordination.runtime import stop_signals_handled
@@ -75,16 +76,21 @@ def integrate(
 
 
 def _integrate_once(system: System, signer: Signer) -> str:
-    integrator = Integrator(system, signer)
+    integrator = _integrator(system, signer)
     count = integrator.run_once()
     return _closed(integrator, count)
 
 
 def _follow(system: System, signer: Signer, stop: threading.Event) -> str:
-    integrator = Integrator(system, signer)
+    integrator = _integrator(system, signer)
     before = integrator.storage.position().size
     integrator.run_forever(stop)
     return _closed(integrator, integrator.storage.position().size - before)
+
+
+def _integrator(system: System, signer: Signer) -> Integrator:
+    storage = open_storage(system.target, system.app)
+    return Integrator(system.app, storage, signer, origin=system.settings.origin)
 
 
 def _closed(integrator: Integrator, count: int) -> str:

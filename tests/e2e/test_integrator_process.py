@@ -30,7 +30,7 @@ ORIGIN = "test.example/coordination/log"
 
 def log_size(system: System) -> tuple[int, int]:
     """Events integrated, and the size of the latest signed checkpoint."""
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         storage.create_tables()  # as the integrator does; it may not have started yet
         checkpoint = storage.latest_checkpoint()

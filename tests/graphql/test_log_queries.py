@@ -54,8 +54,12 @@ async def node(system: System, settings: Settings) -> AsyncIterator[Node]:
     """The demo recorded and integrated, and the API started with the node's log."""
     load_demo(system.app, origin=settings.origin, console=Console(file=io.StringIO()))
     signer = Signer(settings.origin, bytes(range(32)))
-    log = open_audit_log(system, signer.verifier)
-    integrator = Integrator(system, signer, storage=log.storage, notifier=log.notifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=signer.verifier
+    )
+    integrator = Integrator(
+        system.app, log.storage, signer, origin=system.settings.origin, notifier=log.notifier
+    )
     integrator.run_once()
     db = await ReadDatabase.open(system.target)
     api = GraphQLApi(settings, metrics=Metrics())
