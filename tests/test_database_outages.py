@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from coordination.bootstrap import System, bootstrap
-from coordination.http.readiness import store_readiness
+from coordination.bootstrap import System, bootstrap, store_readiness
 from coordination.persistence.availability import DatabaseUnavailable
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.runner import ProjectionRunner

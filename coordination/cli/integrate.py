@@ -13,8 +13,8 @@ from rich.console import Console
 from coordination.audit.integrator import Integrator
 from coordination.audit.keys import SigningKeyError, load_signer
 from coordination.audit.storage import open_storage
+from coordination.bootstrap import store_readiness
 from coordination.cli.options import DatabaseOption, SettingsFactory
-from coordination.http.readiness import store_readiness
 from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 

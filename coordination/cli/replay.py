@@ -19,7 +19,6 @@ from rich.table import Table
 
 from coordination.audit.keys import SigningKeyError, load_signer
 from coordination.audit.replay import Replayed, ReplayError, parse_as_of
-from coordination.audit.replay import replay as replay_log
 from coordination.bootstrap import STORE_ERRORS
 from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.persistence.readdb import ReadDatabase
@@ -110,6 +109,7 @@ async def _replay_and_print(
     settings: Settings, as_of: str, into: Path, console: Console, integrate: bool
 ) -> ReplayedState:
     from coordination.bootstrap import open_existing
+    from coordination.bootstrap.replay import replay as replay_log
 
     signer = None
     if integrate:

@@ -1,12 +1,12 @@
 """The GraphQL endpoint on FastAPI: HTTP (GraphiQL in development) and WebSocket.
 
-The lead wires it in `create_app`:
+`create_app` wires it:
 
     api = GraphQLApi(settings, metrics=metrics)        # when building the app
     app.include_router(api.router)
     ...                                                # in the lifespan, once the views run:
-    await api.start(system, db=projections.db, runner=projections.runner,
-                    audit_log=app.state.audit.log)
+    await start_graphql(api, system, db=projections.db, runner=projections.runner,
+                        verifier=verifier, audit_log=audit.log)   # coordination.bootstrap.graphql
 
 The router (`EndpointRouter`) carries a lifespan of its own that stops the API (its event
 tail) when the app shuts down; `await api.stop()` does the same by hand.
@@ -15,7 +15,6 @@ tail) when the app shuts down; `await api.stop()` does the same by hand.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,31 +25,15 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from coordination.audit.log import AuditLog
 from coordination.auth.principal import ANONYMOUS, Principal
-from coordination.auth.revocation import RevocationList
-from coordination.auth.tokens import TokenKeys, TokenVerifier
-from coordination.bootstrap import System
+from coordination.auth.tokens import TokenVerifier
 from coordination.graphql import request_json
-from coordination.graphql.context import (
-    GraphQLConfig,
-    GraphQLContext,
-    NoWait,
-    ProjectionWaiter,
-    Services,
-    ViewUpdateSource,
-)
+from coordination.graphql.context import GraphQLConfig, GraphQLContext, Services
 from coordination.graphql.direct import DirectExecution
 from coordination.graphql.endpoint_router import EndpointRouter
-from coordination.graphql.event_log import EventReader
-from coordination.graphql.event_tail import EventTail
-from coordination.graphql.mutations.placement import CommandPlacement
-from coordination.graphql.result_cache import ResultCache, committed_position
 from coordination.graphql.schema import build_schema
 from coordination.ide.page import GraphiQLFiles, assets_dir
 from coordination.observability import Metrics, correlation_id_var, new_request_id
-from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.metrics import projection_status
 from coordination.settings import Settings
 
 PATH = "/graphql"
@@ -75,7 +58,8 @@ class GraphQLApi:
     """The GraphQL endpoint and the services behind it.
 
     Args:
-        settings: The node's settings (origin, data directory, environment).
+        settings: The node's settings (its environment, GraphiQL's files, and the data
+            directory whose token keys `start_graphql` loads when given none).
         metrics: Where operations and commands are counted.
         config: Limits and behaviour; derived from `settings` when not given.
     """
@@ -100,69 +84,10 @@ class GraphQLApi:
         self.path = PATH
         self.router: APIRouter = self._build_router()
 
-    async def start(
-        self,
-        system: System,
-        *,
-        db: ReadDatabase,
-        runner: ProjectionWaiter | None = None,
-        updates: ViewUpdateSource | None = None,
-        keys: TokenKeys | None = None,
-        verifier: TokenVerifier | None = None,
-        audit_log: AuditLog | None = None,
-    ) -> None:
-        """Make the endpoint serve: called in the lifespan once the read side is open.
-
-        Args:
-            system: The wired write side.
-            db: The read database (the views and the log).
-            runner: The projector, for read-your-writes (`wait_until`) and, unless
-                `updates` is given, for view updates (`subscribe`).
-            updates: The broadcast of view updates, when not the runner's.
-            keys: The token keys; the verifier's when one is given, else loaded from (or
-                created in) the data directory.
-            verifier: The process's token verifier, shared with the feed so that one
-                cache of verified tokens and one revocation list serve both; built over
-                `keys` and the data directory's revocation list when None.
-            audit_log: The node's signed log (``start_audit(system).log``), for the
-                audit trail's log fields, ``inclusionProof`` and ``checkpoint``; without
-                it those answer that the signed log is not running on this node.
-        """
-        if verifier is None:
-            if keys is None:
-                keys = await to_thread.run_sync(
-                    TokenKeys.load_or_create, self.settings.data_dir, self.settings.origin
-                )
-            verifier = TokenVerifier(keys, revocations=RevocationList(self.settings.data_dir))
-        keys = verifier.keys
-        if updates is None and runner is not None and hasattr(runner, "subscribe"):
-            updates = runner  # type: ignore[assignment]
-        results = None
-        if runner is not None and hasattr(runner, "position") and self.config.result_cache_size:
-            results = ResultCache(
-                lambda: int(runner.position),
-                self.config.result_cache_size,
-                confirm=committed_position(runner, db),
-            )
-        if self.metrics is not None and runner is not None:
-            self.metrics.views = projection_status(db, system.app)
-        self.services = Services(
-            system=system,
-            db=db,
-            keys=keys,
-            verifier=verifier,
-            waiter=runner if runner is not None else NoWait(),
-            tail=EventTail(EventReader(db, system.app), wakers=updates),
-            updates=updates,
-            results=results,
-            metrics=self.metrics,
-            config=self.config,
-            audit_log=audit_log,
-            command_threads=ThreadPoolExecutor(
-                self.config.command_threads, thread_name_prefix="command"
-            ),
-            placement=CommandPlacement(db, enabled=self.config.commands_on_loop),
-        )
+    def start(self, services: Services) -> None:
+        """Make the endpoint serve with `services` (`coordination.bootstrap.graphql` builds
+        them once the read side is open)."""
+        self.services = services
 
     async def stop(self) -> None:
         """Stop following the log (at shutdown), once the running commands are done."""

@@ -15,7 +15,7 @@ def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRo
     Args:
         metrics: The app's metrics.
         views: Reads each projection's lag and parked events at scrape time; when None,
-            `metrics.views` is used (set by `GraphQLApi.start` once the views run).
+            `metrics.views` is used (set by `bootstrap.graphql.start_graphql` once the views run).
     """
     router = APIRouter(tags=["operations"])
 

@@ -11,13 +11,14 @@ import typer
 from typer.testing import CliRunner
 
 from coordination.audit.integrator import Integrator
-from coordination.audit.replay import AsOf, ReplayError, parse_as_of, recorded_at, replay
+from coordination.audit.replay import AsOf, ReplayError, parse_as_of, recorded_at
 from coordination.audit.storage import LogEntry, open_storage
 from coordination.bootstrap import System
+from coordination.bootstrap.node import start_projections
+from coordination.bootstrap.replay import replay
 from coordination.cli.replay import register_replay_command
 from coordination.demo import DemoSummary, load_demo
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections import start_projections
 from coordination.projections.queries.decisions import get_decision
 from coordination.projections.tables import POSITION
 from coordination.projections.views import ALL_VIEWS

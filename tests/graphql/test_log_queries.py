@@ -20,6 +20,7 @@ from coordination.audit.note import Signer
 from coordination.auth.principal import ANONYMOUS, Principal, Role
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
+from coordination.bootstrap.graphql import start_graphql
 from coordination.demo import load_demo
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics
@@ -63,7 +64,7 @@ async def node(system: System, settings: Settings) -> AsyncIterator[Node]:
     integrator.run_once()
     db = await ReadDatabase.open(system.target)
     api = GraphQLApi(settings, metrics=Metrics())
-    await api.start(system, db=db, keys=TokenKeys.generate(settings.origin), audit_log=log)
+    await start_graphql(api, system, db=db, keys=TokenKeys.generate(settings.origin), audit_log=log)
     yield Node(Gql(api), log, signer, integrator)
     await api.stop()
     await db.close()
