@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import partial
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coordination.http.body_limit import BodySizeLimit
@@ -91,17 +89,25 @@ def install_middleware(
     max_body_bytes: int = BodySizeLimit.DEFAULT_MAX_BYTES,
     graphql: GraphQLApi | None = None,
 ) -> None:
-    """Add the request-id/metrics/access-log middleware, the request body size limit and,
-    given the app's GraphQL endpoint, its lane (`GraphQLLane`).
+    """Add the node's own middleware to `app`: one chain, built once, when FastAPI builds
+    its middleware stack. Outermost the request-id/metrics/access-log middleware, inside
+    it the request body size limit and, given the app's GraphQL endpoint, innermost its
+    lane (`GraphQLLane`), which passes every request it does not take on to FastAPI's
+    routing.
 
     The body limit sits inside the request-id middleware, so a refused body is still
     counted and answered with its request id; the lane sits inside both, and the app
-    sends the requests the lane takes straight to that chain (`NodeApp`).
+    sends the requests the lane takes straight to the chain's outermost middleware,
+    past FastAPI's own (`NodeApp`).
     """
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(RequestIdMiddleware, metrics=metrics)
-    if graphql is not None:
-        # The lane passes on what it does not take; the app gives it only what it takes.
-        lane = GraphQLLane(partial(FastAPI.__call__, app), api=graphql)
-        entry = RequestIdMiddleware(BodySizeLimit(lane, max_bytes=max_body_bytes), metrics)
-        app.open_lane(entry, lane)
+
+    def node_chain(routing: ASGIApp) -> ASGIApp:
+        lane = GraphQLLane(routing, api=graphql) if graphql is not None else None
+        entry = RequestIdMiddleware(
+            BodySizeLimit(lane or routing, max_bytes=max_body_bytes), metrics
+        )
+        if lane is not None:
+            app.open_lane(entry, lane)
+        return entry
+
+    app.add_middleware(node_chain)
