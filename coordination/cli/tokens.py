@@ -1,8 +1,7 @@
 """`coordination tokens issue | revoke`: sign a bearer token, or stop accepting one.
 
-The lead registers `tokens_app` on the main command line
-(`app.add_typer(tokens_app, name="tokens")`); `issue_command` and `revoke_command` are
-the plain functions.
+The command line adds `tokens_app` as its `tokens` group; `issue_command` and
+`revoke_command` are the plain functions.
 """
 
 from __future__ import annotations
