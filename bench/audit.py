@@ -49,6 +49,7 @@ from common import row as result_row  # noqa: E402
 
 from coordination.audit.export import export_bundle  # noqa: E402
 from coordination.audit.integrator import Integrator  # noqa: E402
+from coordination.audit.storage import open_storage  # noqa: E402
 from coordination.audit.stored import MemoryHashStore  # noqa: E402
 from coordination.audit.verify import verify_log  # noqa: E402
 from coordination.audit.verify_sources import BundleSource, NodeSource  # noqa: E402
@@ -111,7 +112,9 @@ def serve_feed(database_url: str, port: int, data_dir: Path) -> None:
     from coordination.federation.router import feed_router
 
     system = bootstrap(Settings(database_url=database_url, data_dir=data_dir, origin=ORIGIN))
-    log = open_audit_log(system, node_signer().verifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=node_signer().verifier
+    )
     app = FastAPI()
     app.include_router(feed_router(lambda: log))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
@@ -132,7 +135,12 @@ def measure(
     fill_events(system.app, entries, per_stream=1000, batch=2000)
 
     step("integrating")
-    integrator = Integrator(system, node_signer())
+    integrator = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        node_signer(),
+        origin=system.settings.origin,
+    )
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, cpu_started = time.perf_counter(), time.process_time()
     integrator.run_once()

@@ -212,11 +212,14 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
     from fastapi import FastAPI
     from fastapi.responses import Response
 
+    from coordination.bootstrap.graphql import start_graphql
+    from coordination.bootstrap.node import start_projections
     from coordination.graphql.context import GraphQLConfig
-    from coordination.graphql.lane import NodeApp
     from coordination.graphql.router import GraphQLApi
-    from coordination.observability import Metrics, install_middleware, metrics_router
-    from coordination.projections import start_projections
+    from coordination.http.lane import NodeApp
+    from coordination.http.metrics import metrics_router
+    from coordination.http.middleware import install_middleware
+    from coordination.observability import Metrics
     from coordination.projections.queries import actions, decisions, forums
 
     if os.environ.get("SWITCH"):
@@ -234,7 +237,7 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
         projections = await start_projections(system)
         head = system.app.recorder.max_notification_id() or 0
         assert await projections.runner.wait_until(head, 300), "the views did not catch up"
-        await api.start(system, db=projections.db, runner=projections.runner)
+        await start_graphql(api, system, db=projections.db, runner=projections.runner)
         state["db"] = projections.db
         yield
         await api.stop()

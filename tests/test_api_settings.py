@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from coordination.api import create_app
 from coordination.bootstrap import System
 from coordination.graphql.router import config_for
+from coordination.http.app import create_app
 from coordination.settings import Settings
 from tests.asgi import serving
 

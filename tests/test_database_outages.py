@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from coordination.bootstrap import System, bootstrap
+from coordination.bootstrap import System, bootstrap, store_readiness
 from coordination.persistence.availability import DatabaseUnavailable
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import ensure_schema
 from coordination.projections.views import ALL_VIEWS
-from coordination.readiness import store_readiness
 from coordination.settings import Settings
 from tests.audit.support import fill_events
 

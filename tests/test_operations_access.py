@@ -11,11 +11,11 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from typer.testing import CliRunner
 
-from coordination.api import create_app
 from coordination.audit.keys import init_key
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.cli import app
+from coordination.http.app import create_app
 from coordination.settings import Settings
 from tests.asgi import serving
 

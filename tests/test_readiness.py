@@ -8,9 +8,9 @@ import io
 import pytest
 from rich.console import Console
 
-from coordination.api import create_app
 from coordination.bootstrap import System
 from coordination.demo import load_demo
+from coordination.http.app import create_app
 from coordination.projections.runner import ProjectionRunner
 from coordination.settings import Settings
 from tests.asgi import serving

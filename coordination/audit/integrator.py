@@ -27,11 +27,13 @@ from .entry_encoder import EntryEncoder
 from .note import Signer
 from .notifier import LogNotifier
 from .signing import LogIntegrityError, sign_next
-from .storage import LogEntry, LogStorage, Position, StoredCheckpoint, open_storage
+from .storage import LogEntry, LogStorage, Position, StoredCheckpoint
 from .stored import plan_append, stored_hash_count
 
 if TYPE_CHECKING:
-    from coordination.bootstrap import System
+    from uuid import UUID
+
+    from eventsourcing.application import Application
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,11 @@ class Integrator:
     """Integrates recorded events into the log and signs its checkpoints.
 
     Args:
-        system: The node's system (its event store, origin and database).
+        app: The application whose recorded events are integrated (its mapper reads them).
+        storage: The log storage beside its event store (``open_storage``); its tables
+            are created when missing.
         signer: The node's key; its name must be the node's origin.
-        storage: The log storage; opened on the system's database when not given.
+        origin: The node's origin (`Settings.origin`), which the log's entries name.
         notifier: Told of every signed checkpoint (share it with the ``AuditLog``).
         batch_size: Events per transaction.
         checkpoint_interval: Seconds between checkpoints while events keep arriving; the
@@ -84,10 +88,11 @@ class Integrator:
 
     def __init__(
         self,
-        system: System,
+        app: Application[UUID],
+        storage: LogStorage,
         signer: Signer,
         *,
-        storage: LogStorage | None = None,
+        origin: str,
         notifier: LogNotifier | None = None,
         batch_size: int = 2000,
         checkpoint_interval: float = 1.0,
@@ -97,18 +102,18 @@ class Integrator:
         encode_in_worker: bool = True,
         worker_min_rows: int = MIN_ROWS,
     ) -> None:
-        self.origin = system.settings.origin
+        self.origin = origin
         if signer.name != self.origin:
             raise ValueError(f"the signing key is named {signer.name!r}, not the origin")
         self.signer = signer
-        self._system = system  # the application closes its store when it is collected
-        self._encoder = EntryEncoder(system.app.mapper, self.origin)
+        self._app = app  # the application closes its store when it is collected
+        self._encoder = EntryEncoder(app.mapper, self.origin)
         self.encoding_pool = (
             EncodingPool(self.origin, min_rows=worker_min_rows)
             if encode_in_worker and self._encoder.direct
             else None
         )
-        self.storage = storage or open_storage(system)
+        self.storage = storage
         self.storage.create_tables()
         self.notifier = notifier or LogNotifier()
         self.batch_size = batch_size

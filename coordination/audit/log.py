@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from uuid import UUID
 
-    from coordination.bootstrap import System
+    from eventsourcing.application import Application
+
+    from coordination.persistence.eventstore import DatabaseTarget
 
     from .note import Verifier
     from .storage import LogEntry, LogStorage, StoredCheckpoint
@@ -112,17 +114,25 @@ class AuditLog:
 
 
 def open_audit_log(
-    system: System, verifier: Verifier, notifier: LogNotifier | None = None
+    target: DatabaseTarget,
+    app: Application[UUID],
+    *,
+    origin: str,
+    verifier: Verifier,
+    notifier: LogNotifier | None = None,
 ) -> AuditLog:
-    """The audit log of a wired system (its tables are created when missing).
+    """The audit log beside an application's event store (its tables are created when
+    missing).
 
     Args:
-        system: The node's system.
+        target: Where the event store is.
+        app: The application whose events the log integrates.
+        origin: The log's origin (the node's, `Settings.origin`).
         verifier: The node's verifier key (``load_signer(settings).verifier``).
         notifier: Share with the in-process integrator, if any.
     """
     from .storage import open_storage
 
-    storage = open_storage(system)
+    storage = open_storage(target, app)
     storage.create_tables()
-    return AuditLog(storage, origin=system.settings.origin, verifier=verifier, notifier=notifier)
+    return AuditLog(storage, origin=origin, verifier=verifier, notifier=notifier)

@@ -1,10 +1,11 @@
 """Replay the log up to a moment into a separate database: what the partnership knew then.
 
-``replay`` picks a cut-off in the integrated log (an index, or the last entry recorded at
-or before a time), copies the node's stored events up to the cut-off's notification id
-into a fresh SQLite event store, in notification order, and builds every view over that
-copy with the ordinary projector. The node's own database is only read (and integrated,
-when the log lags behind the event store and a key is at hand).
+A replay (`coordination.bootstrap.replay`) picks a cut-off in the integrated log (an
+index, or the last entry recorded at or before a time: `find_cut_off`), copies the node's
+stored events up to the cut-off's notification id into a fresh SQLite event store, in
+notification order (`copy_events`), and builds every view over that copy with the
+ordinary projector. The node's own database is only read (and integrated, when the log
+lags behind the event store and a key is at hand: `integrate_if_behind`).
 
 Times are compared with each entry's ``recordedtime``: when the node's event store
 recorded the event (the library's timestamp), not when the partnership says it
@@ -20,16 +21,16 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coordination.bootstrap import System, bootstrap
 from coordination.domain.errors import InvalidInput
 from coordination.domain.values import in_utc
-from coordination.projections import start_projections
 
 from .integrator import Integrator
-from .storage import LogEntry, LogStorage, open_storage
+from .storage import LogEntry, LogStorage
 
 if TYPE_CHECKING:
-    from coordination.projections import Projections
+    from uuid import UUID
+
+    from eventsourcing.application import Application
 
     from .note import Signer
 
@@ -146,18 +147,21 @@ def find_cut_off(storage: LogStorage, as_of: AsOf) -> CutOff:
     return _cut_off(found)
 
 
-def _integrate_if_behind(system: System, storage: LogStorage, signer: Signer | None) -> None:
-    behind = (system.app.recorder.max_notification_id() or 0) > storage.position().notification_id
+def integrate_if_behind(
+    app: Application[UUID], storage: LogStorage, signer: Signer | None, *, origin: str
+) -> None:
+    """Integrate what `app` recorded beyond the log, when there is that and a key."""
+    behind = (app.recorder.max_notification_id() or 0) > storage.position().notification_id
     if behind and signer is not None:
-        integrator = Integrator(system, signer, storage=storage)
+        integrator = Integrator(app, storage, signer, origin=origin)
         try:
             integrator.run_once()
         finally:
             integrator.close()
 
 
-def copy_events(source: System, target: System, last_notification_id: int) -> int:
-    """Copy the stored events with notification ids up to ``last_notification_id``.
+def copy_events(source: Application[UUID], target: Application[UUID], last: int) -> int:
+    """Copy the stored events with notification ids up to ``last``.
 
     The same stored events go, in notification order, into the target's recorder, which
     numbers them afresh (1, 2, ... without the source's gaps): the views only need the
@@ -165,71 +169,12 @@ def copy_events(source: System, target: System, last_notification_id: int) -> in
     """
     copied, start = 0, 1
     while True:
-        batch = source.app.recorder.select_notifications(
-            start=start, limit=CHUNK, stop=last_notification_id
-        )
+        batch = source.recorder.select_notifications(start=start, limit=CHUNK, stop=last)
         if not batch:
             return copied
-        target.app.recorder.insert_events(list(batch))
+        target.recorder.insert_events(list(batch))
         copied += len(batch)
         start = batch[-1].id + 1
-
-
-def replay_database(source: System, into: Path) -> System:
-    """A fresh SQLite event store at ``into`` for the node of ``source``.
-
-    Raises:
-        ReplayError: ``into`` already exists (a replay never writes into old data).
-    """
-    if into.exists():
-        raise ReplayError(f"{into} already exists: choose a new file for the replay")
-    settings = source.settings.model_copy(
-        update={"database_url": f"sqlite:///{into.resolve().as_posix()}", "data_dir": into.parent}
-    )
-    return bootstrap(settings)
-
-
-async def build_views(target: System) -> Projections:
-    """Build every view over ``target``'s events, to its head; the caller stops them."""
-    projections = await start_projections(target, start=False)
-    try:
-        await projections.runner.catch_up()
-    except BaseException:
-        await projections.stop()
-        raise
-    return projections
-
-
-async def replay(
-    source: System, as_of: AsOf, into: Path, *, signer: Signer | None = None
-) -> tuple[Replayed, System, Projections]:
-    """Replay ``source``'s log up to ``as_of`` into a new SQLite file ``into``.
-
-    Integrates first when the log lags behind the event store and ``signer`` is given.
-
-    Returns:
-        What was replayed, the replay's system and its built views (the caller closes
-        both: ``await projections.stop()`` then ``system.close()``).
-
-    Raises:
-        ReplayError: The cut-off cannot be served, or ``into`` exists.
-    """
-    storage = open_storage(source)
-    try:
-        storage.create_tables()
-        _integrate_if_behind(source, storage, signer)
-        cut_off = find_cut_off(storage, as_of)
-        size = storage.position().size
-    finally:
-        storage.close()
-    target = replay_database(source, into)
-    try:
-        events = copy_events(source, target, cut_off.notification_id)
-        projections = await build_views(target)
-    except BaseException:
-        target.close()
-        raise
-    return Replayed(cut_off, as_of, events, into, size), target, projections
 
 
 def end_of_day(day: date) -> datetime:
@@ -242,10 +187,9 @@ __all__ = [
     "CutOff",
     "ReplayError",
     "Replayed",
-    "build_views",
     "copy_events",
     "end_of_day",
     "find_cut_off",
+    "integrate_if_behind",
     "parse_as_of",
-    "replay",
 ]

@@ -1,23 +1,22 @@
-"""The log's moving parts in a node process: what the API's lifespan starts and stops."""
+"""The log's moving parts in a node process: its log (for the feed) and its integrator,
+which the composition root starts (`coordination.bootstrap.node.start_audit`) and stops."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fastapi import Request
-from starlette.concurrency import run_in_threadpool
+from anyio import to_thread
 
 from coordination.observability import LogStatus, LogStatusSource
 
 from .integrator import Integrator
-from .keys import load_or_create_signer
-from .log import AuditLog, open_audit_log
+from .log import AuditLog
 
 if TYPE_CHECKING:
-    from coordination.bootstrap import System
+    from uuid import UUID
 
-    from .note import Signer
+    from eventsourcing.application import Application
 
 
 @dataclass
@@ -33,38 +32,17 @@ class AuditRuntime:
         self.log.close()
 
 
-def start_audit(
-    system: System, signer: Signer | None = None, *, integrate: bool = True
-) -> AuditRuntime:
-    """Open the log and start integrating (in a daemon thread) and watching for checkpoints.
-
-    Every API process may call this: one of them leads the integration, the others stand
-    by and take over if it dies; all of them serve the feed and wake long-polls.
+def log_status(log: AuditLog, app: Application[UUID]) -> LogStatusSource:
+    """The log's progress for `/metrics`, read at scrape time. An integrator that died or
+    fell behind, in whichever process it runs, shows as a growing lag.
 
     Args:
-        system: The node's system.
-        signer: The node's key; loaded from the settings when not given (and created
-            first outside production, see ``load_or_create_signer``).
-        integrate: Start the integrator thread (False: serve only).
-
-    Raises:
-        SigningKeyError: No usable signing key (run ``coordination keys init``).
+        log: The node's log.
+        app: The application whose recorded events the log integrates.
     """
-    signer = signer or load_or_create_signer(system.settings)
-    log = open_audit_log(system, signer.verifier)
-    integrator = Integrator(system, signer, storage=log.storage, notifier=log.notifier)
-    if integrate:
-        integrator.start()
-    log.start_watching()
-    return AuditRuntime(log, integrator)
-
-
-def log_status(log: AuditLog, system: System) -> LogStatusSource:
-    """The log's progress for `/metrics`, read at scrape time. An integrator that died or
-    fell behind, in whichever process it runs, shows as a growing lag."""
 
     def read() -> LogStatus:
-        head = system.app.recorder.max_notification_id() or 0
+        head = app.recorder.max_notification_id() or 0
         position = log.storage.position()
         checkpoint = log.storage.latest_checkpoint()
         return LogStatus(
@@ -74,12 +52,6 @@ def log_status(log: AuditLog, system: System) -> LogStatusSource:
         )
 
     async def status() -> LogStatus:
-        return await run_in_threadpool(read)
+        return await to_thread.run_sync(read)
 
     return status
-
-
-def audit_log_of_app(request: Request) -> AuditLog:
-    """A ``get_log`` dependency for ``feed_router``: the log in ``app.state.audit``."""
-    runtime: AuditRuntime = request.app.state.audit
-    return runtime.log

@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from uuid import UUID
 
-    from coordination.bootstrap import System
+    from eventsourcing.application import Application
+
+    from coordination.persistence.eventstore import DatabaseTarget
 
 #: Rows per statement when reading by a list of keys.
 READ_CHUNK = 500
@@ -152,17 +155,23 @@ class LogStorage(Protocol):
         """Release connections."""
 
 
-def open_storage(system: System) -> LogStorage:
-    """The log storage of a system's event store (same SQLite file or PostgreSQL schema)."""
-    if system.target.is_postgres:
+def open_storage(target: DatabaseTarget, app: Application[UUID]) -> LogStorage:
+    """The log storage beside an application's event store (the same SQLite file or
+    PostgreSQL schema).
+
+    Args:
+        target: Where the event store is.
+        app: The application whose recorder writes the events the log integrates.
+    """
+    recorder: Any = app.recorder
+    if target.is_postgres:
         from .storage_postgres import PostgresLogStorage
 
-        return PostgresLogStorage(system)
+        return PostgresLogStorage(target, recorder)
     from .storage_sqlite import SQLiteLogStorage
 
-    assert system.target.sqlite_path is not None
-    recorder: Any = system.app.recorder
-    return SQLiteLogStorage(system.target.sqlite_path, recorder.events_table_name)
+    assert target.sqlite_path is not None
+    return SQLiteLogStorage(target.sqlite_path, recorder.events_table_name)
 
 
 def check_hashes(indexes: Sequence[int], found: dict[int, bytes]) -> list[bytes]:

@@ -37,7 +37,7 @@ from .storage import (
 if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresDatastore
 
-    from coordination.bootstrap import System
+    from coordination.persistence.eventstore import DatabaseTarget
 
 Cursor = psycopg.Cursor[tuple[Any, ...]]
 _ENTRY_COLUMNS = (
@@ -239,16 +239,19 @@ class _Session:
 
 
 class PostgresLogStorage:
-    """The log's tables in the PostgreSQL schema of the event store."""
+    """The log's tables in the PostgreSQL schema of the event store.
 
-    def __init__(self, system: System) -> None:
-        recorder: Any = system.app.recorder
+    Args:
+        target: The event store's database.
+        recorder: The event store's recorder (its pool, table and channel).
+    """
+
+    def __init__(self, target: DatabaseTarget, recorder: Any) -> None:
         self._datastore: PostgresDatastore = recorder.datastore
         self.schema = self._datastore.schema
         self._events_channel: str = recorder.channel_name
         self._log_channel = f"coordination_log_{self.schema}"[:63]
         self._sql = _Sql(self.schema, self._log_channel, recorder.events_table_name)
-        target = system.target
         self._conninfo: dict[str, Any] = {
             "host": target.host,
             "port": target.port,

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from coordination.application import Coordination
     from coordination.audit.log import AuditLog
     from coordination.auth.tokens import TokenKeys, TokenVerifier
-    from coordination.bootstrap import System
     from coordination.graphql.event_tail import EventTail
     from coordination.graphql.mutations.placement import CommandPlacement
     from coordination.graphql.result_cache import ResultCache
     from coordination.graphql.visibility import Visibility
     from coordination.observability import Metrics
+    from coordination.persistence.availability import Availability
     from coordination.persistence.readdb import ReadDatabase
 
 
@@ -93,9 +93,18 @@ class GraphQLConfig:
 
 @dataclass
 class Services:
-    """The app-lifetime services resolvers use."""
+    """The app-lifetime services resolvers use (`coordination.bootstrap.graphql` builds them).
 
-    system: System
+    Attributes:
+        app: The application: commands, and the events the audit trail reads.
+        origin: The node's origin, which the events of its commands name.
+        availability: Whether the database takes connections (`outage`).
+        db: The read database: the views and the signed log.
+    """
+
+    app: Coordination
+    origin: str
+    availability: Availability
     db: ReadDatabase
     keys: TokenKeys
     verifier: TokenVerifier
@@ -112,10 +121,6 @@ class Services:
     command_threads: ThreadPoolExecutor | None = None
     #: Whether a command may run on the event loop's thread; None: never.
     placement: CommandPlacement | None = None
-
-    @property
-    def app(self) -> Coordination:
-        return self.system.app
 
 
 class GraphQLContext(BaseContext):

@@ -31,9 +31,9 @@ MESSAGE = (
 
 
 def database_down(services: Services | None) -> bool:
-    """Whether the node's database is known to be down (`System.availability`): one
+    """Whether the node's database is known to be down (`Services.availability`): one
     attribute read, no round trip."""
-    return services is not None and services.system.availability.down
+    return services is not None and services.availability.down
 
 
 def error_of(error: GraphQLError) -> GraphQLError:

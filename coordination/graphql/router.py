@@ -1,67 +1,39 @@
 """The GraphQL endpoint on FastAPI: HTTP (GraphiQL in development) and WebSocket.
 
-The lead wires it in `create_app`:
+`create_app` wires it:
 
     api = GraphQLApi(settings, metrics=metrics)        # when building the app
     app.include_router(api.router)
     ...                                                # in the lifespan, once the views run:
-    await api.start(system, db=projections.db, runner=projections.runner,
-                    audit_log=app.state.audit.log)
+    await start_graphql(api, system, db=projections.db, runner=projections.runner,
+                        verifier=verifier, audit_log=audit.log)   # coordination.bootstrap.graphql
 
-The router carries a lifespan of its own that stops the API (its event tail) when the
-app shuts down; `await api.stop()` does the same by hand.
+The router (`EndpointRouter`) carries a lifespan of its own that stops the API (its event
+tail) when the app shuts down; `await api.stop()` does the same by hand.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from anyio import to_thread
-from cross_web import HTTPException as StrawberryHTTPException  # what strawberry's views raise
 from fastapi import APIRouter, HTTPException
 from fastapi.routing import APIRoute
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types.unset import UNSET, UnsetType
 
-from coordination.audit.log import AuditLog
 from coordination.auth.principal import ANONYMOUS, Principal
-from coordination.auth.revocation import RevocationList
-from coordination.auth.tokens import TokenKeys, TokenVerifier
-from coordination.bootstrap import System
-from coordination.graphql import media, outage, request_json
-from coordination.graphql.context import (
-    GraphQLConfig,
-    GraphQLContext,
-    NoWait,
-    ProjectionWaiter,
-    Services,
-    ViewUpdateSource,
-)
+from coordination.auth.tokens import TokenVerifier
+from coordination.graphql import request_json
+from coordination.graphql.context import GraphQLConfig, GraphQLContext, Services
 from coordination.graphql.direct import DirectExecution
-from coordination.graphql.event_log import EventReader
-from coordination.graphql.event_tail import EventTail
-from coordination.graphql.mutations.placement import CommandPlacement
-from coordination.graphql.result_cache import CachedResponse, ResultCache, committed_position
+from coordination.graphql.endpoint_router import EndpointRouter
 from coordination.graphql.schema import build_schema
-from coordination.graphql.ws_protocol import CheckedTransportWS, TextFrames
 from coordination.ide.page import GraphiQLFiles, assets_dir
-from coordination.observability import (
-    Metrics,
-    correlation_id_var,
-    new_request_id,
-    projection_status,
-)
-from coordination.persistence.readdb import ReadDatabase
+from coordination.observability import Metrics, correlation_id_var, new_request_id
 from coordination.settings import Settings
 
 PATH = "/graphql"
@@ -82,153 +54,12 @@ def config_for(settings: Settings, **overrides: Any) -> GraphQLConfig:
     return GraphQLConfig(**(chosen | overrides))
 
 
-class _Router(GraphQLRouter[GraphQLContext, None]):
-    """Answers repeated view queries from their kept bytes, ordinary operations directly
-    (`DirectExecution`), the rest through strawberry; verifies WebSocket tokens."""
-
-    api: GraphQLApi
-    temporal_response: Response
-    graphql_transport_ws_handler_class = CheckedTransportWS
-    websocket_adapter_class = TextFrames
-
-    def decode_json(self, data: str | bytes) -> object:
-        # HTTP bodies and WebSocket messages alike: JSON objects only (`request_json`).
-        return request_json.decode(super().decode_json, data)
-
-    def parse_query_params(self, params: Any) -> dict[str, Any]:
-        try:
-            parsed: dict[str, Any] = super().parse_query_params(params)
-        except StrawberryHTTPException as error:
-            if error.reason != request_json.NOT_JSON:
-                raise
-            # strawberry's words name the body, which a GET request does not have.
-            raise StrawberryHTTPException(
-                400, "The variables and extensions query parameters must be JSON objects"
-            ) from None
-        return parsed
-
-    async def parse_http_body(self, request: Any) -> Any:
-        data = await super().parse_http_body(request)
-        if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
-            # strawberry looked for an operation named `5`, and said there was none.
-            raise StrawberryHTTPException(400, "The operationName must be a string or null")
-        # strawberry runs the first operation of a document when the request names none
-        # (a mutation, say, where the client meant the query after it); the GraphQL spec
-        # asks for an error, as graphql-core gives.
-        if isinstance(data, GraphQLRequestData):
-            refused = self.api.direct.unnamed_among_several(data.query, data.operation_name)
-            if refused is not None:
-                raise StrawberryHTTPException(400, refused)
-        return data
-
-    def parse_json(self, data: str | bytes) -> Any:
-        # HTTP only: each refusal a 400 of its own (`request_json`).
-        return request_json.parse(self.decode_json, data)
-
-    # strawberry overloads `run` by request type; one signature serves both here.
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        if not isinstance(request, Request):
-            return await self._run(request, context, root_value)
-        try:  # both paths: UNAVAILABLE over HTTP while the database cannot be reached
-            answer = self._run(request, context, root_value)
-            response = await outage.guarded(self.api.services, context, answer)
-        except StrawberryHTTPException as error:
-            response = request_json.refusal(error)
-        return media.typed(request, response)
-
-    async def _run(self, request: Any, context: Any, root_value: Any) -> Any:
-        if isinstance(request, Request):  # before the result cache, which keys on bodies
-            request_json.refuse_unless_json(request)
-        if (
-            not isinstance(request, Request)
-            or not isinstance(context, GraphQLContext)
-            or request.method != "POST"
-            or context.auth_error is not None
-        ):
-            return await super().run(request, context, root_value)
-        cache = context.services.results
-        body = await request.body()
-        key = None
-        if cache is not None:
-            started = time.perf_counter()
-            await cache.confirm_position()
-            context.position_confirmed = True
-            if not body.lstrip().startswith(b"{"):  # a batch may mix in a mutation: never kept
-                return await super().run(request, context, root_value)
-            key = cache.response_key(body, context)
-            kept = cache.response(key) if key is not None else None
-            if kept is not None:
-                if context.services.metrics is not None:
-                    seconds = time.perf_counter() - started
-                    context.services.metrics.observe_operation(
-                        kept.operation_name, "query", seconds, True
-                    )
-                return Response(kept.body, media_type="application/json")
-        response = await self.api.direct.answer(request, body, context)
-        if response is None:
-            response = await super().run(request, context, root_value)
-        kept_result = context.kept_result
-        if (
-            cache is not None
-            and key is not None
-            and kept_result is not None
-            and kept_result[0] == key[0]
-            and response.status_code == 200
-            and type(response) is Response
-        ):
-            cache.keep_response(key, CachedResponse(bytes(response.body), kept_result[1]))
-        return response
-
-    async def process_result(self, request: Any, result: Any) -> Any:
-        processed = await super().process_result(request, result)
-        if media.never_ran(result) and media.wants_graphql_response(request):
-            # Refused before it ran: 400 and no data, under the spec's own media type.
-            processed.pop("data", None)
-            (await self.get_sub_response(request)).status_code = 400
-        return processed
-
-    async def render_graphql_ide(self, request: Request) -> Any:
-        assert self.api.ide is not None  # rendered only where GraphiQL is served
-        return self.api.ide.page(request)
-
-    def encode_json(self, data: object) -> bytes:
-        # orjson: the same JSON several times faster than the standard library's.
-        return orjson.dumps(data)
-
-    async def get_sub_response(self, request: Request) -> Response:
-        # Our route gives each request its own sub-response (strawberry's routes share
-        # one attribute, which a request that suspends first could overwrite).
-        own: Response | None = getattr(request.state, "graphql_sub_response", None)
-        return own if own is not None else self.temporal_response
-
-    async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
-        params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        # By the key's presence, not its truth: `false`, `0` or "" sent as the token is a
-        # malformed token (HTTP refuses an empty header too), not a request to be anonymous.
-        key = "Authorization" if "Authorization" in params else "authorization"
-        offered = params.get(key)
-        if offered is not None and not isinstance(offered, str):
-            # Not a token at all: refused, as a malformed header is, not taken as anonymous.
-            raise ConnectionRejectionError(
-                {"message": "send the token as text: Bearer <token>", "code": "UNAUTHENTICATED"}
-            )
-        if isinstance(offered, str):
-            principal, error = self.api.principal_of(offered)
-            if error is not None:
-                raise ConnectionRejectionError({"message": error, "code": "UNAUTHENTICATED"})
-            context.principal, context.auth_error = principal, None
-        if context.auth_error is not None or (
-            context.principal.is_anonymous and not context.services.config.allow_anonymous
-        ):
-            raise ConnectionRejectionError({"message": "a valid token is required"})
-        return await super().on_ws_connect(context)
-
-
 class GraphQLApi:
     """The GraphQL endpoint and the services behind it.
 
     Args:
-        settings: The node's settings (origin, data directory, environment).
+        settings: The node's settings (its environment, GraphiQL's files, and the data
+            directory whose token keys `start_graphql` loads when given none).
         metrics: Where operations and commands are counted.
         config: Limits and behaviour; derived from `settings` when not given.
     """
@@ -253,69 +84,10 @@ class GraphQLApi:
         self.path = PATH
         self.router: APIRouter = self._build_router()
 
-    async def start(
-        self,
-        system: System,
-        *,
-        db: ReadDatabase,
-        runner: ProjectionWaiter | None = None,
-        updates: ViewUpdateSource | None = None,
-        keys: TokenKeys | None = None,
-        verifier: TokenVerifier | None = None,
-        audit_log: AuditLog | None = None,
-    ) -> None:
-        """Make the endpoint serve: called in the lifespan once the read side is open.
-
-        Args:
-            system: The wired write side.
-            db: The read database (the views and the log).
-            runner: The projector, for read-your-writes (`wait_until`) and, unless
-                `updates` is given, for view updates (`subscribe`).
-            updates: The broadcast of view updates, when not the runner's.
-            keys: The token keys; the verifier's when one is given, else loaded from (or
-                created in) the data directory.
-            verifier: The process's token verifier, shared with the feed so that one
-                cache of verified tokens and one revocation list serve both; built over
-                `keys` and the data directory's revocation list when None.
-            audit_log: The node's signed log (``start_audit(system).log``), for the
-                audit trail's log fields, ``inclusionProof`` and ``checkpoint``; without
-                it those answer that the signed log is not running on this node.
-        """
-        if verifier is None:
-            if keys is None:
-                keys = await to_thread.run_sync(
-                    TokenKeys.load_or_create, self.settings.data_dir, self.settings.origin
-                )
-            verifier = TokenVerifier(keys, revocations=RevocationList(self.settings.data_dir))
-        keys = verifier.keys
-        if updates is None and runner is not None and hasattr(runner, "subscribe"):
-            updates = runner  # type: ignore[assignment]
-        results = None
-        if runner is not None and hasattr(runner, "position") and self.config.result_cache_size:
-            results = ResultCache(
-                lambda: int(runner.position),
-                self.config.result_cache_size,
-                confirm=committed_position(runner, db),
-            )
-        if self.metrics is not None and runner is not None:
-            self.metrics.views = projection_status(db, system.app)
-        self.services = Services(
-            system=system,
-            db=db,
-            keys=keys,
-            verifier=verifier,
-            waiter=runner if runner is not None else NoWait(),
-            tail=EventTail(EventReader(db, system.app), wakers=updates),
-            updates=updates,
-            results=results,
-            metrics=self.metrics,
-            config=self.config,
-            audit_log=audit_log,
-            command_threads=ThreadPoolExecutor(
-                self.config.command_threads, thread_name_prefix="command"
-            ),
-            placement=CommandPlacement(db, enabled=self.config.commands_on_loop),
-        )
+    def start(self, services: Services) -> None:
+        """Make the endpoint serve with `services` (`coordination.bootstrap.graphql` builds
+        them once the read side is open)."""
+        self.services = services
 
     async def stop(self) -> None:
         """Stop following the log (at shutdown), once the running commands are done."""
@@ -359,7 +131,7 @@ class GraphQLApi:
             await self.stop()
 
     def _build_router(self) -> APIRouter:
-        router = _Router(
+        router = EndpointRouter(
             self.schema,
             lifespan=self._lifespan,
             path=PATH,
@@ -390,7 +162,7 @@ class GraphQLApi:
         """Answer a GET or POST request: from the route above, or (POST) from
         `GraphQLLane` directly."""
         router = self.router
-        assert isinstance(router, _Router)
+        assert isinstance(router, EndpointRouter)
         context = await self.context(request)
         # The status and headers resolvers may set; the real response computes its own
         # length, so this one carries none.

@@ -79,8 +79,8 @@ class ReadDatabase(Handle):
             cursor_key: Signs pagination cursors; defaults to a key derived from the target,
                 so cursors of one node or schema are refused by another.
             max_size: Largest number of pooled PostgreSQL connections.
-            availability: The node's (`System.availability`), told when the server
-                cannot be reached; one of its own when not given.
+            availability: The event store's (the one its datastore keeps), told when the
+                server cannot be reached; one of its own when not given.
         """
         key = (
             cursor_key

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from coordination.observability import StatusSource, ViewStatus
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.log import EventLog, events_table
 from coordination.projections.schema import LIVE, generations
@@ -72,3 +73,12 @@ def prometheus_lines(metrics: list[ViewMetrics]) -> str:
         *(f'coordination_projection_parked_events{{view="{m.view}"}} {m.parked}' for m in metrics),
     ]
     return "\n".join(lines) + "\n"
+
+
+def projection_status(db: ReadDatabase, app: Application[UUID]) -> StatusSource:
+    """The views' lag and parked events, read from the projections at scrape time."""
+
+    async def read() -> list[ViewStatus]:
+        return [ViewStatus(m.view, m.lag, m.parked) for m in await projection_metrics(db, app)]
+
+    return read

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from coordination.audit.integrator import Integrator
+from coordination.audit.storage import open_storage
 from coordination.bootstrap import bootstrap
 from coordination.settings import Settings
 from tests.audit.support import ORIGIN, node_signer
@@ -32,7 +33,14 @@ def main() -> None:
                 print("IN_BATCH", flush=True)
                 sys.stdin.read()  # blocks until killed
 
-    integrator = Integrator(system, node_signer(), batch_size=200, fault=fault)
+    integrator = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        node_signer(),
+        origin=system.settings.origin,
+        batch_size=200,
+        fault=fault,
+    )
     print("STARTED", flush=True)
     integrator.run_forever(threading.Event())
 

@@ -100,7 +100,7 @@ def assert_sound(system: System, verifier: Verifier) -> int:
     those leaves; every stored checkpoint verifies, and its root is the root of the
     first ``size`` leaves (so no two checkpoints can disagree).
     """
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         size = storage.position().size
         entries = storage.entries(0, size + 1000)
@@ -139,9 +139,18 @@ class LogNode:
         from coordination.federation.router import feed_router
 
         self.system = system
-        self.log = open_audit_log(system, node_signer().verifier)
+        self.log = open_audit_log(
+            system.target,
+            system.app,
+            origin=system.settings.origin,
+            verifier=node_signer().verifier,
+        )
         self.integrator = Integrator(
-            system, node_signer(), storage=self.log.storage, notifier=self.log.notifier
+            system.app,
+            self.log.storage,
+            node_signer(),
+            origin=system.settings.origin,
+            notifier=self.log.notifier,
         )
         self.app = FastAPI()
         self.app.include_router(feed_router(lambda: self.log))

@@ -8,9 +8,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from coordination.audit.cli import register_audit_commands
 from coordination.audit.note import Verifier
 from coordination.bootstrap import System
+from coordination.cli.audit import register_audit_commands
 from coordination.demo import load_demo
 from coordination.settings import Settings
 from tests.audit.support import ORIGIN, LogNode, serve

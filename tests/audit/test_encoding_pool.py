@@ -31,7 +31,7 @@ def pool() -> Iterator[EncodingPool]:
 
 
 def _rows(system: System) -> list[EventRow]:
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         return storage.read_events(1, 100_000)
     finally:
@@ -172,7 +172,13 @@ def test_both_paths_integrate_the_same_log(system: System, in_worker: bool) -> N
     load_demo(system.app, origin=ORIGIN)
     fill_events(system.app, 300)
     integrator = Integrator(
-        system, KEY, batch_size=64, encode_in_worker=in_worker, worker_min_rows=1
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=64,
+        encode_in_worker=in_worker,
+        worker_min_rows=1,
     )
     assert (integrator.encoding_pool is not None) is in_worker
     if integrator.encoding_pool is not None:
@@ -184,7 +190,7 @@ def test_both_paths_integrate_the_same_log(system: System, in_worker: bool) -> N
         integrator.storage.close()
     rows = _rows(system)
     assert total == len(rows)
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         stored = storage.entries(0, total)
     finally:
@@ -211,7 +217,13 @@ def test_a_worker_killed_mid_run_leaves_the_log_complete(
                 killed.append(pid)
 
     integrator = Integrator(
-        system, KEY, batch_size=100, worker_min_rows=1, fault=kill_the_worker_once
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=100,
+        worker_min_rows=1,
+        fault=kill_the_worker_once,
     )
     assert integrator.encoding_pool is not None
     integrator.encoding_pool.start(START_S)
@@ -246,7 +258,13 @@ def test_a_crash_while_the_worker_encodes_loses_nothing(system: System, step: st
                 raise RuntimeError(step)
 
     crashing = Integrator(
-        system, KEY, batch_size=100, worker_min_rows=1, fault=crash_in_the_second_batch
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=100,
+        worker_min_rows=1,
+        fault=crash_in_the_second_batch,
     )
     assert crashing.encoding_pool is not None
     crashing.encoding_pool.start(START_S)
@@ -256,7 +274,14 @@ def test_a_crash_while_the_worker_encodes_loses_nothing(system: System, step: st
     finally:
         crashing.close()
         crashing.storage.close()
-    restarted = Integrator(system, KEY, batch_size=100, worker_min_rows=1)
+    restarted = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=100,
+        worker_min_rows=1,
+    )
     try:
         assert restarted.run_once() > 0
     finally:

@@ -40,7 +40,7 @@ def _mapper() -> Mapper[UUID]:
 
 
 def _rows(system: System) -> list[EventRow]:
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         return storage.read_events(1, 10_000)
     finally:

@@ -131,7 +131,9 @@ def test_a_bundle_that_does_not_extend_an_earlier_checkpoint(bundle: Path) -> No
 
 
 def test_the_earlier_checkpoint_is_checked_by_recomputation(bundle: Path, system: System) -> None:
-    log = open_audit_log(system, KEY.verifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=KEY.verifier
+    )
     earlier = log.covering_checkpoint(1)
     log.close()
     assert earlier is not None
@@ -171,7 +173,9 @@ def test_export_refuses_an_existing_directory(system: System, tmp_path: Path) ->
 
 
 def test_export_needs_a_checkpoint(system: System, tmp_path: Path) -> None:
-    log = open_audit_log(system, KEY.verifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=KEY.verifier
+    )
     try:
         with pytest.raises(ExportError, match="no signed checkpoint"):
             export_bundle(log, tmp_path / "b")

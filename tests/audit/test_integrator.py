@@ -25,7 +25,13 @@ KEY = node_signer()
 
 @pytest.fixture
 def integrator(system: System) -> Iterator[Integrator]:
-    made = Integrator(system, KEY, batch_size=50)
+    made = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=50,
+    )
     yield made
     made.stop()
     made.storage.close()
@@ -83,7 +89,16 @@ def test_a_grown_log_gets_a_checkpoint_consistent_with_the_last(
 
 def test_two_integrators_at_once_integrate_every_event_once(system: System) -> None:
     fill_events(system.app, 1500)
-    integrators = [Integrator(system, KEY, batch_size=40) for _ in range(2)]
+    integrators = [
+        Integrator(
+            system.app,
+            open_storage(system.target, system.app),
+            KEY,
+            origin=system.settings.origin,
+            batch_size=40,
+        )
+        for _ in range(2)
+    ]
     start = threading.Barrier(2)
 
     def run(integrator: Integrator) -> None:
@@ -117,7 +132,14 @@ def test_running_forever_signs_new_events_within_two_seconds(
 
 def test_events_that_trickle_in_share_checkpoints(system: System) -> None:
     gap = 0.2
-    integrator = Integrator(system, KEY, batch_size=50, checkpoint_gap=gap)
+    integrator = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=50,
+        checkpoint_gap=gap,
+    )
     try:
         integrator.start()
         assert integrator.wait_until_signed(0, timeout=10)
@@ -146,7 +168,15 @@ def test_events_that_trickle_in_are_integrated_together(system: System) -> None:
         if step == "committed":
             committed.append(step)
 
-    integrator = Integrator(system, KEY, batch_size=50, checkpoint_gap=0.5, fault=count)
+    integrator = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=50,
+        checkpoint_gap=0.5,
+        fault=count,
+    )
     try:
         integrator.start()
         assert integrator.wait_until_signed(0, timeout=10)
@@ -169,11 +199,16 @@ def test_wait_until_integrated_gives_up_at_the_timeout(integrator: Integrator) -
 
 def test_the_key_must_be_named_by_the_origin(system: System) -> None:
     with pytest.raises(ValueError, match="not the origin"):
-        Integrator(system, Signer("someone.else/log", bytes(32)))
+        Integrator(
+            system.app,
+            open_storage(system.target, system.app),
+            Signer("someone.else/log", bytes(32)),
+            origin=system.settings.origin,
+        )
 
 
 def test_one_process_leads_and_another_takes_over_when_it_goes(system: System) -> None:
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     first, second = storage.integrator_session(), storage.integrator_session()
     try:
         assert first.try_lead()
@@ -190,7 +225,10 @@ def test_one_process_leads_and_another_takes_over_when_it_goes(system: System) -
 def test_another_process_creates_the_tables_while_one_leads(system: System) -> None:
     """A second worker starting up ensures the log's tables while the first one leads.
     (The tables' lock was once the leader's key: the second worker waited for ever.)"""
-    storage, other = open_storage(system), open_storage(system)
+    storage, other = (
+        open_storage(system.target, system.app),
+        open_storage(system.target, system.app),
+    )
     leader = storage.integrator_session()
     created = threading.Event()
 

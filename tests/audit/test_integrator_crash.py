@@ -43,18 +43,35 @@ def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -
     # A log with a signed checkpoint, then more events, and a crash in the second batch
     # (for integration steps) or while signing the grown tree (for signing steps).
     fill_events(system.app, 150)
-    first = Integrator(system, KEY, batch_size=100)
+    first = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=100,
+    )
     first.run_once()
     first.storage.close()
     fill_events(system.app, 250)
     crashing = Integrator(
-        system, KEY, batch_size=100, fault=crash_at(step, 2 if step in STEPS[:7] else 1)
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=100,
+        fault=crash_at(step, 2 if step in STEPS[:7] else 1),
     )  # type: ignore[arg-type]
     with pytest.raises(Crash):
         crashing.run_once()
     crashing.storage.close()  # the process is gone, and its connections with it
 
-    restarted = Integrator(system, KEY, batch_size=100)
+    restarted = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=100,
+    )
     restarted.run_once()
     restarted.storage.close()
     assert assert_sound(system, KEY.verifier) == 400
@@ -85,7 +102,7 @@ def test_a_sigkill_mid_batch_loses_nothing_and_another_process_takes_over(
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "STARTED"
         assert child.stdout.readline().strip() == "IN_BATCH"
-        storage = open_storage(system)
+        storage = open_storage(system.target, system.app)
         standby = storage.integrator_session()
         assert not standby.try_lead()  # the child leads, inside its third batch
         assert storage.position().size == 400  # two batches committed, the third open
@@ -97,7 +114,14 @@ def test_a_sigkill_mid_batch_loses_nothing_and_another_process_takes_over(
             child.wait()
     standby.close()
 
-    survivor = Integrator(system, KEY, batch_size=200, takeover_interval=0.1)
+    survivor = Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        KEY,
+        origin=system.settings.origin,
+        batch_size=200,
+        takeover_interval=0.1,
+    )
     stop = threading.Event()
     thread = threading.Thread(target=survivor.run_forever, args=(stop,))
     thread.start()

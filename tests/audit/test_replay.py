@@ -11,13 +11,14 @@ import typer
 from typer.testing import CliRunner
 
 from coordination.audit.integrator import Integrator
-from coordination.audit.replay import AsOf, ReplayError, parse_as_of, recorded_at, replay
-from coordination.audit.replay_cli import register_replay_command
+from coordination.audit.replay import AsOf, ReplayError, parse_as_of, recorded_at
 from coordination.audit.storage import LogEntry, open_storage
 from coordination.bootstrap import System
+from coordination.bootstrap.node import start_projections
+from coordination.bootstrap.replay import replay
+from coordination.cli.replay import register_replay_command
 from coordination.demo import DemoSummary, load_demo
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections import start_projections
 from coordination.projections.queries.decisions import get_decision
 from coordination.projections.tables import POSITION
 from coordination.projections.views import ALL_VIEWS
@@ -28,7 +29,7 @@ ADOPTED = "coordination.decision.decision_adopted"
 
 
 def _entries(system: System) -> list[LogEntry]:
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         return storage.entries(0, storage.position().size)
     finally:
@@ -160,7 +161,12 @@ def test_replay_as_of_a_date_or_a_time_from_the_command_line(
     cli: typer.Typer, system: System, tmp_path: Path
 ) -> None:
     demo = load_demo(system.app, origin=ORIGIN)
-    Integrator(system, node_signer()).run_once()
+    Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        node_signer(),
+        origin=system.settings.origin,
+    ).run_once()
     cut = _first_adoption(system, demo)
     moment = recorded_at(cut)
 
@@ -195,7 +201,12 @@ def test_replay_as_of_a_date_or_a_time_from_the_command_line(
 
 def test_an_index_beyond_the_log_is_refused(cli: typer.Typer, system: System) -> None:
     demo = load_demo(system.app, origin=ORIGIN)
-    Integrator(system, node_signer()).run_once()
+    Integrator(
+        system.app,
+        open_storage(system.target, system.app),
+        node_signer(),
+        origin=system.settings.origin,
+    ).run_once()
     code, output = run(cli, "replay", "--as-of", str(demo.events))
     assert code == 2
     assert f"log index {demo.events} is beyond the log, which has {demo.events} entries" in output

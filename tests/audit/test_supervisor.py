@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from coordination.audit.supervisor import IntegratorProcess, SupervisedStatus, read_status
 from coordination.observability import Metrics
+from coordination.observability.integrator_status import SupervisedStatus, read_status
+from coordination.serve.supervisor import IntegratorProcess
 from tests.processes import alive
 
 #: Runs until its standard input ends, like the supervised integrator.
@@ -114,7 +115,7 @@ def test_the_child_of_a_killed_supervisor_ends(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
     script = (
         "import sys, time\n"
-        "from coordination.audit.supervisor import IntegratorProcess\n"
+        "from coordination.serve.supervisor import IntegratorProcess\n"
         f"s = IntegratorProcess({{}}, command={UNTIL_STDIN_ENDS!r})\n"
         "s.start()\n"
         f"open({str(pid_file)!r}, 'w').write(str(s.pid))\n"

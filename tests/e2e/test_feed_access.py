@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from coordination.api import create_app
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.demo import load_demo
+from coordination.http.app import create_app
 from coordination.settings import Settings
 from tests.asgi import serving
 

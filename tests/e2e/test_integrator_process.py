@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.api import create_app
 from coordination.audit.storage import open_storage
 from coordination.bootstrap import System, bootstrap
+from coordination.http.app import create_app
 from coordination.settings import Settings
 from tests.asgi import serving
 from tests.audit.support import fill_events
@@ -30,7 +30,7 @@ ORIGIN = "test.example/coordination/log"
 
 def log_size(system: System) -> tuple[int, int]:
     """Events integrated, and the size of the latest signed checkpoint."""
-    storage = open_storage(system)
+    storage = open_storage(system.target, system.app)
     try:
         storage.create_tables()  # as the integrator does; it may not have started yet
         checkpoint = storage.latest_checkpoint()
@@ -216,7 +216,7 @@ def test_a_killed_serve_leaves_no_integrator_running(
 #: after `serve` holds the stop signals, before the HTTP server handles them itself.
 SIGNALLED_WHILE_STARTING = """
 import os, signal, sys
-import coordination.api as api
+import coordination.http.app as api
 from coordination.cli import app
 
 built = api.create_app
@@ -248,7 +248,7 @@ def supervised_integrators(data_dir: Path) -> list[int]:
 #: The same, with the signal sent the moment the integrator's child has been started.
 SIGNALLED_AS_THE_CHILD_STARTS = """
 import os, signal, sys
-from coordination.audit.supervisor import IntegratorProcess
+from coordination.serve.supervisor import IntegratorProcess
 from coordination.cli import app
 
 spawn = IntegratorProcess._spawn

@@ -41,8 +41,12 @@ class Node:
 
 @pytest.fixture
 def node(system: System) -> Iterator[Node]:
-    log = open_audit_log(system, KEY.verifier)
-    integrator = Integrator(system, KEY, storage=log.storage, notifier=log.notifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=KEY.verifier
+    )
+    integrator = Integrator(
+        system.app, log.storage, KEY, origin=system.settings.origin, notifier=log.notifier
+    )
     made = Node(system, log, integrator)
     made.grow(150)  # checkpoint of 150
     made.grow(100)  # checkpoint of 250
@@ -269,7 +273,9 @@ async def test_bad_input_is_a_problem_never_a_500(
 
 
 async def test_no_checkpoint_yet_is_a_503_problem(system: System) -> None:
-    log = open_audit_log(system, KEY.verifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=KEY.verifier
+    )
     app = FastAPI()
     app.include_router(feed_router(lambda: log))
     async with client_for(app) as client:

@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from coordination.audit.checkpoint import open_checkpoint
-from coordination.audit.runtime import audit_log_of_app, start_audit
 from coordination.bootstrap import System
+from coordination.bootstrap.node import start_audit
 from coordination.domain.context import Context
 from coordination.federation.router import feed_router
+from coordination.http.app import audit_log_of_app
 from tests.audit.support import ORIGIN, node_signer
 
 KEY = node_signer()

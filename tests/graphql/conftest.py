@@ -16,15 +16,17 @@ import pytest
 from fastapi import FastAPI
 from strawberry.types import ExecutionResult
 
-from coordination.api import create_app
 from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
+from coordination.bootstrap.graphql import start_graphql
+from coordination.bootstrap.node import start_projections
 from coordination.graphql.context import GraphQLConfig, GraphQLContext
 from coordination.graphql.router import GraphQLApi
+from coordination.http.app import create_app
 from coordination.observability import Metrics
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections import Projections, start_projections
+from coordination.projections import Projections
 from coordination.settings import Settings
 from tests.graphql.scenario import Scenario
 
@@ -97,7 +99,7 @@ async def gql(
 ) -> AsyncIterator[Gql]:
     """The API over running projections: mutations wait for the views (read-your-writes)."""
     api = GraphQLApi(settings, metrics=Metrics())
-    await api.start(system, db=projections.db, runner=projections.runner, keys=keys)
+    await start_graphql(api, system, db=projections.db, runner=projections.runner, keys=keys)
     yield Gql(api)
     await api.stop()
 
@@ -109,7 +111,7 @@ async def gql_without_views(
     """The API with no projector in the process: mutations return without waiting."""
     db = await ReadDatabase.open(system.target)
     api = GraphQLApi(settings, metrics=Metrics())
-    await api.start(system, db=db, runner=None, keys=keys)
+    await start_graphql(api, system, db=db, runner=None, keys=keys)
     yield Gql(api)
     await api.stop()
     await db.close()
@@ -168,7 +170,7 @@ async def http_client(
 ) -> tuple[Http, GraphQLApi]:
     metrics = Metrics()
     api = GraphQLApi(settings, metrics=metrics, config=config)
-    await api.start(system, db=db, runner=runner, keys=keys)
+    await start_graphql(api, system, db=db, runner=runner, keys=keys)
     app = build_http_app(settings, system, api, metrics)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://node")
     return Http(client, api, keys, metrics), api

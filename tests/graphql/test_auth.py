@@ -12,7 +12,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from coordination.auth.cli import parse_ttl, tokens_app
 from coordination.auth.principal import ANONYMOUS, Principal, Role, correlation_id
 from coordination.auth.tokens import (
     TokenError,
@@ -21,6 +20,7 @@ from coordination.auth.tokens import (
     issue_token,
     verify_token,
 )
+from coordination.cli.tokens import parse_ttl, tokens_app
 
 ORIGIN = "test.example/coordination/log"
 

@@ -6,7 +6,7 @@ import json
 
 from starlette.types import Message, Receive, Scope, Send
 
-from coordination.graphql.limits import BodySizeLimit
+from coordination.http.body_limit import BodySizeLimit
 
 LIMIT = 100
 

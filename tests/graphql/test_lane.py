@@ -9,10 +9,11 @@ from starlette.types import Receive, Scope, Send
 
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
-from coordination.graphql.lane import GraphQLLane, NodeApp
-from coordination.graphql.limits import BodySizeLimit
 from coordination.graphql.router import GraphQLApi
-from coordination.observability import Metrics, RequestIdMiddleware
+from coordination.http.body_limit import BodySizeLimit
+from coordination.http.lane import GraphQLLane, NodeApp
+from coordination.http.middleware import RequestIdMiddleware
+from coordination.observability import Metrics
 from coordination.settings import Settings
 from tests.graphql.conftest import Http, build_http_app
 
@@ -76,16 +77,21 @@ def test_the_node_puts_the_lane_inside_its_own_middleware(
 ) -> None:
     metrics = Metrics()
     app = build_http_app(settings, system, GraphQLApi(settings, metrics=metrics), metrics)
-    # Outermost first: every other request has its id, its count and its limit...
-    classes: list[object] = [m.cls for m in app.user_middleware]
-    assert classes == [RequestIdMiddleware, BodySizeLimit]
-    # ...and so has a request the lane answers, which enters at the node's middleware.
     assert isinstance(app, NodeApp)
+    assert len(app.user_middleware) == 1  # the node's chain, built once with FastAPI's stack
+    app.middleware_stack = app.build_middleware_stack()  # what the first request does
+    # Outermost first: a request the lane answers enters at the node's middleware...
     chain, layer = [], app._entry
     while layer is not None:
         chain.append(type(layer))
         layer = None if isinstance(layer, GraphQLLane) else getattr(layer, "app", None)
     assert chain == [RequestIdMiddleware, BodySizeLimit, GraphQLLane]
+    # ...and every other request passes the very same middleware, inside FastAPI's own.
+    layers, layer = [], app.middleware_stack
+    while layer is not None and len(layers) < 20:
+        layers.append(layer)
+        layer = getattr(layer, "app", None)
+    assert any(layer is app._entry for layer in layers)
 
 
 async def test_a_lane_request_skips_fastapis_own_middleware(

@@ -20,6 +20,7 @@ from coordination.audit.note import Signer
 from coordination.auth.principal import ANONYMOUS, Principal, Role
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
+from coordination.bootstrap.graphql import start_graphql
 from coordination.demo import load_demo
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics
@@ -54,12 +55,16 @@ async def node(system: System, settings: Settings) -> AsyncIterator[Node]:
     """The demo recorded and integrated, and the API started with the node's log."""
     load_demo(system.app, origin=settings.origin, console=Console(file=io.StringIO()))
     signer = Signer(settings.origin, bytes(range(32)))
-    log = open_audit_log(system, signer.verifier)
-    integrator = Integrator(system, signer, storage=log.storage, notifier=log.notifier)
+    log = open_audit_log(
+        system.target, system.app, origin=system.settings.origin, verifier=signer.verifier
+    )
+    integrator = Integrator(
+        system.app, log.storage, signer, origin=system.settings.origin, notifier=log.notifier
+    )
     integrator.run_once()
     db = await ReadDatabase.open(system.target)
     api = GraphQLApi(settings, metrics=Metrics())
-    await api.start(system, db=db, keys=TokenKeys.generate(settings.origin), audit_log=log)
+    await start_graphql(api, system, db=db, keys=TokenKeys.generate(settings.origin), audit_log=log)
     yield Node(Gql(api), log, signer, integrator)
     await api.stop()
     await db.close()

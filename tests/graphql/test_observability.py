@@ -10,18 +10,18 @@ import httpx
 from fastapi import FastAPI
 
 from coordination.bootstrap import System
+from coordination.http.metrics import metrics_router
 from coordination.observability import (
     JsonFormatter,
     LogStatus,
     Metrics,
     StatusSource,
     configure_logging,
-    metrics_router,
-    projection_status,
     request_id_var,
 )
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import Projections
+from coordination.projections.metrics import projection_status
 from coordination.projections.schema import ensure_schema
 from coordination.projections.views import ALL_VIEWS
 from tests.graphql.conftest import Http

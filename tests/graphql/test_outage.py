@@ -22,9 +22,9 @@ import pytest
 from coordination.auth.principal import Principal, Role
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System, bootstrap
+from coordination.bootstrap.node import start_projections
 from coordination.graphql.router import config_for
 from coordination.persistence.availability import Availability
-from coordination.projections import start_projections
 from coordination.settings import Settings
 from tests.graphql.cases import document
 from tests.graphql.conftest import Http, http_client

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
-from coordination.projections import Projections, start_projections
+from coordination.bootstrap.node import start_projections
+from coordination.projections import Projections
 from coordination.settings import Settings
 from tests.graphql.cases import document
 from tests.graphql.conftest import Gql, Http, caught_up, http_client

@@ -13,11 +13,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from coordination.api import create_app
-from coordination.auth.cli import tokens_app
 from coordination.auth.revocation import FILE, RevocationList
 from coordination.auth.tokens import MAX_TTL, TokenError, TokenKeys, TokenVerifier, issue_token
 from coordination.bootstrap import System
+from coordination.cli.tokens import tokens_app
+from coordination.http.app import create_app
 from coordination.settings import Settings
 from tests.asgi import serving
 

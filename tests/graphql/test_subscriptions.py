@@ -21,6 +21,7 @@ from coordination.auth.principal import Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
+from coordination.bootstrap.graphql import start_graphql
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics
 from coordination.projections import Projections
@@ -66,7 +67,7 @@ async def server(
     """The node's app served by uvicorn on a free loopback port, in this event loop."""
     metrics = Metrics()
     api = GraphQLApi(settings, metrics=metrics)
-    await api.start(system, db=projections.db, runner=projections.runner, keys=keys)
+    await start_graphql(api, system, db=projections.db, runner=projections.runner, keys=keys)
     app = build_http_app(settings, system, api, metrics)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -14,9 +14,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from coordination.bootstrap import System
+from coordination.cli import views as projections_cli
 from coordination.demo import load_demo
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections import cli as projections_cli
 from coordination.projections.schema import generations
 from coordination.projections.views import ALL_VIEWS
 from coordination.settings import Settings

@@ -37,7 +37,7 @@ def test_a_worker_process_app_sets_them_too(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from coordination import observability
-    from coordination.api import app_from_environment
+    from coordination.http.app import app_from_environment
 
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(observability, "configure_logging", lambda: None)  # keep pytest's

@@ -115,7 +115,7 @@ async def execute(
             "idempotency_key",
         )
     command_options = CommandOptions(idempotency_key=key, expected_version=options.expected_version)
-    ctx = principal.context(origin=services.system.settings.origin, request_id=context.request_id)
+    ctx = principal.context(origin=services.origin, request_id=context.request_id)
 
     placement = services.placement
     on_loop = placement is not None and placement.on_loop()

@@ -1,53 +1,30 @@
-"""Operations: Prometheus metrics, structured JSON logs and the request-id middleware.
+"""The node's Prometheus metrics, in a registry of their own, and the status sources
+they read at scrape time.
 
-Metrics use `prometheus-client` with a registry per application (never the library's
-global one), so every test and every app instance counts on its own. Logs are stdlib
-`logging` records rendered as one JSON object a line; the request id and correlation id
-of the request being served ride along through context variables.
+Each application instance gets its own registry (never the library's global one), so
+every test and every app counts on its own. What serves them (`GET /metrics`) and what
+counts requests (the request-id middleware) sit at the rim, in `coordination.http`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
-from uuid import UUID
 
-import orjson
-from eventsourcing.application import Application
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coordination.audit.supervisor import read_status
-from coordination.graphql.lane import GraphQLLane, NodeApp
-from coordination.graphql.limits import BodySizeLimit
+from coordination.observability.integrator_status import read_status
 
-if TYPE_CHECKING:
-    from coordination.graphql.router import GraphQLApi
-    from coordination.persistence.readdb import ReadDatabase
-
-REQUEST_ID_HEADER = "x-request-id"
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 #: Label values are capped so that clients choosing operation names cannot grow the
 #: metrics without bound.
 _MAX_LABEL_VALUES = 200
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
-correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
-
+#: The logger `/metrics` has always reported on (the access log's).
 log = logging.getLogger("coordination.http")
 
 
@@ -74,17 +51,6 @@ class LogStatus:
 
 
 LogStatusSource = Callable[[], Awaitable[LogStatus]]
-
-
-def projection_status(db: ReadDatabase, app: Application[UUID]) -> StatusSource:
-    """The views' lag and parked events, read from the projections at scrape time."""
-
-    async def read() -> list[ViewStatus]:
-        from coordination.projections.metrics import projection_metrics
-
-        return [ViewStatus(m.view, m.lag, m.parked) for m in await projection_metrics(db, app)]
-
-    return read
 
 
 class Metrics:
@@ -258,152 +224,3 @@ class IntegratorProcessCollector:
         )
         restarts.add_metric([], float(status.restarts) if status is not None else 0.0)
         yield restarts
-
-
-def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRouter:
-    """`GET /metrics` in the Prometheus text format.
-
-    Args:
-        metrics: The app's metrics.
-        views: Reads each projection's lag and parked events at scrape time; when None,
-            `metrics.views` is used (set by `GraphQLApi.start` once the views run).
-    """
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/metrics", response_class=Response)
-    async def metrics_endpoint() -> Response:
-        """Prometheus metrics: requests, operations, commands, projection and log lag."""
-        source = views or metrics.views
-        if source is not None:
-            await metrics.refresh_views(source)
-        if metrics.log is not None:
-            await metrics.refresh_log(metrics.log)
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message, request and correlation ids.
-
-    Extra fields given as ``extra={"fields": {...}}`` are merged in; nothing else of the
-    record is, so a careless ``extra`` cannot leak into the logs.
-    """
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = request_id_var.get()
-        if request_id is not None:
-            entry["request_id"] = request_id
-        correlation = correlation_id_var.get()
-        if correlation is not None:
-            entry["correlation_id"] = correlation
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            entry.update(fields)
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        # orjson: the access log formats a line per request, and the standard library's
-        # encoder cost a cached answer about a tenth of its time.
-        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
-    """Send every log record to `stream` (stderr) as JSON; returns the handler installed."""
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(level)
-    return handler
-
-
-def new_request_id(offered: str | None) -> str:
-    """The caller's X-Request-ID when it is a short safe token, else a fresh UUID."""
-    if offered and _VALID_REQUEST_ID.match(offered):
-        return offered
-    return str(uuid.uuid4())
-
-
-class RequestIdMiddleware:
-    """Assigns or propagates X-Request-ID, times each request, counts it and logs it."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"}:
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        offered = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = new_request_id(offered)
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = request_id_var.set(request_id)
-        correlation = correlation_id_var.set(request_id)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
-                ]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            if scope["type"] == "http":
-                self._record(scope, status, time.perf_counter() - started)
-            request_id_var.reset(token)
-            correlation_id_var.reset(correlation)
-
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
-        method = scope.get("method", "GET")
-        self.metrics.http_requests.labels(method, route, str(status)).inc()
-        self.metrics.http_seconds.labels(method, route).observe(seconds)
-        log.info(
-            "request served",
-            extra={
-                "fields": {
-                    "method": method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                }
-            },
-        )
-
-
-def install_middleware(
-    app: NodeApp,
-    metrics: Metrics,
-    *,
-    max_body_bytes: int = BodySizeLimit.DEFAULT_MAX_BYTES,
-    graphql: GraphQLApi | None = None,
-) -> None:
-    """Add the request-id/metrics/access-log middleware, the request body size limit and,
-    given the app's GraphQL endpoint, its lane (`GraphQLLane`).
-
-    The body limit sits inside the request-id middleware, so a refused body is still
-    counted and answered with its request id; the lane sits inside both, and the app
-    sends the requests the lane takes straight to that chain (`NodeApp`).
-    """
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(RequestIdMiddleware, metrics=metrics)
-    if graphql is not None:
-        # The lane passes on what it does not take; the app gives it only what it takes.
-        lane = GraphQLLane(partial(FastAPI.__call__, app), api=graphql)
-        entry = RequestIdMiddleware(BodySizeLimit(lane, max_bytes=max_body_bytes), metrics)
-        app.open_lane(entry, lane)

@@ -1,16 +1,17 @@
-"""`create_app(settings)`: the FastAPI application of one node.
+"""`create_app(settings)`: the FastAPI application of one node, built once: its routes,
+its middleware chain and its lifespan.
 
-The system is built in the lifespan, through `bootstrap`, so importing this module has no
-side effects and every test can build its own app on its own database. The lifespan
-starts, in order: the projector (views), the integrator (the signed log) and the GraphQL
-endpoint that reads both; it stops them in reverse order.
+The node is built in the lifespan by the composition root (`coordination.bootstrap`), so
+importing this module has no side effects and every test can build its own app on its
+own database. The lifespan starts, in order: the projector (views), the integrator (the
+signed log) and the GraphQL endpoint that reads both (`bootstrap.node.start_node`); it
+stops them in reverse order.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -18,22 +19,23 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from coordination import __version__
-from coordination.audit.runtime import AuditRuntime, audit_log_of_app, log_status, start_audit
-from coordination.audit.supervisor import STATUS_FILE as INTEGRATOR_STATUS_FILE
-from coordination.auth.revocation import RevocationList
-from coordination.auth.tokens import TokenKeys, TokenVerifier
-from coordination.bootstrap import System, bootstrap
+from coordination.audit.log import AuditLog
+from coordination.audit.runtime import AuditRuntime
+from coordination.bootstrap import System, bootstrap, store_readiness
+from coordination.bootstrap.node import Node, start_node
 from coordination.federation.router import feed_router
-from coordination.graphql.lane import NodeApp
 from coordination.graphql.router import GraphQLApi
-from coordination.observability import Metrics, install_middleware, metrics_router
-from coordination.operations_access import (
+from coordination.http.lane import NodeApp
+from coordination.http.metrics import metrics_router
+from coordination.http.middleware import install_middleware
+from coordination.http.operations_access import (
     documentation_urls,
     include_operations,
     reader_of_everything,
 )
-from coordination.projections import Projections, start_projections
-from coordination.readiness import NOT_STARTED, ViewsReadiness, store_readiness
+from coordination.http.readiness import NOT_STARTED, ViewsReadiness
+from coordination.observability import Metrics
+from coordination.observability.integrator_status import STATUS_FILE as INTEGRATOR_STATUS_FILE
 from coordination.settings import Settings
 
 
@@ -47,6 +49,12 @@ SystemDep = Annotated[System, Depends(get_system)]
 
 #: The feed is served to auditors and admins for now (partners come with federation).
 feed_caller = reader_of_everything("the feed", "coordination feed")
+
+
+def audit_log_of_app(request: Request) -> AuditLog:
+    """A ``get_log`` dependency for ``feed_router``: the log in ``app.state.audit``."""
+    runtime: AuditRuntime = request.app.state.audit
+    return runtime.log
 
 
 def create_app(
@@ -73,13 +81,6 @@ def create_app(
     owns_read_side = graphql is None
     endpoint = graphql or GraphQLApi(settings, metrics=metrics)
 
-    async def shared_verifier() -> TokenVerifier:
-        """The process's one token verifier: the started endpoint's, or a new one."""
-        if not owns_read_side and endpoint.verifier is not None:
-            return endpoint.verifier
-        keys = await run_in_threadpool(TokenKeys.load_or_create, settings.data_dir, settings.origin)
-        return TokenVerifier(keys, revocations=RevocationList(settings.data_dir))
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = system is None
@@ -89,38 +90,27 @@ def create_app(
             else await run_in_threadpool(bootstrap, settings, create_tables=False)
         )
         app.state.system = wired
-        # One verifier for GraphQL and the feed: one cache of verified tokens, one
-        # revocation list.
-        verifier = app.state.token_verifier = await shared_verifier()
-        projections: Projections | None = None
-        audit: AuditRuntime | None = None
+        app.state.views = None
+        node: Node | None = None
         try:
-            # An unmigrated store cannot feed views or the log: serve /health and /ready
-            # (which says what to do) and start the rest on the next start.
-            app.state.views = None
-            ready = await run_in_threadpool(store_readiness, wired)
-            if owns_read_side and ready["status"] == "ready":
-                projections = await start_projections(wired)
-                app.state.views = ViewsReadiness(projections.runner, ready["position"])
-                # `auto` outside `serve` is a thread; `serve` hands over `process` when
-                # it runs the integrator as its child (`settings.integration`).
-                in_thread = settings.integrate in ("auto", "thread")
-                audit = await run_in_threadpool(partial(start_audit, wired, integrate=in_thread))
-                app.state.audit = audit
-                metrics.log = log_status(audit.log, wired)
-                await endpoint.start(
-                    wired,
-                    db=projections.db,
-                    runner=projections.runner,
-                    verifier=verifier,
-                    audit_log=audit.log,
-                )
+            # Over an unmigrated store only the verifier is made: /health and /ready
+            # (which says what to do) are served, the rest starts on the next start.
+            node = await start_node(
+                settings,
+                wired,
+                metrics=metrics,
+                graphql=endpoint if owns_read_side else None,
+                verifier=None if owns_read_side else endpoint.verifier,
+            )
+            app.state.token_verifier = node.verifier
+            if node.projections is not None:
+                app.state.views = ViewsReadiness(node.projections.runner, node.head)
+            if node.audit is not None:
+                app.state.audit = node.audit
             yield
         finally:
-            if audit is not None:
-                await run_in_threadpool(audit.close)
-            if projections is not None:
-                await projections.stop()
+            if node is not None:
+                await node.stop()
             if owned:
                 wired.close()
 
@@ -153,7 +143,7 @@ def create_app(
     )
     async def ready(request: Request, system: SystemDep) -> JSONResponse:
         """Readiness: the event store answers and is migrated, and the views have caught up
-        with the log as it stood when they started (`coordination.readiness`)."""
+        with the log as it stood when they started (`coordination.http.readiness`)."""
         report = await run_in_threadpool(store_readiness, system)
         if report["status"] == "ready" and owns_read_side:
             views: ViewsReadiness | None = request.app.state.views

@@ -1,5 +1,6 @@
-"""What `/ready` answers: the event store answers and is migrated, and this process's
-views have caught up with the log as it stood when they started.
+"""What `/ready` answers: the event store answers and is migrated
+(`coordination.bootstrap.store_readiness`), and this process's views have caught up with
+the log as it stood when they started.
 
 A load balancer sends requests to a ready node. A node whose views are still being built
 (a new node, or the first start after an upgrade that changed a view: decision 16)
@@ -12,45 +13,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from coordination.bootstrap import System
-from coordination.persistence.availability import Availability
-
 
 class Follower(Protocol):
     """What readiness needs of a projector: how far its views have come."""
 
     @property
     def position(self) -> int: ...
-
-
-def store_readiness(system: System) -> dict[str, Any]:
-    """Check that the event store answers and is migrated (runs in a worker thread).
-
-    While the database is known to be down this asks nothing of it; otherwise a server
-    that went down is found by one probe (`Availability`), not waited for.
-    """
-    try:
-        system.availability.refuse_while_down()
-        position = system.app.recorder.max_notification_id() or 0
-    except Exception as error:
-        return {
-            "status": "unavailable",
-            "database": system.target.describe(),
-            "detail": _unreadable(error, system.availability),
-        }
-    return {"status": "ready", "database": system.target.describe(), "position": position}
-
-
-def _unreadable(error: Exception, availability: Availability) -> str:
-    if availability.down:
-        return (
-            f"the database is unavailable ({availability.reason}); the node serves again,"
-            " without a restart, once it takes connections"
-        )
-    return (
-        f"the event store cannot be read ({type(error).__name__}); "
-        "is the database up, and has `coordination migrate` been run?"
-    )
 
 
 #: What a process whose store was migrated after it started answers: it serves /health

@@ -1,12 +1,12 @@
-"""The audit commands of the CLI: ``keys``, ``integrate``, ``export``, ``verify``, and more.
+"""The signed log's commands: ``export``, ``verify`` and ``envelope-schema`` here, with
+``keys`` (`cli.keys`) and ``integrate`` (`cli.integrate`).
 
 Each command is a plain function taking settings or paths (and returning an exit code or
-a result), so it can be called from tests; ``register_audit_commands`` adds them to the
-node's typer app. (No postponed annotations: typer must see the option types built in
+a result), so it can be called from tests; ``register_audit_commands`` adds them all to
+the node's typer app. (No postponed annotations: typer must see the option types built in
 ``register_audit_commands``.)
 """
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,17 +15,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from coordination.cli_options import DatabaseOption
+from coordination.audit._encoding import b64encode
+from coordination.audit.keys import SigningKeyError, load_signer
+from coordination.audit.note import NoteError, Verifier
+from coordination.audit.verify import VerifyReport, verify_log
+from coordination.audit.verify_sources import BundleSource, LogSource, NodeSource, SourceError
+from coordination.cli.integrate import register_integrate_command
+from coordination.cli.keys import register_keys_commands
+from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.settings import Settings
-
-from ._encoding import b64encode
-from .integrate_cli import integrate
-from .keys import SigningKeyError, init_key, load_signer, show_key
-from .note import NoteError, Verifier
-from .verify import VerifyReport, verify_log
-from .verify_sources import BundleSource, LogSource, NodeSource, SourceError
-
-SettingsFactory = Callable[[str | None], Settings]
 
 
 def _progress(console: Console) -> Progress:
@@ -39,48 +37,11 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def keys_init(settings: Settings, *, force: bool = False, console: Console | None = None) -> int:
-    """Create the node's signing key; print where, and the verifier key to share. The
-    token-signing key is created too when there is none (`--force` keeps it: replacing
-    it would end every token issued)."""
-    from coordination.auth.token_key import create_token_key, token_key_path
-
-    console = console or Console(stderr=True)
-    if create_token_key(settings.data_dir):
-        console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
-    try:
-        path = init_key(settings, force=force)
-    except SigningKeyError as error:
-        console.print(f"[red]error:[/] {error}")
-        return 2
-    console.print(f"created the signing key {path} (mode 0600); the verifier key to share:")
-    typer.echo(load_signer(settings).verifier.vkey)
-    if force:
-        # A replaced key is a rotation: nothing of the node's says so on its own.
-        console.print(
-            "[yellow]note:[/] a node already running keeps signing with the old key until it"
-            " is restarted; checkpoints signed before verify only with the old verifier key,"
-            " so give partners and auditors both"
-        )
-    return 0
-
-
-def keys_show(settings: Settings, *, console: Console | None = None) -> int:
-    """Print the node's verifier key line."""
-    try:
-        typer.echo(show_key(settings))
-    except SigningKeyError as error:
-        (console or Console(stderr=True)).print(f"[red]error:[/] {error}")
-        return 2
-    return 0
-
-
 def export(settings: Settings, out: Path, *, console: Console | None = None) -> int:
     """Export the node's log to the bundle directory ``out``."""
+    from coordination.audit.export import ExportError, export_bundle
+    from coordination.audit.log import open_audit_log
     from coordination.bootstrap import STORE_ERRORS, open_existing
-
-    from .export import ExportError, export_bundle
-    from .log import open_audit_log
 
     console = console or Console(stderr=True)
     try:
@@ -93,7 +54,7 @@ def export(settings: Settings, out: Path, *, console: Console | None = None) -> 
     except STORE_ERRORS as error:
         console.print(f"[red]error:[/] {error}")
         return 2
-    log = open_audit_log(system, verifier)
+    log = open_audit_log(system.target, system.app, origin=settings.origin, verifier=verifier)
     try:
         with _progress(console) as progress:
             task = progress.add_task("exporting", total=None)
@@ -114,7 +75,7 @@ def export(settings: Settings, out: Path, *, console: Console | None = None) -> 
 
 def envelope_schema(write: Path | None = None, *, console: Console | None = None) -> int:
     """Print the log entries' JSON Schema, or write it (``docs/envelope.schema.json``)."""
-    from .envelope_schema import envelope_schema_text
+    from coordination.audit.envelope_schema import envelope_schema_text
 
     text = envelope_schema_text()
     if write is None:
@@ -206,41 +167,8 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         app: The node's typer app.
         settings_for: Builds the settings, given an optional ``--database-url`` override.
     """
-    keys = typer.Typer(help="The node's signing keys.", no_args_is_help=True)
-
-    @keys.command("init")
-    def keys_init_command(
-        force: Annotated[bool, typer.Option(help="Replace an existing log key.")] = False,
-    ) -> None:
-        """Create the node's Ed25519 log signing key (mode 0600) in the data directory, and
-        its token-signing key when it has none."""
-        raise typer.Exit(keys_init(settings_for(None), force=force))
-
-    @keys.command("show")
-    def keys_show_command() -> None:
-        """Print the node's verifier key line."""
-        raise typer.Exit(keys_show(settings_for(None)))
-
-    app.add_typer(keys, name="keys")
-
-    @app.command("integrate")
-    def integrate_command(
-        database_url: DatabaseOption = None,
-        follow: Annotated[
-            bool,
-            typer.Option(
-                help="Go on integrating as events arrive, until stopped: the integrator as"
-                " a process of its own (serve with COORDINATION_INTEGRATE=off)."
-            ),
-        ] = False,
-        supervised: Annotated[
-            bool,
-            typer.Option(hidden=True, help="Also stop when standard input ends (serve's child)."),
-        ] = False,
-    ) -> None:
-        """Integrate recorded events into the log and sign a checkpoint, once or following."""
-        settings = settings_for(database_url)
-        raise typer.Exit(integrate(settings, follow=follow, supervised=supervised))
+    register_keys_commands(app, settings_for)
+    register_integrate_command(app, settings_for)
 
     @app.command("export")
     def export_command(

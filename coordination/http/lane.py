@@ -69,8 +69,8 @@ class NodeApp(FastAPI):
     """The node's FastAPI application, whose GraphQL POSTs skip FastAPI's own layers.
 
     Until `open_lane` it is FastAPI. After it, a request the lane takes goes to `entry`
-    (the node's middleware around the lane); every other request goes through FastAPI as
-    before, the node's middleware included.
+    (the node's middleware around the lane, `install_middleware`); every other request
+    goes through FastAPI as before, the same node middleware included.
     """
 
     _entry: ASGIApp | None = None
@@ -81,6 +81,10 @@ class NodeApp(FastAPI):
         self._entry, self._lane = entry, lane
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.middleware_stack is None:
+            # As Starlette builds it on the first call: building it builds the node's
+            # chain, which opens the lane.
+            self.middleware_stack = self.build_middleware_stack()
         lane, entry = self._lane, self._entry
         if lane is not None and entry is not None and lane.takes(scope):
             scope["app"] = self  # as Starlette sets it for its own requests

@@ -17,8 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coordination.audit.keys import SigningKeyError, load_signer
+from coordination.audit.replay import Replayed, ReplayError, parse_as_of
 from coordination.bootstrap import STORE_ERRORS
-from coordination.cli_options import DatabaseOption
+from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.pagination import MAX_FIRST, Page
 from coordination.projections.queries.actions import ActionView, list_actions
@@ -27,11 +29,6 @@ from coordination.projections.queries.forums import Forum, list_forums
 from coordination.projections.views import ALL_VIEWS
 from coordination.settings import Settings
 
-from .keys import SigningKeyError, load_signer
-from .replay import Replayed, ReplayError, parse_as_of
-from .replay import replay as replay_log
-
-SettingsFactory = Callable[[str | None], Settings]
 T = TypeVar("T")
 
 
@@ -112,6 +109,7 @@ async def _replay_and_print(
     settings: Settings, as_of: str, into: Path, console: Console, integrate: bool
 ) -> ReplayedState:
     from coordination.bootstrap import open_existing
+    from coordination.bootstrap.replay import replay as replay_log
 
     signer = None
     if integrate:

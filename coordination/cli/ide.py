@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from coordination.cli_options import environment_settings
+from coordination.cli.options import environment_settings
 from coordination.ide.npm_pinned import PinError, install, load_manifest
 from coordination.ide.page import MANIFEST, assets_dir
 

@@ -1,8 +1,7 @@
 """`coordination tokens issue | revoke`: sign a bearer token, or stop accepting one.
 
-The lead registers `tokens_app` on the main command line
-(`app.add_typer(tokens_app, name="tokens")`); `issue_command` and `revoke_command` are
-the plain functions.
+The command line adds `tokens_app` as its `tokens` group; `issue_command` and
+`revoke_command` are the plain functions.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from coordination.auth.principal import Role
 from coordination.auth.revocation import RevocationList
 from coordination.auth.token_key import TokenKeyError
 from coordination.auth.tokens import MAX_TTL, TokenError, TokenKeys, issue_token
-from coordination.cli_options import environment_settings
+from coordination.cli.options import environment_settings
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

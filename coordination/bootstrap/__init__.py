@@ -1,8 +1,18 @@
-"""The composition root: the API, the CLI and the tests build the system here, and only here."""
+"""The composition root: the HTTP app, the CLI and the tests build the node here, and only
+here (docs/decisions/0029-one-composition-root.md).
+
+This module builds the write side: the event store and the application over it
+(`bootstrap`, `System`), and says whether the store can serve (`store_readiness`).
+`bootstrap.node` builds the serving node over it (views, the signed log, token keys,
+GraphQL) and stops it; `bootstrap.replay` builds a second, read-only one as of a moment.
+Each part gets what it needs as arguments (the application, the database target, the
+availability, the one setting it uses), so no layer below imports this package.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
@@ -126,6 +136,37 @@ def open_existing(settings: Settings) -> System:
         system.close()
         raise StoreMissing(_missing(target, type(error).__name__)) from None
     return system
+
+
+def store_readiness(system: System) -> dict[str, Any]:
+    """Check that the event store answers and is migrated (runs in a worker thread): what
+    `/ready` reports, and what the node waits for before it starts its views and log.
+
+    While the database is known to be down this asks nothing of it; otherwise a server
+    that went down is found by one probe (`Availability`), not waited for.
+    """
+    try:
+        system.availability.refuse_while_down()
+        position = system.app.recorder.max_notification_id() or 0
+    except Exception as error:
+        return {
+            "status": "unavailable",
+            "database": system.target.describe(),
+            "detail": _unreadable(error, system.availability),
+        }
+    return {"status": "ready", "database": system.target.describe(), "position": position}
+
+
+def _unreadable(error: Exception, availability: Availability) -> str:
+    if availability.down:
+        return (
+            f"the database is unavailable ({availability.reason}); the node serves again,"
+            " without a restart, once it takes connections"
+        )
+    return (
+        f"the event store cannot be read ({type(error).__name__}); "
+        "is the database up, and has `coordination migrate` been run?"
+    )
 
 
 def _unreachable(target: DatabaseTarget, why: str) -> str:

@@ -5,21 +5,22 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.console import Console
 
-from coordination.readiness import store_readiness
+from coordination.audit.integrator import Integrator
+from coordination.audit.keys import SigningKeyError, load_signer
+from coordination.audit.storage import open_storage
+from coordination.bootstrap import store_readiness
+from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.runtime import stop_signals_handled
 from coordination.settings import Settings
 
-from .integrator import Integrator
-from .keys import SigningKeyError, load_signer
-
 if TYPE_CHECKING:
+    from coordination.audit.note import Signer
     from coordination.bootstrap import System
-
-    from .note import Signer
 
 #: How often a supervised integrator looks whether the store has been migrated.
 MIGRATION_POLL_SECONDS = 2.0
@@ -36,9 +37,10 @@ def integrate(
     go on integrating as events arrive until SIGTERM or SIGINT (leading, or standing by
     while another process leads and taking over when it goes).
 
-    ``supervised`` (the child of `serve`, see `supervisor.py`) also stops when standard
-    input reaches its end, as the supervisor holds the pipe's only writer; and it leaves
-    migrating to `coordination migrate`, as `serve` does, waiting until the store is.
+    ``supervised`` (the child of `serve`, see `coordination.serve.supervisor`) also stops
+    when standard input reaches its end, as the supervisor holds the pipe's only writer;
+    and it leaves migrating to `coordination migrate`, as `serve` does, waiting until the
+    store is.
     """
     from coordination.bootstrap import STORE_ERRORS, bootstrap, open_existing
 
@@ -74,16 +76,21 @@ def integrate(
 
 
 def _integrate_once(system: System, signer: Signer) -> str:
-    integrator = Integrator(system, signer)
+    integrator = _integrator(system, signer)
     count = integrator.run_once()
     return _closed(integrator, count)
 
 
 def _follow(system: System, signer: Signer, stop: threading.Event) -> str:
-    integrator = Integrator(system, signer)
+    integrator = _integrator(system, signer)
     before = integrator.storage.position().size
     integrator.run_forever(stop)
     return _closed(integrator, integrator.storage.position().size - before)
+
+
+def _integrator(system: System, signer: Signer) -> Integrator:
+    storage = open_storage(system.target, system.app)
+    return Integrator(system.app, storage, signer, origin=system.settings.origin)
 
 
 def _closed(integrator: Integrator, count: int) -> str:
@@ -117,3 +124,26 @@ def _stop_when_stdin_ends(stop: threading.Event) -> None:
         stop.set()
 
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+def register_integrate_command(app: typer.Typer, settings_for: SettingsFactory) -> None:
+    """Add `integrate` to the node's typer app."""
+
+    @app.command("integrate")
+    def integrate_command(
+        database_url: DatabaseOption = None,
+        follow: Annotated[
+            bool,
+            typer.Option(
+                help="Go on integrating as events arrive, until stopped: the integrator as"
+                " a process of its own (serve with COORDINATION_INTEGRATE=off)."
+            ),
+        ] = False,
+        supervised: Annotated[
+            bool,
+            typer.Option(hidden=True, help="Also stop when standard input ends (serve's child)."),
+        ] = False,
+    ) -> None:
+        """Integrate recorded events into the log and sign a checkpoint, once or following."""
+        settings = settings_for(database_url)
+        raise typer.Exit(integrate(settings, follow=follow, supervised=supervised))

@@ -1,26 +1,25 @@
-"""The projections' CLI commands, as plain functions of `Settings` for the main CLI:
-``coordination rebuild [VIEW]``, ``coordination check-replay`` and ``coordination views``."""
+"""`coordination rebuild [VIEW]`, `coordination check-replay` and `coordination views`:
+the views' commands, each a plain function of `Settings` that tests call too."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coordination.bootstrap import STORE_ERRORS, System, open_existing
-from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.rebuild import check_replay as replay_and_compare
-from coordination.projections.rebuild import rebuild as rebuild_view
-from coordination.projections.schema import ensure_schema
-from coordination.projections.status import GenerationStatus, view_status
-from coordination.projections.views import ALL_VIEWS, view_named
+from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.settings import Settings
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import System
+    from coordination.persistence.readdb import ReadDatabase
+    from coordination.projections.status import GenerationStatus
 
 T = TypeVar("T")
 #: Differences printed before the rest are only counted.
@@ -29,6 +28,8 @@ SHOWN_DIFFERENCES = 50
 
 def _store(settings: Settings) -> System:
     """The node's existing event store, or a usage error that says why there is none."""
+    from coordination.bootstrap import STORE_ERRORS, open_existing
+
     try:
         return open_existing(settings)
     except STORE_ERRORS as error:
@@ -36,6 +37,10 @@ def _store(settings: Settings) -> System:
 
 
 def _run(settings: Settings, work: Callable[[System, ReadDatabase, Progress], Awaitable[T]]) -> T:
+    from coordination.persistence.readdb import ReadDatabase
+    from coordination.projections.schema import ensure_schema
+    from coordination.projections.views import ALL_VIEWS
+
     async def main() -> T:
         system = _store(settings)
         db = await ReadDatabase.open(system.target)
@@ -69,6 +74,9 @@ def _bar(progress: Progress, verb: str) -> Callable[[str, int, int], None]:
 
 def rebuild(settings: Settings, view: str | None = None) -> None:
     """Rebuild one view (or all) from the log beside the live one and switch when caught up."""
+    from coordination.projections.rebuild import rebuild as rebuild_view
+    from coordination.projections.views import ALL_VIEWS, view_named
+
     try:
         # Only a missing argument means every view: an empty one (a script's unset
         # variable) is a view that does not exist, not a rebuild of them all.
@@ -89,6 +97,8 @@ def rebuild(settings: Settings, view: str | None = None) -> None:
 
 def check_replay(settings: Settings) -> None:
     """Replay every view into scratch tables and compare; exit 1 on any difference."""
+    from coordination.projections.rebuild import check_replay as replay_and_compare
+    from coordination.projections.views import ALL_VIEWS
 
     async def work(system: System, db: ReadDatabase, progress: Progress) -> int:
         differences = await replay_and_compare(
@@ -110,6 +120,9 @@ def check_replay(settings: Settings) -> None:
 def views(settings: Settings, *, as_json: bool = False) -> None:
     """Print every view's generations: position, distance to the log's head, parked
     events and whether this release built it. Changes nothing."""
+    from coordination.persistence.readdb import ReadDatabase
+    from coordination.projections.status import view_status
+    from coordination.projections.views import ALL_VIEWS
 
     async def read() -> tuple[int, list[GenerationStatus] | None]:
         system = _store(settings)
@@ -149,3 +162,34 @@ def views(settings: Settings, *, as_json: bool = False) -> None:
     for g in found:
         if g.status == "live" and not g.current:
             console.print(f"{g.view}: built by another release; rebuilt at the next start")
+
+
+def register_view_commands(app: typer.Typer, settings_for: SettingsFactory) -> None:
+    """Add `rebuild`, `check-replay` and `views` to the command line, with the line's way
+    of reading settings."""
+
+    @app.command("rebuild")
+    def rebuild_command(
+        view: Annotated[
+            str | None, typer.Argument(help="The view to rebuild (all when omitted).")
+        ] = None,
+        database_url: DatabaseOption = None,
+    ) -> None:
+        """Rebuild a view from position 0 beside the live one; switch when it has caught up."""
+        rebuild(settings_for(database_url), view)
+
+    @app.command("check-replay")
+    def check_replay_command(database_url: DatabaseOption = None) -> None:
+        """Replay every view into scratch tables and compare with the live views, row by row."""
+        check_replay(settings_for(database_url))
+
+    @app.command("views")
+    def views_command(
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print JSON instead of a table.")
+        ] = False,
+        database_url: DatabaseOption = None,
+    ) -> None:
+        """Show every view's generations: position, events behind the log, parked events and
+        whether this release built them (a view another release built is rebuilt at start)."""
+        views(settings_for(database_url), as_json=as_json)

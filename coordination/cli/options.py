@@ -1,7 +1,8 @@
-"""Options that several of the command line's modules share."""
+"""What several of the command line's modules share: `--database-url` and the settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -15,6 +16,9 @@ DatabaseOption = Annotated[
     typer.Option("--database-url", help="Overrides COORDINATION_DATABASE_URL for this run."),
 ]
 
+#: Builds a command's settings, given an optional `--database-url` override.
+SettingsFactory = Callable[[str | None], Settings]
+
 
 def environment_settings() -> Settings:
     """The node's settings from its `COORDINATION_*` variables, or exit code 2 with one
@@ -27,3 +31,11 @@ def environment_settings() -> Settings:
             name = "_".join(str(part) for part in problem["loc"]).upper()
             typer.echo(f"error: COORDINATION_{name}: {problem['msg']}", err=True)
         raise typer.Exit(2) from None
+
+
+def settings_for(database_url: str | None = None) -> Settings:
+    """The environment's settings, with `--database-url` over its URL when given."""
+    settings = environment_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
