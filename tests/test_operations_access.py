@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from uuid import uuid4
 
 import httpx
@@ -41,13 +42,20 @@ def token_of(settings: Settings, role: str) -> str:
 
 
 async def test_development_serves_the_openapi_document_its_pages_and_metrics(
-    settings: Settings, system: System
+    settings: Settings, system: System, tmp_path: Path
 ) -> None:
-    async with serving(create_app(settings, system=system)) as client:
+    # Swagger UI's files are not installed here (tests/clients serves them installed).
+    bare = settings.model_copy(update={"ide_dir": tmp_path / "no-files"})
+    async with serving(create_app(bare, system=system)) as client:
         assert (await client.get("/openapi.json")).json()["info"]["title"] == "coordination"
-        assert (await client.get("/docs")).status_code == 200
-        assert (await client.get("/redoc")).status_code == 200
+        docs = await client.get("/docs")
+        redoc = await client.get("/redoc")
         metrics = await client.get("/metrics")
+    # The page says how to install its files; it never loads them from a CDN. No ReDoc.
+    assert docs.status_code == 503
+    assert "coordination ide install" in docs.text
+    assert "http" not in docs.text
+    assert redoc.status_code == 404
     assert metrics.status_code == 200
     assert "coordination_" in metrics.text
 

@@ -32,7 +32,8 @@ from coordination.graphql.context import GraphQLConfig, GraphQLContext, Services
 from coordination.graphql.direct import DirectExecution
 from coordination.graphql.endpoint_router import EndpointRouter
 from coordination.graphql.schema import build_schema
-from coordination.ide.page import GraphiQLFiles, assets_dir
+from coordination.ide.assets import assets_dir
+from coordination.ide.page import GraphiQLFiles
 from coordination.observability import Metrics, correlation_id_var, new_request_id
 from coordination.settings import Settings
 

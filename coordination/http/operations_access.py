@@ -22,6 +22,8 @@ from fastapi.responses import JSONResponse
 
 from coordination.auth.principal import Principal
 from coordination.auth.tokens import TokenVerifier
+from coordination.ide.api_docs import ApiDocsPage
+from coordination.ide.assets import assets_dir
 from coordination.settings import Settings
 
 _BEARER = "send it as `Authorization: Bearer <token>`"
@@ -81,18 +83,21 @@ def metrics_access(settings: Settings) -> Callable[[Request], None]:
 
 
 def documentation_urls(settings: Settings) -> dict[str, Any]:
-    """FastAPI's own routes for the OpenAPI document and its pages: on in development,
-    off in production (`serve_openapi` then serves the document to admins and auditors)."""
-    if not settings.production:
-        return {}
-    return {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    """FastAPI's own routes for the OpenAPI document and its pages: the document in
+    development, none in production (`include_operations` then serves the document to
+    admins and auditors). FastAPI's pages load their scripts from a CDN: never served
+    (`coordination.ide.api_docs` serves `/docs` from the node's own files)."""
+    pages: dict[str, Any] = {"docs_url": None, "redoc_url": None}
+    return pages if not settings.production else {**pages, "openapi_url": None}
 
 
 def include_operations(app: FastAPI, metrics: APIRouter, settings: Settings) -> None:
-    """Add the `metrics` router behind `metrics_access`, and in production the OpenAPI
-    document for admins and auditors."""
+    """Add the `metrics` router behind `metrics_access`; in development the OpenAPI
+    document's page, in production the document for admins and auditors."""
     app.include_router(metrics, dependencies=[Depends(metrics_access(settings))])
     if not settings.production:
+        page = ApiDocsPage(assets_dir(settings), app.openapi_url or "/openapi.json", app.title)
+        app.include_router(page.router())
         return
     reader = reader_of_everything("the OpenAPI document", "coordination api")
 

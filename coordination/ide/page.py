@@ -13,17 +13,15 @@ CDN.
 from __future__ import annotations
 
 import html
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 
-from coordination.ide.npm_pinned import load_manifest, sri
-from coordination.settings import Settings
+from coordination.ide.assets import Asset, asset_response, pinned_assets
+from coordination.ide.npm_pinned import sri
 
 HERE = Path(__file__).parent
 MANIFEST = HERE / "graphiql.toml"
@@ -31,8 +29,6 @@ MANIFEST = HERE / "graphiql.toml"
 PREFIX = "/graphql/ide"
 #: The page's own files (this package's), served under PREFIX/page/.
 OWN_FILES = ("graphiql.css", "graphiql.js")
-IMMUTABLE = "public, max-age=31536000, immutable"  # the URLs carry each file's version
-MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 #: Everything from the node itself: scripts and styles from files only (none inline),
 #: requests (HTTP and WebSocket) to the node only, and no framing by other sites.
 CONTENT_SECURITY_POLICY = (
@@ -41,28 +37,6 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 PAGE_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"}
-
-
-def assets_dir(settings: Settings) -> Path:
-    """Where GraphiQL's files are installed: the settings' `ide_dir`, else a folder of
-    the Python environment the node runs in (so `make clean` removes it)."""
-    if settings.ide_dir is not None:
-        return settings.ide_dir
-    return Path(sys.prefix) / "share" / "coordination" / "graphiql"
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A file the page loads: its URL below PREFIX, where it lies, its SRI hash."""
-
-    url: str
-    path: Path
-    sri: str
-    third_party: bool
-
-    @property
-    def is_style(self) -> bool:
-        return self.url.endswith(".css")
 
 
 class GraphiQLFiles:
@@ -74,11 +48,7 @@ class GraphiQLFiles:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        installed = [
-            Asset(f"{package.spec}/{file.path}", package.file_path(directory, file), file.sri, True)
-            for package in load_manifest(MANIFEST)
-            for file in package.files
-        ]
+        installed = pinned_assets([MANIFEST], directory)
         own = [
             Asset(f"page/{name}", HERE / name, sri((HERE / name).read_bytes(), "sha384"), False)
             for name in OWN_FILES
@@ -118,15 +88,7 @@ class GraphiQLFiles:
 
     def file(self, url: str) -> Response:
         """One of the page's files, or 404 for any other URL below PREFIX."""
-        asset = self._by_url.get(url)
-        if asset is None or not asset.path.is_file():
-            return PlainTextResponse(f"GraphiQL has no file {url[:200]}", status_code=404)
-        headers = {
-            "Cache-Control": IMMUTABLE if asset.third_party else "no-cache",
-            "X-Content-Type-Options": "nosniff",
-        }
-        media_type = MEDIA_TYPES[asset.path.suffix]
-        return FileResponse(asset.path, media_type=media_type, headers=headers)
+        return asset_response(self._by_url.get(url), url, "GraphiQL")
 
     def router(self) -> APIRouter:
         """The route of the page's files (the page itself is the endpoint's GET)."""

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from coordination.auth.tokens import TokenKeys, issue_token
+from coordination.ide import api_docs
 from coordination.ide.npm_pinned import install, load_manifest
 from coordination.ide.page import MANIFEST
 from tests.processes import free_port
@@ -91,10 +92,11 @@ def _wait_for(url: str, server: subprocess.Popen[str], log: Path) -> None:
 
 @pytest.fixture(scope="package")
 def ide_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """GraphiQL's files, installed as `make install` installs them (npm keeps its own
-    cache, so only the first run on a machine fetches anything)."""
+    """GraphiQL's and Swagger UI's files, installed as `make install` installs them (npm
+    keeps its own cache, so only the first run on a machine fetches anything)."""
     directory = tmp_path_factory.mktemp("graphiql")
-    install(load_manifest(MANIFEST), directory)
+    for manifest in (MANIFEST, api_docs.MANIFEST):
+        install(load_manifest(manifest), directory)
     return directory
 
 

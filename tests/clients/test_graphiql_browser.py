@@ -1,5 +1,6 @@
-"""GraphiQL in a real browser (the system's headless Chromium, driven by Playwright), with
-the network cut: every request to another host than the node is refused and recorded.
+"""GraphiQL and the OpenAPI document's page in a real browser (the system's headless
+Chromium, driven by Playwright), with the network cut: every request to another host
+than the node is refused and recorded.
 
 The page must render from the node's own files, run a query, and show an event of a
 subscription (GraphiQL's fetcher speaks graphql-transport-ws with graphql-ws's client)
@@ -107,3 +108,23 @@ def test_graphiql_runs_a_query_and_shows_a_subscriptions_event_offline(
     assert watched.errors == []
     assert watched.sockets, "the subscription opened no WebSocket"
     assert all(urlsplit(url).netloc == node.host for url in watched.sockets), watched.sockets
+
+
+def test_the_openapi_page_renders_the_feed_offline(browser: Browser, node: Node) -> None:
+    """FastAPI's `/docs` loaded Swagger UI from a CDN (and a favicon from FastAPI's site):
+    blank without internet. The node's own page shows the feed's operations."""
+    watched = Watched(browser, node)
+    try:
+        response = watched.page.goto(f"{node.base}/docs")
+        assert response is not None
+        assert response.status == 200
+        expect(watched.page.locator(".opblock-summary-path").first).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        expect(watched.page.locator("body")).to_contain_text(
+            "/federation/v1/checkpoint", timeout=TIMEOUT_MS
+        )
+    finally:
+        watched.context.close()
+    assert watched.elsewhere == []
+    assert (httpx.get(f"{node.base}/redoc")).status_code == 404
