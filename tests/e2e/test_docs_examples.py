@@ -81,8 +81,8 @@ def _tools(env: dict[str, str], *names: str) -> None:
     missing = [name for name in names if shutil.which(name, path=env["PATH"]) is None]
     if missing:
         pytest.fail(
-            f"the documentation's examples use {', '.join(names)}; {', '.join(missing)}"
-            f" missing here (Debian: apt-get install {' '.join(missing)})"
+            f"the documentation's examples use {', '.join(names)}; not found on the PATH:"
+            f" {', '.join(missing)} (Debian: apt-get install {' '.join(missing)})"
         )
 
 
