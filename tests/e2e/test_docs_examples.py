@@ -77,12 +77,17 @@ EXPECTED = {
 START_TIMEOUT_S = 60.0
 
 
+#: Debian's package of each tool the examples use whose package is named otherwise.
+PACKAGES = dict.fromkeys(("pg_dump", "pg_restore", "psql"), "postgresql-client")
+
+
 def _tools(env: dict[str, str], *names: str) -> None:
     missing = [name for name in names if shutil.which(name, path=env["PATH"]) is None]
     if missing:
+        packages = sorted({PACKAGES.get(name, name) for name in missing})
         pytest.fail(
             f"the documentation's examples use {', '.join(names)}; not found on the PATH:"
-            f" {', '.join(missing)} (Debian: apt-get install {' '.join(missing)})"
+            f" {', '.join(missing)} (Debian: apt-get install {' '.join(packages)})"
         )
 
 
