@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: Fences of blocks that look like shell but are not run (see the rule above).
 UNRUN_SHELL_TAGS = frozenset({"bash", "shell", "zsh"})
-_FENCE = re.compile(r"^```(\S*)")
+#: A fence line: indented or not (in a list item), ``` and the info string's first word.
+_FENCE = re.compile(r"^( *)```([^`\s]*)(\s.*)?$")
 _NUMBERED_SECTION = re.compile(r"^## (\d+)\. ")
 #: Printed before each block, so the output says which block a failure happened in.
 _MARK = "\n=== docs example "
@@ -53,7 +54,7 @@ def blocks(path: Path) -> list[Block]:
     """Every fenced block of the Markdown file `path`, in order."""
     found: list[Block] = []
     section: int | None = None
-    opened: tuple[int, str] | None = None
+    opened: tuple[int, str, int] | None = None  # line, tag, indentation
     lines: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         fence = _FENCE.match(line)
@@ -62,13 +63,15 @@ def blocks(path: Path) -> list[Block]:
                 numbered = _NUMBERED_SECTION.match(line)
                 section = int(numbered.group(1)) if numbered else None
             elif fence:
-                opened, lines = (number, fence.group(1)), []
-        elif fence and not fence.group(1):
+                opened, lines = (number, fence.group(2), len(fence.group(1))), []
+        elif fence and not fence.group(2) and not fence.group(3):
             name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
             found.append(Block(name, opened[0], opened[1], section, "\n".join(lines)))
             opened = None
         else:
-            lines.append(line)
+            # A block in a list item is indented as its fence is; its text is not.
+            indent = min(opened[2], len(line) - len(line.lstrip(" ")))
+            lines.append(line[indent:])
     assert opened is None, f"{path}:{opened[0]}: a fence is never closed"
     return found
 

@@ -36,6 +36,12 @@ echo "$GREETING, reader"
 false
 echo never
 ```
+
+- In a list item:
+
+  ```sh
+  echo "indented"
+  ```
 """
 
 
@@ -47,16 +53,22 @@ def guide(tmp_path: Path) -> Path:
 
 
 def test_only_sh_blocks_are_examples_and_each_knows_its_section(guide: Path) -> None:
-    assert [block.tag for block in blocks(guide)] == ["console", "sh", "text", "sh", "sh"]
+    assert [block.tag for block in blocks(guide)] == ["console", "sh", "text", "sh", "sh", "sh"]
     examples = shell_blocks(guide)
-    assert [(block.line, block.section) for block in examples] == [(9, 1), (19, 2), (23, 2)]
+    assert [(block.line, block.section) for block in examples] == [
+        (9, 1),
+        (19, 2),
+        (23, 2),
+        (30, 2),
+    ]
+    assert examples[-1].text == 'echo "indented"'
     assert [block.text for block in shell_blocks(guide, sections=[1])] == ["GREETING=hello"]
 
 
 def test_a_session_shares_its_variables_and_names_the_block_that_failed(
     guide: Path, tmp_path: Path
 ) -> None:
-    examples = shell_blocks(guide)
+    examples = shell_blocks(guide)[:3]
     assert "hello, reader" in run_session(examples[:2], cwd=tmp_path, env=dict(os.environ))
     with pytest.raises(AssertionError) as failed:
         run_session(examples, cwd=tmp_path, env=dict(os.environ))
