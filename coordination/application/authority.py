@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from coordination.application.service import Service
+from coordination.application.unit_of_work import CommandRunner
 from coordination.domain.context import Context
 from coordination.domain.decision import Decision
 from coordination.domain.errors import Forbidden, NotFound
@@ -22,7 +22,7 @@ from coordination.domain.standing import convenes
 from coordination.domain.working_group import WorkingGroup
 
 
-class Authority(Service):
+class Authority(CommandRunner):
     """Checks of the caller's claimed organisation and groups, on the streams."""
 
     def ensure_acts_for(
@@ -48,10 +48,10 @@ class Authority(Service):
                 "this command is in no partnership yet, so it is not done on behalf of an"
                 " organisation: use a token that names none"
             )
-        partnership = self._load(Partnership, partnership_id)
+        partnership = self.load(Partnership, partnership_id)
         proxies = None
         if proxies_of is not None:
-            decision = self._load(Decision, proxies_of)
+            decision = self.load(Decision, proxies_of)
             if decision.partnership_id != partnership_id:
                 raise NotFound(f"no decision with id {proxies_of} in this partnership")
             proxies = decision.proxies
@@ -69,8 +69,8 @@ class Authority(Service):
         for group_id in sorted(group_ids):
             if member_id is None:
                 break
-            group = self._load(WorkingGroup, group_id)
-            partnership = self._load(Partnership, group.partnership_id)
+            group = self.load(WorkingGroup, group_id)
+            partnership = self.load(Partnership, group.partnership_id)
             held = partnership.represents(person, member_id, ctx.today)
             if convenes(person, member_id, (group.convenor, group.convenor_org), mandate_held=held):
                 return
