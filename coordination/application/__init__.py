@@ -6,7 +6,6 @@ use cases of one aggregate (`partnership`, `working_groups`, `actions`, the pack
 """
 
 from coordination.application.actions import ActionUseCases
-from coordination.application.authority import Authority
 from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
 from coordination.application.decisions import ProposalUseCases, VotingUseCases
 from coordination.application.partnership import PartnershipUseCases
@@ -22,7 +21,6 @@ class Coordination(
     VotingUseCases,
     WorkshopPlanningUseCases,
     MeetingUseCases,
-    Authority,
 ):
     """Every use case of B1-B4, one method each, on the event store's application."""
 
