@@ -1,29 +1,28 @@
-"""The application service: one method per use case, on the `eventsourcing` Application."""
+"""The application: the use cases, one class per group of them, over one unit of work.
 
-from coordination.application.actions import ActionCommands
-from coordination.application.authority import Authority
-from coordination.application.decisions import DecisionCommands
-from coordination.application.partnership import PartnershipCommands
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-)
-from coordination.application.working_groups import WorkingGroupCommands
-from coordination.application.workshops import WorkshopCommands
+`Coordination` composes them flat: each is a `CommandRunner` (`unit_of_work`) with the
+use cases of one aggregate (`partnership`, `working_groups`, `actions`, the packages
+`decisions` and `workshops`), and nothing else stands between them.
+"""
+
+from coordination.application.actions import ActionUseCases
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.decisions import ProposalUseCases, VotingUseCases
+from coordination.application.partnership import PartnershipUseCases
+from coordination.application.working_groups import WorkingGroupUseCases
+from coordination.application.workshops import MeetingUseCases, WorkshopPlanningUseCases
 
 
 class Coordination(
-    DecisionCommands,
-    WorkshopCommands,
-    WorkingGroupCommands,
-    ActionCommands,
-    PartnershipCommands,
-    Authority,
+    PartnershipUseCases,
+    WorkingGroupUseCases,
+    ActionUseCases,
+    ProposalUseCases,
+    VotingUseCases,
+    WorkshopPlanningUseCases,
+    MeetingUseCases,
 ):
-    """Every use case of B1-B4, composed from one mixin per aggregate, and the check of
-    a caller's claims that runs before them."""
+    """Every use case of B1-B4, one method each, on the event store's application."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

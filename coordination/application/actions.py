@@ -13,22 +13,18 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-    Service,
-)
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.unit_of_work import CommandRunner
+from coordination.application.working_groups import open_group_in
 from coordination.domain.action import Action
 from coordination.domain.context import Context
-from coordination.domain.errors import NotFound, RuleViolation
+from coordination.domain.errors import NotFound
 from coordination.domain.partnership import Partnership
 from coordination.domain.values import ActionSource
 from coordination.domain.working_group import WorkingGroup
 
 
-class ActionCommands(Service):
+class ActionUseCases(CommandRunner):
     """Commands of B2 on actions: assigning them, reporting progress, closing them."""
 
     def assign_action(
@@ -51,16 +47,10 @@ class ActionCommands(Service):
         """
 
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id)
+            partnership = self.load(Partnership, partnership_id)
             partnership.current_member(owner_id, ctx.today)
             if group_id is not None:
-                group = self._load(WorkingGroup, group_id)
-                if group.partnership_id != partnership_id:
-                    raise RuleViolation(
-                        f"the working group '{group.name}' belongs to another partnership"
-                    )
-                group.ensure_open()
-                group.ensure_member(owner_id)
+                open_group_in(self, partnership_id, group_id).ensure_member(owner_id)
             action = Action.assign(
                 ctx,
                 partnership_id=partnership_id,
@@ -137,13 +127,13 @@ class ActionCommands(Service):
 
     def action(self, action_id: UUID) -> Action:
         """The action's current state (for checks and for tests)."""
-        return self._load(Action, action_id)
+        return self.load(Action, action_id)
 
     def _open_action(self, action_id: UUID, options: CommandOptions) -> Action:
         """The action, refused when its group is closed (a closed group accepts nothing)."""
-        action = self._load(Action, action_id, options)
+        action = self.load(Action, action_id, options)
         if action.group_id is not None:
-            self._load(WorkingGroup, action.group_id).ensure_open()
+            self.load(WorkingGroup, action.group_id).ensure_open()
         return action
 
     def _ensure_exists(self, stream_id: UUID, kind: str) -> None:

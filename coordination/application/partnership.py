@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-    Service,
-)
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.unit_of_work import CommandRunner
 from coordination.domain.context import Context
 from coordination.domain.partnership import Partnership
 
 
-class PartnershipCommands(Service):
+class PartnershipUseCases(CommandRunner):
     """Commands on the `Partnership` stream."""
 
     def establish_partnership(
@@ -63,7 +58,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             partnership.adopt_agreement(ctx, title=title, document_hash_hex=document_hash)
             return Outcome(partnership)
 
@@ -87,7 +82,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             partnership.amend_agreement(ctx, summary=summary, document_hash_hex=document_hash)
             return Outcome(partnership)
 
@@ -111,7 +106,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             member_id = partnership.admit_member(ctx, name=name, kind=kind)
             return Outcome(partnership, created_id=member_id)
 
@@ -135,7 +130,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             partnership.withdraw_member(ctx, member_id=member_id, reason=reason)
             return Outcome(partnership)
 
@@ -162,7 +157,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             mandate_id = partnership.appoint_representative(
                 ctx,
                 member_id=member_id,
@@ -196,7 +191,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             partnership.end_representation(ctx, mandate_id=mandate_id, ended_on=ended_on)
             return Outcome(partnership)
 
@@ -219,7 +214,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             return Outcome(partnership, created_id=partnership.define_theme(ctx, name=name))
 
         return self._run(
@@ -235,7 +230,7 @@ class PartnershipCommands(Service):
         options: CommandOptions = NO_OPTIONS,
     ) -> CommandResult:
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id, options)
+            partnership = self.load(Partnership, partnership_id, options)
             partnership.archive_theme(ctx, theme_id=theme_id)
             return Outcome(partnership)
 
@@ -250,4 +245,4 @@ class PartnershipCommands(Service):
 
     def partnership(self, partnership_id: UUID) -> Partnership:
         """The partnership's current state (for checks and for tests)."""
-        return self._load(Partnership, partnership_id)
+        return self.load(Partnership, partnership_id)

@@ -3,20 +3,16 @@
 The group stream knows nothing of the partnership's members, mandates or themes, so each
 use case loads the partnership to check those rules first. Only the streams a command
 changes are saved; the partnership is read, never written, here. Closing a group also
-withdraws the proposals still open in it, in the same save.
+withdraws the proposals still open in it, in the same save. `open_group_in` is what the
+action and workshop use cases ask of a group they name.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-    Service,
-)
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.unit_of_work import CommandRunner
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.context import Context
 from coordination.domain.decision import Decision
@@ -25,7 +21,7 @@ from coordination.domain.partnership import Partnership
 from coordination.domain.working_group import WorkingGroup
 
 
-class WorkingGroupCommands(Service):
+class WorkingGroupUseCases(CommandRunner):
     """Commands of B2 on working groups."""
 
     def convene_working_group(
@@ -43,7 +39,7 @@ class WorkingGroupCommands(Service):
         """Convene a working group on an active theme of the partnership, with its charter."""
 
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id)
+            partnership = self.load(Partnership, partnership_id)
             partnership.active_theme(theme_id)
             group = WorkingGroup.convene(
                 ctx,
@@ -75,8 +71,8 @@ class WorkingGroupCommands(Service):
         """The organisation the actor represents (``ctx.acting_for``) joins the group."""
 
         def handle() -> Outcome:
-            group = self._load(WorkingGroup, group_id, options)
-            member_id = self._load(Partnership, group.partnership_id).ensure_acts_for(ctx)
+            group = self.load(WorkingGroup, group_id, options)
+            member_id = self.load(Partnership, group.partnership_id).ensure_acts_for(ctx)
             group.join(ctx, member_id=member_id)
             return Outcome(group)
 
@@ -88,8 +84,8 @@ class WorkingGroupCommands(Service):
         """The organisation the actor represents leaves the group (and its convenor role)."""
 
         def handle() -> Outcome:
-            group = self._load(WorkingGroup, group_id, options)
-            member_id = self._load(Partnership, group.partnership_id).ensure_acts_for(ctx)
+            group = self.load(WorkingGroup, group_id, options)
+            member_id = self.load(Partnership, group.partnership_id).ensure_acts_for(ctx)
             group.leave(ctx, member_id=member_id)
             return Outcome(group)
 
@@ -107,10 +103,10 @@ class WorkingGroupCommands(Service):
         """Appoint a current representative of a member organisation of the group as convenor."""
 
         def handle() -> Outcome:
-            group = self._load(WorkingGroup, group_id, options)
+            group = self.load(WorkingGroup, group_id, options)
             group.ensure_open()
             group.ensure_member(member_id)
-            partnership = self._load(Partnership, group.partnership_id)
+            partnership = self.load(Partnership, group.partnership_id)
             member = partnership.current_member(member_id, ctx.today)
             if not partnership.represents(person_id, member_id, ctx.today):
                 raise RuleViolation(
@@ -143,7 +139,7 @@ class WorkingGroupCommands(Service):
         """Replace the group's charter: purpose, what is decided here and the default rule."""
 
         def handle() -> Outcome:
-            group = self._load(WorkingGroup, group_id, options)
+            group = self.load(WorkingGroup, group_id, options)
             group.revise_charter(ctx, purpose=purpose, decides=decides, default_rule=default_rule)
             return Outcome(group)
 
@@ -167,11 +163,11 @@ class WorkingGroupCommands(Service):
         """
 
         def handle() -> Outcome:
-            group = self._load(WorkingGroup, group_id, options)
+            group = self.load(WorkingGroup, group_id, options)
             group.ensure_open()
             withdrawn: list[CoordinationAggregate] = []
             for decision_id in group.proposals:
-                decision = self._load(Decision, decision_id)
+                decision = self.load(Decision, decision_id)
                 if decision.withdraw_with_group(ctx):
                     withdrawn.append(decision)
             group.close(ctx, reason=reason)
@@ -183,4 +179,13 @@ class WorkingGroupCommands(Service):
 
     def working_group(self, group_id: UUID) -> WorkingGroup:
         """The working group's current state (for checks and for tests)."""
-        return self._load(WorkingGroup, group_id)
+        return self.load(WorkingGroup, group_id)
+
+
+def open_group_in(runner: CommandRunner, partnership_id: UUID, group_id: UUID) -> WorkingGroup:
+    """An open working group of the partnership, or a refusal saying why not."""
+    group = runner.load(WorkingGroup, group_id)
+    if group.partnership_id != partnership_id:
+        raise RuleViolation(f"the working group '{group.name}' belongs to another partnership")
+    group.ensure_open()
+    return group

@@ -1,4 +1,5 @@
-"""Authentication and roles: signed tokens, the principal they stand for, and the policy."""
+"""Authentication and authorization: signed tokens, the principal they stand for, and who
+may run which command (`authorization`)."""
 
 from coordination.auth.principal import ANONYMOUS, Principal, Role, correlation_id
 from coordination.auth.tokens import TokenError, TokenKeys, issue_token, verify_token

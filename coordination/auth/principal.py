@@ -19,7 +19,7 @@ _REQUESTS = uuid5(NAMESPACE_URL, "urn:coordination:request")
 
 
 class Role(StrEnum):
-    """The roles a caller may hold; the matrix in `coordination.auth.policy` says what each may do.
+    """The roles a caller may hold; `coordination.auth.authorization` says what each may do.
 
     Attributes:
         ADMIN: The secretariat: runs every command.

@@ -12,10 +12,11 @@
   states of streams included.
 
 A token's organisation and groups count only as far as they hold today, by the rules
-commands apply to the streams (`coordination.domain.standing`, here on the views): a
-token whose holder's mandate ended reads the public views only, as an anonymous caller
-does (a write with it is refused too), and a convenor's token counts only the groups its
-holder convenes (docs/decisions/0022).
+commands apply to the streams (`coordination.domain.standing`, here on the views; the
+write side's checks are `coordination.auth.authorization`'s): a token whose holder's
+mandate ended reads the public views only, as an anonymous caller does (a write with it
+is refused too), and a convenor's token counts only the groups its holder convenes
+(docs/decisions/0022).
 An event is shown to those who may read what it tells (`sees_event`).
 """
 

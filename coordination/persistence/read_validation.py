@@ -8,7 +8,7 @@ read (`READ_VERSIONS`, a keyword the library passes through to the recorder), an
 recorder inserts the events only if none of those streams has moved past its stated
 version, in the same transaction and under the same lock as the insert. Otherwise it
 inserts nothing and raises `StaleRead`, and the command runs again on fresh reads
-(`Service._run`).
+(`CommandRunner._run`).
 
 The check is stronger than what it replaces: a stream read from the store before the
 command and not saved by it (the group of a convenor's action) used to be current only
@@ -37,7 +37,7 @@ class StaleRead(IntegrityError):
 
 class ValidatesReads:
     """Marks a recorder that honours `READ_VERSIONS`; only then may commands read from the
-    cache without asking the store (`Service.reads_from_cache`)."""
+    cache without asking the store (`CommandRunner.reads_from_cache`)."""
 
     @property
     def validates_reads(self) -> bool:

@@ -16,6 +16,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from coordination.application import CommandOptions, Coordination
+from coordination.auth.authorization.standing import ensure_acts_for
 from coordination.bootstrap import System, bootstrap
 from coordination.domain.errors import Conflict, Forbidden
 from coordination.persistence.read_validation import READ_VERSIONS, StaleRead
@@ -103,7 +104,7 @@ def test_a_permission_granted_on_a_stale_copy_is_checked_again_and_refused(
     app, pid = world.app, world.partnership_id
     representative = world.orgs[0]
     second = another_partnership(app, world, "Another partnership")
-    app.ensure_acts_for(representative.ctx(), pid)  # cached, with the mandate current
+    ensure_acts_for(app, representative.ctx(), pid)  # cached, with the mandate current
     mandate = next(
         mandate_id
         for mandate_id, m in app.partnership(pid).mandates.items()
@@ -117,7 +118,7 @@ def test_a_permission_granted_on_a_stale_copy_is_checked_again_and_refused(
     def check() -> None:
         nonlocal checks
         checks += 1
-        app.ensure_acts_for(representative.ctx(), pid)
+        ensure_acts_for(app, representative.ctx(), pid)
 
     before = stored_version(app, second)
     with pytest.raises(Forbidden), app.reading_once(check):
@@ -157,7 +158,7 @@ def test_a_permission_granted_elsewhere_is_found_by_the_check(
         secretariat(), pid, member_id=org.id, person_id=person, starts_on=secretariat().today
     )
     acting = person_ctx(person, org.id)
-    with app.reading_once(lambda: app.ensure_acts_for(acting, pid)):
+    with app.reading_once(lambda: ensure_acts_for(app, acting, pid)):
         result = app.define_theme(secretariat(), pid, name="After the check")
     assert result.version == stored_version(app, pid)
 

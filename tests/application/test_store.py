@@ -45,7 +45,7 @@ def test_two_writers_on_one_stream_one_wins_the_other_gets_a_conflict(world: Wor
         options = CommandOptions(expected_version=version)
 
         def handle() -> Outcome:
-            partnership = app._load(Partnership, pid, options)
+            partnership = app.load(Partnership, pid, options)
             both_loaded.wait()
             partnership.define_theme(secretariat(), name=name)
             return Outcome(partnership)

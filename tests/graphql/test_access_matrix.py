@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from coordination.auth.policy import MATRIX
+from coordination.auth.authorization.matrix import MATRIX
 from tests.graphql.cases import ALLOWED, CASES, REFUSED, document
 from tests.graphql.conftest import Gql
 from tests.graphql.scenario import Scenario

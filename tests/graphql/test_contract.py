@@ -11,7 +11,7 @@ import graphql
 import pytest
 
 from coordination.application import Coordination
-from coordination.auth.policy import MATRIX
+from coordination.auth.authorization.matrix import MATRIX
 from coordination.domain import decision_rules, values, workshop_parts
 from coordination.domain.action import ActionStatus
 from coordination.graphql import enums
@@ -19,10 +19,7 @@ from coordination.graphql.schema import schema_sdl
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Read-only helpers of the application, not commands.
-NOT_COMMANDS = {
-    *("partnership", "working_group", "action", "decision", "workshop"),  # reads
-    *("ensure_convenes", "ensure_acts_for"),  # checks of a caller's standing
-}
+NOT_COMMANDS = {"partnership", "working_group", "action", "decision", "workshop"}
 
 
 def camel(name: str) -> str:

@@ -1,11 +1,11 @@
 """Every mutation of the schema refuses a token whose organisation its holder does not
 represent today: a mandate that ended, or one that never existed.
 
-The rule is one (`Coordination.ensure_acts_for`, run by `execute` for every command
-whose token names an organisation, whatever the role). `register` never checked it, nor
-did the secretariat's commands, which recorded the token's organisation as `actingFor`
-unchecked. The mutations are read from the schema itself, so one added later fails here
-until `TABLE` says how it meets such a token.
+The rule is one (`coordination.auth.authorization.standing.ensure_acts_for`, run for
+every command whose token names an organisation, whatever the role). `register` never
+checked it, nor did the secretariat's commands, which recorded the token's organisation
+as `actingFor` unchecked. The mutations are read from the schema itself, so one added
+later fails here until `TABLE` says how it meets such a token.
 """
 
 from __future__ import annotations

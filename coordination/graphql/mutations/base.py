@@ -1,12 +1,12 @@
-"""Running a command from a mutation: policy, context from the token, where it runs, freshness.
+"""Running a command from a mutation: authorization, context from the token, where it
+runs, freshness.
 
-Every mutation goes through `execute`: the role matrix first (nothing loaded for a role
-that may never run the command), then, for a token that names an organisation, the
-mandate in the partnership the command is in (whatever the role and the grant), then the
-target check the matrix needs, the command itself with a `Context` built from the
-principal (never from the input), and the log
-position of its last event: on the event loop's thread where that is safe, else in a
-command thread (`placement`, decision 17). Then the event tail is woken and the call
+Every mutation goes through `execute`: the caller's authorization first
+(`coordination.auth.authorization`: the role at once, nothing loaded for a role that may
+never run the command; the checks that read streams in the command's unit of work, before
+it), then the command itself with a `Context` built from the principal (never from the
+input), and the log position of its last event: on the event loop's thread where that is
+safe, else in a command thread (`placement`, decision 17). Then the event tail is woken and the call
 waits (bounded) until the views include that position, so a query sent right after the
 answer sees the change.
 """
@@ -23,8 +23,8 @@ from uuid import UUID
 import strawberry
 
 from coordination.application import CommandOptions, CommandResult, Coordination
-from coordination.auth import policy
-from coordination.auth.policy import Grant, Target
+from coordination.auth import authorization
+from coordination.auth.authorization.targets import TargetOf
 from coordination.domain.context import Context
 from coordination.domain.errors import DomainError
 from coordination.graphql.context import GraphQLContext
@@ -38,7 +38,6 @@ IDEMPOTENCY_KEY_MAX = 200
 
 Info = strawberry.Info[GraphQLContext, None]
 Call = Callable[[Coordination, Context, CommandOptions], CommandResult]
-TargetOf = Callable[[Coordination], Target]
 
 
 @strawberry.input(description="Options every command input accepts.")
@@ -92,7 +91,7 @@ async def execute(
 
     Args:
         info: The resolver's info (context: services, principal, request id).
-        command: The mutation's name, a key of the policy matrix.
+        command: The mutation's name, a key of the authorization's matrix.
         options: The input, for its idempotency key and expected version.
         call: Runs the command on the application with the given context and options.
         payload: The success type to build from the command's result.
@@ -103,7 +102,7 @@ async def execute(
     principal = context.principal
     services = context.services
     try:
-        policy.check_role(principal, command)
+        check = authorization.command_check(principal, command, target)
     except DomainError as error:
         return _refused(context, command, error)
     key = options.idempotency_key
@@ -125,22 +124,9 @@ async def execute(
 
     def run() -> tuple[CommandResult, int]:
         app = services.app
-
-        def check() -> None:
-            by_target = policy.needs_target(principal, command)
-            if principal.org is None and not by_target:
-                return
-            touched = target(app)
-            # The token's claims against the streams: a token that outlived its holder's
-            # mandate, or names an organisation it never held, acts for nobody; one
-            # rule for every command and every role (decision 22).
-            app.ensure_acts_for(ctx, touched.partnership, proxies_of=touched.proxies_of)
-            if by_target and policy.authorize(principal, command, touched) is Grant.OWN_GROUP:
-                app.ensure_convenes(ctx, principal.groups & touched.groups)
-
         # The check and the command share what they read, and the command's save holds
         # the check's reads to their versions too (a command that lost a race checks again).
-        with prompt_handoff(handoff), app.reading_once(check):
+        with prompt_handoff(handoff), app.reading_once(lambda: check(app, ctx)):
             result = call(app, ctx, command_options)
         if result.position is not None:
             return result, result.position

@@ -1,6 +1,6 @@
 """Mutations of B1: the partnership, its agreement, members, representatives and themes.
 
-All of them are the secretariat's (see `coordination.auth.policy`).
+All of them are the secretariat's (see `coordination.auth.authorization.matrix`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.auth.authorization import targets
 from coordination.graphql.enums import MemberKind
 from coordination.graphql.errors import CommandError
-from coordination.graphql.mutations import targets
 from coordination.graphql.mutations.base import CommandInput, Info, execute
 from coordination.graphql.mutations.payloads import PartnershipChange
 

@@ -11,9 +11,9 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.auth.authorization import targets
 from coordination.graphql import enums
 from coordination.graphql.errors import CommandError
-from coordination.graphql.mutations import targets
 from coordination.graphql.mutations.base import CommandInput, Info, execute
 from coordination.graphql.mutations.payloads import DecisionChange
 

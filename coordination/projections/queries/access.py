@@ -1,15 +1,15 @@
 """Which working groups' business a reader sees: its standing, and a list query's condition.
 
 A reader's token claims an organisation and, for a convenor, groups; `confirmed_scope`
-keeps what the views say holds today, by the rules commands apply to the streams
-(`coordination.domain.standing`): the organisation while its holder has a current
-mandate for it, each group while the holder is its appointed convenor for that
-organisation. Lists across forums (decisions, actions) then filter in SQL rather than
-after the query: a page holds `first` readable rows whenever that many exist,
-`hasNextPage` says whether more readable rows follow, and a row the reader may not see
-never leaves the database. The rule is the one `coordination.graphql.visibility` applies
-to single rows: a working group's business is read by its active member organisations
-and by its convenor.
+keeps what the views say holds today, by the rules of `coordination.domain.standing`,
+which commands apply to the streams (`coordination.auth.authorization.standing`): the
+organisation while its holder has a current mandate for it, each group while the holder
+is its appointed convenor for that organisation. Lists across forums (decisions,
+actions) then filter in SQL rather than after the query: a page holds `first` readable
+rows whenever that many exist, `hasNextPage` says whether more readable rows follow, and
+a row the reader may not see never leaves the database. The rule is the one
+`coordination.graphql.visibility` applies to single rows: a working group's business is
+read by its active member organisations and by its convenor.
 """
 
 from __future__ import annotations

@@ -6,13 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, date
 from uuid import UUID
 
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-)
-from coordination.application.workshop_support import WorkshopSupport
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.unit_of_work import CommandRunner
+from coordination.application.working_groups import open_group_in
 from coordination.domain.action import Action
 from coordination.domain.context import Context
 from coordination.domain.partnership import Partnership
@@ -21,7 +17,7 @@ from coordination.domain.workshop import Workshop
 from coordination.domain.workshop_parts import checked_attendees
 
 
-class MeetingCommands(WorkshopSupport):
+class MeetingUseCases(CommandRunner):
     """The meeting and what comes of it."""
 
     def hold_workshop(
@@ -30,7 +26,7 @@ class MeetingCommands(WorkshopSupport):
         """Record that the workshop took place: once, and only once it has started."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.hold(ctx)
             return Outcome(workshop)
 
@@ -50,9 +46,9 @@ class MeetingCommands(WorkshopSupport):
         """
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.ensure_held("record its attendance")
-            partnership = self._load(Partnership, workshop.partnership_id)
+            partnership = self.load(Partnership, workshop.partnership_id)
             day = workshop.starts_at.astimezone(UTC).date()
             for entry in checked_attendees(attendees):
                 partnership.current_member(entry["organisation_id"], day)
@@ -74,7 +70,7 @@ class MeetingCommands(WorkshopSupport):
         """Write the first draft of the minutes of a held workshop."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.draft_minutes(ctx, text=text)
             return Outcome(workshop)
 
@@ -92,7 +88,7 @@ class MeetingCommands(WorkshopSupport):
         """Change draft minutes, saying why; approved minutes are sealed."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.amend_minutes(ctx, text=text, note=note)
             return Outcome(workshop)
 
@@ -106,7 +102,7 @@ class MeetingCommands(WorkshopSupport):
         """Approve the draft minutes: they are sealed and the hash of their text recorded."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.approve_minutes(ctx)
             return Outcome(workshop)
 
@@ -131,12 +127,12 @@ class MeetingCommands(WorkshopSupport):
         """
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.ensure_held("raise a follow-up")
-            partnership = self._load(Partnership, workshop.partnership_id)
+            partnership = self.load(Partnership, workshop.partnership_id)
             partnership.current_member(owner_id, ctx.today)
             if group_id is not None:
-                self._group_of(workshop.partnership_id, group_id).ensure_member(owner_id)
+                open_group_in(self, workshop.partnership_id, group_id).ensure_member(owner_id)
             action = Action.assign(
                 ctx,
                 partnership_id=workshop.partnership_id,

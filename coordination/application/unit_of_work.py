@@ -1,13 +1,16 @@
-"""The service base: loading streams, saving atomically, conflicts and idempotency.
+"""The unit of work every use case runs in: each stream read once, everything saved
+atomically, once.
 
-Every use case is a method on `Coordination` (see the mixins beside this module). A use
-case builds a `handle` function that loads what it needs, runs the domain command and
-returns an `Outcome`; `_run` saves everything the outcome touched in one transaction,
-retries on a concurrent write when the caller did not pin a version, and makes the
-command idempotent when it carries a key. Streams are read from the aggregate cache as
-they are, and the save holds every stream read to the version read (decision 20): a
-command decided on a stale copy is refused by the store and runs again on fresh reads,
-and a refusal decided on cached copies is decided again on the store's state.
+A use case (one module per aggregate beside this one) builds a `handle` function that
+loads what it needs (`CommandRunner.load`), runs the domain command and returns an
+`Outcome`; `CommandRunner._run` saves everything the outcome touched in one
+transaction, runs it again on a concurrent write when the caller did not pin a version
+(writers of a stream that just lost a race queue up, `contention`), and makes the command
+idempotent when it carries a key (decision 1). What one request reads, its permission
+check's streams included, is its `UnitOfWork` (`reading_once`): streams come from the
+aggregate cache as they are, and the save holds every one to the version read (decision
+20): a command decided on a stale copy is refused by the store and runs again on fresh
+reads, and a refusal decided on cached copies is decided again on the store's state.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import strtobool
 
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
 from coordination.application.contention import HotStreams
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord, command_record_id, fingerprint
@@ -42,64 +46,6 @@ T = TypeVar("T", bound=CoordinationAggregate)
 #: cap of the jittered pause between runs (spreads writers of one hot stream apart).
 CONFLICT_RETRIES = 10
 CONFLICT_BACKOFF_CAP_S = 0.05
-
-
-@dataclass(frozen=True)
-class CommandOptions:
-    """Per-call options every command accepts.
-
-    Attributes:
-        idempotency_key: A retried command with the same key (from the same actor)
-            records nothing twice and returns the first result.
-        expected_version: The version the caller last saw of the command's main stream;
-            when given, any other version is a conflict instead of a silent re-run.
-    """
-
-    idempotency_key: str | None = None
-    expected_version: int | None = None
-
-
-NO_OPTIONS = CommandOptions()
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    """What a command returns: its main stream at its new version, and what it created.
-
-    `position` is the log position of the last event the command recorded: the views
-    include the command once they reach it. It is None for an answer replayed from an
-    idempotency record (nothing new was recorded; the caller falls back to the log's head).
-    """
-
-    stream_id: UUID
-    version: int
-    created_id: UUID | None = None
-    position: int | None = field(default=None, compare=False)
-
-    def to_record(self) -> dict[str, str | int | None]:
-        return {
-            "stream_id": str(self.stream_id),
-            "version": self.version,
-            "created_id": str(self.created_id) if self.created_id else None,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, str | int | None]) -> CommandResult:
-        created = record.get("created_id")
-        return cls(
-            stream_id=UUID(str(record["stream_id"])),
-            version=int(record["version"] or 0),
-            created_id=UUID(str(created)) if created else None,
-        )
-
-
-@dataclass
-class Outcome:
-    """The aggregates a command changed; `main` names the stream the result reports."""
-
-    main: CoordinationAggregate
-    created_id: UUID | None = None
-    others: list[CoordinationAggregate] = field(default_factory=list)
 
 
 class _LostRace(Exception):
@@ -119,9 +65,17 @@ class _ReadAgain(Exception):
 
 
 @dataclass
-class _Reads:
+class UnitOfWork:
     """What one `reading_once` scope has read: each stream's aggregate, shared by the
-    check and the command, and the version it was first read at, which the save states."""
+    check and the command, and the version it was first read at, which the save states.
+
+    Attributes:
+        from_cache: Whether streams may come from the cache as they are (false once an
+            attempt forgot its reads: the next reads the store).
+        check: The permission check that runs again before every further attempt.
+        loaded: Each stream read, as the aggregate the check and the command share.
+        versions: The version each stream was first read at, or last saved at.
+    """
 
     from_cache: bool
     check: Callable[[], None] | None
@@ -129,8 +83,9 @@ class _Reads:
     versions: dict[UUID, int] = field(default_factory=dict)
 
 
-class Service(Application[UUID]):
-    """Shared machinery of the application service."""
+class CommandRunner(Application[UUID]):
+    """The event store's application that runs commands, each in a unit of work: the base
+    of every use-case class, which `Coordination` composes."""
 
     name = "Coordination"
     env: ClassVar[dict[str, str]] = {
@@ -140,7 +95,7 @@ class Service(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self._hot_streams = HotStreams()
-        self._reads = threading.local()  # .scope: this thread's _Reads, if any
+        self._local = threading.local()  # .unit: this thread's UnitOfWork, if any
         super().__init__(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -173,7 +128,7 @@ class Service(Application[UUID]):
 
     @contextmanager
     def reading_once(self, check: Callable[[], None] | None = None) -> Iterator[None]:
-        """One request's check and command, reading each stream once.
+        """One request's check and command, in one unit of work: each stream read once.
 
         Inside this scope (on this thread) a stream loaded again is the aggregate loaded
         first, not a fresh copy: a mutation's permission check and the command it then
@@ -186,13 +141,13 @@ class Service(Application[UUID]):
         the command) decided on cached copies is decided once more on the store's state
         before it stands: a copy may only be behind.
         """
-        self._reads.scope = _Reads(from_cache=self.reads_from_cache, check=check)
+        self._local.unit = UnitOfWork(from_cache=self.reads_from_cache, check=check)
         try:
             if check is not None:
                 self._check_first(check)
             yield
         finally:
-            self._reads.scope = None
+            self._local.unit = None
 
     def _check_first(self, check: Callable[[], None]) -> None:
         """Run the scope's check; a refusal decided on cached copies stands only once the
@@ -202,30 +157,40 @@ class Service(Application[UUID]):
             check()
             return
         except DomainError:
-            scope = self._scope
-            if scope is None or not scope.from_cache:
+            unit = self._unit
+            if unit is None or not unit.from_cache:
                 raise
         self._forget_reads()
         check()
 
     @property
-    def _scope(self) -> _Reads | None:
-        """This thread's `reading_once` scope; None outside one."""
-        scope: _Reads | None = getattr(self._reads, "scope", None)
-        return scope
+    def _unit(self) -> UnitOfWork | None:
+        """This thread's unit of work (its `reading_once` scope); None outside one."""
+        unit: UnitOfWork | None = getattr(self._local, "unit", None)
+        return unit
 
-    def _load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
-        """The stream as an aggregate of `cls`, or NotFound; checks a pinned version."""
+    def load(self, cls: type[T], stream_id: UUID, options: CommandOptions = NO_OPTIONS) -> T:
+        """The stream as an aggregate of `cls`, read once in this thread's unit of work.
+
+        Args:
+            cls: The aggregate's class.
+            stream_id: Its stream.
+            options: The command's options, for the version the caller pinned.
+
+        Raises:
+            NotFound: No stream of that kind with that id.
+            Conflict: The stream is not at the version the caller pinned.
+        """
         waited = self._hot_streams.loading(stream_id)
-        scope = self._scope
-        if waited and scope is not None:
-            scope.loaded.pop(stream_id, None)  # read before its writers' queue let us in
+        unit = self._unit
+        if waited and unit is not None:
+            unit.loaded.pop(stream_id, None)  # read before its writers' queue let us in
         try:
-            if scope is None:
+            if unit is None:
                 aggregate: Any = self.repository.get(stream_id)
-            elif (aggregate := scope.loaded.get(stream_id)) is None:
-                aggregate = scope.loaded[stream_id] = self._read(scope, stream_id, options)
-                scope.versions.setdefault(stream_id, aggregate.version)
+            elif (aggregate := unit.loaded.get(stream_id)) is None:
+                aggregate = unit.loaded[stream_id] = self._read(unit, stream_id, options)
+                unit.versions.setdefault(stream_id, aggregate.version)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.KIND} with id {stream_id}") from None
         if not isinstance(aggregate, cls):
@@ -238,12 +203,12 @@ class Service(Application[UUID]):
             )
         return aggregate
 
-    def _read(self, scope: _Reads, stream_id: UUID, options: CommandOptions) -> Any:
-        """The stream from the cache when the scope allows it, else from the store.
+    def _read(self, unit: UnitOfWork, stream_id: UUID, options: CommandOptions) -> Any:
+        """The stream from the cache when the unit of work allows it, else from the store.
 
         A cached copy at another version than the caller pinned may only be behind: the
         store says whether the caller's version is the latest."""
-        if scope.from_cache:
+        if unit.from_cache:
             cached = self._cache_repository.cached(stream_id)
             pinned = options.expected_version
             if cached is not None and pinned in (None, cached.version):
@@ -259,7 +224,7 @@ class Service(Application[UUID]):
         **arguments: Any,
     ) -> CommandResult:
         """Run `handle` and save what it changed, atomically, once."""
-        if self._scope is None:
+        if self._unit is None:
             with self.reading_once():
                 return self._run(ctx, command, handle, options, **arguments)
         key = options.idempotency_key
@@ -301,17 +266,17 @@ class Service(Application[UUID]):
 
     def _forget_reads(self) -> None:
         """The next attempt reads every stream from the store again."""
-        scope = self._scope
-        assert scope is not None  # _run always runs in one
-        scope.loaded.clear()
-        scope.versions.clear()
-        scope.from_cache = False
+        unit = self._unit
+        assert unit is not None  # _run always runs in one
+        unit.loaded.clear()
+        unit.versions.clear()
+        unit.from_cache = False
 
     def _check_again(self) -> None:
         """The scope's permission check, on the next attempt's fresh reads."""
-        scope = self._scope
-        if scope is not None and scope.check is not None:
-            scope.check()
+        unit = self._unit
+        if unit is not None and unit.check is not None:
+            unit.check()
 
     def _attempt(
         self,
@@ -322,15 +287,15 @@ class Service(Application[UUID]):
         record_id: UUID | None,
         digest: str,
     ) -> CommandResult:
-        scope = self._scope
-        assert scope is not None  # _run always runs in one
+        unit = self._unit
+        assert unit is not None  # _run always runs in one
         try:
             outcome = handle()
         except DomainError:
             earlier = self._earlier_result(record_id, command, digest)
             if earlier is not None:
                 return earlier
-            if scope.from_cache:
+            if unit.from_cache:
                 raise _ReadAgain from None
             raise
         result = CommandResult(outcome.main.id, outcome.main.version, outcome.created_id)
@@ -345,7 +310,7 @@ class Service(Application[UUID]):
                     result=result.to_record(),
                 )
             )
-        read = {READ_VERSIONS: dict(scope.versions)} if scope.versions else {}
+        read = {READ_VERSIONS: dict(unit.versions)} if unit.versions else {}
         try:
             recordings = self.save(*aggregates, **read)
         except IntegrityError:
@@ -353,13 +318,13 @@ class Service(Application[UUID]):
             if earlier is not None:
                 return earlier
             kind = type(outcome.main).KIND
-            raise _LostRace(kind, outcome.main.id, from_cache=scope.from_cache) from None
+            raise _LostRace(kind, outcome.main.id, from_cache=unit.from_cache) from None
         if not recordings:
             return result
         self._cache_repository.learn(r.domain_event for r in recordings)
-        for aggregate in aggregates:  # this scope's next command reads our own writes
-            if aggregate.id in scope.versions:
-                scope.versions[aggregate.id] = aggregate.version
+        for aggregate in aggregates:  # the scope's next command reads our own writes
+            if aggregate.id in unit.versions:
+                unit.versions[aggregate.id] = aggregate.version
         return replace(result, position=max(r.notification.id for r in recordings))
 
     def _earlier_result(

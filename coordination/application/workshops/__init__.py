@@ -6,11 +6,7 @@ only then runs the workshop's command. A follow-up is the one use case that writ
 streams: the workshop's FollowUpRaised and the new action are saved in one transaction.
 """
 
-from __future__ import annotations
+from coordination.application.workshops.meetings import MeetingUseCases
+from coordination.application.workshops.planning import WorkshopPlanningUseCases
 
-from coordination.application.meetings import MeetingCommands
-from coordination.application.workshop_planning import WorkshopPlanningCommands
-
-
-class WorkshopCommands(MeetingCommands, WorkshopPlanningCommands):
-    """Every use case of B4, from the plan to the follow-ups."""
+__all__ = ["MeetingUseCases", "WorkshopPlanningUseCases"]

@@ -7,21 +7,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-)
-from coordination.application.workshop_support import WorkshopSupport
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.unit_of_work import CommandRunner
+from coordination.application.working_groups import open_group_in
 from coordination.domain.context import Context
 from coordination.domain.partnership import Partnership
 from coordination.domain.workshop import Workshop
 from coordination.domain.workshop_parts import InviteeKind
 
 
-class WorkshopPlanningCommands(WorkshopSupport):
+class WorkshopPlanningUseCases(CommandRunner):
     """From the plan to the day."""
+
+    def workshop(self, workshop_id: UUID) -> Workshop:
+        """The workshop's current state (for checks, other use cases and tests)."""
+        return self.load(Workshop, workshop_id)
 
     def plan_workshop(
         self,
@@ -49,10 +49,10 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """
 
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id)
+            partnership = self.load(Partnership, partnership_id)
             partnership.active_theme(theme_id)
             for group_id in dict.fromkeys(organiser_group_ids):
-                self._group_of(partnership_id, group_id)
+                open_group_in(self, partnership_id, group_id)
             workshop = Workshop.plan(
                 ctx,
                 partnership_id=partnership_id,
@@ -100,7 +100,7 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """Replace the agenda of a workshop still to come."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.set_agenda(ctx, items=items)
             return Outcome(workshop)
 
@@ -120,9 +120,9 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """Invite a member organisation or a (pseudonymous) person, once each."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             if invitee_kind == InviteeKind.ORGANISATION:
-                partnership = self._load(Partnership, workshop.partnership_id)
+                partnership = self.load(Partnership, workshop.partnership_id)
                 partnership.current_member(invitee_id, ctx.today)
             workshop.invite(ctx, invitee_kind=invitee_kind, invitee_id=invitee_id)
             return Outcome(workshop)
@@ -153,8 +153,8 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
-            partnership = self._load(Partnership, workshop.partnership_id)
+            workshop = self.load(Workshop, workshop_id, options)
+            partnership = self.load(Partnership, workshop.partnership_id)
             partnership.current_member(organisation_id, ctx.today)
             registration_id = workshop.register(
                 ctx, person_id=person_id, organisation_id=organisation_id, role=role
@@ -183,7 +183,7 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """Cancel an active registration, freeing its place."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.cancel_registration(ctx, registration_id=registration_id)
             return Outcome(workshop)
 
@@ -209,7 +209,7 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """Move a workshop still to come to a later start."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.postpone(ctx, starts_at=starts_at, ends_at=ends_at, reason=reason)
             return Outcome(workshop)
 
@@ -235,7 +235,7 @@ class WorkshopPlanningCommands(WorkshopSupport):
         """Call off a workshop that has not been held."""
 
         def handle() -> Outcome:
-            workshop = self._load(Workshop, workshop_id, options)
+            workshop = self.load(Workshop, workshop_id, options)
             workshop.cancel(ctx, reason=reason)
             return Outcome(workshop)
 

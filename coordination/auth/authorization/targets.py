@@ -1,46 +1,71 @@
-"""What a command touches, for the checks that depend on it (run on the worker thread).
+"""What a command touches, for the checks that depend on it.
 
 Every mutation names its target: at least the partnership it is in, where the mandate of
 an organisation its token claims is checked; and the organisations and working groups
-the grants of the policy look at. A function that loads a stream takes the partnership
-from it, never from the input; a missing stream raises NotFound, which the caller sees
-as a payload.
+the grants of the matrix look at. A function that loads a stream takes the partnership
+from it, never from the input, and loads it in the command's unit of work, so the
+command's save holds that read to its version too; a missing stream raises NotFound,
+which the caller sees as a payload.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
-from coordination.application import Coordination
-from coordination.auth.policy import Target
+from coordination.application.unit_of_work import CommandRunner
+from coordination.domain.action import Action
+from coordination.domain.decision import Decision
 from coordination.domain.decision_rules import ForumKind
 from coordination.domain.errors import NotFound
-from coordination.graphql.mutations.base import TargetOf
+from coordination.domain.working_group import WorkingGroup
+from coordination.domain.workshop import Workshop
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a command touches, as far as authorization cares.
+
+    Attributes:
+        orgs: The organisations it concerns (an action's owner, a registration's).
+        groups: The working groups it concerns (a decision's forum, the organisers).
+        partnership: The partnership it is in, where the caller's mandate is checked;
+            None only for a command in no partnership yet (establishing one).
+        proxies_of: For a position, the decision whose proxies stand in for a mandate.
+    """
+
+    orgs: frozenset[UUID] = field(default_factory=frozenset)
+    groups: frozenset[UUID] = field(default_factory=frozenset)
+    partnership: UUID | None = None
+    proxies_of: UUID | None = None
+
+
+#: A command's target, resolved in the unit of work the command runs in.
+TargetOf = Callable[[CommandRunner], Target]
 
 
 def new_partnership() -> TargetOf:
     """Establishing a partnership: it is in none yet, so nobody does it for an organisation."""
-    return lambda _app: Target()
+    return lambda _runner: Target()
 
 
 def partnership(partnership_id: UUID) -> TargetOf:
     """A command on the partnership named in the input, or creating a stream in it."""
-    return lambda _app: Target(partnership=partnership_id)
+    return lambda _runner: Target(partnership=partnership_id)
 
 
 def in_groups(partnership_id: UUID, group_ids: Iterable[UUID | None]) -> TargetOf:
     """A stream created in the partnership named in the input, for these working groups."""
     groups = frozenset(group for group in group_ids if group is not None)
-    return lambda _app: Target(groups=groups, partnership=partnership_id)
+    return lambda _runner: Target(groups=groups, partnership=partnership_id)
 
 
 def group(group_id: UUID) -> TargetOf:
     """A working group named in the input."""
 
-    def resolve(app: Coordination) -> Target:
-        found = app.working_group(group_id)
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(WorkingGroup, group_id)
         return Target(groups=frozenset({group_id}), partnership=found.partnership_id)
 
     return resolve
@@ -49,8 +74,8 @@ def group(group_id: UUID) -> TargetOf:
 def decision(decision_id: UUID) -> TargetOf:
     """The decision's forum (when a working group) and the organisation that tabled it."""
 
-    def resolve(app: Coordination) -> Target:
-        found = app.decision(decision_id)
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(Decision, decision_id)
         groups = {found.forum_id} if found.forum_kind is ForumKind.WORKING_GROUP else set()
         orgs = {found.proposer_id} if found.proposer_id is not None else set()
         return Target(
@@ -63,7 +88,7 @@ def decision(decision_id: UUID) -> TargetOf:
 def position(decision_id: UUID) -> TargetOf:
     """A decision a position is taken on: the proxies granted on it count as mandates."""
     of_decision = decision(decision_id)
-    return lambda app: replace(of_decision(app), proxies_of=decision_id)
+    return lambda runner: replace(of_decision(runner), proxies_of=decision_id)
 
 
 def forum(partnership_id: UUID, forum_kind: str, forum_id: UUID) -> TargetOf:
@@ -75,8 +100,8 @@ def forum(partnership_id: UUID, forum_kind: str, forum_id: UUID) -> TargetOf:
 def workshop(workshop_id: UUID) -> TargetOf:
     """The working groups organising the workshop."""
 
-    def resolve(app: Coordination) -> Target:
-        found = app.workshop(workshop_id)
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(Workshop, workshop_id)
         return Target(groups=frozenset(found.organiser_group_ids), partnership=found.partnership_id)
 
     return resolve
@@ -85,14 +110,14 @@ def workshop(workshop_id: UUID) -> TargetOf:
 def registering(workshop_id: UUID, organisation_id: UUID) -> TargetOf:
     """A registration to be made for an organisation, and the workshop's organisers."""
     organisers = workshop(workshop_id)
-    return lambda app: replace(organisers(app), orgs=frozenset({organisation_id}))
+    return lambda runner: replace(organisers(runner), orgs=frozenset({organisation_id}))
 
 
 def registration(workshop_id: UUID, registration_id: UUID) -> TargetOf:
     """The registration's organisation and the groups organising its workshop."""
 
-    def resolve(app: Coordination) -> Target:
-        found = app.workshop(workshop_id)
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(Workshop, workshop_id)
         entry = found.registrations.get(registration_id)
         if entry is None:
             raise NotFound(f"no registration with id {registration_id} for '{found.title}'")
@@ -108,8 +133,8 @@ def registration(workshop_id: UUID, registration_id: UUID) -> TargetOf:
 def action(action_id: UUID) -> TargetOf:
     """The organisation owning the action and the group it belongs to, if any."""
 
-    def resolve(app: Coordination) -> Target:
-        found = app.action(action_id)
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(Action, action_id)
         groups = {found.group_id} if found.group_id is not None else set()
         return Target(
             orgs=frozenset({found.owner_id}),

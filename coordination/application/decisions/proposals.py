@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from coordination.application.decision_support import DecisionSupport, check_claim
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.decisions.checks import (
+    check_claim,
+    checked_forum,
+    decision_in,
+    ensure_proposer_or_secretariat,
+    open_decision,
 )
+from coordination.application.unit_of_work import CommandRunner
 from coordination.domain.context import Context
 from coordination.domain.decision import Decision
 from coordination.domain.errors import NotFound, RuleViolation
@@ -21,8 +23,12 @@ from coordination.domain.workshop import Workshop
 from coordination.domain.workshop_parts import MinutesStatus
 
 
-class ProposalCommands(DecisionSupport):
+class ProposalUseCases(CommandRunner):
     """Proposals and their discussion."""
+
+    def decision(self, decision_id: UUID) -> Decision:
+        """The decision's current state (for checks and for tests)."""
+        return self.load(Decision, decision_id)
 
     def table_proposal(
         self,
@@ -40,11 +46,11 @@ class ProposalCommands(DecisionSupport):
         """Table a proposal in the partnership or a working group, for the acting member."""
 
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id)
+            partnership = self.load(Partnership, partnership_id)
             member_id = partnership.ensure_acts_for(ctx)
-            kind, group = self._decision_forum(partnership, forum_kind, forum_id, member_id)
+            kind, group = checked_forum(self, partnership, forum_kind, forum_id, member_id)
             if supersedes is not None:
-                earlier = self._decision_of(partnership, supersedes)
+                earlier = decision_in(self, partnership, supersedes)
                 earlier.ensure_in_force("the decision a proposal supersedes")
             decision = Decision.table(
                 ctx,
@@ -82,10 +88,10 @@ class ProposalCommands(DecisionSupport):
         """Add to the discussion thread, for a member organisation of the forum."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            partnership = self._load(Partnership, decision.partnership_id)
+            decision = open_decision(self, decision_id, options)
+            partnership = self.load(Partnership, decision.partnership_id)
             member_id = partnership.ensure_acts_for(ctx)
-            self._decision_forum(partnership, decision.forum_kind, decision.forum_id, member_id)
+            checked_forum(self, partnership, decision.forum_kind, decision.forum_id, member_id)
             contribution_id = decision.post_contribution(ctx, member_id=member_id, body=text)
             return Outcome(decision, created_id=contribution_id)
 
@@ -106,8 +112,8 @@ class ProposalCommands(DecisionSupport):
         """Revise the proposal before closing; positions on the earlier text are flagged."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            self._decision_proposer_or_secretariat(ctx, decision, "revise")
+            decision = open_decision(self, decision_id, options)
+            ensure_proposer_or_secretariat(self, ctx, decision, "revise")
             decision.revise(ctx, title=title, body=text, rationale=rationale)
             return Outcome(decision)
 
@@ -128,8 +134,8 @@ class ProposalCommands(DecisionSupport):
         """Withdraw the proposal before the decision is closed."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            self._decision_proposer_or_secretariat(ctx, decision, "withdraw")
+            decision = open_decision(self, decision_id, options)
+            ensure_proposer_or_secretariat(self, ctx, decision, "withdraw")
             decision.withdraw(ctx, reason=reason)
             return Outcome(decision)
 
@@ -149,8 +155,8 @@ class ProposalCommands(DecisionSupport):
         """Put the decision back on the table until a later date; a call in progress lapses."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            check_claim(self._load(Partnership, decision.partnership_id), ctx)
+            decision = open_decision(self, decision_id, options)
+            check_claim(self.load(Partnership, decision.partnership_id), ctx)
             decision.defer(ctx, until=until, reason=reason)
             return Outcome(decision)
 
@@ -181,10 +187,10 @@ class ProposalCommands(DecisionSupport):
         """Record, as adopted, a decision taken at a meeting; it links the approved minutes."""
 
         def handle() -> Outcome:
-            partnership = self._load(Partnership, partnership_id)
+            partnership = self.load(Partnership, partnership_id)
             check_claim(partnership, ctx)
-            kind, _ = self._decision_forum(partnership, forum_kind, forum_id, None)
-            workshop = self._load(Workshop, workshop_id)
+            kind, _ = checked_forum(self, partnership, forum_kind, forum_id, None)
+            workshop = self.load(Workshop, workshop_id)
             if workshop.partnership_id != partnership_id:
                 raise NotFound(f"no workshop with id {workshop_id} in this partnership")
             if workshop.minutes_status != MinutesStatus.APPROVED or workshop.minutes_hash is None:

@@ -1,31 +1,25 @@
-"""Who may run which command: the role x command matrix, in one place.
+"""Who may run which command: the role x command matrix and the grant by target.
 
-The matrix is the first gate, on the token's claims; the streams stay the final word.
-Every command runs with the token's organisation as `acting_for`, and every command
-whose token names one, whatever its role and grant, is checked first against the
-partnership the command is in: the holder must hold a current mandate for it there
-(`Coordination.ensure_acts_for`, the rule of `coordination.domain.standing`). A token
-that outlived its mandate, or names an organisation its holder never represented, acts
-for nobody, the secretariat's included (docs/decisions/0022). Where a grant rests on the
-token's groups (`OWN_GROUP`), the holder must also be the group's appointed convenor
-(`ensure_convenes`). A convenor is a representative of a group member who also runs the
-groups its token names, so it holds every representative grant plus the group ones.
+The matrix is the first gate, on the token's claims; the streams stay the final word
+(`standing`, which `coordination.auth.authorization` runs after these). A convenor is a
+representative of a group member who also runs the groups its token names, so it holds
+every representative grant plus the group ones.
 
 Grants:
     ANY: the role may run the command on any target.
     OWN_ORG: the target must concern the caller's organisation (an action it owns, a
         registration for it).
     OWN_GROUP: the target must belong to one of the caller's working groups (the
-        decision's forum, the workshop's organisers, the action's group).
+        decision's forum, the workshop's organisers, the action's group); the holder
+        must also convene it (`standing.ensure_convenes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
-from uuid import UUID
 
+from coordination.auth.authorization.targets import Target
 from coordination.auth.principal import Principal, Role
 from coordination.domain.errors import Forbidden
 
@@ -34,24 +28,6 @@ class Grant(Enum):
     ANY = "any"
     OWN_ORG = "own organisation"
     OWN_GROUP = "own working group"
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a command touches, as far as the policy cares.
-
-    Attributes:
-        orgs: The organisations it concerns (an action's owner, a registration's).
-        groups: The working groups it concerns (a decision's forum, the organisers).
-        partnership: The partnership it is in, where the caller's mandate is checked;
-            None only for a command in no partnership yet (establishing one).
-        proxies_of: For a position, the decision whose proxies stand in for a mandate.
-    """
-
-    orgs: frozenset[UUID] = field(default_factory=frozenset)
-    groups: frozenset[UUID] = field(default_factory=frozenset)
-    partnership: UUID | None = None
-    proxies_of: UUID | None = None
 
 
 Rule = Mapping[Role, frozenset[Grant]]
@@ -151,7 +127,7 @@ def check_role(principal: Principal, command: str) -> None:
     raise Forbidden(f"{command} is for: {', '.join(allowed)}; not for a {principal.role.value}")
 
 
-def authorize(principal: Principal, command: str, target: Target | None = None) -> Grant:
+def check_grant(principal: Principal, command: str, target: Target | None = None) -> Grant:
     """Refuse `command` unless the matrix grants it to the principal for `target`.
 
     The grant is decided on the token's claims (its organisation, its groups); the caller

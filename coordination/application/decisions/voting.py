@@ -6,13 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from coordination.application.decision_support import DecisionSupport, check_claim
-from coordination.application.service import (
-    NO_OPTIONS,
-    CommandOptions,
-    CommandResult,
-    Outcome,
-)
+from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.decisions.checks import check_claim, open_decision, voter
+from coordination.application.unit_of_work import CommandRunner
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.context import Context
 from coordination.domain.decision import Decision
@@ -22,7 +18,7 @@ from coordination.domain.partnership import Partnership
 from coordination.domain.working_group import WorkingGroup
 
 
-class VotingCommands(DecisionSupport):
+class VotingUseCases(CommandRunner):
     """The vote and its outcome."""
 
     def call_decision(
@@ -47,13 +43,13 @@ class VotingCommands(DecisionSupport):
         """
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            partnership = self._load(Partnership, decision.partnership_id)
+            decision = open_decision(self, decision_id, options)
+            partnership = self.load(Partnership, decision.partnership_id)
             check_claim(partnership, ctx)
             electorate = partnership.current_members(ctx.today)
             chosen = rule
             if decision.forum_kind is ForumKind.WORKING_GROUP:
-                group = self._load(WorkingGroup, decision.forum_id)
+                group = self.load(WorkingGroup, decision.forum_id)
                 electorate = [org for org in electorate if org in group.members]
                 chosen = rule if rule is not None else group.default_rule
             if chosen is None:
@@ -96,8 +92,8 @@ class VotingCommands(DecisionSupport):
         """Let a current representative of another member act for the acting one, here only."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            partnership = self._load(Partnership, decision.partnership_id)
+            decision = open_decision(self, decision_id, options)
+            partnership = self.load(Partnership, decision.partnership_id)
             member_id = partnership.ensure_acts_for(ctx)
             partnership.ensure_represents(proxy_person_id, proxy_member_id, ctx.today)
             decision.grant_proxy(
@@ -133,8 +129,8 @@ class VotingCommands(DecisionSupport):
         """
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            member_id, by_proxy = self._decision_voter(ctx, decision)
+            decision = open_decision(self, decision_id, options)
+            member_id, by_proxy = voter(self, ctx, decision)
             decision.take_position(
                 ctx, member_id=member_id, position=position, reason=reason, by_proxy=by_proxy
             )
@@ -162,8 +158,8 @@ class VotingCommands(DecisionSupport):
         """Replace the acting organisation's position; the earlier one stays in the history."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            member_id, by_proxy = self._decision_voter(ctx, decision)
+            decision = open_decision(self, decision_id, options)
+            member_id, by_proxy = voter(self, ctx, decision)
             decision.revise_position(
                 ctx, member_id=member_id, position=position, reason=reason, by_proxy=by_proxy
             )
@@ -185,8 +181,8 @@ class VotingCommands(DecisionSupport):
         """Seal the vote and record its tally; organisations withdrawn since lose their vote."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            partnership = self._load(Partnership, decision.partnership_id)
+            decision = open_decision(self, decision_id, options)
+            partnership = self.load(Partnership, decision.partnership_id)
             check_claim(partnership, ctx)
             decision.close(ctx, current_members=partnership.current_members(ctx.today))
             return Outcome(decision)
@@ -206,12 +202,12 @@ class VotingCommands(DecisionSupport):
         """Adopt a closed decision whose rule is met; it supersedes what the proposal said."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            check_claim(self._load(Partnership, decision.partnership_id), ctx)
+            decision = open_decision(self, decision_id, options)
+            check_claim(self.load(Partnership, decision.partnership_id), ctx)
             decision.adopt(ctx, outcome=outcome, effective_on=effective_on, review_on=review_on)
             others: list[CoordinationAggregate] = []
             if decision.supersedes is not None:
-                earlier = self._load(Decision, decision.supersedes)
+                earlier = self.load(Decision, decision.supersedes)
                 earlier.supersede(
                     ctx,
                     by=decision,
@@ -238,8 +234,8 @@ class VotingCommands(DecisionSupport):
         """Reject a closed decision whose rule is not met."""
 
         def handle() -> Outcome:
-            decision = self._open_decision(decision_id, options)
-            check_claim(self._load(Partnership, decision.partnership_id), ctx)
+            decision = open_decision(self, decision_id, options)
+            check_claim(self.load(Partnership, decision.partnership_id), ctx)
             decision.reject(ctx, reason=reason)
             return Outcome(decision)
 
@@ -260,11 +256,11 @@ class VotingCommands(DecisionSupport):
         """Record that a later adopted decision replaces this one, in "full" or in "part"."""
 
         def handle() -> Outcome:
-            # Not `_open_decision`: superseding is the later decision's forum acting, so a
+            # Not `open_decision`: superseding is the later decision's forum acting, so a
             # closed working group's decision stays replaceable (decision 23).
-            decision = self._load(Decision, decision_id, options)
-            check_claim(self._load(Partnership, decision.partnership_id), ctx)
-            later = self._load(Decision, by_decision_id)
+            decision = self.load(Decision, decision_id, options)
+            check_claim(self.load(Partnership, decision.partnership_id), ctx)
+            later = self.load(Decision, by_decision_id)
             decision.supersede(ctx, by=later, scope=scope, note=note)
             return Outcome(decision)
 
