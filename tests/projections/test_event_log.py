@@ -5,9 +5,9 @@ from __future__ import annotations
 from eventsourcing.persistence import Notification
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.event_log import EventLog, events_table
 from coordination.persistence.readdb import ReadDatabase
+from coordination_demo import DemoSummary
 
 
 def _library(system: System, after: int = 0) -> list[Notification]:
