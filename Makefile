@@ -36,9 +36,9 @@ test: lint
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check coordination tests bench infra
-	$(BIN)/ruff format --check coordination tests bench infra
-	$(BIN)/mypy coordination
+	$(BIN)/ruff check coordination coordination_demo tests bench infra
+	$(BIN)/ruff format --check coordination coordination_demo tests bench infra
+	$(BIN)/mypy coordination coordination_demo
 
 ## Every benchmark, on a durable throwaway PostgreSQL and on SQLite (slow: tens of minutes).
 bench: install

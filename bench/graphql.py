@@ -16,9 +16,9 @@ own keep-alive connection, send at 1 and 32 concurrently:
   such pair costs the server and the whole machine (read from /proc), and the bounds on
   the mean latency that follow from it (`cpu_budget`).
 
-The clients speak plain HTTP/1.1 over asyncio streams (`RawClient`): httpx costs the
-client process about as much CPU per request as the server spends, so on two cores
-httpx clients at 32 measured themselves, not the server.
+The clients speak plain HTTP/1.1 over asyncio streams (`RawClient`): httpx costs a
+client process so much CPU per request that on two cores 32 httpx clients measured
+themselves, not the server (docs/performance.md).
 
 The node runs as configured for production (result cache on: see
 docs/decisions/0009-graphql-result-cache.md); the page is then measured again on a
@@ -303,9 +303,9 @@ def serve(url: str, data_dir: str, port: int, result_cache: int) -> None:
 class RawClient:
     """A minimal keep-alive HTTP/1.1 client: one connection, one request at a time.
 
-    httpx costs the client process about as much CPU per request as the server spends,
-    and on a two-core machine the clients then measure themselves; this client costs
-    almost nothing, so what it measures is the server's capacity.
+    httpx costs a client process so much CPU per request that on a two-core machine the
+    clients measure themselves; this client costs almost nothing, so what it measures is
+    the server's capacity.
     """
 
     def __init__(self, base: str) -> None:

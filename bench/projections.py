@@ -4,7 +4,7 @@
     python infra/throwaway_postgres.py --durable -- .venv/bin/python bench/projections.py
 
 The log is a realistic mix (decisions with positions, actions, workshops with attendance,
-membership churn) made by `coordination.projections.synthetic` and written through the
+membership churn) made by `coordination_demo.synthetic` and written through the
 library's recorder in large batches. Ours: the projector catches every view up from
 position 0 (what a new node or a full rebuild does). Baseline: the library's
 `eventsourcing.projection.ProjectionRunner` with a minimal view (one counter per event
@@ -48,10 +48,10 @@ from coordination.persistence.eventstore import eventstore_env  # noqa: E402
 from coordination.persistence.readdb import ReadDatabase  # noqa: E402
 from coordination.projections.runner import ProjectionRunner as OurRunner  # noqa: E402
 from coordination.projections.schema import ensure_schema  # noqa: E402
-from coordination.projections.synthetic import generate  # noqa: E402
 from coordination.projections.views import ALL_VIEWS  # noqa: E402
 from coordination.runtime import tune_garbage_collection  # noqa: E402
 from coordination.settings import Settings  # noqa: E402
+from coordination_demo.synthetic import generate  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "projections.json"
 TOPICS = tuple(sorted({topic for view in ALL_VIEWS for topic in view.topics}))

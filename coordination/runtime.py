@@ -5,9 +5,10 @@ CPython's cyclic collector runs a young collection every 700 net allocations, an
 tenth and hundredth of those walks older generations. A node keeps a large, long-lived
 heap (the schema, the aggregate cache, the projector's route and id caches) and
 allocates quickly (pages of events, GraphQL results), so with the defaults a catch-up of
-the views spent ~15 % of its CPU in collections, and their pauses showed in the tail of
-mutations under load (`docs/performance.md`). Reference counting still frees at once
-every object that is not part of a cycle; only cyclic garbage waits longer.
+the views spent a large part of its CPU in collections, and their pauses showed in the
+tail of mutations under load (decision 13 has the figures). Reference counting still
+frees at once every object that is not part of a cycle; only cyclic garbage waits
+longer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 #: Young collections every 50 000 net allocations instead of 700; the older generations
-#: at the defaults' ratios (measured: see the module docstring).
+#: at the defaults' ratios (measured: decision 13).
 THRESHOLDS = (50_000, 50, 100)
 
 
@@ -65,10 +66,10 @@ def prompt_handoff(interval: float | None) -> contextlib.AbstractContextManager[
 
     A command thread gives up the lock at every database round trip and must then wait
     for the event loop's thread to hand it back, which that thread does only every
-    switch interval (5 ms) while it is busy with other requests: with 31 readers keeping
-    the loop busy, a command of seven round trips took 28 ms. While any command runs,
-    the interval is `interval`; when the last one ends, it is what it was. None leaves
-    the interval alone.
+    switch interval (5 ms) while it is busy with other requests: with readers keeping the
+    loop busy, a command of a few round trips took many times its own work (decision 15).
+    While any command runs, the interval is `interval`; when the last one ends, it is
+    what it was. None leaves the interval alone.
     """
     if interval is None:
         return contextlib.nullcontext()

@@ -9,10 +9,10 @@ import pytest
 from rich.console import Console
 
 from coordination.bootstrap import System
-from coordination.demo import load_demo
 from coordination.http.app import create_app
 from coordination.projections.runner import ProjectionRunner
 from coordination.settings import Settings
+from coordination_demo import load_demo
 from tests.asgi import serving
 from tests.projections.conftest import ORIGIN
 from tests.projections.support import assign

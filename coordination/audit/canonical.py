@@ -1,13 +1,14 @@
 """RFC 8785 (JCS) canonical JSON: the exact bytes of a log entry.
 
-The ``rfc8785`` package is the reference, but it is written in pure Python and costs
-ten times ``orjson``, which would cap the integrator far below its target rate. For the
-values envelopes hold (text, booleans, null, integers within I-JSON's safe range, arrays
-and objects whose keys stay below U+D800), ``orjson`` with sorted keys writes exactly the
-JCS bytes: compact, UTF-8, escaping only ``"``, ``\\`` and control characters (with the
-same short forms and lowercase ``\\u00xx``), and with keys in code point order, which is
-JCS's UTF-16 order below U+D800. Anything else (floats, other key ranges, other types)
-goes to ``rfc8785``; a property test holds the two to the same bytes.
+The ``rfc8785`` package is the reference, but it is written in pure Python and is many
+times slower than ``orjson`` (decision 8), which would cap the integrator far below its
+target rate. For the values envelopes hold (text, booleans, null, integers within
+I-JSON's safe range, arrays and objects whose keys stay below U+D800), ``orjson`` with
+sorted keys writes exactly the JCS bytes: compact, UTF-8, escaping only ``"``, ``\\``
+and control characters (with the same short forms and lowercase ``\\u00xx``), and with
+keys in code point order, which is JCS's UTF-16 order below U+D800. Anything else
+(floats, other key ranges, other types) goes to ``rfc8785``; a property test holds the
+two to the same bytes.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def dumps_plain(value: object) -> bytes:
 
 def dumps_ordered(value: object) -> bytes:
     """The JCS bytes of a value for which ``is_plain`` holds and whose objects already have
-    their keys in code point order (neither is checked here); sorting costs orjson half
-    its time on an envelope.
+    their keys in code point order (neither is checked here); sorting is a large part of
+    orjson's time on an envelope (docs/performance.md).
 
     Raises:
         ValueError: Text holds a lone surrogate.

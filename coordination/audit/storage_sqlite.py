@@ -102,8 +102,9 @@ def _insert_rows(conn: sqlite3.Connection, into: str, width: int, values: list[A
 
     ``executemany`` lets go of the interpreter lock around every row; with the read-ahead
     thread busy encoding, each row then waits to get it back (up to the switch interval),
-    and the threaded run cost 20-40 % more CPU than the same work in sequence. One
-    statement per ``ROWS_PER_INSERT`` rows lets go once per statement.
+    and the threaded run cost more CPU than the same work in sequence
+    (docs/performance.md). One statement per ``ROWS_PER_INSERT`` rows lets go once per
+    statement.
     """
     step = ROWS_PER_INSERT * width
     for start in range(0, len(values), step):
@@ -221,7 +222,8 @@ class SQLiteLogStorage:
 
     def read_events(self, start: int, limit: int) -> list[EventRow]:
         # The library's own reader turns every row into a Notification with a UUID,
-        # which the integrator only turns back into text: plain rows cost a third.
+        # which the integrator only turns back into text: plain rows cost far less
+        # (docs/performance.md).
         return self._conn().execute(self._select_events, (start, limit)).fetchall()
 
     def position(self) -> Position:

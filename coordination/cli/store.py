@@ -52,7 +52,7 @@ def register_store_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         database_url: DatabaseOption = None,
     ) -> None:
         """Load the Stockholm partnership of the source article as demo data."""
-        from coordination.demo import load_demo
+        from coordination_demo import load_demo
 
         settings = settings_for(database_url)
         system = _open(settings)

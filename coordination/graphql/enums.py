@@ -1,119 +1,74 @@
-"""The closed vocabularies of the API as GraphQL enums (values are the domain's strings).
+"""The closed vocabularies of the API: the domain's enums (and two of the views'), exposed.
 
-A test checks that each enum holds exactly the domain's (or the views') vocabulary, so
-the two cannot drift apart.
+Each vocabulary is declared once, where it belongs: the domain's in `domain` (which
+imports no framework), the two that only the views have (a deferred decision, a closed
+forum) beside their views. Here each is handed to `strawberry.enum` with its GraphQL name
+and description, the API's words for it; strawberry records them on the class itself,
+which is the type the API's fields and inputs take and return. The rest of `graphql`
+imports the vocabularies from this module, so they are exposed before any type uses them.
 """
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import strawberry
 
+from coordination.domain.action import ActionStatus
+from coordination.domain.decision_rules import ForumKind, SupersedeScope
+from coordination.domain.decision_rules import Position as PositionKind
+from coordination.domain.values import ActionSource, DecisionRule, MemberKind, ParticipantRole
+from coordination.domain.workshop_parts import (
+    InviteeKind,
+    MinutesStatus,
+    WorkshopFormat,
+    WorkshopStatus,
+)
+from coordination.projections.views.decisions import DecisionStatus
+from coordination.projections.views.forums import ForumStatus
 
-@strawberry.enum(description="What kind of organisation a member is; each has one equal voice.")
-class MemberKind(Enum):
-    MUNICIPALITY = "municipality"
-    PUBLIC_AGENCY = "public_agency"
-    COMPANY = "company"
-    ASSOCIATION = "association"
-    COOPERATIVE = "cooperative"
-    SOCIAL_ENTERPRISE = "social_enterprise"
-    STUDY_ASSOCIATION = "study_association"
-    OTHER = "other"
+__all__ = [
+    "ActionSource",
+    "ActionStatus",
+    "DecisionRule",
+    "DecisionStatus",
+    "ForumKind",
+    "ForumStatus",
+    "InviteeKind",
+    "MemberKind",
+    "MinutesStatus",
+    "ParticipantRole",
+    "PositionKind",
+    "SupersedeScope",
+    "WorkshopFormat",
+    "WorkshopStatus",
+]
 
+#: Every vocabulary the API exposes: the class, its GraphQL name and its description.
+EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
+    (MemberKind, "MemberKind", "What kind of organisation a member is; each has one equal voice."),
+    (DecisionRule, "DecisionRule", "How a forum decides."),
+    (ForumKind, "ForumKind", "Where a decision is taken: the partnership or a working group."),
+    (ForumStatus, "ForumStatus", "Whether a working group still meets."),
+    (PositionKind, "PositionKind", "An organisation's position on a called decision."),
+    (DecisionStatus, "DecisionStatus", "Where a decision stands."),
+    (
+        SupersedeScope,
+        "SupersedeScope",
+        "Whether a later decision replaces an earlier one fully or in part.",
+    ),
+    (ActionSource, "ActionSource", "Where an action was agreed."),
+    (ActionStatus, "ActionStatus", "Whether an action is still open."),
+    (ParticipantRole, "ParticipantRole", "The role a person registers for at a workshop."),
+    (InviteeKind, "InviteeKind", "Who a workshop invitation goes to."),
+    (WorkshopFormat, "WorkshopFormat", "How a workshop meets."),
+    (WorkshopStatus, "WorkshopStatus", "Where a workshop stands."),
+    (
+        MinutesStatus,
+        "MinutesStatus",
+        "Where a workshop's minutes stand; approved minutes are sealed.",
+    ),
+)
 
-@strawberry.enum(description="How a forum decides.")
-class DecisionRule(Enum):
-    CONSENSUS = "consensus"
-    CONSENT = "consent"
-    MAJORITY = "majority"
-    QUALIFIED_MAJORITY = "qualified_majority"
-
-
-@strawberry.enum(description="Where a decision is taken: the partnership or a working group.")
-class ForumKind(Enum):
-    PARTNERSHIP = "partnership"
-    WORKING_GROUP = "working_group"
-
-
-@strawberry.enum(description="Whether a working group still meets.")
-class ForumStatus(Enum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@strawberry.enum(description="An organisation's position on a called decision.")
-class PositionKind(Enum):
-    AGREE = "agree"
-    ABSTAIN = "abstain"
-    DISAGREE = "disagree"
-    BLOCK = "block"
-
-
-@strawberry.enum(description="Where a decision stands.")
-class DecisionStatus(Enum):
-    TABLED = "tabled"
-    CALLED = "called"
-    CLOSED = "closed"
-    ADOPTED = "adopted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    DEFERRED = "deferred"
-    SUPERSEDED = "superseded"
-
-
-@strawberry.enum(description="Whether a later decision replaces an earlier one fully or in part.")
-class SupersedeScope(Enum):
-    FULL = "full"
-    PART = "part"
-
-
-@strawberry.enum(description="Where an action was agreed.")
-class ActionSource(Enum):
-    GROUP = "group"
-    DECISION = "decision"
-    WORKSHOP = "workshop"
-
-
-@strawberry.enum(description="Whether an action is still open.")
-class ActionStatus(Enum):
-    OPEN = "open"
-    COMPLETED = "completed"
-    DROPPED = "dropped"
-
-
-@strawberry.enum(description="The role a person registers for at a workshop.")
-class ParticipantRole(Enum):
-    MUNICIPAL_REPRESENTATIVE = "municipal_representative"
-    SOCIAL_ECONOMY_ACTOR = "social_economy_actor"
-    FACILITATOR = "facilitator"
-    SPEAKER = "speaker"
-
-
-@strawberry.enum(description="Who a workshop invitation goes to.")
-class InviteeKind(Enum):
-    ORGANISATION = "organisation"
-    PERSON = "person"
-
-
-@strawberry.enum(description="How a workshop meets.")
-class WorkshopFormat(Enum):
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-    HYBRID = "hybrid"
-
-
-@strawberry.enum(description="Where a workshop stands.")
-class WorkshopStatus(Enum):
-    PLANNED = "planned"
-    POSTPONED = "postponed"
-    CANCELLED = "cancelled"
-    HELD = "held"
-
-
-@strawberry.enum(description="Where a workshop's minutes stand; approved minutes are sealed.")
-class MinutesStatus(Enum):
-    NONE = "none"
-    DRAFTED = "drafted"
-    APPROVED = "approved"
+for _vocabulary, _name, _description in EXPOSED:
+    strawberry.enum(_vocabulary, name=_name, description=_description)

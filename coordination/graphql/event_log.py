@@ -1,9 +1,8 @@
 """The event store's log as the audit trail and the event tail read it.
 
-Rows are read from the library's table through the read database (async, no thread
-hop; ``notification_id`` on PostgreSQL, ``rowid`` on SQLite, the library's stable
-notification columns) and decoded by the library's own mapper, so upcasters and
-transcodings apply unchanged. Each event comes with the metadata the brief requires.
+Rows are read with the event table's one reader (`persistence.event_log`) and decoded
+by the library's own mapper, so upcasters and transcodings apply unchanged. Each event
+comes with the metadata the brief requires.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from eventsourcing.persistence import Mapper, Notification
 
 from coordination.application import Coordination
 from coordination.graphql.jsonable import jsonable
+from coordination.persistence.event_log import EventLog, events_table
 from coordination.persistence.readdb import ReadDatabase
 from coordination.persistence.transcodings import plain_transcodings
 
@@ -80,19 +80,16 @@ class EventReader:
 
     def __init__(self, db: ReadDatabase, app: Coordination) -> None:
         self.db, self.app = db, app
-        self._id = "notification_id" if db.is_postgres else "rowid"
-        self._table = str(getattr(app.recorder, "events_table_name", "stored_events"))
+        self.log = EventLog(db, events_table(app))
 
     async def head(self) -> int:
         """The highest position recorded (0 for an empty or unmigrated store)."""
         try:
-            # Column and table are the library's names, never the caller's input.
-            value = await self.db.fetchval(f"SELECT MAX({self._id}) FROM {self._table}")  # noqa: S608
+            return await self.log.head(self.db)
         except Exception as error:  # the store's tables may not exist yet
-            if self._table in str(error):
+            if self.log.table in str(error):
                 return 0
             raise
-        return int(value or 0)
 
     async def after(
         self,
@@ -108,38 +105,17 @@ class EventReader:
         """Up to `limit` events after `position` (and at or before `until`), of one stream
         and of some topics if given, none of the `excluding` topics, whose stored state
         contains each of `containing`."""
-        conditions = [f"{self._id} > $1"]
-        args: list[Any] = [position, limit]
-        if until is not None:
-            args.append(until)
-            conditions.append(f"{self._id} <= ${len(args)}")
-        for needle in containing:
-            args.append(needle)
-            found = (
-                "position(${n}::bytea in state)" if self.db.is_postgres else "instr(state, ${n})"
-            )
-            conditions.append(f"{found.format(n=len(args))} > 0")
-        if stream_id is not None:
-            args.append(stream_id if self.db.is_postgres else stream_id.hex)
-            conditions.append(f"originator_id = ${len(args)}")
-        if topics:
-            first = len(args) + 1
-            args.extend(topics)
-            wanted = ", ".join(f"${n}" for n in range(first, len(args) + 1))
-            conditions.append(f"topic IN ({wanted})")
-        if excluding:
-            first = len(args) + 1
-            args.extend(excluding)
-            unwanted = ", ".join(f"${n}" for n in range(first, len(args) + 1))
-            conditions.append(f"topic NOT IN ({unwanted})")
-        # Only library column names and placeholders are formatted in; values are bound.
-        sql = (
-            f"SELECT {self._id} AS id, originator_id, originator_version, topic, state"  # noqa: S608
-            f" FROM {self._table} WHERE {' AND '.join(conditions)}"
-            f" ORDER BY {self._id} LIMIT $2"
+        notifications = await self.log.read(
+            self.db,
+            position,
+            limit,
+            until=until,
+            topics=topics,
+            excluding=excluding,
+            stream_id=stream_id,
+            containing=containing,
         )
-        rows = await self.db.fetch(sql, *args)
-        return [self.decode(_notification(row)) for row in rows]
+        return [self.decode(notification) for notification in notifications]
 
     def decode(self, notification: Notification) -> LoggedEvent:
         """The event of a stored notification, with its metadata.
@@ -217,15 +193,4 @@ def _undecodable(notification: Notification) -> LoggedEvent:
         causation_id=None,
         audience="restricted",
         data={},
-    )
-
-
-def _notification(row: dict[str, Any]) -> Notification:
-    originator = row["originator_id"]
-    return Notification(
-        id=int(row["id"]),
-        originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
-        originator_version=int(row["originator_version"]),
-        topic=str(row["topic"]),
-        state=bytes(row["state"]),
     )

@@ -21,7 +21,8 @@ class BodySizeLimit:
 
     A declared Content-Length within the limit needs no counting: the HTTP server reads
     exactly that many bytes as the body, so the request goes on unwrapped. (Wrapping
-    `receive` and `send` for every request cost 4 % of a write's time in the server.)
+    `receive` and `send` for every request cost a measurable part of a write's time in
+    the server: docs/performance.md.)
     """
 
     DEFAULT_MAX_BYTES: ClassVar[int] = 1_000_000

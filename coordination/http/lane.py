@@ -2,10 +2,10 @@
 
 Between the node's own middleware (request id, metrics, access log, body limit) and the
 GraphQL view, FastAPI's exception middleware, exit stack, router, included router, route
-and dependency solving cost more than answering a query kept in the result cache: about
-two thirds of a cached page's time in the server. On a node busy with readers every
-step of a write waits its turn behind theirs, so that cost was also most of how long a
-write took to become visible (docs/decisions/0015-graphql-lane.md).
+and dependency solving cost more than answering a query kept in the result cache: most
+of a cached page's time in the server. On a node busy with readers every step of a write
+waits its turn behind theirs, so that cost was also most of how long a write took to
+become visible (docs/decisions/0015-graphql-lane.md has the figures).
 
 The lane sits innermost among the node's own middleware (`install_middleware` puts it
 there), so a request it answers is still given its id, counted, logged and held to the

@@ -3,12 +3,13 @@ down (`availability`).
 
 The library builds its datastore, and the connection pool in it, from the environment;
 its reads try ten times on a lost connection, and each try waits for the pool, which
-cannot fill while the server is down. With the server stopped, `/ready` took 100 s to
-answer and a command 12 s, holding a worker thread (or the event loop) all along. Here
-`get_connection` refuses at once while the database is known to be down, and a failure
-that may be the server's is probed once: if no connection can be made, the error is
-`DatabaseUnavailable`, which the library does not retry. Every user of the event
-store's pool goes through it: commands, `/ready`, the signed log, the feed, `/metrics`.
+cannot fill while the server is down. With the server stopped, `/ready` and a command
+waited through every try (decision 25 has the times), holding a worker thread (or the
+event loop) all along. Here `get_connection` refuses at once while the database is known
+to be down, and a failure that may be the server's is probed once: if no connection can
+be made, the error is `DatabaseUnavailable`, which the library does not retry. Every
+user of the event store's pool goes through it: commands, `/ready`, the signed log, the
+feed, `/metrics`.
 """
 
 from __future__ import annotations

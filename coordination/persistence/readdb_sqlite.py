@@ -48,7 +48,8 @@ class SQLiteHandle(Connection):
         self.raw, self._lock = raw, lock
 
     # One hand-off to the connection's thread per statement: a cursor opened, read and
-    # closed as three awaits cost twice the CPU, and on a busy loop each await waits a turn.
+    # closed as three awaits cost far more CPU (docs/performance.md), and on a busy loop
+    # each await waits a turn.
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         return _as_dicts(await self.raw.fetchall(sqlite_sql(sql), args))
 

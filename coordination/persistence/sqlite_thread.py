@@ -79,7 +79,8 @@ class ThreadedConnection:
 
 class _Uses:
     """A thread that runs the calls queued for it in order, answering each on the event
-    loop that queued it. (A thread pool's futures cost a read half as much again.)"""
+    loop that queued it. (A thread pool's futures cost a read more: docs/performance.md.)
+    """
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[tuple[asyncio.Future[Any], Callable[[], Any]] | None]

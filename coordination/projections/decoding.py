@@ -1,14 +1,14 @@
 """Stored events to domain events, fast, where the result cannot differ from the library's.
 
 The library's mapper decodes the stored JSON with a hook called on every object, and
-builds each UUID through its checking constructor: about half of a catch-up's CPU time
-went there. Where nothing can differ (the mapper has the library's JSON transcoder and
-no cipher or compressor), `EventDecoder` parses the stored JSON with orjson and maps the
-transcoded values it knows (``uuid_hex``, ``datetime_iso``, ``date_iso``,
-``decimal_str``) itself, then builds the event exactly as the mapper does. Anything else
-(a transcoding it does not know, an event to upcast, JSON orjson refuses such as huge
-integers or lone surrogates) takes the mapper's own path, and a test holds both paths to
-equal events over a whole synthetic log.
+builds each UUID through its checking constructor: much of a catch-up's CPU time went
+there (docs/performance.md). Where nothing can differ (the mapper has the library's JSON
+transcoder and no cipher or compressor), `EventDecoder` parses the stored JSON with
+orjson and maps the transcoded values it knows (``uuid_hex``, ``datetime_iso``,
+``date_iso``, ``decimal_str``) itself, then builds the event exactly as the mapper does.
+Anything else (a transcoding it does not know, an event to upcast, JSON orjson refuses
+such as huge integers or lone surrogates) takes the mapper's own path, and a test holds
+both paths to equal events over a whole synthetic log.
 """
 
 from __future__ import annotations

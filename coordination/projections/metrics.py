@@ -8,8 +8,8 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from coordination.observability import StatusSource, ViewStatus
+from coordination.persistence.event_log import EventLog, events_table
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.log import EventLog, events_table
 from coordination.projections.schema import LIVE, generations
 
 

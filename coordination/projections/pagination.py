@@ -61,7 +61,8 @@ class PageInfo:
 
 class Edge(Generic[T]):
     """A row of a page and its cursor. The cursor is signed only when it is read: a page
-    query rarely asks for every edge's cursor, and the HMAC was a tenth of a page's cost.
+    query rarely asks for every edge's cursor, and the HMAC was a noticeable part of a
+    page's cost (docs/performance.md).
     """
 
     __slots__ = ("cursor_of", "node")

@@ -24,6 +24,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
+from coordination.persistence.event_log import EventLog
 from coordination.persistence.readdb import (
     Connection,
     GatheredWrites,
@@ -32,7 +33,6 @@ from coordination.persistence.readdb import (
     RowsCheck,
 )
 from coordination.projections import parking
-from coordination.projections.log import EventLog
 from coordination.projections.page_commit import (
     Stale,
     position_check,
@@ -239,7 +239,7 @@ class PagePipeline:
         head = self._head if stop is None else min(self._head, stop)
         if head <= after:
             return [], after
-        notes = await self.log.read(reader, after, head, self.topics, self.batch_size)
+        notes = await self.log.read(reader, after, self.batch_size, until=head, topics=self.topics)
         return notes, notes[-1].id if len(notes) == self.batch_size else head
 
     async def drop_ahead(self) -> None:

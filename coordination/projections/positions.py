@@ -6,8 +6,8 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from coordination.persistence.event_log import EventLog, events_table
 from coordination.persistence.readdb import ReadDatabase
-from coordination.projections.log import EventLog, events_table
 
 
 async def position_of(

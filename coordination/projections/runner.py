@@ -21,12 +21,12 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from coordination.persistence.event_log import EventLog, events_table
 from coordination.persistence.readdb import Connection, Handle, ReadDatabase
 from coordination.persistence.readdb_postgres import PostgresHandle
 from coordination.projections import parking
 from coordination.projections.decoding import EventDecoder
 from coordination.projections.leadership import leadership_for
-from coordination.projections.log import EventLog, events_table
 from coordination.projections.parked_retry import retry_requested
 from coordination.projections.pipeline import PagePipeline
 from coordination.projections.processing import Outcome

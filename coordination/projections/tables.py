@@ -130,8 +130,8 @@ def parse_uuid(text: str) -> UUID:
 
     Cached because a page parses the same few ids again and again (an organisation's id
     on each of its positions, a decision's on each row about it): a working group's page
-    made ~800 UUIDs from text, a fifth of its reads' CPU. UUIDs are immutable, so the
-    readers can share them.
+    made hundreds of UUIDs from text, a large part of its reads' CPU (docs/performance.md).
+    UUIDs are immutable, so the readers can share them.
     """
     return UUID(text)
 

@@ -19,10 +19,11 @@ from coordination.projections.tables import Table
 Handler = Callable[[Any, Writer], None]
 
 #: Event metadata no view reads, which the projector's decoder leaves out instead of
-#: decoding: three ids and a timestamp on every event were over half of a catch-up's id
-#: and time parsing. A handler that reads one fails with AttributeError (the events have
-#: no defaults for them) and its event is parked, visibly, never given a wrong value; a
-#: test runs every view over a whole synthetic log and finds nothing parked.
+#: decoding: three ids and a timestamp on every event were most of a catch-up's id and
+#: time parsing (docs/performance.md). A handler that reads one fails with
+#: AttributeError (the events have no defaults for them) and its event is parked,
+#: visibly, never given a wrong value; a test runs every view over a whole synthetic log
+#: and finds nothing parked.
 UNREAD_METADATA = frozenset({"event_id", "correlation_id", "causation_id", "timestamp"})
 
 

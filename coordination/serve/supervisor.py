@@ -1,9 +1,10 @@
 """`IntegratorProcess`: the log's integrator as a child process of `coordination serve`.
 
 In a thread of an API process, the integrator shares that process's interpreter lock with
-every request (before it let trickling events gather, a fifth of the lock under 32
-writers on PostgreSQL), and its failures are failures inside the process that answers
-requests (decision 18). As a process of its own it runs beside the API, on another core.
+every request (before it let trickling events gather, a large share of the lock under
+many writers on PostgreSQL), and its failures are failures inside the process that
+answers requests (decision 18 has the figures). As a process of its own it runs beside
+the API, on another core.
 
 The supervisor starts `coordination integrate --follow --supervised`, starts it again
 (after a growing pause) whenever it ends while `serve` runs, and stops it with SIGTERM

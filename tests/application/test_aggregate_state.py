@@ -8,8 +8,8 @@ would silently fall back to a slow deep copy, so this test names it instead.
 from __future__ import annotations
 
 from coordination.application import Coordination
-from coordination.demo import load_demo
 from coordination.domain.base import _immutable
+from coordination_demo import load_demo
 
 
 def test_every_aggregate_of_the_demo_holds_only_immutable_values(app: Coordination) -> None:

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from coordination.audit.note import Verifier
 from coordination.bootstrap import System
 from coordination.cli.audit import register_audit_commands
-from coordination.demo import load_demo
 from coordination.settings import Settings
+from coordination_demo import load_demo
 from tests.audit.support import ORIGIN, LogNode, serve
 
 

@@ -16,7 +16,7 @@ from coordination.audit.entry_encoder import EntryEncoder
 from coordination.audit.integrator import Integrator
 from coordination.audit.storage import EventRow, open_storage
 from coordination.bootstrap import System
-from coordination.demo import load_demo
+from coordination_demo import load_demo
 from tests.audit.support import ORIGIN, assert_sound, fill_events, node_signer
 
 KEY = node_signer()

@@ -18,9 +18,9 @@ from coordination.audit.envelope import encode_entry
 from coordination.audit.merkle import leaf_hash
 from coordination.audit.storage import EventRow, open_storage
 from coordination.bootstrap import System
-from coordination.demo import load_demo
 from coordination.domain.action import Action
 from coordination.persistence.transcodings import DateAsISO
+from coordination_demo import load_demo
 from tests.audit.support import NOW, ORIGIN
 
 

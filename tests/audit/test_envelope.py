@@ -24,9 +24,9 @@ from coordination.audit.envelope import (
 )
 from coordination.audit.envelope_schema import envelope_schema_text
 from coordination.bootstrap import System
-from coordination.demo import load_demo
 from coordination.domain.decision import Decision
 from coordination.persistence.transcodings import DateAsISO
+from coordination_demo import load_demo
 from tests.audit.support import ORIGIN
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "envelope.schema.json"

@@ -17,7 +17,7 @@ from coordination.audit.storage import open_storage
 from coordination.audit.storage_sqlite import ENTRY_FOR_EVENT
 from coordination.audit.stored import stored_hash_index
 from coordination.bootstrap import System
-from coordination.demo import load_demo
+from coordination_demo import load_demo
 from tests.audit.support import ORIGIN, assert_sound, execute, fill_events, node_signer
 
 KEY = node_signer()

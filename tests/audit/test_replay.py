@@ -17,12 +17,12 @@ from coordination.bootstrap import System
 from coordination.bootstrap.node import start_projections
 from coordination.bootstrap.replay import replay
 from coordination.cli.replay import register_replay_command
-from coordination.demo import DemoSummary, load_demo
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries.decisions import get_decision
 from coordination.projections.tables import POSITION
 from coordination.projections.views import ALL_VIEWS
 from coordination.settings import Settings
+from coordination_demo import DemoSummary, load_demo
 from tests.audit.support import ORIGIN, node_signer
 
 ADOPTED = "coordination.decision.decision_adopted"

@@ -6,9 +6,9 @@ from uuid import uuid4
 
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
-from coordination.demo import load_demo
 from coordination.http.app import create_app
 from coordination.settings import Settings
+from coordination_demo import load_demo
 from tests.asgi import serving
 
 

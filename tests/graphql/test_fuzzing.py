@@ -47,9 +47,9 @@ from rich.console import Console
 
 from coordination.auth.principal import Principal, Role
 from coordination.bootstrap import System
-from coordination.demo import load_demo, person
 from coordination.projections import Projections
 from coordination.projections.parking import list_parked
+from coordination_demo import load_demo, person
 from tests.graphql.cases import ALLOWED, CASES, document
 from tests.graphql.conftest import Http, caught_up
 from tests.graphql.scenario import Scenario

@@ -21,11 +21,11 @@ from coordination.auth.principal import ANONYMOUS, Principal, Role
 from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
 from coordination.bootstrap.graphql import start_graphql
-from coordination.demo import load_demo
 from coordination.graphql.router import GraphQLApi
 from coordination.observability import Metrics
 from coordination.persistence.readdb import ReadDatabase
 from coordination.settings import Settings
+from coordination_demo import load_demo
 from tests.audit.support import fill_events
 from tests.graphql.conftest import Gql
 

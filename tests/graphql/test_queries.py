@@ -15,12 +15,12 @@ from rich.console import Console
 
 from coordination.auth.principal import ANONYMOUS, Principal, Role
 from coordination.bootstrap import System
-from coordination.demo import START, DemoSummary, load_demo, person
 from coordination.graphql.event_log import state_needles
 from coordination.graphql.event_types import INTERNAL_TOPICS
 from coordination.graphql.queries import audit
 from coordination.graphql.relay import global_id
 from coordination.projections import Projections
+from coordination_demo import START, DemoSummary, load_demo, person
 from tests.graphql.conftest import Gql
 from tests.graphql.scenario import Scenario
 

@@ -12,11 +12,11 @@ from rich.console import Console
 
 from coordination.application import Coordination
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary, load_demo
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import ensure_schema
 from coordination.projections.views import ALL_VIEWS
+from coordination_demo import DemoSummary, load_demo
 
 ORIGIN = "test.example/coordination/log"
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -9,11 +9,11 @@ from uuid import UUID
 import pytest
 
 from coordination.application import Coordination
-from coordination.demo import DemoSummary
 from coordination.domain.action import Action
 from coordination.domain.context import Context
 from coordination.projections.changes import Writer
 from coordination.projections.views import actions as actions_view
+from coordination_demo import DemoSummary
 from tests.projections.conftest import NOW, ORIGIN
 
 

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from coordination.bootstrap import System
 from coordination.cli import views as projections_cli
-from coordination.demo import load_demo
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.schema import generations
 from coordination.projections.views import ALL_VIEWS
 from coordination.settings import Settings
+from coordination_demo import load_demo
 from tests.projections.conftest import ORIGIN
 
 

@@ -13,8 +13,8 @@ from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.rebuild import check_replay
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import generations
-from coordination.projections.synthetic import generate
 from coordination.projections.views import ALL_VIEWS
+from coordination_demo.synthetic import generate
 from tests.projections.conftest import eventually
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,9 +17,9 @@ from coordination.domain.action import Action
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.decoding import EventDecoder
 from coordination.projections.runner import ProjectionRunner
-from coordination.projections.synthetic import generate
 from coordination.projections.view import UNREAD_METADATA
 from coordination.projections.views import ALL_VIEWS
+from coordination_demo.synthetic import generate
 
 
 def _typed(value: Any) -> Any:

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import LIVE, ensure_schema, generations
 from coordination.projections.view import View
 from coordination.projections.views import ALL_VIEWS
 from coordination.projections.views import decisions as decisions_view
+from coordination_demo import DemoSummary
 
 
 def with_changed(name: str) -> tuple[View, ...]:

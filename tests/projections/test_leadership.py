@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries import actions
 from coordination.projections.runner import ProjectionRunner
+from coordination_demo import DemoSummary
 from tests.projections.conftest import NOW, eventually, settle
 from tests.projections.support import assign
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from coordination.bootstrap import System
-from coordination.demo import MEMBERS, DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import pagination
 from coordination.projections.pagination import InvalidCursor, PageTooLarge
 from coordination.projections.queries import decisions, forums
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import generations
+from coordination_demo import MEMBERS, DemoSummary
 from tests.projections.conftest import settle
 
 NAMES = sorted(name for name, _ in MEMBERS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.domain import action as action_module
 from coordination.domain.errors import InvalidInput
 from coordination.persistence.readdb import ReadDatabase
@@ -15,6 +14,7 @@ from coordination.projections.parking import HELD_BACK, list_parked, request_ret
 from coordination.projections.progress import progress_channel
 from coordination.projections.queries import actions, participation
 from coordination.projections.runner import ProjectionRunner
+from coordination_demo import DemoSummary
 from tests.projections.conftest import NOW, eventually, settle
 from tests.projections.support import assign, poison_progress, secretariat
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.parking import HELD_BACK, list_parked
 from coordination.projections.queries import actions
@@ -13,6 +12,7 @@ from coordination.projections.rebuild import check_replay
 from coordination.projections.runner import ProjectionRunner
 from coordination.projections.schema import LIVE, generations
 from coordination.projections.views import ALL_VIEWS
+from coordination_demo import DemoSummary
 from tests.projections.conftest import NOW
 from tests.projections.support import assign, poison_progress, secretariat
 

@@ -11,10 +11,10 @@ import asyncpg
 import pytest
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.persistence.readdb_postgres import PostgresReadDatabase
 from coordination.projections.runner import ProjectionRunner
+from coordination_demo import DemoSummary
 from tests.projections.conftest import settle
 from tests.projections.support import assign
 

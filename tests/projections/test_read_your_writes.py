@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.metrics import projection_metrics
 from coordination.projections.positions import position_of
 from coordination.projections.queries import actions
 from coordination.projections.runner import ProjectionRunner
+from coordination_demo import DemoSummary
 from tests.projections.conftest import NOW, settle
 from tests.projections.support import assign
 

@@ -6,7 +6,6 @@ import asyncio
 import threading
 
 from coordination.bootstrap import System
-from coordination.demo import DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries import actions
 from coordination.projections.rebuild import check_replay, rebuild
@@ -19,6 +18,7 @@ from coordination.projections.schema import (
 )
 from coordination.projections.views import ALL_VIEWS
 from coordination.projections.views import actions as actions_view
+from coordination_demo import DemoSummary
 from tests.projections.conftest import NOW, settle
 from tests.projections.support import assign
 

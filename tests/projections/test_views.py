@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from coordination.bootstrap import System
-from coordination.demo import MEMBERS, REGISTRANTS, DemoSummary
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries import actions, decisions, forums, participation, workshops
 from coordination.projections.runner import ProjectionRunner
+from coordination_demo import MEMBERS, REGISTRANTS, DemoSummary
 from tests.projections.conftest import settle
 
 

@@ -2,8 +2,8 @@
 
 A command is a few milliseconds of Python and a few short database round trips. Run in a
 worker thread, it gave up the interpreter lock at every round trip and waited for the
-event loop's thread to hand it back; with 32 writers that handing back cost as much CPU
-again as the commands themselves (decision 17). On the loop's thread there is nothing to
+event loop's thread to hand it back; under many writers that handing back was a large
+part of a mutation's CPU (decision 17). On the loop's thread there is nothing to
 hand back: the command runs to its end while the loop waits, as a fast call does.
 
 That is only safe while nothing the command may wait for needs the loop to finish:
@@ -32,8 +32,8 @@ from coordination.persistence.readdb import ReadDatabase
 
 log = logging.getLogger("coordination.graphql.commands")
 
-#: Commands whose moving average on the loop exceeds this go to the threads (a typical
-#: one takes 1-3 ms).
+#: Commands whose moving average on the loop exceeds this go to the threads (well above
+#: what a typical one takes: docs/performance.md).
 SLOW_SECONDS = 0.02
 #: One command that took this long on the loop sends the next ones to the threads.
 STALL_SECONDS = 1.0

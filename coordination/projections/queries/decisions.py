@@ -24,17 +24,6 @@ from coordination.projections.pagination import (
 from coordination.projections.queries.access import ForumScope
 from coordination.projections.tables import moment, parse_uuid, to_day, to_moment, to_uuid
 
-STATUSES = (
-    "tabled",
-    "called",
-    "closed",
-    "adopted",
-    "rejected",
-    "withdrawn",
-    "deferred",
-    "superseded",
-)
-
 
 @dataclass(frozen=True)
 class Tally:

@@ -13,6 +13,7 @@ those its closing left out (`withdrawn` in its electorate).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from coordination.domain.decision import Decision
@@ -36,6 +37,21 @@ from coordination.projections.tables import (
     uid,
 )
 from coordination.projections.view import View
+
+
+class DecisionStatus(StrEnum):
+    """Where a decision stands in this view: the domain's statuses
+    (`decision_rules.DecisionStatus`) and ``deferred``, a tabled decision put off."""
+
+    TABLED = "tabled"
+    CALLED = "called"
+    CLOSED = "closed"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DEFERRED = "deferred"
+    SUPERSEDED = "superseded"
+
 
 DECISIONS = Table(
     "decisions",

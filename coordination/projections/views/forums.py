@@ -8,6 +8,8 @@ current is asked at query time for a given day, never stored.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from coordination.domain.partnership import Partnership
 from coordination.domain.working_group import WorkingGroup
 from coordination.projections.changes import Writer
@@ -27,6 +29,15 @@ from coordination.projections.tables import (
     uid,
 )
 from coordination.projections.view import View
+
+
+class ForumStatus(StrEnum):
+    """Whether a forum still meets: a working group is closed once it is; the partnership
+    is always open."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
 
 FORUMS = Table(
     "forums",
