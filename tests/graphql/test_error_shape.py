@@ -69,12 +69,17 @@ def code_nodes(node: ast.AST) -> list[ast.expr]:
 
 
 def request_codes() -> set[str]:
-    """Every code a request error of the GraphQL endpoint is given, read from the source:
+    """Every code a request error of the GraphQL endpoint is given, read from the source of
+    the endpoint and of the HTTP layer in front of it (the body limit):
     `{"code": ...}` in extensions and refusals, `RequestError(message, code)`,
     `error_document(message, code)` and `code = ...` (names of module constants
     resolved)."""
     found: set[str] = set()
-    for path in (ROOT / "coordination" / "graphql").rglob("*.py"):
+    sources = [
+        *(ROOT / "coordination" / "graphql").rglob("*.py"),
+        *(ROOT / "coordination" / "http").rglob("*.py"),
+    ]
+    for path in sources:
         tree = ast.parse(path.read_text())
         constants = {
             target.id: node.value.value
