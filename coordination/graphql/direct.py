@@ -224,6 +224,8 @@ def _ordinary(
         return None
     if variables is not None and not isinstance(variables, dict):
         return None
+    if variables and not request_json.read_as_written(variables):
+        return None  # strawberry's decoder reads the numbers as they are written
     if name is not None and not isinstance(name, str):
         return None
     return query, variables, name

@@ -109,6 +109,7 @@ def parity_cases(scenario: Scenario) -> list[tuple[str, dict[str, Any], str | No
         (ACTION, {"variables": {"id": action}}, "admin"),
         (ACTION, {"variables": {"id": str(uuid4())}}, "admin"),  # null: not found
         (ACTION, {"variables": {"id": "not-a-uuid"}}, "admin"),  # variable refused
+        (ACTION, {"variables": {"id": -(2**63) - 1}}, "admin"),  # read as written, refused
         (ACTION, {}, "admin"),  # a required variable missing
         (REPORT, {"variables": {"input": {"actionId": str(uuid4()), "percent": 5}}}, "admin"),
         (REPORT, {"variables": {"input": {"actionId": action, "percent": 500}}}, "admin"),
