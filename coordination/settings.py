@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         max_query_cost: The highest cost a GraphQL operation may have (each field counted
             once per item of every page it sits in); costlier ones are refused before
             they run.
+        graphql_agreement_check: For test runs: every query the direct path answers is
+            answered again by strawberry's path, and a difference is an error
+            (`graphql.agreement`, decision 31). A production node never runs it.
     """
 
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
@@ -79,8 +82,11 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     ide_dir: Path | None = None
     max_query_cost: int = 20_000
+    graphql_agreement_check: bool = False
 
-    @field_validator("allow_anonymous", "commands_on_loop", mode="before")
+    @field_validator(
+        "allow_anonymous", "commands_on_loop", "graphql_agreement_check", mode="before"
+    )
     @classmethod
     def _yes_or_no(cls, value: object, info: ValidationInfo) -> object:
         # pydantic's own message ("unable to interpret input") does not say what would do.

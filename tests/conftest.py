@@ -3,12 +3,17 @@
 PostgreSQL comes from COORDINATION_TEST_DATABASE_URL, or from a throwaway server this
 session starts (and stops at the end, whatever the outcome). Each test gets its own
 schema on PostgreSQL and its own file on SQLite, so tests never see each other's events.
+
+The whole session runs with GraphQL's agreement check (decision 31): every query the
+direct path answers is answered by strawberry's path too, and a test during which the
+two disagreed fails. `COORDINATION_GRAPHQL_AGREEMENT_CHECK=false` turns it off.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -23,6 +28,34 @@ from coordination.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["sqlite", "postgres"]
+#: The agreement check's switch; set here, every `Settings` and every process started
+#: by a test sees it.
+AGREEMENT = "COORDINATION_GRAPHQL_AGREEMENT_CHECK"
+os.environ.setdefault(AGREEMENT, "true")
+
+
+@pytest.fixture(autouse=True)
+def paths_agree() -> Iterator[None]:
+    """Fails the test during which the two GraphQL execution paths answered a query
+    differently (in this process; a node run as a process answers it with an error)."""
+    yield
+    agreement = sys.modules.get("coordination.graphql.agreement")
+    if agreement is None:
+        return
+    found = list(agreement.DISAGREEMENTS)
+    agreement.DISAGREEMENTS.clear()
+    assert not found, f"the direct path and strawberry's answered differently: {found}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    agreement = sys.modules.get("coordination.graphql.agreement")
+    if agreement is None:
+        return
+    counts = agreement.COUNTS
+    terminalreporter.write_line(
+        f"GraphQL agreement check: {counts['compared']} queries answered alike by both"
+        f" paths; {counts['moved']} not compared, the data having moved between the answers"
+    )
 
 
 def _load_throwaway_module():  # type: ignore[no-untyped-def]

@@ -5,23 +5,21 @@ extension objects made per operation, context managers around parsing, validatio
 execution, a cache lookup per step, a Protocol check per result. Beside a write and the
 query confirming it, that machinery and the view's request handling were about a
 quarter of the server's time (decision 19). For a request shaped as clients send them,
-this module does in one pass what those extensions do:
+this module takes the pipeline's steps (`pipeline`, decision 31) in one pass, the same
+functions strawberry's extensions call:
 
-- take the document's parse and checks (tokens, depth, aliases, cost, validation) from
-  the schema's `DocumentChecks`, as strawberry's path does, and keep what it needs of
-  each distinct document in an LRU;
-- refuse nothing itself: a caller whose token was refused goes to strawberry, whose
-  `Authentication` extension answers;
-- answer view queries from the `ResultCache` and fill it, as `CachedResults` does;
-- execute with strawberry's executor class, so every resolver runs as under strawberry;
-- log unexpected errors with the request id and mask them, as `MaskUnexpectedErrors`
-  (an unreachable database as UNAVAILABLE: `extensions.unexpected`);
-- count and time the operation, as `OperationMetrics` does.
+- the document's parse and checks (tokens, depth, aliases, cost, validation) from the
+  schema's `DocumentChecks`, keeping what it needs of each distinct document in an LRU;
+- fresh per-operation memos; the `ResultCache` for a query its root fields declare
+  cacheable; execution with strawberry's executor class, so every resolver runs as
+  under strawberry; unexpected errors logged and masked; the operation counted and timed.
 
-Anything else goes to strawberry's own path, so its answers stay word for word
-strawberry's: a body that is not a JSON object with a query string (and optional
-variables object and operation name), a content type other than JSON, a document that
-does not parse or validate, an operation that cannot be picked, a subscription.
+A request the pipeline's refusals answer (a caller `caller_refusal` refuses, a
+subscription) goes to strawberry, whose adapters of the same steps answer it; so does
+anything else, so that strawberry's answers stay its own word for word: a body that is
+not a JSON object with a query string (and optional variables object and operation
+name), a content type other than JSON, a document that does not parse or validate, an
+operation that cannot be picked.
 """
 
 from __future__ import annotations
@@ -45,24 +43,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.execution import optimized_is_awaitable
 
-from coordination.graphql import media, request_json
+from coordination.graphql import media, pipeline, request_json
+from coordination.graphql.cacheability import Cacheability, of_operation
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.document_checks import DOCUMENT_CACHE_SIZE
-from coordination.graphql.extensions import coded, is_expected, unexpected
-from coordination.graphql.result_cache import reads_views_only, result_key
-from coordination.graphql.schema import CoordinationSchema, log_unexpected
+from coordination.graphql.schema import CoordinationSchema
 
 _BODY_KEYS = frozenset({"query", "variables", "operationName"})
 
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation of a prepared document: its name, its type, whether it reads only
-    the views (so that its result may be kept)."""
+    """One operation of a prepared document: its name, its type, whether its result may
+    be kept (its root fields read the views alone)."""
 
     name: str | None
     kind: OperationType
-    views_only: bool
+    cacheability: Cacheability
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class DirectExecution:
     ) -> Response | None:
         """The answer to `request` (whose body is `body`), or None: strawberry's to give."""
         parts = _ordinary(request, body)
-        if parts is None or not _admitted(context):
+        if parts is None or pipeline.caller_refusal(context) is not None:
             return None
         query, variables, name = parts
         prepared = self.prepare(query)
@@ -106,19 +103,20 @@ class DirectExecution:
         if operation.kind is OperationType.SUBSCRIPTION:
             return None
         started = time.perf_counter()
-        context.cache.clear()  # as `FreshReads` does
+        pipeline.fresh_reads(context)
         try:
             result = await self._result(prepared.document, query, variables, operation, context)
         except Exception as error:  # as strawberry's `execute` turns it into an error
-            result = ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
+            failed = error if isinstance(error, GraphQLError) else None
+            failed = failed or GraphQLError(str(error), original_error=error)
+            result = ExecutionResult(None, [failed])
         errors = result.errors
         if errors:
-            log_unexpected(errors, context.request_id)
-            errors = [coded(e) if is_expected(e) else unexpected(e, context) for e in errors]
-        metrics = context.services.metrics
-        if metrics is not None:
-            seconds = time.perf_counter() - started
-            metrics.observe_operation(operation.name, operation.kind.value, seconds, not errors)
+            pipeline.log_unexpected(errors, context)
+            errors = pipeline.shown_errors(errors, context)
+        pipeline.record_operation(
+            context, operation.name, operation.kind.value, started, not errors
+        )
         payload: dict[str, Any] = {"data": result.data}
         if errors:
             payload["errors"] = [error.formatted for error in errors]
@@ -127,20 +125,6 @@ class DirectExecution:
             del payload["data"]  # variables refused: 400 and no data, under the spec's type
             status = 400
         return Response(orjson.dumps(payload), status, media_type="application/json")
-
-    def unnamed_among_several(self, query: object, operation_name: object) -> str | None:
-        """Why a request may not run, when its document has several operations and it
-        names none (strawberry would run the first; the spec asks for an error); None
-        when it may, or when the document does not parse and validate (that is said
-        elsewhere)."""
-        if operation_name or not isinstance(query, str) or not query:
-            return None
-        operations = self.prepare(query).operations
-        # A single operation is also kept under None, to be run without its name.
-        count = 1 if None in operations else len(operations)
-        if count < 2:
-            return None
-        return f"the document has {count} operations: name the one to run in operationName"
 
     def prepare(self, query: str) -> Prepared:
         """The document of `query`, parsed and checked once while it stays in the LRU."""
@@ -163,7 +147,8 @@ class DirectExecution:
         operations: dict[str | None, Operation] = {}
         for definition in definitions:
             name = definition.name.value if definition.name else None
-            operation = Operation(name, definition.operation, reads_views_only(document, name))
+            kept = of_operation(document, name, self.schema.cacheability)
+            operation = Operation(name, definition.operation, kept)
             if name is not None:
                 operations[name] = operation
             if len(definitions) == 1:  # picked without a name, and called by its own
@@ -178,29 +163,19 @@ class DirectExecution:
         operation: Operation,
         context: GraphQLContext,
     ) -> ExecutionResult:
-        """The result, from the `ResultCache` where the operation reads only the views."""
-        cache = context.services.results
-        key = None
-        if cache is not None:
-            if not context.position_confirmed:
-                await cache.confirm_position()
-            if operation.views_only:
-                key = result_key(cache, context, query, operation.name, variables)
-        if cache is None or key is None:
+        """The result, from the `ResultCache` where the operation's result may be kept."""
+        kept = await pipeline.keeping(
+            context, query, operation.name, variables, operation.cacheability
+        )
+        if kept is None:
             return await self._execute(document, variables, operation, context)
-        found = await cache.kept_or_shared(key)
-        if found is not None:
-            context.kept_result = (key[0], operation.name)
-            return found
-        cache.start(key)
-        kept: ExecutionResult | None = None
+        if kept.found is not None:
+            return kept.found
+        result = None
         try:
             result = await self._execute(document, variables, operation, context)
-            kept = None if result.errors else result
         finally:
-            cache.finish(key, kept)
-        if kept is not None:
-            context.kept_result = (key[0], operation.name)
+            kept.finish(result)
         return result
 
     async def _execute(
@@ -249,13 +224,8 @@ def _ordinary(
         return None
     if variables is not None and not isinstance(variables, dict):
         return None
+    if variables and not request_json.read_as_written(variables):
+        return None  # strawberry's decoder reads the numbers as they are written
     if name is not None and not isinstance(name, str):
         return None
     return query, variables, name
-
-
-def _admitted(context: GraphQLContext) -> bool:
-    """Whether the caller passes `Authentication`; strawberry answers those who do not."""
-    if context.auth_error is not None:
-        return False
-    return not context.principal.is_anonymous or context.services.config.allow_anonymous

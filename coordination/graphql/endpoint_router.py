@@ -21,7 +21,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.types.unset import UNSET, UnsetType
 
-from coordination.graphql import media, outage, request_json
+from coordination.graphql import media, outage, pipeline, request_json
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.result_cache import CachedResponse
 from coordination.graphql.ws_protocol import CheckedTransportWS, TextFrames
@@ -64,7 +64,8 @@ class EndpointRouter(GraphQLRouter[GraphQLContext, None]):
         # (a mutation, say, where the client meant the query after it); the GraphQL spec
         # asks for an error, as graphql-core gives.
         if isinstance(data, GraphQLRequestData):
-            refused = self.api.direct.unnamed_among_several(data.query, data.operation_name)
+            checks = self.api.schema.checks
+            refused = pipeline.unnamed_among_several(checks, data.query, data.operation_name)
             if refused is not None:
                 raise StrawberryHTTPException(400, refused)
         return data
@@ -106,13 +107,11 @@ class EndpointRouter(GraphQLRouter[GraphQLContext, None]):
             key = cache.response_key(body, context)
             kept = cache.response(key) if key is not None else None
             if kept is not None:
-                if context.services.metrics is not None:
-                    seconds = time.perf_counter() - started
-                    context.services.metrics.observe_operation(
-                        kept.operation_name, "query", seconds, True
-                    )
+                pipeline.record_operation(context, kept.operation_name, "query", started, True)
                 return Response(kept.body, media_type="application/json")
-        response = await self.api.direct.answer(request, body, context)
+        agreement = self.api.agreement  # set in test runs only (decision 31)
+        direct = agreement.answer if agreement is not None else self.api.direct.answer
+        response = await direct(request, body, context)
         if response is None:
             response = await super().run(request, context, root_value)
         kept_result = context.kept_result
@@ -125,6 +124,12 @@ class EndpointRouter(GraphQLRouter[GraphQLContext, None]):
             and type(response) is Response
         ):
             cache.keep_response(key, CachedResponse(bytes(response.body), kept_result[1]))
+        return response
+
+    async def strawberrys(self, request: Request, context: GraphQLContext) -> Response:
+        """strawberry's answer to an HTTP request, past the kept answers and the direct path
+        (what the agreement check compares the direct path's answers with)."""
+        response: Response = await super().run(request, context, None)
         return response
 
     async def process_result(self, request: Any, result: Any) -> Any:
@@ -165,8 +170,6 @@ class EndpointRouter(GraphQLRouter[GraphQLContext, None]):
             if error is not None:
                 raise ConnectionRejectionError({"message": error, "code": "UNAUTHENTICATED"})
             context.principal, context.auth_error = principal, None
-        if context.auth_error is not None or (
-            context.principal.is_anonymous and not context.services.config.allow_anonymous
-        ):
+        if pipeline.caller_refusal(context) is not None:
             raise ConnectionRejectionError({"message": "a valid token is required"})
         return await super().on_ws_connect(context)

@@ -2,11 +2,11 @@
 
 Over HTTP: status 503 with `Retry-After`, and a GraphQL error document whose one error
 has the code UNAVAILABLE; over WebSocket, an `error` message carrying that error. The
-HTTP endpoint (`_Router.run`, which both execution paths go through) answers so when the
-database is known to be down before anything runs, when the check before a kept answer
-(the views' position) cannot reach it, and when execution met the outage: the error
-masking of both paths (`extensions.unexpected`) turns such an error into UNAVAILABLE and
-marks the request's context.
+HTTP endpoint (`EndpointRouter.run`, which both execution paths go through) answers so
+when the database is known to be down before anything runs, when the check before a kept
+answer (the views' position) cannot reach it, and when execution met the outage: the
+pipeline's error step, which both paths take (`pipeline.unexpected`), turns such an error
+into UNAVAILABLE and marks the request's context.
 """
 
 from __future__ import annotations

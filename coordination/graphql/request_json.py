@@ -39,6 +39,9 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 #: once per level, and ran out of stack near a thousand (a 500, or a dropped WebSocket).
 MAX_NESTING = 32
 
+#: Where orjson stops reading integers exactly (-2**63; 2**64 on the positive side).
+_BEYOND_64_BITS = 2.0**63
+
 NOT_JSON = "Unable to parse request body as JSON"  # strawberry's own words
 TOO_DEEP = f"The request's JSON is nested too deeply: at most {MAX_NESTING} levels"
 NOT_UTF8 = "The request body must be JSON in UTF-8"
@@ -96,6 +99,24 @@ def nested_within(value: object, levels: int) -> bool:
             return False
         children = item.values() if isinstance(item, dict) else item
         pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+def read_as_written(value: object) -> bool:
+    """Whether orjson read `value`'s numbers as the standard library (strawberry's
+    decoder) reads them: orjson reads an integer beyond 64 bits as the nearest float,
+    which the standard library keeps whole. (A float that large, written as one, is
+    taken for such an integer too; strawberry's path answers it alike.)"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            if abs(item) >= _BEYOND_64_BITS:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return True
 
 

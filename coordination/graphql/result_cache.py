@@ -6,8 +6,10 @@ the day, the views' position). While that position holds, the same query for cal
 with the same rights is answered from memory, and concurrent identical queries are run
 once. Read-your-writes holds: a mutation returns only once the position includes it, and
 a result is only ever stored under a position the views had already reached when it was
-computed. Queries that read the event store itself (the audit trail, past states) and
-anything but queries are never cached.
+computed. Which queries may be kept is declared beside each root field (`cacheability`:
+those that read the event store itself, the audit trail and past states, or the signed
+log are not), and anything but queries is never kept; `pipeline.keeping` is the step
+both execution paths take through this cache.
 
 Over HTTP the answer is also kept as the response's bytes, keyed by the request body
 itself: a repeated request is then answered before any GraphQL work (parsing,
@@ -19,25 +21,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
-from graphql import DocumentNode, FieldNode, OperationDefinitionNode, OperationType
 from graphql import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import SchemaExtension
 
 from coordination.graphql.context import GraphQLContext
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.schema import live_position
-
-#: Root fields whose answers come from the views alone.
-VIEW_FIELDS = frozenset(
-    {
-        "node", "forums", "partnership", "workingGroup", "organisations", "organisation",
-        "themes", "representatives", "participation", "decisions", "decision", "actions",
-        "action", "workshops", "workshop", "__typename",
-    }
-)  # fmt: skip
 
 Key = tuple[Any, ...]
 
@@ -171,64 +162,6 @@ class ResultCache:
             future.set_result(result)
 
 
-class CachedResults(SchemaExtension):
-    """Answers a view query from the `ResultCache` when it can, and fills it when not."""
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        cache = self._cache()
-        context = self.execution_context.context
-        if cache is not None and not context.position_confirmed:
-            await cache.confirm_position()
-        key = self._key()
-        if key is None or cache is None:
-            yield
-            return
-        found = await cache.kept_or_shared(key)
-        if found is not None:
-            self.execution_context.result = found
-            self._mark(key)
-            yield
-            return
-        cache.start(key)
-        stored: GraphQLExecutionResult | None = None
-        try:
-            yield
-            result = self.execution_context.result
-            if isinstance(result, GraphQLExecutionResult) and not result.errors:
-                stored = result
-        finally:
-            cache.finish(key, stored)
-        if stored is not None:
-            self._mark(key)
-
-    def _mark(self, key: Key) -> None:
-        # Tells the HTTP layer its answer may be kept whole, and for which position.
-        context = self.execution_context.context
-        if isinstance(context, GraphQLContext):
-            context.kept_result = (key[0], self.execution_context.operation_name)
-
-    def _cache(self) -> ResultCache | None:
-        context = self.execution_context.context
-        if not isinstance(context, GraphQLContext):
-            return None
-        return context.services.results
-
-    def _key(self) -> Key | None:
-        execution = self.execution_context
-        context = execution.context
-        if not isinstance(context, GraphQLContext) or execution.result is not None:
-            return None
-        cache = context.services.results
-        document = execution.graphql_document
-        if cache is None or document is None:
-            return None
-        if not reads_views_only(document, execution.operation_name):
-            return None
-        return result_key(
-            cache, context, execution.query, execution.operation_name, execution.variables
-        )
-
-
 def result_key(
     cache: ResultCache,
     context: GraphQLContext,
@@ -265,14 +198,3 @@ def rights(context: GraphQLContext) -> Key:
         principal.groups,
         context.today,
     )
-
-
-def reads_views_only(document: DocumentNode, operation_name: str | None) -> bool:
-    """Whether the operation is a query whose root fields all read the views."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
-        return False
-    selections = operations[0].selection_set.selections
-    return all(isinstance(s, FieldNode) and s.name.value in VIEW_FIELDS for s in selections)

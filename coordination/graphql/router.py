@@ -28,6 +28,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from coordination.auth.principal import ANONYMOUS, Principal
 from coordination.auth.tokens import TokenVerifier
 from coordination.graphql import request_json
+from coordination.graphql.agreement import AgreementCheck
 from coordination.graphql.context import GraphQLConfig, GraphQLContext, Services
 from coordination.graphql.direct import DirectExecution
 from coordination.graphql.endpoint_router import EndpointRouter
@@ -84,6 +85,12 @@ class GraphQLApi:
         #: Where the endpoint answers (HTTP and WebSocket).
         self.path = PATH
         self.router: APIRouter = self._build_router()
+        #: The test suite's check that both paths answer alike (decision 31); None,
+        #: always in production.
+        self.agreement: AgreementCheck | None = None
+        if settings.graphql_agreement_check and not self.config.production:
+            assert isinstance(self.router, EndpointRouter)
+            self.agreement = AgreementCheck(self.direct, self.router.strawberrys)
 
     def start(self, services: Services) -> None:
         """Make the endpoint serve with `services` (`coordination.bootstrap.graphql` builds

@@ -3,12 +3,13 @@ subscriptions, and the limits every request is held to.
 
 The limits are `DocumentChecks` (decision 21, which replaced strawberry's depth and
 alias limits of decision 5): the schema keeps one, which every way of running an
-operation asks.
+operation asks. So is what each root field of `Query` declares of its answer's
+cacheability (`cacheability`): read once from the schema, refused when one declares
+none, and asked by both ways of running an operation.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -19,16 +20,17 @@ from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from coordination.graphql.context import GraphQLConfig, GraphQLContext
+from coordination.graphql.cacheability import query_cacheability
+from coordination.graphql.context import GraphQLConfig
 from coordination.graphql.document_checks import DocumentChecks, QuietExecutor
 from coordination.graphql.extensions import (
     Authentication,
+    CachedResults,
     CheckedDocuments,
     FreshReads,
     MaskUnexpectedErrors,
     OperationMetrics,
     SubscriptionsOverWebSocket,
-    is_expected,
 )
 from coordination.graphql.mutations.actions import ActionMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
@@ -37,6 +39,7 @@ from coordination.graphql.mutations.partnership import PartnershipMutations
 from coordination.graphql.mutations.proposals import ProposalMutations
 from coordination.graphql.mutations.working_groups import WorkingGroupMutations
 from coordination.graphql.mutations.workshops import WorkshopMutations
+from coordination.graphql.pipeline import log_unexpected
 from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.decisions import DecisionQueries
@@ -44,12 +47,9 @@ from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.registry import RegistryQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
-from coordination.graphql.result_cache import CachedResults
 from coordination.graphql.subscriptions import Subscription
 from coordination.graphql.types.partnership import Partnership
 from coordination.graphql.types.working_group import WorkingGroup
-
-log = logging.getLogger("coordination.graphql")
 
 Query = merge_types(
     "Query",
@@ -78,38 +78,25 @@ Mutation = merge_types(
 
 
 class CoordinationSchema(strawberry.Schema):
-    """strawberry's schema with the checks its documents are held to (`checks`); logs
-    unexpected errors (with the request id) and nothing else.
+    """strawberry's schema with the checks its documents are held to (`checks`) and the
+    cacheability of its root fields (`cacheability`); logs unexpected errors (with the
+    request id) and nothing else (`pipeline.log_unexpected`).
 
-    Expected errors (syntax, validation, refused tokens, bad cursors) are the caller's
-    business and are answered, not logged as failures.
+    Raises:
+        UnclassifiedField: when a root field of `Query` declares no cacheability.
     """
 
     def __init__(self, *args: Any, config: GraphQLConfig, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: Parses and checks every document, whichever way its operation runs.
         self.checks = DocumentChecks(self._schema, config)
+        #: Each root field of `Query` with what its answer depends on.
+        self.cacheability = query_cacheability(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        context = execution_context.context if execution_context is not None else None
-        log_unexpected(errors, context.request_id if isinstance(context, GraphQLContext) else None)
-
-
-def log_unexpected(errors: list[GraphQLError], request_id: str | None) -> None:
-    """Log the unexpected ones among `errors`, with the request id, before they are masked."""
-    for error in errors:
-        if is_expected(error):
-            continue
-        original = error.original_error
-        log.error(
-            "unexpected error in a GraphQL operation",
-            exc_info=(type(original), original, original.__traceback__)
-            if original is not None
-            else None,
-            extra={"fields": {"path": error.path, "request_id": request_id}},
-        )
+        log_unexpected(errors, execution_context.context if execution_context is not None else None)
 
 
 def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:

@@ -32,8 +32,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage
 
-from coordination.graphql import outage
+from coordination.graphql import outage, pipeline
 from coordination.graphql.context import GraphQLContext
+from coordination.graphql.document_checks import DocumentChecks
 
 MALFORMED = "Failed to parse message"  # strawberry's own words for a message it cannot read
 
@@ -79,14 +80,13 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
         return None
 
     def _unnamed_among_several(self, payload: dict[str, Any]) -> str | None:
-        """Why a subscribe may not run, as over HTTP (`DirectExecution`); None if it may."""
-        direct = getattr(getattr(self.view, "api", None), "direct", None)
-        if direct is None:
+        """Why a subscribe may not run, as over HTTP (`pipeline`); None if it may."""
+        checks = getattr(self.schema, "checks", None)
+        if not isinstance(checks, DocumentChecks):
             return None
-        refused: str | None = direct.unnamed_among_several(
-            payload.get("query"), payload.get("operationName")
+        return pipeline.unnamed_among_several(
+            checks, payload.get("query"), payload.get("operationName")
         )
-        return refused
 
 
 def well_formed(message: Any) -> bool:

@@ -109,6 +109,7 @@ def parity_cases(scenario: Scenario) -> list[tuple[str, dict[str, Any], str | No
         (ACTION, {"variables": {"id": action}}, "admin"),
         (ACTION, {"variables": {"id": str(uuid4())}}, "admin"),  # null: not found
         (ACTION, {"variables": {"id": "not-a-uuid"}}, "admin"),  # variable refused
+        (ACTION, {"variables": {"id": -(2**63) - 1}}, "admin"),  # read as written, refused
         (ACTION, {}, "admin"),  # a required variable missing
         (REPORT, {"variables": {"input": {"actionId": str(uuid4()), "percent": 5}}}, "admin"),
         (REPORT, {"variables": {"input": {"actionId": action, "percent": 500}}}, "admin"),
@@ -170,6 +171,8 @@ async def test_a_failure_outside_the_resolvers_is_masked_not_a_500(
         raise RuntimeError("the cache fell over at 10.0.0.7")
 
     monkeypatch.setattr(http.api.direct, "_result", broken)
+    # Broken on the direct path alone, the paths disagree, as the agreement check would say.
+    monkeypatch.setattr(http.api, "agreement", None)
     response = await send(http, {"query": "{ __typename }"})
     assert response.status_code == 200
     (error,) = response.json()["errors"]

@@ -11,7 +11,7 @@ from graphql import parse
 from coordination.graphql.context import GraphQLConfig
 from coordination.graphql.document_checks import MERGE_BUDGET, DocumentChecks
 from coordination.graphql.document_measures import Measure, measure_operations
-from coordination.graphql.extensions import coded
+from coordination.graphql.pipeline import coded
 from coordination.graphql.schema import build_schema
 from tests.graphql.hostile import HOSTILE, doubling_spreads
 

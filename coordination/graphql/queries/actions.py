@@ -7,6 +7,7 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.graphql.cacheability import READS_VIEWS
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import ActionStatus
 from coordination.graphql.relay import DEFAULT_PAGE, Connection, check_first, connection, fetch_page
@@ -73,7 +74,7 @@ async def action_by_id(info: Info, action_id: UUID) -> Action | None:
 
 @strawberry.type
 class ActionQueries:
-    @strawberry.field(description="The action tracker, by filter.")
+    @strawberry.field(description="The action tracker, by filter.", metadata=READS_VIEWS)
     async def actions(
         self,
         info: Info,
@@ -83,6 +84,6 @@ class ActionQueries:
     ) -> Connection[Action] | None:
         return await actions_page(info, where, first, after)
 
-    @strawberry.field(description="One action by its plain id.")
+    @strawberry.field(description="One action by its plain id.", metadata=READS_VIEWS)
     async def action(self, info: Info, uuid: UUID) -> Action | None:
         return await action_by_id(info, uuid)

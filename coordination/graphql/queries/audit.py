@@ -26,6 +26,7 @@ from eventsourcing.application import AggregateNotFoundError
 from strawberry.scalars import JSON
 
 from coordination.application import Coordination
+from coordination.graphql.cacheability import READS_LIVE
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import bad_input
 from coordination.graphql.event_log import EventReader, LoggedEvent, state_needles
@@ -206,7 +207,9 @@ def _time(event: object, basis: TimeBasis) -> datetime:
 
 @strawberry.type
 class AuditQueries:
-    @strawberry.field(description="Recorded events by stream, actor, organisation and time.")
+    @strawberry.field(
+        description="Recorded events by stream, actor, organisation and time.", metadata=READS_LIVE
+    )
     async def audit_trail(
         self,
         info: Info,
@@ -218,7 +221,8 @@ class AuditQueries:
 
     @strawberry.field(
         description="A stream's state at a version, or as of a moment (time travel);"
-        " null when the stream did not exist then."
+        " null when the stream did not exist then.",
+        metadata=READS_LIVE,
     )
     async def stream_state(
         self,

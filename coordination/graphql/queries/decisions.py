@@ -7,6 +7,7 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.graphql.cacheability import READS_VIEWS
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import DecisionStatus, ForumKind
 from coordination.graphql.forum_access import require_forum_of
@@ -87,7 +88,9 @@ async def decision_by_id(info: Info, decision_id: UUID) -> Decision | None:
 
 @strawberry.type
 class DecisionQueries:
-    @strawberry.field(description="Decisions, open, in force or superseded, by filter.")
+    @strawberry.field(
+        description="Decisions, open, in force or superseded, by filter.", metadata=READS_VIEWS
+    )
     async def decisions(
         self,
         info: Info,
@@ -97,6 +100,6 @@ class DecisionQueries:
     ) -> Connection[Decision] | None:
         return await decisions_page(info, where, first, after)
 
-    @strawberry.field(description="One decision by its plain id.")
+    @strawberry.field(description="One decision by its plain id.", metadata=READS_VIEWS)
     async def decision(self, info: Info, uuid: UUID) -> Decision | None:
         return await decision_by_id(info, uuid)

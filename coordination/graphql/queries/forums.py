@@ -7,6 +7,7 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.graphql.cacheability import READS_VIEWS
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import ForumKind, ForumStatus
 from coordination.graphql.queries.actions import action_by_id
@@ -86,11 +87,13 @@ async def node_by_id(info: Info, node_id: str) -> Node | None:
 
 @strawberry.type
 class ForumQueries:
-    @strawberry.field(description="Any node by its global id (Relay).")
+    @strawberry.field(description="Any node by its global id (Relay).", metadata=READS_VIEWS)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await node_by_id(info, id)
 
-    @strawberry.field(description="Forums: the partnership and its working groups.")
+    @strawberry.field(
+        description="Forums: the partnership and its working groups.", metadata=READS_VIEWS
+    )
     async def forums(
         self,
         info: Info,
@@ -116,12 +119,14 @@ class ForumQueries:
             after=after,
         )
 
-    @strawberry.field(description="One partnership by its plain id (public).")
+    @strawberry.field(description="One partnership by its plain id (public).", metadata=READS_VIEWS)
     async def partnership(self, info: Info, uuid: UUID) -> Partnership | None:
         forum = await load_forum(info, uuid)
         return forum if isinstance(forum, Partnership) else None
 
-    @strawberry.field(description="One working group by its plain id (signed-in callers).")
+    @strawberry.field(
+        description="One working group by its plain id (signed-in callers).", metadata=READS_VIEWS
+    )
     async def working_group(self, info: Info, uuid: UUID) -> WorkingGroup | None:
         await info.context.visibility.require_partnership("working groups")
         forum = await load_forum(info, uuid)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.graphql.cacheability import READS_VIEWS
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import MemberKind
 from coordination.graphql.relay import DEFAULT_PAGE, Connection, check_first, connection, fetch_page
@@ -96,7 +97,7 @@ async def representatives_page(
 
 @strawberry.type
 class RegistryQueries:
-    @strawberry.field(description="Member organisations (public).")
+    @strawberry.field(description="Member organisations (public).", metadata=READS_VIEWS)
     async def organisations(
         self,
         info: Info,
@@ -115,11 +116,13 @@ class RegistryQueries:
             after=after,
         )
 
-    @strawberry.field(description="One member organisation by its plain id (public).")
+    @strawberry.field(
+        description="One member organisation by its plain id (public).", metadata=READS_VIEWS
+    )
     async def organisation(self, info: Info, uuid: UUID) -> Organisation | None:
         return await load_organisation(info, uuid)
 
-    @strawberry.field(description="Themes of the partnership (public).")
+    @strawberry.field(description="Themes of the partnership (public).", metadata=READS_VIEWS)
     async def themes(
         self,
         info: Info,
@@ -136,7 +139,10 @@ class RegistryQueries:
             after=after,
         )
 
-    @strawberry.field(description="Representatives' mandates; `on` keeps those covering a day.")
+    @strawberry.field(
+        description="Representatives' mandates; `on` keeps those covering a day.",
+        metadata=READS_VIEWS,
+    )
     async def representatives(
         self,
         info: Info,
@@ -157,7 +163,10 @@ class RegistryQueries:
             after=after,
         )
 
-    @strawberry.field(description="How each member organisation takes part (signed-in callers).")
+    @strawberry.field(
+        description="How each member organisation takes part (signed-in callers).",
+        metadata=READS_VIEWS,
+    )
     async def participation(
         self,
         info: Info,

@@ -16,6 +16,7 @@ from anyio import to_thread
 from coordination.audit._encoding import b64encode
 from coordination.audit.log import AuditLog
 from coordination.audit.storage import StoredCheckpoint
+from coordination.graphql.cacheability import READS_LIVE
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import RequestError, bad_input
 from coordination.graphql.signed_log import running_log
@@ -84,7 +85,8 @@ class SignedLogQueries:
     @strawberry.field(
         description="The RFC 9162 inclusion proof of an event's log entry in the tree of the"
         " latest signed checkpoint, or of `size` (at most the checkpoint's). The `checkpoint`"
-        " is the signed note of that size when one was signed, else the latest."
+        " is the signed note of that size when one was signed, else the latest.",
+        metadata=READS_LIVE,
     )
     async def inclusion_proof(
         self, info: Info, event_id: UUID, size: int | None = None
@@ -93,7 +95,9 @@ class SignedLogQueries:
         audit_log = running_log(info.context)
         return await to_thread.run_sync(prove, audit_log, event_id, size)
 
-    @strawberry.field(description="The latest signed checkpoint of the node's log.")
+    @strawberry.field(
+        description="The latest signed checkpoint of the node's log.", metadata=READS_LIVE
+    )
     async def checkpoint(self, info: Info) -> LogCheckpoint | None:
         info.context.visibility.require_everything("the signed log")
         audit_log = running_log(info.context)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.graphql.cacheability import READS_VIEWS
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.enums import WorkshopStatus
 from coordination.graphql.moments import aware
@@ -64,7 +65,7 @@ async def workshop_by_id(info: Info, workshop_id: UUID) -> Workshop | None:
 
 @strawberry.type
 class WorkshopQueries:
-    @strawberry.field(description="The workshop calendar, by filter.")
+    @strawberry.field(description="The workshop calendar, by filter.", metadata=READS_VIEWS)
     async def workshops(
         self,
         info: Info,
@@ -74,6 +75,6 @@ class WorkshopQueries:
     ) -> Connection[Workshop] | None:
         return await workshops_page(info, where, first, after)
 
-    @strawberry.field(description="One workshop by its plain id.")
+    @strawberry.field(description="One workshop by its plain id.", metadata=READS_VIEWS)
     async def workshop(self, info: Info, uuid: UUID) -> Workshop | None:
         return await workshop_by_id(info, uuid)
