@@ -31,7 +31,7 @@ run: install
 	$(BIN)/coordination demo --if-empty
 	$(BIN)/coordination serve
 
-## Lint, type-check, then the whole suite on SQLite and PostgreSQL.
+## Lint, type-check, check the layer contracts, then the whole suite on SQLite and PostgreSQL.
 test: lint
 	$(BIN)/python -m pytest
 
@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check coordination coordination_demo tests bench infra
 	$(BIN)/ruff format --check coordination coordination_demo tests bench infra
 	$(BIN)/mypy coordination coordination_demo
+	$(BIN)/lint-imports
 
 ## Every benchmark, on a durable throwaway PostgreSQL and on SQLite (slow: tens of minutes).
 bench: install
