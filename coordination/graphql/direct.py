@@ -25,8 +25,8 @@ operation that cannot be picked.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from inspect import isawaitable
 from typing import Any
 
@@ -83,10 +83,10 @@ class DirectExecution:
     """
 
     def __init__(self, schema: CoordinationSchema, size: int = DOCUMENT_CACHE_SIZE) -> None:
-        self.schema, self.size = schema, size
+        self.schema = schema
         executor = schema.execution_context_class
         self._executor: dict[str, Any] = {} if executor is None else {"executor_class": executor}
-        self._documents: OrderedDict[str, Prepared] = OrderedDict()
+        self._prepared = lru_cache(maxsize=size)(self._prepare)
 
     async def answer(
         self, request: Request, body: bytes, context: GraphQLContext
@@ -128,15 +128,7 @@ class DirectExecution:
 
     def prepare(self, query: str) -> Prepared:
         """The document of `query`, parsed and checked once while it stays in the LRU."""
-        found = self._documents.get(query)
-        if found is not None:
-            self._documents.move_to_end(query)
-            return found
-        prepared = self._prepare(query)
-        self._documents[query] = prepared
-        while len(self._documents) > self.size:
-            self._documents.popitem(last=False)
-        return prepared
+        return self._prepared(query)
 
     def _prepare(self, query: str) -> Prepared:
         checked = self.schema.checks.check(query)

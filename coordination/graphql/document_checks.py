@@ -23,8 +23,8 @@ Why these limits and numbers: docs/decisions/0021-graphql-document-cost.md.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -99,7 +99,7 @@ class DocumentChecks:
         size: int = DOCUMENT_CACHE_SIZE,
         budget: int = MEASURE_BUDGET,
     ) -> None:
-        self.schema, self.config, self.size, self.budget = schema, config, size, budget
+        self.schema, self.config, self.budget = schema, config, budget
         rules: list[type[ASTValidationRule]] = [
             *specified_rules,
             MaybeNullValidationRule,
@@ -108,19 +108,11 @@ class DocumentChecks:
         if config.production:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
-        self._checked: OrderedDict[str, Checked] = OrderedDict()
+        self._checked = lru_cache(maxsize=size)(self._check)
 
     def check(self, query: str) -> Checked:
         """`query` parsed and checked, once while it stays in the LRU."""
-        found = self._checked.get(query)
-        if found is not None:
-            self._checked.move_to_end(query)
-            return found
-        checked = self._check(query)
-        self._checked[query] = checked
-        while len(self._checked) > self.size:
-            self._checked.popitem(last=False)
-        return checked
+        return self._checked(query)
 
     def _check(self, query: str) -> Checked:
         try:
