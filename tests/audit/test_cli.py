@@ -8,6 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from coordination.audit.keys import keys_dir
 from coordination.audit.note import Verifier
 from coordination.bootstrap import System
 from coordination.cli.audit import register_audit_commands
@@ -46,7 +47,7 @@ def test_keys_integrate_export_and_verify_from_the_command_line(
     assert code == 0, output
     vkey = output.split()[-1]
     assert Verifier.from_vkey(vkey).name == ORIGIN
-    assert (settings.data_dir / "signing.key").is_file()
+    assert (keys_dir(settings) / "log-signing.key").is_file()
     code, output = run(cli, "keys", "init")
     assert code == 2  # never overwritten by accident
     assert "`keys init --force` replaces it" in " ".join(output.split())  # was "pass force"

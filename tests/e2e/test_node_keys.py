@@ -71,7 +71,7 @@ def test_serve_says_which_keys_it_made_and_warns_of_an_open_data_dir(
         server.terminate()
         output = server.communicate(timeout=15)[0]
     assert f"created the token-signing key {data / 'keys/token-signing.pem'}" in output
-    assert f"created the log's signing key {data / 'signing.key'}" in output
+    assert f"created the log's signing key {data / 'keys/log-signing.key'}" in output
     assert (
         f"warning: the data directory {data} may be read by others (mode 0755): make it"
         f" private with `chmod 700 {data}`"
