@@ -80,12 +80,14 @@ def test_every_file_the_node_makes_is_its_owners_alone(
                 until((data / "coordination.db-wal").exists, "the WAL file")
             else:
                 until((data / "integrator-process.json").exists, "the status file")
+            until((data / "keys" / "last-checkpoint").exists, "the last checkpoint kept")
             serving_modes = modes(data)
         stopped_modes = modes(data)
     expected = {
         "keys/token-signing.pem",
         "keys/log-signing.key",
         "keys/revoked-tokens.json",
+        "keys/last-checkpoint",
     }
     if database_url.startswith("sqlite"):
         expected |= {"coordination.db", "coordination.db-wal", "coordination.db-shm"}
@@ -148,3 +150,6 @@ def test_serve_refuses_a_keys_directory_others_may_enter(
     message = refused_start(env)
     assert f"the keys directory {keys} may be read by others (mode 0755)" in message
     assert f"`chmod 700 {keys}`" in message
+    integrated = coordination("integrate", env={**env, "COLUMNS": "500"})
+    assert integrated.returncode == 2  # nor does any other command use it
+    assert f"`chmod 700 {keys}`" in " ".join(integrated.stderr.split())
