@@ -103,7 +103,7 @@ class CheckpointSigner:
         log.error(
             "the integrator refuses to sign: %s",
             error,
-            extra={"check": error.check, "integrity": "alarm"},
+            extra={"fields": {"integrity": "alarm", "check": error.check}},
         )
         if self.last_checkpoint is not None:
             raise_alarm(self.last_checkpoint.directory, Finding(error.check, str(error)))

@@ -62,6 +62,13 @@ def read_state(keys_dir: Path) -> IntegrityState:
         raw = json.loads((keys_dir / FILE).read_bytes())
     except FileNotFoundError:
         return IntegrityState()
+    try:
+        return _state(raw)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise ValueError(f"{keys_dir / FILE} is not an integrity state: {error!r}") from None
+
+
+def _state(raw: Any) -> IntegrityState:
     return IntegrityState(
         state="alarm" if raw["state"] == "alarm" else "ok",
         since=None if raw["since"] is None else datetime.fromisoformat(raw["since"]),

@@ -96,8 +96,9 @@ def test_a_wiped_log_is_not_signed_again(
     state = read_state(keys_dir(settings))
     assert state.state == "alarm"
     assert [(f.check, f.detail) for f in state.findings] == [("last-checkpoint", detail)]
-    logged = [r.getMessage() for r in caplog.records if "refuses to sign" in r.getMessage()]
-    assert logged == [f"the integrator refuses to sign: {detail}"]
+    logged = [r for r in caplog.records if "refuses to sign" in r.getMessage()]
+    assert [r.getMessage() for r in logged] == [f"the integrator refuses to sign: {detail}"]
+    assert logged[0].fields == {"integrity": "alarm", "check": "last-checkpoint"}  # type: ignore[attr-defined]
     assert (keys_dir(settings) / "last-checkpoint").read_text() == note
 
 
