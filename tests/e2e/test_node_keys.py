@@ -50,7 +50,9 @@ def test_a_token_issued_from_elsewhere_is_the_running_nodes_or_none(
         assert issued.returncode == 0, issued.stderr
         bearer = {"Authorization": f"Bearer {issued.stdout.strip()}"}
         until(lambda: httpx.get(f"{base}/ready").status_code == 200, "ready")
-        assert httpx.get(f"{base}/federation/v1/key", headers=bearer).status_code == 200
+        # The public checkpoint first: the rest of the feed answers 503 until it is signed.
+        until(lambda: httpx.get(f"{base}/federation/v1/checkpoint").status_code == 200, "signed")
+        assert httpx.get(f"{base}/federation/v1/entries", headers=bearer).status_code == 200
 
 
 def test_serve_says_which_keys_it_made_and_warns_of_an_open_data_dir(
