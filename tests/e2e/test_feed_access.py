@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import httpx
 
+from coordination.audit.keys import keys_dir
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.http.app import create_app
@@ -30,7 +31,7 @@ async def signed(client: httpx.AsyncClient, timeout: float = 30.0) -> httpx.Resp
 
 async def test_the_feed_needs_an_auditor_or_admin_token(settings: Settings, system: System) -> None:
     load_demo(system.app, origin=settings.origin)
-    keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    keys = TokenKeys.load_or_create(keys_dir(settings), settings.origin)
     auditor = issue_token(keys, role="auditor", person=uuid4())
     representative = issue_token(keys, role="representative", person=uuid4(), org=uuid4())
     async with serving(create_app(settings, system=system)) as client:
