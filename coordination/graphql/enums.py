@@ -14,9 +14,14 @@ from enum import StrEnum
 
 import strawberry
 
+from coordination.domain.accounting_parts import AuditOpinion
 from coordination.domain.action import ActionStatus
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
+from coordination.domain.dissemination import DisseminationChannel
+from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.survey_findings import Grouping as FindingsGrouping
+from coordination.domain.survey_findings import QuestionKind
 from coordination.domain.values import ActionSource, DecisionRule, MemberKind, ParticipantRole
 from coordination.domain.workshop_parts import (
     InviteeKind,
@@ -30,8 +35,12 @@ from coordination.projections.views.forums import ForumStatus
 __all__ = [
     "ActionSource",
     "ActionStatus",
+    "AuditOpinion",
     "DecisionRule",
     "DecisionStatus",
+    "DisseminationChannel",
+    "DocumentKind",
+    "FindingsGrouping",
     "ForumKind",
     "ForumStatus",
     "InviteeKind",
@@ -39,6 +48,8 @@ __all__ = [
     "MinutesStatus",
     "ParticipantRole",
     "PositionKind",
+    "QuestionKind",
+    "RetentionClass",
     "SupersedeScope",
     "WorkshopFormat",
     "WorkshopStatus",
@@ -68,6 +79,20 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         "MinutesStatus",
         "Where a workshop's minutes stand; approved minutes are sealed.",
     ),
+    (AuditOpinion, "AuditOpinion", "What the independent audit panel states about the accounts."),
+    (
+        QuestionKind,
+        "QuestionKind",
+        "What a survey answer is: a whole number, or yes (1) or no (0).",
+    ),
+    (
+        FindingsGrouping,
+        "FindingsGrouping",
+        "How findings group organisations: each cell is one value of these dimensions.",
+    ),
+    (DisseminationChannel, "DisseminationChannel", "How a dissemination activity reaches people."),
+    (DocumentKind, "DocumentKind", "What an evidence document is."),
+    (RetentionClass, "RetentionClass", "How long an evidence document is kept."),
 )
 
 for _vocabulary, _name, _description in EXPOSED:
