@@ -49,6 +49,7 @@ from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.registry import RegistryQueries
+from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
 from coordination.graphql.subscriptions import Subscription
@@ -65,6 +66,7 @@ Query = merge_types(
         WorkshopQueries,
         AuditQueries,
         SignedLogQueries,
+        ReportingQueries,
     ),
 )
 Mutation = merge_types(
