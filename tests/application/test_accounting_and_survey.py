@@ -10,6 +10,7 @@ import pytest
 
 from coordination.application import CommandOptions, Coordination
 from coordination.domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from coordination_demo import load_demo
 from tests.application.conftest import TODAY, World, secretariat
 
 HASH = "a" * 64
@@ -266,3 +267,14 @@ def test_a_document_is_registered_once_and_linked_to_an_event_that_exists(
     linked = list(app.events.get(document))[-1]
     assert linked.event_type == "coordination.partnership.established"
     assert linked.stream_version == 1
+
+
+def test_the_demo_carries_a_cycle_to_its_statement_a_survey_to_findings_and_a_record(
+    app: Coordination,
+) -> None:
+    summary = load_demo(app, origin="test.example/coordination/log")
+    cycle = app.accounting_cycle(summary.ids["cycle"])
+    assert (cycle.stage, cycle.opinion) == ("statement_issued", "with_reservations")
+    assert app.mapping_survey(summary.ids["survey"]).status == "findings_published"
+    activity = app.dissemination(summary.ids["dissemination"])
+    assert (activity.status, activity.influences, len(activity.uptakes)) == ("held", 1, 1)
