@@ -65,7 +65,7 @@ class ReportingQueries:
     @strawberry.field(description="Mapping surveys with their progress.", metadata=READS_VIEWS)
     async def mapping_surveys(
         self, info: Info, partnership_id: UUID | None = None
-    ) -> list[MappingSurvey]:
+    ) -> list[MappingSurvey] | None:
         await info.context.visibility.require_partnership("mapping surveys")
         rows = await surveys.list_surveys(info.context.services.db, partnership_id)
         return [MappingSurvey.from_row(row) for row in rows]
@@ -81,7 +81,9 @@ class ReportingQueries:
     @strawberry.field(
         description="A member organisation's dissemination record.", metadata=READS_VIEWS
     )
-    async def dissemination_record(self, info: Info, organisation_id: UUID) -> DisseminationRecord:
+    async def dissemination_record(
+        self, info: Info, organisation_id: UUID
+    ) -> DisseminationRecord | None:
         await info.context.visibility.require_partnership("the dissemination record")
         db = info.context.services.db
         activities = await dissemination.activities(db, responsible_id=organisation_id)
