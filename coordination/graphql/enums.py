@@ -15,8 +15,11 @@ from enum import StrEnum
 import strawberry
 
 from coordination.domain.action import ActionStatus
+from coordination.domain.cohort import FeedbackKind, FollowUpOutcome
+from coordination.domain.data_subject import ErasureGround
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
+from coordination.domain.programme import ProgrammeKind
 from coordination.domain.values import ActionSource, DecisionRule, MemberKind, ParticipantRole
 from coordination.domain.workshop_parts import (
     InviteeKind,
@@ -32,6 +35,9 @@ __all__ = [
     "ActionStatus",
     "DecisionRule",
     "DecisionStatus",
+    "ErasureGround",
+    "FeedbackKind",
+    "FollowUpOutcome",
     "ForumKind",
     "ForumStatus",
     "InviteeKind",
@@ -39,6 +45,7 @@ __all__ = [
     "MinutesStatus",
     "ParticipantRole",
     "PositionKind",
+    "ProgrammeKind",
     "SupersedeScope",
     "WorkshopFormat",
     "WorkshopStatus",
@@ -68,6 +75,10 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         "MinutesStatus",
         "Where a workshop's minutes stand; approved minutes are sealed.",
     ),
+    (ProgrammeKind, "ProgrammeKind", "What kind of training a programme gives."),
+    (FeedbackKind, "FeedbackKind", "Feedback on a course, or a request to change it."),
+    (FollowUpOutcome, "FollowUpOutcome", "What became of a participant after the course."),
+    (ErasureGround, "ErasureGround", "Why a person's personal data is forgotten."),
 )
 
 for _vocabulary, _name, _description in EXPOSED:

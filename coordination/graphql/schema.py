@@ -33,9 +33,12 @@ from coordination.graphql.extensions import (
     SubscriptionsOverWebSocket,
 )
 from coordination.graphql.mutations.actions import ActionMutations
+from coordination.graphql.mutations.cohorts import CohortMutations
+from coordination.graphql.mutations.data_subjects import DataSubjectMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
 from coordination.graphql.mutations.outcomes import OutcomeMutations
 from coordination.graphql.mutations.partnership import PartnershipMutations
+from coordination.graphql.mutations.programmes import ProgrammeMutations
 from coordination.graphql.mutations.proposals import ProposalMutations
 from coordination.graphql.mutations.working_groups import WorkingGroupMutations
 from coordination.graphql.mutations.workshops import WorkshopMutations
@@ -73,6 +76,9 @@ Mutation = merge_types(
         OutcomeMutations,
         WorkshopMutations,
         MeetingMutations,
+        ProgrammeMutations,
+        CohortMutations,
+        DataSubjectMutations,
     ),
 )
 
