@@ -45,6 +45,7 @@ from coordination.graphql.mutations.workshops import WorkshopMutations
 from coordination.graphql.pipeline import log_unexpected
 from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
+from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.registry import RegistryQueries
@@ -64,6 +65,7 @@ Query = merge_types(
         WorkshopQueries,
         AuditQueries,
         SignedLogQueries,
+        DataSubjectQueries,
     ),
 )
 Mutation = merge_types(
