@@ -67,14 +67,15 @@ class SubjectKeys(ABC):
         Raises:
             SubjectErasedError: The person has been forgotten.
         """
-        self._execute(
-            "INSERT INTO subject_keys (subject_id, key, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (subject_id) DO NOTHING",
-            (str(subject_id), new_key(), datetime.now(UTC).isoformat()),
-        )
-        rows = self._execute(
-            "SELECT key FROM subject_keys WHERE subject_id = ?", (str(subject_id),)
-        )
+        select = "SELECT key FROM subject_keys WHERE subject_id = ?"
+        rows = self._execute(select, (str(subject_id),))
+        if not rows:  # a write (and its sync to disk) only for a person's first datum
+            self._execute(
+                "INSERT INTO subject_keys (subject_id, key, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (subject_id) DO NOTHING",
+                (str(subject_id), new_key(), datetime.now(UTC).isoformat()),
+            )
+            rows = self._execute(select, (str(subject_id),))
         key = rows[0][0] if rows else None
         if key is None:
             raise SubjectErasedError(subject_id)
