@@ -39,6 +39,8 @@ from coordination.domain.errors import Conflict, DomainError, NotFound
 from coordination.persistence.read_validation import READ_VERSIONS, ValidatesReads
 from coordination.persistence.repository import ThreadSafeRepository
 from coordination.persistence.transcodings import DateAsISO
+from coordination.privacy.keys import SubjectKeys
+from coordination.privacy.transcoding import PersonalAsSealed
 
 T = TypeVar("T", bound=CoordinationAggregate)
 
@@ -93,14 +95,17 @@ class CommandRunner(Application[UUID]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, *, subject_keys: SubjectKeys) -> None:
         self._hot_streams = HotStreams()
         self._local = threading.local()  # .unit: this thread's UnitOfWork, if any
+        #: The persons' keys, which seal personal fields as events are stored.
+        self.subject_keys = subject_keys
         super().__init__(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        transcoder.register(PersonalAsSealed(self.subject_keys))
 
     def construct_repository(self) -> Repository[UUID]:
         cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)

@@ -30,6 +30,16 @@ _SIMPLE: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "pattern": DATE_PATTERN},
     "datetime": _TIME,
     "None": {"type": "null"},
+    # A personal field, as every log entry holds it: sealed with its subject's key.
+    "Personal": {
+        "type": "object",
+        "properties": {
+            "subject_id": _UUID,
+            "sealed": {"type": "string", "pattern": "^[A-Za-z0-9_-]+=*$"},
+        },
+        "required": ["sealed", "subject_id"],
+        "additionalProperties": False,
+    },
 }
 
 

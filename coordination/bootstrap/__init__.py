@@ -25,6 +25,7 @@ from coordination.persistence.eventstore import (
     eventstore_env,
     parse_database_url,
 )
+from coordination.privacy.keys import open_subject_keys
 from coordination.settings import Settings
 
 
@@ -42,6 +43,7 @@ class System:
     def close(self) -> None:
         self.availability.close()
         self.app.close()
+        self.app.subject_keys.close()
 
 
 def bootstrap(settings: Settings, *, create_tables: bool = True) -> System:
@@ -58,7 +60,10 @@ def bootstrap(settings: Settings, *, create_tables: bool = True) -> System:
     """
     target = parse_database_url(settings.effective_database_url)
     try:
-        app = Coordination(env=eventstore_env(target, create_tables=create_tables))
+        keys = open_subject_keys(target, settings.data_dir)
+        app = Coordination(
+            env=eventstore_env(target, create_tables=create_tables), subject_keys=keys
+        )
     except (PersistenceError, OSError) as error:
         reason = connection_problem(target) or " ".join(str(error).split()) or repr(error)
         raise StoreUnreachable(_unreachable(target, reason)) from None

@@ -14,12 +14,16 @@ from typing import Any
 from coordination.domain.accounting_cycle import AccountingCycle
 from coordination.domain.action import Action
 from coordination.domain.base import CoordinationAggregate
+from coordination.domain.cohort import Cohort
 from coordination.domain.command_record import CommandRecord
+from coordination.domain.data_subject import DataSubject
 from coordination.domain.decision import Decision
 from coordination.domain.dissemination import Dissemination
 from coordination.domain.document import Document
 from coordination.domain.mapping_survey import MappingSurvey
 from coordination.domain.partnership import Partnership
+from coordination.domain.personal import PersonalField
+from coordination.domain.programme import Programme
 from coordination.domain.working_group import WorkingGroup
 from coordination.domain.workshop import Workshop
 
@@ -33,6 +37,9 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     MappingSurvey,
     Dissemination,
     Document,
+    Programme,
+    Cohort,
+    DataSubject,
     CommandRecord,
 )
 
@@ -57,8 +64,10 @@ def event_classes(aggregate: type[CoordinationAggregate]) -> list[type[Any]]:
 
 
 def type_name(annotation: Any) -> str:
-    """A stable, readable name for a field's type (independent of module paths)."""
+    """A stable, readable name for a field's type (independent of module paths); a
+    personal field is `Personal`, whatever form it takes in memory."""
     text = str(annotation) if not isinstance(annotation, type) else annotation.__name__
+    text = text.replace(str(PersonalField), "Personal")
     for noise in ("typing.", "uuid.", "datetime."):
         text = text.replace(noise, "")
     return text

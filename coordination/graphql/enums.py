@@ -16,10 +16,13 @@ import strawberry
 
 from coordination.domain.accounting_parts import AuditOpinion, CycleStage
 from coordination.domain.action import ActionStatus
+from coordination.domain.cohort import FeedbackKind, FollowUpOutcome
+from coordination.domain.data_subject import ErasureGround
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
 from coordination.domain.dissemination import DisseminationChannel, DisseminationStatus
 from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.programme import ProgrammeKind
 from coordination.domain.survey_findings import Grouping as FindingsGrouping
 from coordination.domain.survey_findings import QuestionKind
 from coordination.domain.survey_parts import SurveyStatus
@@ -44,7 +47,10 @@ __all__ = [
     "DisseminationChannel",
     "DisseminationStatus",
     "DocumentKind",
+    "ErasureGround",
+    "FeedbackKind",
     "FindingsGrouping",
+    "FollowUpOutcome",
     "ForumKind",
     "ForumStatus",
     "InviteeKind",
@@ -53,6 +59,7 @@ __all__ = [
     "OutcomeKind",
     "ParticipantRole",
     "PositionKind",
+    "ProgrammeKind",
     "QuestionKind",
     "RetentionClass",
     "SupersedeScope",
@@ -103,6 +110,10 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
     (DisseminationChannel, "DisseminationChannel", "How a dissemination activity reaches people."),
     (DocumentKind, "DocumentKind", "What an evidence document is."),
     (RetentionClass, "RetentionClass", "How long an evidence document is kept."),
+    (ProgrammeKind, "ProgrammeKind", "What kind of training a programme gives."),
+    (FeedbackKind, "FeedbackKind", "Feedback on a course, or a request to change it."),
+    (FollowUpOutcome, "FollowUpOutcome", "What became of a participant after the course."),
+    (ErasureGround, "ErasureGround", "Why a person's personal data is forgotten."),
 )
 
 for _vocabulary, _name, _description in EXPOSED:

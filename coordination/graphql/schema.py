@@ -35,10 +35,13 @@ from coordination.graphql.extensions import (
 from coordination.graphql.mutations.accounting_audit import AccountingAuditMutations
 from coordination.graphql.mutations.accounting_scoping import AccountingScopingMutations
 from coordination.graphql.mutations.actions import ActionMutations
+from coordination.graphql.mutations.cohorts import CohortMutations
+from coordination.graphql.mutations.data_subjects import DataSubjectMutations
 from coordination.graphql.mutations.dissemination import DisseminationMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
 from coordination.graphql.mutations.outcomes import OutcomeMutations
 from coordination.graphql.mutations.partnership import PartnershipMutations
+from coordination.graphql.mutations.programmes import ProgrammeMutations
 from coordination.graphql.mutations.proposals import ProposalMutations
 from coordination.graphql.mutations.survey import SurveyMutations
 from coordination.graphql.mutations.working_groups import WorkingGroupMutations
@@ -46,6 +49,7 @@ from coordination.graphql.mutations.workshops import WorkshopMutations
 from coordination.graphql.pipeline import log_unexpected
 from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
+from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.registry import RegistryQueries
@@ -67,6 +71,7 @@ Query = merge_types(
         AuditQueries,
         SignedLogQueries,
         ReportingQueries,
+        DataSubjectQueries,
     ),
 )
 Mutation = merge_types(
@@ -83,6 +88,9 @@ Mutation = merge_types(
         AccountingAuditMutations,
         SurveyMutations,
         DisseminationMutations,
+        ProgrammeMutations,
+        CohortMutations,
+        DataSubjectMutations,
     ),
 )
 

@@ -17,6 +17,8 @@ from tests.graphql.cases_reporting import INPUTS
 from tests.graphql.scenario import HASH, Scenario, unique
 
 SECRETARIAT, OWN_ORG, RUNS_GROUP, OWNED_BY_ORG = "secretariat", "own_org", "runs_group", "owned"
+#: Running a training programme: the organisation providing it (B in these cases).
+PROVIDES = "provides"
 
 #: Which test principals succeed and which are refused, per kind of mutation.
 ALLOWED = {
@@ -24,12 +26,14 @@ ALLOWED = {
     OWN_ORG: ["admin_for_org", "representative", "convenor"],
     RUNS_GROUP: ["admin", "convenor"],
     OWNED_BY_ORG: ["admin", "representative", "convenor"],
+    PROVIDES: ["admin", "representative"],
 }
 REFUSED = {
     SECRETARIAT: ["representative", "convenor", "auditor", "anonymous"],
     OWN_ORG: ["auditor", "anonymous"],
     RUNS_GROUP: ["representative", "convenor_other", "auditor", "anonymous"],
     OWNED_BY_ORG: ["representative_other", "convenor_other", "auditor", "anonymous"],
+    PROVIDES: ["representative_other", "convenor", "auditor", "anonymous"],
 }
 
 
@@ -419,6 +423,90 @@ def cancel_registration(scn: Scenario, _: Principal) -> Prepared:
     return Prepared({"workshopId": _s(workshop), "registrationId": _s(registration)}, group)
 
 
+# -- B5 and B10 --------------------------------------------------------------------------
+
+
+def launch(scn: Scenario, _: Principal) -> Prepared:
+    return Prepared(
+        {
+            "partnershipId": _s(scn.partnership),
+            "kind": "CARE_WORK_COURSE",
+            "title": unique("Care work in Swedish"),
+            "providerId": _s(scn.orgs["B"]),
+            "targetGroup": "women of foreign origin",
+            "curriculum": "Term 1: language of care",
+            "durationMonths": 24,
+        }
+    )
+
+
+def _fresh_programme(scn: Scenario) -> UUID:
+    return scn.created(
+        scn.app.launch_programme(
+            scn.secretariat(),
+            partnership_id=scn.partnership,
+            kind="care_work_course",
+            title=unique("Care work in Swedish"),
+            provider_id=scn.orgs["B"],
+            target_group="women of foreign origin",
+            curriculum="Term 1: language of care",
+            duration_months=24,
+        )
+    )
+
+
+def _fresh_cohort(scn: Scenario) -> UUID:
+    return scn.created(
+        scn.app.open_cohort(
+            scn.secretariat(),
+            _fresh_programme(scn),
+            title=unique("Cohort"),
+            places=5,
+            starts_on=datetime.now(UTC).date() - timedelta(days=30),
+        )
+    )
+
+
+def _programme_case(extra: dict[str, Any]) -> Prepare:
+    return lambda scn, _: Prepared({"programmeId": _s(_fresh_programme(scn)), **extra})
+
+
+def _cohort_case(extra: dict[str, Any], *, state: str = "") -> Prepare:
+    """A fresh cohort; `state` "enrolled", "completed", "session" or "feedback" adds a
+    participant (and what the mutation needs of them)."""
+
+    def prepare(scn: Scenario, _: Principal) -> Prepared:
+        cohort = _fresh_cohort(scn)
+        values: dict[str, Any] = {"cohortId": _s(cohort), **extra}
+        if state:
+            person = uuid4()
+            scn.app.enrol(scn.secretariat(), cohort, participant_id=person, name="Participant")
+            values["participantId"] = _s(person)
+        if state == "completed":
+            scn.app.record_completion(scn.secretariat(), cohort, participant_id=person)
+        if state == "session":
+            session = scn.app.hold_session(
+                scn.secretariat(), cohort, held_on=scn.start.date(), topic="Ethics"
+            )
+            values["sessionId"] = _s(scn.created(session))
+            values["participantIds"] = [values.pop("participantId")]
+        if state == "feedback":
+            feedback = scn.app.give_feedback(
+                scn.secretariat(), cohort, participant_id=person, kind="request", text="More"
+            )
+            values["feedbackId"] = _s(scn.created(feedback))
+            del values["participantId"]
+        return Prepared(values)
+
+    return prepare
+
+
+def erase(scn: Scenario, _: Principal) -> Prepared:
+    person = uuid4()
+    scn.app.enrol(scn.secretariat(), _fresh_cohort(scn), participant_id=person, name="Someone")
+    return Prepared({"subjectId": _s(person), "ground": "REQUEST"})
+
+
 CASES: dict[str, tuple[str, Prepare]] = {
     "establishPartnership": (SECRETARIAT, establish),
     "adoptAgreement": (SECRETARIAT, adopt_agreement),
@@ -506,6 +594,36 @@ CASES: dict[str, tuple[str, Prepare]] = {
             held=True,
         ),
     ),
+    "launchProgramme": (SECRETARIAT, launch),
+    "openCohort": (
+        PROVIDES,
+        _programme_case({"title": "Cohort", "places": 16, "startsOn": _today_plus(10)}),
+    ),
+    "reviseCurriculum": (
+        PROVIDES,
+        _programme_case({"curriculum": "Term 1: Swedish at work", "reason": "Requests"}),
+    ),
+    "enrol": (
+        PROVIDES,
+        _cohort_case({"participantId": _s(uuid4()), "name": "Participant", "contact": "x"}),
+    ),
+    "recordLeaving": (PROVIDES, _cohort_case({"reason": "Moved"}, state="enrolled")),
+    "recordCompletion": (PROVIDES, _cohort_case({}, state="enrolled")),
+    "holdSession": (PROVIDES, _cohort_case({"heldOn": _today_plus(0), "topic": "Ethics"})),
+    "recordSessionAttendance": (PROVIDES, _cohort_case({}, state="session")),
+    "giveFeedback": (
+        PROVIDES,
+        _cohort_case({"kind": "REQUEST", "text": "More practice"}, state="enrolled"),
+    ),
+    "answerFeedback": (
+        PROVIDES,
+        _cohort_case({"answer": "Added", "revisedCurriculum": "New"}, state="feedback"),
+    ),
+    "recordFollowUpOutcome": (
+        PROVIDES,
+        _cohort_case({"outcome": "EMPLOYMENT", "recordedOn": _today_plus(0)}, state="completed"),
+    ),
+    "eraseSubject": (SECRETARIAT, erase),
 }
 
 

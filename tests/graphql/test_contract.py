@@ -17,7 +17,15 @@ from coordination.graphql.schema import build_schema, schema_sdl
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Read-only helpers of the application, not commands.
-NOT_COMMANDS = {"partnership", "working_group", "action", "decision", "workshop"}
+NOT_COMMANDS = {
+    "partnership",
+    "working_group",
+    "action",
+    "decision",
+    "workshop",
+    "programme",
+    "cohort",
+}
 
 
 def camel(name: str) -> str:

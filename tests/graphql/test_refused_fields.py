@@ -84,6 +84,7 @@ def root_values(scn: Scenario) -> dict[str, str]:
         "streamId": f'"{scn.partnership}"',
         "eventId": f'"{uuid4()}"',
         "organisationId": f'"{scn.orgs["A"]}"',
+        "subjectId": f'"{uuid4()}"',
     }
 
 

@@ -46,6 +46,9 @@ RUNS_GROUP: Rule = {Role.ADMIN: _ANY, Role.CONVENOR: _GROUP}
 #: Something an organisation owns (its action, its registration), or its group runs.
 OWNED_BY_ORG: Rule = {Role.ADMIN: _ANY, Role.REPRESENTATIVE: _ORG, Role.CONVENOR: _ORG_OR_GROUP}
 
+#: Running a training programme: the organisation that provides it (taken from the stream).
+PROVIDES: Rule = {Role.ADMIN: _ANY, Role.REPRESENTATIVE: _ORG, Role.CONVENOR: _ORG}
+
 #: Every mutation of the API (by its GraphQL name) and who may run it.
 MATRIX: Mapping[str, Rule] = {
     # B1. Partnership and membership
@@ -135,6 +138,20 @@ MATRIX: Mapping[str, Rule] = {
     # B10. Evidence documents: registered and linked by any member, for the programme
     "registerDocument": FOR_OWN_ORG,
     "linkEvidence": FOR_OWN_ORG,
+    # B5. Training programmes and cohorts: the provider runs them
+    "launchProgramme": SECRETARIAT,
+    "openCohort": PROVIDES,
+    "reviseCurriculum": PROVIDES,
+    "enrol": PROVIDES,
+    "recordLeaving": PROVIDES,
+    "recordCompletion": PROVIDES,
+    "holdSession": PROVIDES,
+    "recordSessionAttendance": PROVIDES,
+    "giveFeedback": PROVIDES,
+    "answerFeedback": PROVIDES,
+    "recordFollowUpOutcome": PROVIDES,
+    # B10. Personal data
+    "eraseSubject": SECRETARIAT,
 }
 
 

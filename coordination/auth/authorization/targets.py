@@ -16,9 +16,11 @@ from uuid import UUID
 
 from coordination.application.unit_of_work import CommandRunner
 from coordination.domain.action import Action
+from coordination.domain.cohort import Cohort
 from coordination.domain.decision import Decision
 from coordination.domain.decision_rules import ForumKind
 from coordination.domain.errors import NotFound
+from coordination.domain.programme import Programme
 from coordination.domain.working_group import WorkingGroup
 from coordination.domain.workshop import Workshop
 
@@ -143,3 +145,28 @@ def action(action_id: UUID) -> TargetOf:
         )
 
     return resolve
+
+
+def programme(programme_id: UUID) -> TargetOf:
+    """The organisation providing the programme."""
+
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(Programme, programme_id)
+        return Target(orgs=frozenset({found.provider_id}), partnership=found.partnership_id)
+
+    return resolve
+
+
+def cohort(cohort_id: UUID) -> TargetOf:
+    """The organisation providing the cohort's programme."""
+
+    def resolve(runner: CommandRunner) -> Target:
+        found = runner.load(Cohort, cohort_id)
+        return Target(orgs=frozenset({found.provider_id}), partnership=found.partnership_id)
+
+    return resolve
+
+
+def about_a_person() -> TargetOf:
+    """A command about a person, in no partnership (forgetting them): the secretariat's."""
+    return lambda _runner: Target()
