@@ -148,14 +148,15 @@ class MappingSurvey(CoordinationAggregate):
         self.partnership_id = UUID(int=0)
         self.title = ""
         self.minimum_cell_size = 0
-        self.versions: dict[int, dict[str, str]] = {}  # version -> question key -> kind
+        # version -> its questions as (key, kind) pairs: immutable, as aggregate state is
+        self.versions: dict[int, tuple[tuple[str, str], ...]] = {}
         self.published_version: int | None = None
         self.status = SurveyStatus.DRAFT.value
         self.respondents: dict[UUID, Respondent] = {}
         self.responses: dict[UUID, Response] = {}
 
     def add_version(self, questions: list[dict[str, str]]) -> None:
-        self.versions[len(self.versions) + 1] = {q["key"]: q["kind"] for q in questions}
+        self.versions[len(self.versions) + 1] = tuple((q["key"], q["kind"]) for q in questions)
 
     def mark(self, respondent_id: UUID, status: ResponseStatus) -> None:
         self.responses[respondent_id] = replace(self.responses[respondent_id], status=status.value)
@@ -254,7 +255,7 @@ class MappingSurvey(CoordinationAggregate):
             ctx,
             respondent_id=respondent_id,
             version=version,
-            answers=checked_answers(answers, self.versions[version]),
+            answers=checked_answers(answers, dict(self.versions[version])),
         )
 
     def correct_response(
@@ -273,7 +274,7 @@ class MappingSurvey(CoordinationAggregate):
             ctx,
             respondent_id=respondent_id,
             version=version,
-            answers=checked_answers(answers, self.versions[version]),
+            answers=checked_answers(answers, dict(self.versions[version])),
             note=text(note, "note", max_length=TEXT_MAX),
         )
 
@@ -331,7 +332,7 @@ class MappingSurvey(CoordinationAggregate):
 
     def question_kinds(self) -> dict[str, str]:
         """Every question key of every version -> its kind (a key keeps its kind)."""
-        return {key: kind for version in self.versions.values() for key, kind in version.items()}
+        return {key: kind for version in self.versions.values() for key, kind in version}
 
     def _accepting(self, what: str) -> None:
         if self.status not in (SurveyStatus.DRAFT, SurveyStatus.OPEN):
