@@ -47,12 +47,13 @@ sys.path.insert(0, str(ROOT))
 from common import fresh_url  # noqa: E402
 from common import row as result_row  # noqa: E402
 
+from coordination.audit.bundle_source import BundleSource  # noqa: E402
 from coordination.audit.export import export_bundle  # noqa: E402
 from coordination.audit.integrator import Integrator  # noqa: E402
 from coordination.audit.storage import open_storage  # noqa: E402
 from coordination.audit.stored import MemoryHashStore  # noqa: E402
 from coordination.audit.verify import verify_log  # noqa: E402
-from coordination.audit.verify_sources import BundleSource, NodeSource  # noqa: E402
+from coordination.audit.verify_sources import NodeSource  # noqa: E402
 from coordination.bootstrap import System, bootstrap  # noqa: E402
 from coordination.settings import Settings  # noqa: E402
 from tests.audit.support import ORIGIN, LogNode, fill_events, node_signer  # noqa: E402
