@@ -231,6 +231,15 @@ class EntryDecoder:
             event_type(cls): _EventType(cls, aggregate, omit) for aggregate, cls in pairs
         }
 
+    def _known(self, envelope: dict[str, Any]) -> _EventType | None:
+        kind = envelope.get("type")
+        return self._types.get(kind) if isinstance(kind, str) else None
+
+    def topic(self, envelope: dict[str, Any]) -> str | None:
+        """The stored topic of an envelope's event, None if its type is not of this release."""
+        known = self._known(envelope)
+        return None if known is None else known.topic
+
     def decode(self, envelope: dict[str, Any]) -> tuple[str, Any]:
         """The stored topic and the domain event of a checked envelope (``check_envelope``).
 
@@ -238,8 +247,7 @@ class EntryDecoder:
             EntryDecodeError: Its type is not one of this release, or a field is missing
                 or not of its declared type.
         """
-        kind = envelope.get("type")
-        known = self._types.get(kind) if isinstance(kind, str) else None
+        known, kind = self._known(envelope), envelope.get("type")
         if known is None:
             raise EntryDecodeError(f"its type {kind!r} is not an event type of this release")
         state: dict[str, Any] = {}
