@@ -19,12 +19,13 @@ type of the catalogue to that).
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 from eventsourcing.utils import get_topic
 
@@ -59,8 +60,26 @@ def _flag(value: Any) -> bool:
     return value
 
 
+_new, _set, _UNKNOWN = object.__new__, object.__setattr__, SafeUUID.unknown
+_CANONICAL_UUID = re.compile(
+    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+).fullmatch
+
+
 def _uuid(value: Any) -> UUID:
-    return UUID(_text(value))
+    text = _text(value)
+    if is_canonical_uuid(text):
+        # What UUID(text) makes of its canonical form, without parsing the other spellings.
+        made = _new(UUID)
+        _set(made, "int", int(text.replace("-", ""), 16))
+        _set(made, "is_safe", _UNKNOWN)
+        return made
+    return UUID(text)
+
+
+def is_canonical_uuid(text: str) -> bool:
+    """Whether ``text`` is a UUID as ``str(UUID)`` writes it (as entries hold ids)."""
+    return _CANONICAL_UUID(text) is not None
 
 
 def _moment(value: Any) -> datetime:
@@ -74,7 +93,10 @@ def _day(value: Any) -> date:
     return date.fromisoformat(_text(value))
 
 
-_PLAIN: dict[Any, Read] = {
+Family = dict[Any, Read]
+"""How each plain type is read: into its Python value (`VALUES`) or, for the stored
+events a replay writes, into the library's stored JSON (``stored_state``)."""
+VALUES: Family = {
     str: _text,
     int: _whole,
     bool: _flag,
@@ -86,20 +108,20 @@ _PLAIN: dict[Any, Read] = {
 _JSON_TYPE: dict[Any, type] = {str: str, int: int, bool: bool}
 
 
-def reader(hint: Any) -> Read:
+def reader(hint: Any, family: Family = VALUES) -> Read:
     """How a field declared as ``hint`` is read back from its JSON value.
 
     Raises:
         TypeError: The type is not one the log can read back.
     """
-    plain = _PLAIN.get(hint)
+    plain = family.get(hint)
     if plain is not None:
         return plain
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return _union(hint, [a for a in args if a is not _NONE], _NONE in args)
+        return _union(hint, [a for a in args if a is not _NONE], _NONE in args, family)
     if origin is list and len(args) == 1:
-        item = reader(args[0])
+        item = reader(args[0], family)
 
         def read_list(value: Any) -> list[Any]:
             if type(value) is not list:
@@ -108,7 +130,7 @@ def reader(hint: Any) -> Read:
 
         return read_list
     if origin is dict and len(args) == 2 and args[0] is str:
-        member = reader(args[1])
+        member = reader(args[1], family)
 
         def read_object(value: Any) -> dict[str, Any]:
             if type(value) is not dict:
@@ -119,12 +141,12 @@ def reader(hint: Any) -> Read:
     raise TypeError(f"the log cannot read back a field of type {hint}")
 
 
-def _union(hint: Any, options: list[Any], optional: bool) -> Read:
+def _union(hint: Any, options: list[Any], optional: bool, family: Family) -> Read:
     if len(options) == 1:
-        single = reader(options[0])
+        single = reader(options[0], family)
         return (lambda value: None if value is None else single(value)) if optional else single
     # Several types: told apart by the JSON value's own type, so only plain ones.
-    by_json = {_JSON_TYPE.get(option): reader(option) for option in options}
+    by_json = {_JSON_TYPE.get(option): reader(option, family) for option in options}
     if None in by_json or len(by_json) != len(options):
         raise TypeError(f"the log cannot read back a field of type {hint}")
 
@@ -146,26 +168,32 @@ def _attribute(name: str, read: Read) -> Field:
     return field
 
 
-def _acting_for(envelope: dict[str, Any]) -> UUID | None:
-    # Left out of the envelope when the actor acts for no organisation.
-    value = envelope.get("actingfor")
-    return None if value is None else _uuid(value)
+def _optional(name: str, read: Read) -> Field:
+    # An attribute left out of the envelope is absent (``actingfor``, when the actor acts
+    # for no organisation).
+    def field(envelope: dict[str, Any]) -> Any:
+        value = envelope.get(name)
+        return None if value is None else read(value)
+
+    return field
 
 
-#: Where each field every event has is in the envelope (see ``build_envelope``).
-_ATTRIBUTES: dict[str, Field] = {
-    "originator_id": _attribute("subject", _uuid),
-    "originator_version": _attribute("streamversion", _whole),
-    "timestamp": _attribute("recordedtime", _moment),
-    "event_id": _attribute("id", _uuid),
-    "occurred_at": _attribute("time", _moment),
-    "actor": _attribute("actor", _text),
-    "acting_for": _acting_for,
-    "origin": _attribute("source", _text),
-    "correlation_id": _attribute("correlationid", _uuid),
-    "causation_id": _attribute("causationid", _uuid),
-    "audience": _attribute("audience", _text),
-}
+def _attributes(family: Family) -> dict[str, Field]:
+    """Where each field every event has is in the envelope (see ``build_envelope``)."""
+    ids, moment, text = family[UUID], family[datetime], family[str]
+    return {
+        "originator_id": _attribute("subject", ids),
+        "originator_version": _attribute("streamversion", family[int]),
+        "timestamp": _attribute("recordedtime", moment),
+        "event_id": _attribute("id", ids),
+        "occurred_at": _attribute("time", moment),
+        "actor": _attribute("actor", text),
+        "acting_for": _optional("actingfor", ids),
+        "origin": _attribute("source", text),
+        "correlation_id": _attribute("correlationid", ids),
+        "causation_id": _attribute("causationid", ids),
+        "audience": _attribute("audience", text),
+    }
 
 
 def _constant(value: str) -> Field:
@@ -182,13 +210,23 @@ def _data(name: str, read: Read) -> Field:
     return field
 
 
-class _EventType:
-    """One event class: its stored topic and how each of its fields is read, in order."""
+class EventPlan:
+    """One event class: its stored topic and how each of its fields is read, in order.
 
-    def __init__(self, cls: type, aggregate: type, omit: frozenset[str]) -> None:
+    Args:
+        cls: The event class.
+        aggregate: The aggregate it is nested in (whose topic a created event names).
+        omit: Fields left out.
+        family: How plain values are read.
+    """
+
+    def __init__(
+        self, cls: type, aggregate: type, omit: frozenset[str], family: Family = VALUES
+    ) -> None:
         self.cls, self.topic = cls, get_topic(cls)
+        self.class_version: int = getattr(cls, "class_version", 1)
         hints = typing.get_type_hints(cls)
-        own = set(data_fields(cls))
+        own, attributes = set(data_fields(cls)), _attributes(family)
         created_by = get_topic(aggregate)
         plan: list[tuple[str, Field]] = []
         for each in dataclasses.fields(cls):
@@ -196,11 +234,11 @@ class _EventType:
             if name in omit:
                 continue
             if name in own:
-                plan.append((name, _data(name, reader(hints[name]))))
+                plan.append((name, _data(name, reader(hints[name], family))))
             elif name == "originator_topic":
                 plan.append((name, _constant(created_by)))
-            elif name in _ATTRIBUTES:
-                plan.append((name, _ATTRIBUTES[name]))
+            elif name in attributes:
+                plan.append((name, attributes[name]))
             else:
                 raise TypeError(f"{cls.__qualname__}.{name} has no place in a log entry")
         self.plan = tuple(plan)
@@ -226,12 +264,10 @@ class EntryDecoder:
         omit: frozenset[str] = frozenset(),
         classes: Iterable[tuple[type, type]] | None = None,
     ) -> None:
-        pairs = classes if classes is not None else _catalogue()
-        self._types = {
-            event_type(cls): _EventType(cls, aggregate, omit) for aggregate, cls in pairs
-        }
+        pairs = classes if classes is not None else catalogue_classes()
+        self._types = {event_type(cls): EventPlan(cls, aggregate, omit) for aggregate, cls in pairs}
 
-    def _known(self, envelope: dict[str, Any]) -> _EventType | None:
+    def _known(self, envelope: dict[str, Any]) -> EventPlan | None:
         kind = envelope.get("type")
         return self._types.get(kind) if isinstance(kind, str) else None
 
@@ -264,8 +300,18 @@ class EntryDecoder:
         return known.topic, event
 
 
-def _catalogue() -> list[tuple[type, type]]:
+def catalogue_classes() -> list[tuple[type, type]]:
+    """Every (aggregate, event class) pair of the domain's catalogue."""
     return [(aggregate, cls) for aggregate in AGGREGATES for cls in event_classes(aggregate)]
 
 
-__all__ = ["EntryDecodeError", "EntryDecoder", "reader"]
+__all__ = [
+    "VALUES",
+    "EntryDecodeError",
+    "EntryDecoder",
+    "EventPlan",
+    "Family",
+    "catalogue_classes",
+    "is_canonical_uuid",
+    "reader",
+]

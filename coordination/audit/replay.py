@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING
 from coordination.domain.errors import InvalidInput
 from coordination.domain.values import in_utc
 
-from .envelope_decode import EntryDecodeError, EntryDecoder
+from .envelope_decode import EntryDecodeError
 from .integrator import Integrator
 from .storage import LogEntry, LogStorage
+from .stored_state import StoredEventWriter
 
 if TYPE_CHECKING:
     from typing import Any
@@ -184,9 +185,9 @@ def integrate_if_behind(
 def copy_verified(verified: VerifiedLog, target: Application[UUID], last: int) -> CutOff:
     """Store the events of the verified entries 0 to ``last`` in ``target``'s event store.
 
-    Each entry is read back into its domain event, which ``target``'s mapper stores as
-    the library would have (numbered afresh, 1, 2, ..., in log order: the views only need
-    the order).
+    Each entry is read back into its domain event, stored as ``target``'s mapper stores
+    it (``StoredEventWriter``), numbered afresh, 1, 2, ..., in log order: the views only
+    need the order.
 
     Returns:
         The last entry copied (its recorded time is the envelope's).
@@ -195,16 +196,15 @@ def copy_verified(verified: VerifiedLog, target: Application[UUID], last: int) -
         ReplayError: An entry cannot be read back into an event of this release.
         LogChanged: An entry is not the one that verified.
     """
-    decoder, mapper = EntryDecoder(), target.mapper
+    writer = StoredEventWriter(target.mapper)
     cut: CutOff | None = None
     for page in verified.pages(last + 1):
         stored = []
         for entry in page:
             try:
-                _, event = decoder.decode(entry.envelope)
+                stored.append(writer.stored(entry.envelope))
             except EntryDecodeError as exc:
                 raise ReplayError(f"entry {entry.index} cannot be replayed: {exc}") from None
-            stored.append(mapper.to_stored_event(event))
         target.recorder.insert_events(stored)
         final = page[-1]
         cut = CutOff(final.index, final.notification_id, envelope_recorded_at(final.envelope))

@@ -25,6 +25,7 @@ from rich.console import Console
 
 from coordination.audit.envelope import data_fields, encode_entry, parse_entry
 from coordination.audit.envelope_decode import EntryDecodeError, EntryDecoder, reader
+from coordination.audit.stored_state import StoredEventWriter
 from coordination.bootstrap import System
 from coordination.domain.catalogue import AGGREGATES, event_catalogue, event_classes
 from coordination_demo import load_demo
@@ -92,8 +93,11 @@ def holds_object(value: Any) -> bool:
 
 
 def assert_round_trip(system: System, stored: list[StoredEvent], origin: str) -> set[str]:
-    """Each stored event, through its entry, comes back as itself; the topics seen."""
+    """Each stored event, through its entry, comes back as itself, and a replay's writer
+    stores it directly as the mapper does; the topics seen."""
     mapper, decoder = system.app.mapper, EntryDecoder()
+    writer = StoredEventWriter(mapper)
+    assert writer.direct
     topics = set()
     for index, original in enumerate(stored):
         event = mapper.to_domain_event(original)
@@ -110,6 +114,7 @@ def assert_round_trip(system: System, stored: list[StoredEvent], origin: str) ->
         assert json.loads(again.state) == json.loads(original.state)
         if not any(map(holds_object, vars(event).values())):
             assert again.state == original.state, topic
+        assert writer.write_direct(parse_entry(entry, index)) == again, topic
         topics.add(topic)
     return topics
 
@@ -145,6 +150,28 @@ def test_an_entry_that_does_not_fit_its_type_is_named() -> None:
     missing = {k: v for k, v in envelope.items() if k != "recordedtime"}
     with pytest.raises(EntryDecodeError, match="'recordedtime' is missing"):
         decoder.decode(missing)
+
+
+def test_what_the_writer_cannot_write_with_certainty_takes_the_reference_path(
+    system: System,
+) -> None:
+    writer = StoredEventWriter(system.app.mapper)
+    event = made_events()[1]
+    envelope = parse_entry(encode_entry(event, index=0, origin=ORIGIN), 0)
+    reference = system.app.mapper.to_stored_event(EntryDecoder().decode(envelope)[1])
+    for odd in (
+        {"id": str(event.event_id).upper()},  # an id in another spelling
+        {"time": "2026-03-02T12:00:00.123456+02:00"},  # a moment in another zone
+        {"recordedtime": "2026-03-02T10:00:00.1Z"},  # a fraction of another length
+        {"recordedtime": "2026-03-02T10:00:00.000000Z"},  # a fraction of nothing
+    ):
+        changed = {**envelope, **odd}
+        assert writer.write_direct(changed) is None
+        assert (
+            writer.stored(changed).state
+            == system.app.mapper.to_stored_event(EntryDecoder().decode(changed)[1]).state
+        )
+    assert writer.stored(envelope) == reference
 
 
 def test_a_field_type_the_log_cannot_read_back_is_refused_when_the_decoder_is_made() -> None:
