@@ -24,7 +24,6 @@ from coordination.audit.note import NoteError, Signer, Verifier
 from coordination.audit.replay import AsOf, Replayed, ReplayError, parse_as_of
 from coordination.audit.verified import LogChanged, LogNotVerified
 from coordination.bootstrap import STORE_ERRORS
-from coordination.bootstrap.replay import Replay
 from coordination.cli.audit import verifier_key
 from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.persistence.readdb import ReadDatabase
