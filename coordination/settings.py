@@ -27,7 +27,13 @@ class Settings(BaseSettings):
     """How this node runs.
 
     Attributes:
-        data_dir: Where the node keeps its files (the SQLite database, keys).
+        data_dir: Where the node keeps its files (the SQLite database; the keys, unless
+            `keys_dir` puts them elsewhere).
+        keys_dir: The node's keys directory: the log's and the tokens' signing keys, the
+            revoked tokens and the last checkpoint the node signed. Kept apart from the
+            database, so that whoever can write the database alone can neither sign nor
+            make the node sign a rewritten log again (decision 34); ``keys`` in
+            `data_dir` when not set.
         database_url: The event store; defaults to an SQLite file in `data_dir`.
         origin: The name of this node's log, e.g. ``slup.se/coordination/log``.
         env: ``production`` turns off development conveniences, and serves the OpenAPI
@@ -38,7 +44,7 @@ class Settings(BaseSettings):
             them projects and integrates at a time (the others take over if it dies).
             More than one needs PostgreSQL, whose notifications keep them in step.
         signing_key_file: The node's Ed25519 signing key (a C2SP signer key line) when it is
-            kept outside the data directory.
+            kept outside the keys directory.
         signing_key: The same key given as a secret (e.g. from the deployment's secret store).
         allow_anonymous: Serve callers without a token (the public views only); when false
             they are refused with UNAUTHENTICATED.
@@ -67,6 +73,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
 
     data_dir: Path = Path("var")
+    keys_dir: Path | None = None
     database_url: str | None = None
     origin: str = Field(default="localhost/coordination/log", min_length=1, max_length=200)
     env: Literal["development", "test", "production"] = "development"
@@ -99,6 +106,13 @@ class Settings(BaseSettings):
                 )
             return word in _TRUE
         return value
+
+    @field_validator("keys_dir", mode="before")
+    @classmethod
+    def _default_when_blank(cls, value: object) -> object:
+        # `COORDINATION_KEYS_DIR=` left empty in a settings file means the default, not
+        # the working directory that an empty path would be.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("integrate", mode="before")
     @classmethod

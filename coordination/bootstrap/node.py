@@ -17,6 +17,7 @@ from anyio import to_thread
 
 from coordination.audit.integrator import Integrator
 from coordination.audit.keys import load_or_create_signer
+from coordination.audit.last_checkpoint import node_last_checkpoint
 from coordination.audit.log import open_audit_log
 from coordination.audit.runtime import AuditRuntime, log_status
 from coordination.auth.tokens import TokenVerifier
@@ -70,12 +71,20 @@ def start_audit(
         integrate: Start the integrator thread (False: serve only).
 
     Raises:
-        SigningKeyError: No usable signing key (run ``coordination keys init``).
+        SigningKeyError: No usable signing key (run ``coordination keys init``), or a
+            keys directory others may enter.
     """
     signer = signer or load_or_create_signer(system.settings)
     origin = system.settings.origin
     log = open_audit_log(system.target, system.app, origin=origin, verifier=signer.verifier)
-    integrator = Integrator(system.app, log.storage, signer, origin=origin, notifier=log.notifier)
+    integrator = Integrator(
+        system.app,
+        log.storage,
+        signer,
+        origin=origin,
+        notifier=log.notifier,
+        last_checkpoint=node_last_checkpoint(system.settings),
+    )
     if integrate:
         integrator.start()
     log.start_watching()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coordination.audit.bundle_source import BundleSource
+from coordination.audit.last_checkpoint import node_last_checkpoint
 from coordination.audit.replay import (
     AsOf,
     CutOff,
@@ -89,7 +90,10 @@ async def replay(
     storage = open_storage(source.target, source.app)
     try:
         storage.create_tables()
-        integrate_if_behind(source.app, storage, signer, origin=source.settings.origin)
+        kept = node_last_checkpoint(source.settings) if signer is not None else None
+        integrate_if_behind(
+            source.app, storage, signer, origin=source.settings.origin, last_checkpoint=kept
+        )
         log = StorageSource(storage, verifier.vkey)
         return await _replay(log, verifier, as_of, into, source.settings)
     finally:

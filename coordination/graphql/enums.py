@@ -14,9 +14,15 @@ from enum import StrEnum
 
 import strawberry
 
+from coordination.domain.accounting_parts import AuditOpinion, CycleStage
 from coordination.domain.action import ActionStatus
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
+from coordination.domain.dissemination import DisseminationChannel, DisseminationStatus
+from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.survey_findings import Grouping as FindingsGrouping
+from coordination.domain.survey_findings import QuestionKind
+from coordination.domain.survey_parts import SurveyStatus
 from coordination.domain.values import ActionSource, DecisionRule, MemberKind, ParticipantRole
 from coordination.domain.workshop_parts import (
     InviteeKind,
@@ -25,21 +31,32 @@ from coordination.domain.workshop_parts import (
     WorkshopStatus,
 )
 from coordination.projections.views.decisions import DecisionStatus
+from coordination.projections.views.dissemination import OutcomeKind
 from coordination.projections.views.forums import ForumStatus
 
 __all__ = [
     "ActionSource",
     "ActionStatus",
+    "AuditOpinion",
+    "CycleStage",
     "DecisionRule",
     "DecisionStatus",
+    "DisseminationChannel",
+    "DisseminationStatus",
+    "DocumentKind",
+    "FindingsGrouping",
     "ForumKind",
     "ForumStatus",
     "InviteeKind",
     "MemberKind",
     "MinutesStatus",
+    "OutcomeKind",
     "ParticipantRole",
     "PositionKind",
+    "QuestionKind",
+    "RetentionClass",
     "SupersedeScope",
+    "SurveyStatus",
     "WorkshopFormat",
     "WorkshopStatus",
 ]
@@ -68,6 +85,24 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         "MinutesStatus",
         "Where a workshop's minutes stand; approved minutes are sealed.",
     ),
+    (CycleStage, "CycleStage", "Where a social-accounting cycle stands, in its enforced order."),
+    (SurveyStatus, "SurveyStatus", "Where a mapping survey stands."),
+    (DisseminationStatus, "DisseminationStatus", "Whether a dissemination activity was held."),
+    (OutcomeKind, "OutcomeKind", "What a dissemination activity led to in a member organisation."),
+    (AuditOpinion, "AuditOpinion", "What the independent audit panel states about the accounts."),
+    (
+        QuestionKind,
+        "QuestionKind",
+        "What a survey answer is: a whole number, or yes (1) or no (0).",
+    ),
+    (
+        FindingsGrouping,
+        "FindingsGrouping",
+        "How findings group organisations: each cell is one value of these dimensions.",
+    ),
+    (DisseminationChannel, "DisseminationChannel", "How a dissemination activity reaches people."),
+    (DocumentKind, "DocumentKind", "What an evidence document is."),
+    (RetentionClass, "RetentionClass", "How long an evidence document is kept."),
 )
 
 for _vocabulary, _name, _description in EXPOSED:

@@ -83,6 +83,7 @@ def root_values(scn: Scenario) -> dict[str, str]:
         "id": f'"{global_id("Partnership", scn.partnership)}"',
         "streamId": f'"{scn.partnership}"',
         "eventId": f'"{uuid4()}"',
+        "organisationId": f'"{scn.orgs["A"]}"',
     }
 
 
