@@ -10,14 +10,19 @@ Per store (SQLite always; PostgreSQL when COORDINATION_TEST_DATABASE_URL is set,
   (p50 and p99 of random proofs), and inclusion proofs over HTTP (real uvicorn), beside
   the same proofs from an in-memory tree (the feed runs in a process of its own);
 - verify: `verify_log` of every entry from an export bundle (offline) and from the node
-  over HTTP, beside SHA-256 of the same entry bytes.
+  over HTTP, beside SHA-256 of the same entry bytes;
+- replay: `replay` from an export bundle and from the node's verified log, beside
+  replay from the event table (`bench/audit_replay.py`).
 
-Writes bench/results/audit.json and prints a table. The log size is a parameter, and
-`--integration-only` stops after the integration figures (a quick run while tuning):
+Writes bench/results/audit.json and prints a table. The log size is a parameter,
+`--integration-only` stops after the integration figures (a quick run while tuning), and
+`--replay-only` measures the replays alone (written to bench/results/audit-replay.json):
 
     python infra/throwaway_postgres.py --durable -- python bench/audit.py --entries 1000000
     python infra/throwaway_postgres.py --durable -- python bench/audit.py \
         --entries 200000 --integration-only
+    python infra/throwaway_postgres.py --durable -- python bench/audit.py \
+        --entries 200000 --replay-only
 """
 
 from __future__ import annotations
@@ -44,20 +49,24 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from audit_replay import measure_replay  # noqa: E402
 from common import fresh_url  # noqa: E402
 from common import row as result_row  # noqa: E402
 
+from coordination.audit.bundle_source import BundleSource  # noqa: E402
 from coordination.audit.export import export_bundle  # noqa: E402
 from coordination.audit.integrator import Integrator  # noqa: E402
 from coordination.audit.storage import open_storage  # noqa: E402
 from coordination.audit.stored import MemoryHashStore  # noqa: E402
 from coordination.audit.verify import verify_log  # noqa: E402
-from coordination.audit.verify_sources import BundleSource, NodeSource  # noqa: E402
+from coordination.audit.verify_sources import NodeSource  # noqa: E402
 from coordination.bootstrap import System, bootstrap  # noqa: E402
+from coordination.runtime import tune_garbage_collection  # noqa: E402
 from coordination.settings import Settings  # noqa: E402
 from tests.audit.support import ORIGIN, LogNode, fill_events, node_signer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "audit.json"
+REPLAY_RESULTS = ROOT / "bench" / "results" / "audit-replay.json"
 PROOFS = 2000
 HTTP_PROOFS = 300
 
@@ -277,7 +286,10 @@ def main() -> int:
     parser.add_argument(
         "--integration-only", action="store_true", help="stop after the integration figures"
     )
+    parser.add_argument("--replay-only", action="store_true", help="only the replay figures")
     args = parser.parse_args()
+    # As every command of the node does (a replay is one).
+    tune_garbage_collection()
     server = os.environ.get("COORDINATION_TEST_DATABASE_URL")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     if "postgres" in backends and not server:
@@ -286,9 +298,14 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
-            rows = measure(
-                backend, args.entries, server, Path(tmp), integration_only=args.integration_only
-            )
+            rows = []
+            if not args.replay_only:
+                rows = measure(
+                    backend, args.entries, server, Path(tmp), integration_only=args.integration_only
+                )
+            if not args.integration_only:
+                url = fresh_url(backend, server, Path(tmp), "replay")
+                rows += measure_replay(url, args.entries, Path(tmp), backend)
         results.extend(rows)
         for r in rows:
             print(
@@ -297,9 +314,10 @@ def main() -> int:
             )
     if args.integration_only:
         return 0  # a partial run must not replace the full results
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    written = REPLAY_RESULTS if args.replay_only else RESULTS
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {written}")
     return 0
 
 

@@ -64,6 +64,10 @@ class AuditLog:
         """The smallest signed checkpoint of at least ``size`` entries."""
         return self.storage.covering_checkpoint(size)
 
+    def checkpoint_at_or_below(self, size: int) -> StoredCheckpoint | None:
+        """The largest signed checkpoint of at most ``size`` entries."""
+        return self.storage.checkpoint_at_or_below(size)
+
     def entries(self, start: int, stop: int) -> list[LogEntry]:
         """The entries ``start <= index < stop`` (callers keep ``stop`` within a checkpoint)."""
         return self.storage.entries(start, stop)

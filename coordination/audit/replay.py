@@ -1,11 +1,16 @@
-"""Replay the log up to a moment into a separate database: what the partnership knew then.
+"""Replay the verified log up to a moment into a separate database: what the partnership
+knew then.
 
-A replay (`coordination.bootstrap.replay`) picks a cut-off in the integrated log (an
-index, or the last entry recorded at or before a time: `find_cut_off`), copies the node's
-stored events up to the cut-off's notification id into a fresh SQLite event store, in
-notification order (`copy_events`), and builds every view over that copy with the
-ordinary projector. The node's own database is only read (and integrated, when the log
-lags behind the event store and a key is at hand: `integrate_if_behind`).
+A replay (`coordination.bootstrap.replay`) reads the log, from the node's own database or
+from an exported bundle, and verifies all of it against its signed checkpoint first
+(`verified.verify_for_use`), finding the cut-off on the way: an index, or the last entry
+recorded at or before a time (`CutOffFinder`). Then it reads the verified entries again
+up to the cut-off, reads each back into the domain event it records (`envelope_decode`)
+and stores it in a fresh SQLite event store, in log order (`copy_verified`), and builds
+every view over that store with the ordinary projector. The node's event table is not
+read: a stored event altered after it was logged does not change what a replay shows.
+(The node's log is integrated first when it lags behind the event table and a key is at
+hand: `integrate_if_behind`.)
 
 Times are compared with each entry's ``recordedtime``: when the node's event store
 recorded the event (the library's timestamp), not when the partnership says it
@@ -24,19 +29,21 @@ from typing import TYPE_CHECKING
 from coordination.domain.errors import InvalidInput
 from coordination.domain.values import in_utc
 
+from .envelope_decode import EntryDecodeError
 from .integrator import Integrator
 from .storage import LogEntry, LogStorage
+from .stored_state import StoredEventWriter
 
 if TYPE_CHECKING:
+    from typing import Any
     from uuid import UUID
 
     from eventsourcing.application import Application
 
     from .last_checkpoint import LastCheckpoint
     from .note import Signer
+    from .verified import VerifiedLog
 
-#: Entries read per query when searching by time, and events copied per insert.
-CHUNK = 1000
 _INDEX = re.compile(r"^[0-9]+$")
 
 
@@ -60,22 +67,28 @@ class AsOf:
 
 @dataclass(frozen=True)
 class CutOff:
-    """The last log entry replayed: its index, notification id and recorded time."""
+    """The last log entry replayed: its index, its event's notification id in the node's
+    event table (None from a bundle, which does not carry it) and its recorded time."""
 
     index: int
-    notification_id: int
+    notification_id: int | None
     recorded_at: datetime
 
 
 @dataclass(frozen=True)
 class Replayed:
-    """A finished replay: where it stopped, how many events it copied, where they are."""
+    """A finished replay: where it stopped, how many events it copied, where they are, and
+    the log it read: where, its signed size and root, and whether the key was its own.
+    """
 
     cut_off: CutOff
     as_of: AsOf
     events: int
     path: Path
     log_size: int
+    source: str = ""
+    root: bytes = b""
+    key_from_source: bool = False
 
 
 def parse_as_of(text: str) -> AsOf:
@@ -112,40 +125,49 @@ def parse_as_of(text: str) -> AsOf:
 
 def recorded_at(entry: LogEntry) -> datetime:
     """When the node's event store recorded the entry's event (``recordedtime``)."""
-    envelope = json.loads(entry.entry)
+    return envelope_recorded_at(json.loads(entry.entry))
+
+
+def envelope_recorded_at(envelope: dict[str, Any]) -> datetime:
+    """When the node's event store recorded an envelope's event (``recordedtime``)."""
     return datetime.fromisoformat(envelope["recordedtime"]).astimezone(UTC)
 
 
-def _cut_off(entry: LogEntry) -> CutOff:
-    return CutOff(entry.index, entry.notification_id, recorded_at(entry))
+class CutOffFinder:
+    """Finds the entry ``as_of`` names while the log is verified (an ``on_entry`` hook):
+    that index, or the largest one recorded at or before the moment. Recorded times need
+    not rise with the index (the library stamps an event when it is made, before its
+    transaction commits), so a time is compared with every entry."""
 
+    def __init__(self, as_of: AsOf) -> None:
+        self.as_of = as_of
+        self._found: tuple[int, datetime] | None = None
 
-def find_cut_off(storage: LogStorage, as_of: AsOf) -> CutOff:
-    """The entry ``as_of`` names: that index, or the largest one recorded at or before.
+    def __call__(self, index: int, envelope: dict[str, Any]) -> None:
+        wanted, moment = self.as_of.index, self.as_of.moment
+        if wanted is not None:
+            if index == wanted:
+                self._found = (index, envelope_recorded_at(envelope))
+            return
+        assert moment is not None
+        recorded = envelope_recorded_at(envelope)
+        if recorded <= moment:
+            self._found = (index, recorded)
 
-    Recorded times need not rise with the index (the library stamps an event when it is
-    made, before its transaction commits), so a time search reads every entry.
+    def cut_off(self, size: int) -> tuple[int, datetime]:
+        """The cut-off's index and recorded time, in a log of ``size`` entries.
 
-    Raises:
-        ReplayError: The index is beyond the log, or nothing was recorded by the time.
-    """
-    size = storage.position().size
-    if as_of.index is not None:
-        if as_of.index >= size:
+        Raises:
+            ReplayError: The index is beyond the log, or nothing was recorded by the time.
+        """
+        if self.as_of.index is not None and self.as_of.index >= size:
             raise ReplayError(
-                f"log index {as_of.index} is beyond the log, which has {size} entries"
+                f"log index {self.as_of.index} is beyond the log, which has {size} entries"
                 f" (indexes 0 to {size - 1})"
             )
-        return _cut_off(storage.entries(as_of.index, as_of.index + 1)[0])
-    assert as_of.moment is not None
-    found: LogEntry | None = None
-    for start in range(0, size, CHUNK):
-        for entry in storage.entries(start, min(start + CHUNK, size)):
-            if recorded_at(entry) <= as_of.moment:
-                found = entry
-    if found is None:
-        raise ReplayError(f"no event of the log was recorded at or before {as_of.moment}")
-    return _cut_off(found)
+        if self._found is None:
+            raise ReplayError(f"no event of the log was recorded at or before {self.as_of.moment}")
+        return self._found
 
 
 def integrate_if_behind(
@@ -169,21 +191,35 @@ def integrate_if_behind(
             integrator.close()
 
 
-def copy_events(source: Application[UUID], target: Application[UUID], last: int) -> int:
-    """Copy the stored events with notification ids up to ``last``.
+def copy_verified(verified: VerifiedLog, target: Application[UUID], last: int) -> CutOff:
+    """Store the events of the verified entries 0 to ``last`` in ``target``'s event store.
 
-    The same stored events go, in notification order, into the target's recorder, which
-    numbers them afresh (1, 2, ... without the source's gaps): the views only need the
-    order. Returns how many were copied.
+    Each entry is read back into its domain event, stored as ``target``'s mapper stores
+    it (``StoredEventWriter``), numbered afresh, 1, 2, ..., in log order: the views only
+    need the order.
+
+    Returns:
+        The last entry copied (its recorded time is the envelope's).
+
+    Raises:
+        ReplayError: An entry cannot be read back into an event of this release.
+        LogChanged: An entry is not the one that verified.
     """
-    copied, start = 0, 1
-    while True:
-        batch = source.recorder.select_notifications(start=start, limit=CHUNK, stop=last)
-        if not batch:
-            return copied
-        target.recorder.insert_events(list(batch))
-        copied += len(batch)
-        start = batch[-1].id + 1
+    writer = StoredEventWriter(target.mapper)
+    cut: CutOff | None = None
+    for page in verified.pages(last + 1):
+        stored = []
+        for entry in page:
+            try:
+                stored.append(writer.stored(entry.envelope))
+            except EntryDecodeError as exc:
+                raise ReplayError(f"entry {entry.index} cannot be replayed: {exc}") from None
+        target.recorder.insert_events(stored)
+        final = page[-1]
+        cut = CutOff(final.index, final.notification_id, envelope_recorded_at(final.envelope))
+    if cut is None:
+        raise ReplayError("the log is empty: there is nothing to replay")
+    return cut
 
 
 def end_of_day(day: date) -> datetime:
@@ -194,11 +230,12 @@ def end_of_day(day: date) -> datetime:
 __all__ = [
     "AsOf",
     "CutOff",
+    "CutOffFinder",
     "ReplayError",
     "Replayed",
-    "copy_events",
+    "copy_verified",
     "end_of_day",
-    "find_cut_off",
     "integrate_if_behind",
     "parse_as_of",
+    "recorded_at",
 ]

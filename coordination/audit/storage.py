@@ -145,6 +145,9 @@ class LogStorage(Protocol):
     def covering_checkpoint(self, size: int) -> StoredCheckpoint | None:
         """The smallest signed checkpoint of at least ``size`` entries."""
 
+    def checkpoint_at_or_below(self, size: int) -> StoredCheckpoint | None:
+        """The largest signed checkpoint of at most ``size`` entries."""
+
     def integrator_session(self) -> IntegratorSession:
         """A session for a running integrator."""
 

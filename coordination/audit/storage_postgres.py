@@ -120,6 +120,7 @@ class _Sql:
         )
         self.latest = q(_CHECKPOINT + " ORDER BY size DESC LIMIT 1")
         self.covering = q(_CHECKPOINT + " WHERE size >= %s ORDER BY size LIMIT 1")
+        self.at_or_below = q(_CHECKPOINT + " WHERE size <= %s ORDER BY size DESC LIMIT 1")
         self.insert_checkpoint = q(
             "INSERT INTO {s}.log_checkpoints (size, root, note, signed_at) VALUES (%s, %s, %s, %s)"
         )
@@ -333,6 +334,11 @@ class PostgresLogStorage:
     def covering_checkpoint(self, size: int) -> StoredCheckpoint | None:
         with self._cursor(transaction=False) as cur:
             cur.execute(self._sql.covering, (size,))
+            return _checkpoint(cur.fetchone())
+
+    def checkpoint_at_or_below(self, size: int) -> StoredCheckpoint | None:
+        with self._cursor(transaction=False) as cur:
+            cur.execute(self._sql.at_or_below, (size,))
             return _checkpoint(cur.fetchone())
 
     def integrator_session(self) -> _Session:

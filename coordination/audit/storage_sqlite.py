@@ -284,6 +284,18 @@ class SQLiteLogStorage:
         )
         return _checkpoint(row)
 
+    def checkpoint_at_or_below(self, size: int) -> StoredCheckpoint | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT size, root, note, signed_at FROM log_checkpoints"
+                " WHERE size <= ? ORDER BY size DESC LIMIT 1",
+                (size,),
+            )
+            .fetchone()
+        )
+        return _checkpoint(row)
+
     def integrator_session(self) -> FileLockSession:
         lock = self.path.with_name(self.path.name + ".integrator.lock")
         return FileLockSession(lock, POLL_INTERVAL_S)

@@ -1,56 +1,35 @@
 """Verify a log without trusting the node: signature, every entry, the root, history.
 
-``verify_log`` checks, against a node (``NodeSource``) or an export bundle
-(``BundleSource``): the checkpoint's signature with the given verifier key (or, with a
-warning, the source's own); that indexes run 0, 1, 2, ... without holes; that each
-entry's bytes hash to its leaf hash and parse as an envelope whose ``sequence`` is its
-index; that the leaf hashes give the checkpoint's root; and, given an earlier checkpoint,
-that the log extends it (recomputed from the entries, and through the node's consistency
-proof). Against a node it also checks a sample of the node's proofs, which exercises its
-stored tree. When the root differs, the node's consistency proofs find the first entry
-that disagrees with the signed tree by bisection.
+``verify_log`` checks, against a node (``NodeSource``), an export bundle
+(``BundleSource``) or the node's own database (``StorageSource``): the checkpoint's
+signature with the given verifier key (or, with a warning, the source's own); that
+indexes run 0, 1, 2, ... without holes (two entries swapped are named as such); that
+each entry's bytes hash to its leaf hash and parse as an envelope whose ``sequence`` is
+its index; that the leaf hashes give the checkpoint's root, and the root of every
+smaller checkpoint the source carries; and, given an earlier checkpoint, that the log
+extends it (recomputed from the entries, and through the node's consistency proof).
+Against a node it also checks a sample of the node's proofs, which exercises its stored
+tree. When a root differs, the rewrite lies after the last carried checkpoint that
+matched: the entry is named when its bytes give it away (``verify_scan``), else found
+by bisection over the source's consistency proofs, else the range is named.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
-import orjson
-
+from ._encoding import b64encode
 from .checkpoint import Checkpoint, CheckpointError, open_checkpoint
-from .envelope import EnvelopeError, check_envelope
-from .merkle import EMPTY_ROOT, leaf_hash
+from .merkle import EMPTY_ROOT
 from .note import NoteError, Verifier
 from .verify_report import Failure, VerifyReport
-from .verify_sources import LogSource, SourceEntry, SourceError
-from .verify_tree import Frontier, check_earlier, check_proofs, localize, proof_sizes
+from .verify_scan import EntryScan, OnEntry
+from .verify_sources import LogSource, SourceError
+from .verify_tree import check_earlier, check_proofs, localize, proof_sizes
 
 __all__ = ["Failure", "VerifyReport", "verify_log"]
-
-
-def _check_entry(item: SourceEntry, expected: int, origin: str) -> bytes | Failure:
-    """The entry's leaf hash, or what is wrong with it."""
-    if item.problem is not None:
-        return Failure(expected, item.problem)
-    if item.index != expected:
-        if item.index > expected:
-            return Failure(expected, f"missing: the next entry given has index {item.index}")
-        return Failure(expected, f"index {item.index} given again or out of order")
-    if item.entry is None:
-        assert item.leaf_hash is not None
-        return item.leaf_hash
-    leaf = leaf_hash(item.entry)
-    if item.leaf_hash is not None and item.leaf_hash != leaf:
-        return Failure(expected, "its bytes do not hash to its leaf hash: the entry was altered")
-    try:
-        envelope = item.envelope if item.envelope is not None else orjson.loads(item.entry)
-        check_envelope(envelope, expected)
-    except (ValueError, EnvelopeError) as exc:
-        return Failure(expected, f"not a valid envelope: {exc}")
-    if envelope["source"] != origin:
-        return Failure(expected, f"its source is {envelope['source']!r}, not the log's origin")
-    return leaf
 
 
 def verify_log(
@@ -61,6 +40,7 @@ def verify_log(
     progress: Callable[[int, int], None] | None = None,
     sample: int = 16,
     seed: int | None = None,
+    on_entry: OnEntry | None = None,
 ) -> VerifyReport:
     """Verify a log; never raises for what it finds, reports it.
 
@@ -71,11 +51,13 @@ def verify_log(
         progress: Called with (entries checked, entries in all) after each page.
         sample: How many random inclusion proofs to check against a node.
         seed: Seed of that sample (tests); random when None.
+        on_entry: Told of each entry's index and envelope as it is checked (before the
+            root is: what it is told is verified only if the report is ``ok``).
     """
     started = time.perf_counter()
     report = VerifyReport(source=source.description)
     try:
-        _verify(source, report, key, earlier, progress, sample, seed)
+        _verify(source, report, key, earlier, progress, sample, seed, on_entry)
     except SourceError as exc:
         report.failures.append(Failure(None, str(exc)))
     report.seconds = time.perf_counter() - started
@@ -90,6 +72,7 @@ def _verify(
     progress: Callable[[int, int], None] | None,
     sample: int,
     seed: int | None,
+    on_entry: OnEntry | None,
 ) -> None:
     fail = report.failures.append
     if key is None:
@@ -126,33 +109,101 @@ def _verify(
             )
             earlier = None
 
+    carried = _carried(source, key, checkpoint, report)
     size = checkpoint.size
-    wanted = proof_sizes(size, earlier)
-    prefix_roots = {0: EMPTY_ROOT}
-    frontier, leaves, expected = Frontier(), bytearray(), 0
-    for page in source.pages(size):
-        for item in page:
-            result = _check_entry(item, expected, checkpoint.origin)
-            if isinstance(result, Failure):
-                fail(result)
-                report.entries_checked = expected
-                return
-            report.hidden += item.entry is None
-            frontier.add(result)
-            leaves += result
-            expected += 1
-            if expected in wanted:
-                prefix_roots[expected] = frontier.root()
-        if progress is not None:
-            progress(expected, size)
-    report.entries_checked = expected
-    if expected < size:
-        fail(Failure(expected, f"missing: the log ends after {expected} of {size} entries"))
+    if size == 0 and checkpoint.root_hash != EMPTY_ROOT:
+        fail(Failure(None, "the checkpoint of the empty log does not have the empty tree's root"))
         return
-    if frontier.root() != checkpoint.root_hash:
-        fail(localize(source, leaves, checkpoint))
+    scan = EntryScan(
+        origin=checkpoint.origin,
+        size=size,
+        carried=[*carried, checkpoint],
+        wanted=proof_sizes(size, earlier),
+        on_entry=on_entry,
+    )
+    for page in source.pages(size):
+        if not all(map(scan.feed, page)):
+            break
+        if progress is not None:
+            progress(scan.checked, size)
+    scan.finish()
+    report.entries_checked, report.hidden = scan.checked, scan.hidden
+    report.leaves = scan.leaves
+    if scan.failure is not None:
+        fail(scan.failure)
+        return
+    if scan.broken is not None:
+        fail(_narrowed(source, scan, scan.broken))
+        return
+    if scan.checked < size:
+        fail(Failure(scan.checked, f"missing: the log ends after {scan.checked} of {size} entries"))
         return
     if earlier is not None:
-        check_earlier(source, report, checkpoint, earlier, prefix_roots[earlier.size])
-    check_proofs(source, report, checkpoint, leaves, prefix_roots, sample, seed)
-    report.failures.extend(Failure(None, problem) for problem in source.problems())
+        check_earlier(source, report, checkpoint, earlier, scan.prefix_roots[earlier.size])
+    check_proofs(source, report, checkpoint, scan.leaves, scan.prefix_roots, sample, seed)
+    last = scan.last_envelope
+    recorded = datetime.fromisoformat(last["recordedtime"]) if last is not None else None
+    report.failures.extend(Failure(None, p) for p in source.problems(checkpoint, recorded))
+
+
+def _carried(
+    source: LogSource, key: Verifier, checkpoint: Checkpoint, report: VerifyReport
+) -> list[Checkpoint]:
+    """The smaller checkpoints the source carries that verify, by size; a failure for
+    each that does not (and for one of the signed size with another root: a fork)."""
+    found: dict[int, Checkpoint] = {}
+    for claimed, note in source.checkpoints():
+        problem: str | None
+        try:
+            carried = open_checkpoint(note, key, origin=checkpoint.origin)
+        except (NoteError, CheckpointError) as exc:
+            problem = f"the carried checkpoint of size {claimed} does not verify: {exc}"
+        else:
+            problem = _misfit(carried, claimed, checkpoint)
+            if problem is None and carried.size < checkpoint.size:
+                found[carried.size] = carried
+        if problem is not None:
+            report.failures.append(Failure(None, problem))
+    report.carried = len(found)
+    return [found[size] for size in sorted(found)]
+
+
+def _misfit(carried: Checkpoint, claimed: int, checkpoint: Checkpoint) -> str | None:
+    if carried.size != claimed:
+        return f"the carried checkpoint given as of size {claimed} is of size {carried.size}"
+    if carried.size > checkpoint.size:
+        return (
+            f"the carried checkpoint of size {carried.size} is beyond the log's"
+            f" {checkpoint.size} entries"
+        )
+    if carried.size == checkpoint.size and carried.root_hash != checkpoint.root_hash:
+        return (
+            f"the carried checkpoint of size {carried.size} has the root"
+            f" {b64encode(carried.root_hash)}, the log's checkpoint of that size"
+            f" {b64encode(checkpoint.root_hash)}: two trees of one size were signed"
+        )
+    return None
+
+
+def _narrowed(source: LogSource, scan: EntryScan, broken: Checkpoint) -> Failure:
+    """Where a rewrite lies that kept every leaf hash in step with its entry: after the
+    last carried checkpoint that matched, up to ``broken``, the first that does not."""
+    good = scan.good
+    since = f" (the first {good} give the carried checkpoint of size {good})" if good else ""
+    roots = (
+        f"the first {broken.size} entries do not give the root of the signed checkpoint"
+        f" of size {broken.size}{since}"
+    )
+    if scan.suspect is not None:
+        return Failure(
+            scan.suspect.index,
+            f"{scan.suspect.message}; {roots}: it was rewritten, its leaf hash with it",
+        )
+    located = localize(source, scan.leaves, broken, start=good)
+    if located is not None:
+        return located
+    return Failure(
+        None,
+        f"entries {good} to {broken.size - 1}: {roots}; one of them was rewritten, its leaf"
+        " hash with it",
+    )

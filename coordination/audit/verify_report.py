@@ -27,10 +27,13 @@ class VerifyReport:
     entries_checked: int = 0
     hidden: int = 0
     proofs_checked: int = 0
+    carried: int = 0
     earlier_size: int | None = None
     key_from_source: bool = False
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
+    #: The leaf hash of every entry checked, 32 bytes each, in index order.
+    leaves: bytearray = field(default_factory=bytearray, repr=False)
 
     @property
     def ok(self) -> bool:

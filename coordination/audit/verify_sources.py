@@ -1,7 +1,9 @@
-"""Where ``verify`` reads a log from: a node over HTTP, or an export bundle on disk.
+"""Where ``verify`` reads a log from: what every source gives, and a node over HTTP.
 
-Sources report what they were given and judge nothing: a malformed line or a leaf hash
-that does not decode becomes an entry with a ``problem``, for the verifier to name.
+The other sources are an export bundle on disk (``bundle_source``) and the node's own
+database (``storage_source``). Sources report what they were given and judge nothing: a
+malformed line or a leaf hash that does not decode becomes an entry with a ``problem``,
+for the verifier to name.
 """
 
 from __future__ import annotations
@@ -9,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 import orjson
 
 from ._encoding import b64decode_strict
 from .canonical import canonical_json
-from .export import CHECKPOINT, ENTRIES, KEY, MANIFEST, file_sha256
 from .feed_path import FEED_PREFIX
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .checkpoint import Checkpoint
 
 PAGE_SIZE = 1000
 #: The most a node's answer may hold. A page of PAGE_SIZE entries is a few MB; of the
@@ -41,6 +46,10 @@ class SourceEntry:
         entry: The entry bytes, None when the source withholds the event.
         envelope: The parsed envelope, when the source had it parsed already.
         problem: What is wrong with the entry as given, if anything.
+        notification_id: The event table's id of the entry's event, where the source
+            knows it (the node's own database).
+        columns: What the source stores beside the bytes, where it does (the node's own
+            database): event id, stream id, stream version, type and audience.
     """
 
     index: int
@@ -48,6 +57,8 @@ class SourceEntry:
     entry: bytes | None
     envelope: Any = None
     problem: str | None = None
+    notification_id: int | None = None
+    columns: tuple[str, str, int, str, str] | None = None
 
 
 class LogSource(Protocol):
@@ -70,11 +81,19 @@ class LogSource(Protocol):
     def inclusion_proof(self, index: int, size: int) -> list[bytes] | None:
         """The source's inclusion proof, or None if it serves none."""
 
-    def problems(self) -> list[str]:
-        """What is wrong with the source beyond its entries (e.g. a bundle's manifest)."""
+    def checkpoints(self) -> list[tuple[int, str]]:
+        """Signed checkpoints of smaller trees of the same log that the source carries
+        (a bundle's, the node's own), by size: the size it gives each, and its note.
+        ``verify`` checks each against the entries, and narrows a rewrite to the first
+        that no longer matches."""
+
+    def problems(self, checkpoint: Checkpoint, last_recorded: datetime | None) -> list[str]:
+        """What is wrong with the source beyond its entries (e.g. a bundle's manifest),
+        given the verified checkpoint and when the last entry was recorded."""
 
 
-def _hash(text: Any) -> bytes | None:
+def hash_or_none(text: Any) -> bytes | None:
+    """The bytes of a base64 hash as a source gives it, or None if it is not one."""
     try:
         return b64decode_strict(text) if isinstance(text, str) else None
     except ValueError:
@@ -165,7 +184,7 @@ class NodeSource:
     def _entry(item: Any, position: int) -> SourceEntry:
         if not isinstance(item, dict) or not isinstance(item.get("index"), int):
             return SourceEntry(position, None, None, problem="the entry has no index")
-        index, leaf, event = item["index"], _hash(item.get("leaf_hash")), item.get("event")
+        index, leaf, event = item["index"], hash_or_none(item.get("leaf_hash")), item.get("event")
         if leaf is None:
             return SourceEntry(index, None, None, problem="the leaf hash is not base64")
         if event is None:
@@ -184,7 +203,7 @@ class NodeSource:
         except ValueError as exc:
             raise SourceError(f"{path} answered with something that is not JSON: {exc}") from exc
         hashes = body.get("hashes") if isinstance(body, dict) else None
-        decoded = [_hash(h) for h in hashes] if isinstance(hashes, list) else [None]
+        decoded = [hash_or_none(h) for h in hashes] if isinstance(hashes, list) else [None]
         proof = [h for h in decoded if h is not None]
         if len(proof) != len(decoded):
             raise SourceError(f"{path} answered with no list of base64 hashes")
@@ -196,7 +215,11 @@ class NodeSource:
     def inclusion_proof(self, index: int, size: int) -> list[bytes] | None:
         return self._proof("/proof/inclusion", index=index, size=size)
 
-    def problems(self) -> list[str]:
+    def checkpoints(self) -> list[tuple[int, str]]:
+        return []  # the feed serves the latest checkpoint only
+
+    def problems(self, checkpoint: Checkpoint, last_recorded: datetime | None) -> list[str]:
+        del checkpoint, last_recorded
         return []
 
 
@@ -215,99 +238,3 @@ def _detail(response: httpx.Response) -> str:
         return text
     detail = problem.get("detail") if isinstance(problem, dict) else None
     return detail[:300] if isinstance(detail, str) else text
-
-
-class BundleSource:
-    """An export bundle directory."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.description = str(directory)
-        if not (directory / ENTRIES).is_file():
-            raise SourceError(f"{directory} is not a bundle: it has no {ENTRIES}")
-        #: The size `pages` read up to (the signed checkpoint's), and the lines after it.
-        self._size: int | None = None
-        self._beyond = 0
-
-    def _read(self, name: str) -> str:
-        try:
-            return (self.directory / name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SourceError(f"cannot read {name} of the bundle: {exc}") from exc
-
-    def checkpoint_note(self) -> str:
-        return self._read(CHECKPOINT)
-
-    def own_key(self) -> str:
-        return self._read(KEY).strip()
-
-    def pages(self, size: int) -> Iterator[list[SourceEntry]]:
-        page: list[SourceEntry] = []
-        self._size, self._beyond = size, 0
-        with (self.directory / ENTRIES).open("rb") as lines:
-            for number, line in enumerate(lines):
-                if number >= size:
-                    # Not signed, so not checked as entries; but a bundle must not carry
-                    # entries its checkpoint does not cover (`problems` says so).
-                    self._beyond += 1
-                    continue
-                page.append(self._entry(line, number))
-                if len(page) == PAGE_SIZE:
-                    yield page
-                    page = []
-        if page:
-            yield page
-
-    @staticmethod
-    def _entry(line: bytes, number: int) -> SourceEntry:
-        try:
-            record = orjson.loads(line)
-            index, entry = record["index"], record["entry"].encode("utf-8")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return SourceEntry(number, None, None, problem=f"line {number + 1} is malformed: {exc}")
-        if not isinstance(index, int):
-            return SourceEntry(number, None, None, problem=f"line {number + 1} has no index")
-        leaf = _hash(record.get("leaf_hash"))
-        problem = None if leaf is not None else "the leaf hash is not base64"
-        return SourceEntry(index, leaf, entry, problem=problem)
-
-    def consistency_proof(self, first: int, second: int) -> list[bytes] | None:
-        del first, second  # a bundle carries no proofs: the verifier recomputes instead
-        return None
-
-    def inclusion_proof(self, index: int, size: int) -> list[bytes] | None:
-        del index, size
-        return None
-
-    def problems(self) -> list[str]:
-        try:
-            manifest = orjson.loads(self._read(MANIFEST))
-            files = dict(manifest["files"])
-        except (SourceError, ValueError, KeyError, TypeError) as exc:
-            return [f"the manifest cannot be read: {exc}"]
-        found = []
-        if self._beyond:
-            found.append(
-                f"{ENTRIES} has {self._beyond} line(s) after the {self._size} entries the"
-                " checkpoint signs: nothing vouches for them"
-            )
-        if self._size is not None:
-            counts = manifest.get("counts")
-            claimed = {
-                "size": manifest.get("size"),
-                "counts.entries": counts.get("entries") if isinstance(counts, dict) else None,
-            }
-            for field, value in claimed.items():
-                if value != self._size:
-                    found.append(
-                        f"the manifest's {field} is {value!r}, not the checkpoint's {self._size}"
-                    )
-        for name in (ENTRIES, CHECKPOINT, KEY):
-            try:
-                digest = file_sha256(self.directory / name)
-            except OSError as exc:  # missing, or unreadable: a finding, not a crash
-                found.append(f"{name} of the bundle cannot be read: {exc.strerror or exc}")
-                continue
-            if files.get(name) != digest:
-                found.append(f"{name} does not have the SHA-256 the manifest gives")
-        return found

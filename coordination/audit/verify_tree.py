@@ -38,9 +38,13 @@ class Frontier:
         return h
 
 
-def localize(source: LogSource, leaves: bytearray, checkpoint: Checkpoint) -> Failure:
+def localize(
+    source: LogSource, leaves: bytearray, checkpoint: Checkpoint, *, start: int = 0
+) -> Failure | None:
     """Find, by bisection over the source's consistency proofs, the first entry whose
-    prefix of the log is not consistent with the signed root (``leaves``: 32 bytes each)."""
+    prefix of the log is not consistent with the signed root (``leaves``: 32 bytes each,
+    at least ``checkpoint.size`` of them); the first ``start`` are known to be sound.
+    None when the source serves no proofs."""
     size = checkpoint.size
     store = MemoryHashStore()
     store.append([bytes(leaves[i : i + HASH]) for i in range(0, size * HASH, HASH)])
@@ -55,7 +59,7 @@ def localize(source: LogSource, leaves: bytearray, checkpoint: Checkpoint) -> Fa
             m, size, tree_hash(m, store.read), checkpoint.root_hash, proof
         )
 
-    lo, hi = 1, size
+    lo, hi = start + 1, size
     try:
         while lo < hi:
             mid = (lo + hi) // 2
@@ -64,9 +68,7 @@ def localize(source: LogSource, leaves: bytearray, checkpoint: Checkpoint) -> Fa
             else:
                 lo = mid + 1
     except LookupError:
-        return Failure(
-            None, "the entries do not hash to the checkpoint's root (no proofs to say where)"
-        )
+        return None
     return Failure(
         lo - 1,
         "it does not match the signed tree (the entries before it do): it or its leaf hash"

@@ -16,10 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from coordination.audit._encoding import b64encode
+from coordination.audit.bundle_source import BundleSource
 from coordination.audit.keys import SigningKeyError, load_signer
 from coordination.audit.note import NoteError, Verifier
 from coordination.audit.verify import VerifyReport, verify_log
-from coordination.audit.verify_sources import BundleSource, LogSource, NodeSource, SourceError
+from coordination.audit.verify_sources import LogSource, NodeSource, SourceError
 from coordination.cli.integrate import register_integrate_command
 from coordination.cli.keys import register_keys_commands
 from coordination.cli.options import DatabaseOption, SettingsFactory
@@ -69,7 +70,11 @@ def export(settings: Settings, out: Path, *, console: Console | None = None) -> 
     finally:
         log.close()
         system.close()
-    console.print(f"exported {manifest['size']} entries to {out} (root {manifest['root']})")
+    counts = manifest["counts"]
+    console.print(
+        f"exported {counts['entries']} entries and {counts['checkpoints']} checkpoints to {out}"
+        f" (root {manifest['root']})"
+    )
     return 0
 
 
@@ -95,7 +100,13 @@ def _source(where: str, token: str | None = None) -> LogSource:
     return BundleSource(path)
 
 
-def _key(key: str | None) -> Verifier | None:
+def verifier_key(key: str | None) -> Verifier | None:
+    """The verifier key given as its line, or as a file holding it; None if not given.
+
+    Raises:
+        NoteError: It is not a verifier key line.
+        OSError: The file cannot be read.
+    """
     if key is None:
         return None
     path = Path(key)
@@ -112,6 +123,7 @@ def print_report(report: VerifyReport, console: Console) -> None:
     table.add_row("root", b64encode(report.root) if report.root else "-")
     table.add_row("entries checked", f"{report.entries_checked} ({report.hidden} hidden)")
     table.add_row("proofs checked", str(report.proofs_checked))
+    table.add_row("carried checkpoints", str(report.carried))
     if report.earlier_size is not None:
         table.add_row("earlier checkpoint", f"size {report.earlier_size}")
     table.add_row("time", f"{report.seconds:.2f} s")
@@ -142,7 +154,7 @@ def verify(
     """
     console = console or Console(stderr=True)
     try:
-        source, verifier = _source(where, token), _key(key)
+        source, verifier = _source(where, token), verifier_key(key)
         earlier_note = earlier.read_text(encoding="utf-8") if earlier else None
     except (SourceError, NoteError, OSError) as error:
         console.print(f"[red]error:[/] {error}")

@@ -24,13 +24,45 @@ database, as plain rows its encoder takes without building a ``Notification``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from coordination.persistence.readdb import Handle, ReadDatabase
+
+
+@dataclass(frozen=True)
+class DecodedNotification(Notification):
+    """A notification whose event was read elsewhere than from its stored state (from the
+    verified log: ``audit.verified_reader``); ``event`` is that event, and decoders hand
+    it over as it is."""
+
+    event: Any = None
+
+
+class EventReader(Protocol):
+    """What the projector reads its pages from: the event table (`EventLog`), or the
+    verified log followed by the event table (``audit.verified_reader``)."""
+
+    async def head(self, handle: Handle) -> int:
+        """The highest notification id; every lower one is committed (or never will be)."""
+
+    async def read(
+        self,
+        handle: Handle,
+        after: int,
+        limit: int,
+        *,
+        until: int | None = None,
+        topics: Sequence[str] = (),
+    ) -> list[Notification]:
+        """Up to `limit` events with ids above `after` (at most `until`), in id order."""
+
+    async def read_ids(self, handle: Handle, ids: Sequence[int]) -> list[Notification]:
+        """The events with these notification ids, in id order."""
 
 
 def events_table(app: Application[UUID]) -> str:

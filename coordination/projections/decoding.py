@@ -27,6 +27,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
+from coordination.persistence.event_log import DecodedNotification
 from coordination.persistence.transcodings import plain_transcodings
 
 _new = object.__new__
@@ -96,7 +97,9 @@ class EventDecoder:
         self._classes: dict[tuple[str, type], tuple[type, int, Callable[[Any], Any]]] = {}
 
     def __call__(self, notification: Notification) -> Any:
-        """The domain event stored in `notification`."""
+        """The domain event stored in `notification` (or read already: its `event`)."""
+        if type(notification) is DecodedNotification:
+            return notification.event
         if self.direct:
             try:
                 return self._decode(notification)

@@ -24,7 +24,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from coordination.persistence.event_log import EventLog
+from coordination.persistence.event_log import EventReader
 from coordination.persistence.readdb import (
     Connection,
     GatheredWrites,
@@ -67,7 +67,7 @@ class PagePipeline:
 
     Args:
         db: The read database (the next page is read through it).
-        log: The event log.
+        log: Where the log is read: the event table, or the verified log before it.
         views: The views to write.
         decode: Stored event -> domain event.
         fixed: Fixed generation per view (rebuilds); None follows the live ones.
@@ -79,7 +79,7 @@ class PagePipeline:
     def __init__(
         self,
         db: ReadDatabase,
-        log: EventLog,
+        log: EventReader,
         views: Sequence[View],
         decode: Decode,
         *,

@@ -4,7 +4,9 @@
 the live generation keeps serving (and keeps being fed), then switches the SQL views to
 it in one transaction once it has caught up, and drops the old tables. `check_replay`
 builds every view again into scratch tables, brings them to exactly the live views'
-positions, and compares them row by row inside one read snapshot.
+positions, and compares them row by row inside one read snapshot. Both read the log
+through `log`: the command line hands them the verified log followed by the event table
+(``audit.verified_reader``), so that what they build is what the signed log records.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from coordination.persistence.event_log import EventReader
 from coordination.persistence.readdb import Handle, ReadDatabase
 from coordination.projections.parking import list_parked
 from coordination.projections.runner import ProjectionRunner
@@ -55,11 +58,13 @@ async def rebuild(
     *,
     progress: Progress | None = None,
     batch_size: int | None = None,
+    log: EventReader | None = None,
 ) -> Rebuilt:
     """Build a fresh generation of `view` from position 0 and switch to it, without downtime.
 
     Commands may keep arriving: the new generation catches up again until, inside the
-    switch's transaction, it is at least as far as the live one.
+    switch's transaction, it is at least as far as the live one. The log is read through
+    `log` (the event table when None).
     """
     # The secondary indexes are built once the bulk of the rows is in: one pass per index
     # rather than maintaining every index row by row through the whole catch-up.
@@ -71,6 +76,7 @@ async def rebuild(
         generations={view.name: generation},
         name=f"rebuild:{view.name}",
         batch_size=batch_size,
+        log=log,
     )
     report = _reporter(view.name, progress)
     try:
@@ -131,11 +137,13 @@ async def check_replay(
     *,
     progress: Progress | None = None,
     batch_size: int | None = None,
+    log: EventReader | None = None,
 ) -> list[Difference]:
-    """Replay every view into scratch tables and compare them with the live views."""
+    """Replay every view into scratch tables and compare them with the live views (the
+    log read through `log`; the event table when None)."""
     differences: list[Difference] = []
     for view in views:
-        differences += await _check_view(db, app, view, progress, batch_size)
+        differences += await _check_view(db, app, view, progress, batch_size, log)
     return differences
 
 
@@ -145,6 +153,7 @@ async def _check_view(
     view: View,
     progress: Progress | None,
     batch_size: int | None,
+    log: EventReader | None,
 ) -> list[Difference]:
     scratch = await new_generation(db, view, SCRATCH, indexes=False)  # compared, never queried
     runner = ProjectionRunner(
@@ -154,6 +163,7 @@ async def _check_view(
         generations={view.name: scratch},
         name=f"check:{view.name}",
         batch_size=batch_size,
+        log=log,
     )
     report = _reporter(view.name, progress)
     try:

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from coordination.persistence.event_log import EventLog, events_table
+from coordination.persistence.event_log import EventLog, EventReader, events_table
 from coordination.persistence.readdb import Connection, Handle, ReadDatabase
 from coordination.persistence.readdb_postgres import PostgresHandle
 from coordination.projections import parking
@@ -64,6 +64,8 @@ class ProjectionRunner:
         restart_delay: Seconds before a projector that failed (lost its connection,
             say) contends for the lock again; standbys try every `STANDBY_LOOK` seconds,
             so one of them takes over first.
+        log: Where the log is read; the event table when None (a rebuild reads the
+            verified log first: ``audit.verified_reader``).
     """
 
     def __init__(
@@ -77,13 +79,14 @@ class ProjectionRunner:
         batch_size: int | None = None,
         poll_interval: float | None = None,
         restart_delay: float = 1.0,
+        log: EventReader | None = None,
     ) -> None:
         self.db, self.app, self.views, self.name = db, app, tuple(views), name
         self.fixed = generations
         self.batch_size = batch_size or (2000 if db.is_postgres else 500)
         self.restart_delay = restart_delay
         self.poll_interval = poll_interval or (1.0 if db.is_postgres else 0.1)
-        self.log = EventLog(db, events_table(app))
+        self.log = log if log is not None else EventLog(db, events_table(app))
         # The library's recorder NOTIFYs a channel named after its table on every insert.
         self.events_channel = events_table(app).replace(".", "_")
         self.pipeline = PagePipeline(

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from coordination.audit.bundle_source import BundleSource
 from coordination.audit.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from coordination.audit.export import ExportError, export_bundle
 from coordination.audit.log import open_audit_log
 from coordination.audit.merkle import leaf_hash
 from coordination.audit.verify import VerifyReport, verify_log
-from coordination.audit.verify_sources import BundleSource
 from coordination.bootstrap import System
 from tests.audit.support import ORIGIN, LogNode, node_signer, other_signer
 
@@ -49,16 +49,17 @@ def write_lines(bundle: Path, content: list[bytes]) -> None:
 def test_a_bundle_holds_everything_to_verify_offline(bundle: Path) -> None:
     assert sorted(p.name for p in bundle.iterdir()) == [
         "checkpoint",
+        "checkpoints.jsonl",
         "entries.jsonl",
         "key",
         "manifest.json",
     ]
     manifest = json.loads((bundle / "manifest.json").read_text())
-    assert manifest["format"] == "coordination-log-bundle/1"
+    assert manifest["format"] == "coordination-log-bundle/2"
     assert (manifest["origin"], manifest["size"], manifest["counts"]) == (
         ORIGIN,
         200,
-        {"entries": 200},
+        {"entries": 200, "checkpoints": 1},
     )
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == digest
@@ -103,8 +104,11 @@ def test_two_entries_swapped_in_a_bundle(bundle: Path) -> None:
     content[3], content[5] = content[5], content[3]
     write_lines(bundle, content)
     report = verify(bundle)
-    assert report.first_bad_index == 3
-    assert "index 5" in str(report.failures[0])
+    # Both named, as a swap: it was "missing: the next entry given has index 5".
+    assert [str(f) for f in report.failures] == [
+        "entry 3: swapped with entry 5: entry 3 holds the entry of index 5, and entry 5 the"
+        " one of index 3"
+    ]
 
 
 def test_a_truncated_line_is_named(bundle: Path) -> None:

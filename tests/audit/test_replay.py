@@ -26,6 +26,7 @@ from coordination_demo import DemoSummary, load_demo
 from tests.audit.support import ORIGIN, node_signer
 
 ADOPTED = "coordination.decision.decision_adopted"
+KEY = node_signer().verifier
 
 
 def _entries(system: System) -> list[LogEntry]:
@@ -78,7 +79,7 @@ async def test_replay_shows_the_first_decision_in_force_before_it_was_superseded
     first, second = demo.ids["decision:1"], demo.ids["decision:2"]
     # Not integrated yet: the replay integrates first, with the node's key.
     replayed, target, views = await replay(
-        system, AsOf(index=0), tmp_path / "start.db", signer=node_signer()
+        system, AsOf(index=0), tmp_path / "start.db", verifier=KEY, signer=node_signer()
     )
     await views.stop()
     target.close()
@@ -86,7 +87,9 @@ async def test_replay_shows_the_first_decision_in_force_before_it_was_superseded
     assert replayed.events == 1
 
     cut = _first_adoption(system, demo)
-    replayed, target, views = await replay(system, AsOf(index=cut.index), tmp_path / "mid.db")
+    replayed, target, views = await replay(
+        system, AsOf(index=cut.index), tmp_path / "mid.db", verifier=KEY
+    )
     try:
         assert (replayed.cut_off.index, replayed.cut_off.notification_id) == (
             cut.index,
@@ -118,7 +121,9 @@ async def test_replay_shows_the_first_decision_in_force_before_it_was_superseded
         target.close()
 
     head = replayed.log_size - 1
-    replayed, target, views = await replay(system, AsOf(index=head), tmp_path / "head.db")
+    replayed, target, views = await replay(
+        system, AsOf(index=head), tmp_path / "head.db", verifier=KEY
+    )
     live = await start_projections(system, start=False)
     try:
         superseded = await get_decision(views.db, first)
@@ -170,7 +175,7 @@ def test_replay_as_of_a_date_or_a_time_from_the_command_line(
     cut = _first_adoption(system, demo)
     moment = recorded_at(cut)
 
-    code, output = run(cli, "replay", "--as-of", moment.isoformat())
+    code, output = run(cli, "replay", "--as-of", moment.isoformat(), "--key", KEY.vkey)
     assert code == 0, output
     # The largest index recorded at or before the moment: the cut, or a later event
     # recorded within the same microsecond.
@@ -183,18 +188,18 @@ def test_replay_as_of_a_date_or_a_time_from_the_command_line(
 
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     kept = tmp_path / "kept.db"
-    code, output = run(cli, "replay", "--as-of", tomorrow, "--into", str(kept))
+    code, output = run(cli, "replay", "--as-of", tomorrow, "--into", str(kept), "--key", KEY.vkey)
     assert code == 0, output
     assert f"log index {demo.events - 1} (the log has {demo.events} entries)" in output
     assert f"recorded at or before {tomorrow}T23:59:59.999999+00:00" in output
     assert "superseded no" in output
     assert kept.is_file()
-    code, output = run(cli, "replay", "--as-of", tomorrow, "--into", str(kept))
+    code, output = run(cli, "replay", "--as-of", tomorrow, "--into", str(kept), "--key", KEY.vkey)
     assert code == 2
     assert "already exists" in output
 
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
-    code, output = run(cli, "replay", "--as-of", yesterday)
+    code, output = run(cli, "replay", "--as-of", yesterday, "--key", KEY.vkey)
     assert code == 2
     assert "no event of the log was recorded at or before" in output
 
@@ -207,7 +212,7 @@ def test_an_index_beyond_the_log_is_refused(cli: typer.Typer, system: System) ->
         node_signer(),
         origin=system.settings.origin,
     ).run_once()
-    code, output = run(cli, "replay", "--as-of", str(demo.events))
+    code, output = run(cli, "replay", "--as-of", str(demo.events), "--key", KEY.vkey)
     assert code == 2
     assert f"log index {demo.events} is beyond the log, which has {demo.events} entries" in output
 
