@@ -37,6 +37,8 @@ class Settings(BaseSettings):
         workers: Processes `coordination serve` runs. Each serves every request; one of
             them projects and integrates at a time (the others take over if it dies).
             More than one needs PostgreSQL, whose notifications keep them in step.
+        keys_dir: The directory of the node's keys and of its integrity alarm
+            (`integrity.json`); ``keys`` in `data_dir` when not set.
         signing_key_file: The node's Ed25519 signing key (a C2SP signer key line) when it is
             kept outside the data directory.
         signing_key: The same key given as a secret (e.g. from the deployment's secret store).
@@ -73,6 +75,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    keys_dir: Path | None = None
     signing_key_file: Path | None = None
     signing_key: SecretStr | None = None
     allow_anonymous: bool = True

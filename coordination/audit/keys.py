@@ -16,16 +16,24 @@ from typing import TYPE_CHECKING
 
 from coordination.private_files import FILE_MODE, ExposedFileError, private_directory, read_secret
 
-from .note import NoteError, Signer
+from .note import NoteError, Signer, Verifier
 
 if TYPE_CHECKING:
     from coordination.settings import Settings
 
 DEFAULT_KEY_FILE = "signing.key"
+#: The keys directory in the data directory, when `Settings.keys_dir` is not set.
+DEFAULT_KEYS_DIR = "keys"
 
 
 class SigningKeyError(RuntimeError):
     """The signing key cannot be created or used; the message says why and what to do."""
+
+
+def keys_dir(settings: Settings) -> Path:
+    """The node's keys directory: `Settings.keys_dir`, else ``keys`` in the data directory."""
+    configured = settings.keys_dir
+    return configured if configured is not None else settings.data_dir / DEFAULT_KEYS_DIR
 
 
 def key_path(settings: Settings) -> Path:
