@@ -140,3 +140,32 @@ def load_or_create_signer(settings: Settings) -> Signer:
     if missing and settings.env != "production":
         init_key(settings)
     return load_signer(settings)
+
+
+#: Verifier keys of the node's earlier log keys, one line each, in the keys directory:
+#: the checkpoints signed before a rotation verify with them (the self-audit reads it).
+EARLIER_KEYS_FILE = "earlier-log-keys"
+
+
+def earlier_verifiers(directory: Path) -> list[Verifier]:
+    """The verifier keys in ``directory``'s `EARLIER_KEYS_FILE` (none when there is none).
+
+    Blank lines and lines starting with ``#`` are skipped.
+
+    Raises:
+        SigningKeyError: A line is not a verifier key line.
+    """
+    path = directory / EARLIER_KEYS_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip() and not line.startswith("#"):
+            try:
+                found.append(Verifier.from_vkey(line.strip()))
+            except NoteError as error:
+                problem = f"{path}, line {number}: not a verifier key: {error}"
+                raise SigningKeyError(problem) from None
+    return found
