@@ -11,6 +11,10 @@ stores it in a transaction keyed by tree size, so no two checkpoints can disagre
 One integrator runs per log: among processes, the leader holds the storage's session
 lock (a PostgreSQL advisory lock, a file lock beside an SQLite file) and the others wait
 to take over when it dies. ``run_once`` needs no leadership; it is safe beside a leader.
+
+While the node's integrity alarm is raised (`integrity`) it neither integrates nor
+signs: nothing is appended to or signed over a log known to disagree with itself. The
+self-audit (`auditor.Auditor`) runs beside the leader, told of every range written.
 """
 
 from __future__ import annotations
@@ -24,16 +28,19 @@ from typing import TYPE_CHECKING
 from .batches import Batch, BatchReader
 from .encoding_pool import MIN_ROWS, EncodingPool
 from .entry_encoder import EntryEncoder
+from .integrity import Finding, IntegrityAlarm
 from .note import Signer
 from .notifier import LogNotifier
 from .signing import LogIntegrityError, sign_next
-from .storage import LogEntry, LogStorage, Position, StoredCheckpoint
+from .storage import LogEntry, LogStorage, Position, StorageCorruptError, StoredCheckpoint
 from .stored import plan_append, stored_hash_count
 
 if TYPE_CHECKING:
     from uuid import UUID
 
     from eventsourcing.application import Application
+
+    from .auditor import Auditor
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,10 @@ class Integrator:
             ``stop`` or ``close``. Off, or when a cipher or compressor leaves no direct
             path, everything is encoded in this process.
         worker_min_rows: Batches smaller than this are encoded in this process.
+        integrity: The node's integrity alarm: while it is raised nothing is integrated
+            or signed, and a tree that does not extend the last checkpoint raises it.
+        auditor: The self-audit, run beside ``run_forever`` while it leads and told of
+            each range written.
     """
 
     def __init__(
@@ -101,6 +112,8 @@ class Integrator:
         fault: Callable[[str], None] | None = None,
         encode_in_worker: bool = True,
         worker_min_rows: int = MIN_ROWS,
+        integrity: IntegrityAlarm | None = None,
+        auditor: Auditor | None = None,
     ) -> None:
         self.origin = origin
         if signer.name != self.origin:
@@ -127,6 +140,8 @@ class Integrator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: BaseException | None = None
+        self.integrity, self.auditor = integrity, auditor
+        self._leading = threading.Event()
 
     # Integration.
 
@@ -178,9 +193,12 @@ class Integrator:
                 that a busy log still gets checkpoints.
 
         Returns:
-            How many events were integrated, or None if another integrator moved first
-            (this one then stops; what it wrote stays).
+            How many events were integrated (none while the integrity alarm is raised),
+            or None if another integrator moved first (this one then stops; what it
+            wrote stays).
         """
+        if self._halted():
+            return 0
         position = self.storage.position()
         reader = BatchReader(
             self._read,
@@ -193,6 +211,8 @@ class Integrator:
             for batch in reader:
                 if not self._write(position, batch):
                     return None
+                if self.auditor is not None:
+                    self.auditor.integrated(position, batch.end)
                 position = batch.end
                 total += batch.count
                 self._advanced(position)
@@ -213,13 +233,21 @@ class Integrator:
         """Sign a checkpoint of the stored tree if it grew since the last one.
 
         Returns:
-            The new checkpoint, or None when the last one is current.
+            The new checkpoint, or None when the last one is current or the integrity
+            alarm is raised.
 
         Raises:
-            LogIntegrityError: The stored tree does not extend the last checkpoint.
+            LogIntegrityError: The stored tree does not extend the last checkpoint (the
+                integrity alarm is raised).
         """
-        with self.storage.transaction() as tx:
-            checkpoint = sign_next(tx, self.origin, self.signer, self._fault)
+        if self._halted():
+            return None
+        try:
+            with self.storage.transaction() as tx:
+                checkpoint = sign_next(tx, self.origin, self.signer, self._fault)
+        except (LogIntegrityError, StorageCorruptError) as error:
+            self._alarm("signing", error)
+            raise
         if checkpoint is None:
             return None
         self._fault("checkpoint_committed")
@@ -246,11 +274,15 @@ class Integrator:
         for ``checkpoint_gap`` once caught up), sign within ``checkpoint_interval`` (at
         once when caught up), take over when the leader dies."""
         session = self.storage.integrator_session()
+        if self.auditor is not None:
+            self.auditor.start(leading=self._leading.is_set)
         try:
             while not stop.is_set():
                 if not session.try_lead():
+                    self._leading.clear()
                     stop.wait(self.takeover_interval)
                     continue
+                self._leading.set()
                 try:
                     count = self.integrate(until=time.monotonic() + self.checkpoint_interval)
                     # Until the gap is over, wait no longer than it lasts, then sign.
@@ -258,6 +290,8 @@ class Integrator:
                     self.last_error = None
                 except Exception as error:
                     self.last_error = error
+                    if isinstance(error, StorageCorruptError):
+                        self._alarm("tree", error)
                     log.exception("the integrator failed; retrying")
                     stop.wait(1.0)
                     continue
@@ -270,8 +304,18 @@ class Integrator:
                     # batch's round trips serve many events instead of one or two.
                     stop.wait(self.checkpoint_gap if due_in is None else due_in)
         finally:
+            self._leading.clear()
+            if self.auditor is not None:
+                self.auditor.stop()
             session.close()
             self.close()
+
+    def _halted(self) -> bool:
+        return self.integrity is not None and self.integrity.halts("the integrator")
+
+    def _alarm(self, check: str, error: Exception) -> None:
+        if self.integrity is not None:
+            self.integrity.raise_alarm(Finding(check, None, str(error)))
 
     def _sign_when_due(self) -> float | None:
         """Sign if the last look was ``checkpoint_gap`` ago or more; else the seconds
