@@ -1,11 +1,13 @@
-"""The closed vocabularies of the API: the domain's enums (and two of the views'), exposed.
+"""The closed vocabularies of the API: the domain's enums (and two of the views', one of
+the signed log's), exposed.
 
 Each vocabulary is declared once, where it belongs: the domain's in `domain` (which
 imports no framework), the two that only the views have (a deferred decision, a closed
-forum) beside their views. Here each is handed to `strawberry.enum` with its GraphQL name
-and description, the API's words for it; strawberry records them on the class itself,
-which is the type the API's fields and inputs take and return. The rest of `graphql`
-imports the vocabularies from this module, so they are exposed before any type uses them.
+forum) beside their views, the integrity alarm's state beside the alarm. Here each is
+handed to `strawberry.enum` with its GraphQL name and description, the API's words for
+it; strawberry records them on the class itself, which is the type the API's fields and
+inputs take and return. The rest of `graphql` imports the vocabularies from this module,
+so they are exposed before any type uses them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 
 import strawberry
 
+from coordination.audit.integrity import IntegrityState
 from coordination.domain.action import ActionStatus
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
@@ -34,6 +37,7 @@ __all__ = [
     "DecisionStatus",
     "ForumKind",
     "ForumStatus",
+    "IntegrityState",
     "InviteeKind",
     "MemberKind",
     "MinutesStatus",
@@ -67,6 +71,11 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         MinutesStatus,
         "MinutesStatus",
         "Where a workshop's minutes stand; approved minutes are sealed.",
+    ),
+    (
+        IntegrityState,
+        "IntegrityState",
+        "Whether the node found what it stores to agree with what it signed.",
     ),
 )
 

@@ -44,6 +44,7 @@ from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
+from coordination.graphql.queries.integrity import IntegrityQueries
 from coordination.graphql.queries.registry import RegistryQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
@@ -61,6 +62,7 @@ Query = merge_types(
         WorkshopQueries,
         AuditQueries,
         SignedLogQueries,
+        IntegrityQueries,
     ),
 )
 Mutation = merge_types(
