@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,19 +22,22 @@ import httpx
 import pytest
 from rich.console import Console
 
-from coordination.audit.integrity import Integrity, read_integrity
+from coordination.audit.integrity import FullPass, Integrity, read_integrity
 from coordination.audit.keys import keys_dir
 from coordination.audit.runtime import AuditRuntime
 from coordination.auth.tokens import TokenKeys, issue_token
-from coordination.bootstrap import System
+from coordination.bootstrap import System, bootstrap
 from coordination.cli.integrity import integrity_resolve
 from coordination.http.app import create_app
 from coordination.settings import Settings
 from coordination_demo import load_demo
 from tests.asgi import serving
 from tests.audit.support import fill_events
-from tests.audit.tampering import TAMPERINGS
+from tests.audit.tampering import TAMPERINGS, entry_byte
 
+ORIGIN = "test.example/coordination/log"
+#: No full pass yet, as `wait_for` compares it.
+NO_PASS = FullPass(datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC), -1)
 #: Seconds within which the node must have done what is waited for.
 DEADLINE_S = 30.0
 INTEGRITY = """{ integrity { state since findings { check logIndex detail foundAt }
@@ -168,3 +172,37 @@ async def test_an_untouched_node_raises_no_alarm_and_shows_its_last_pass(
         assert error["extensions"]["code"] == "FORBIDDEN"
         assert "only the secretariat and auditors read the integrity alarm" in error["message"]
         assert tmp_path in keys_dir(settings).parents
+
+
+def test_under_serve_on_postgres_the_integrator_s_child_audits_and_every_process_sees_it(
+    postgres_schema_url: str, tmp_path: Path
+) -> None:
+    """`serve` runs the integrator, and so the self-audit, as its child (decision 18): the
+    alarm it raises is what the serving process answers `/ready` and `/metrics` with."""
+    from tests.e2e.test_integrator_process import log_size, start_serve, wait_for
+    from tests.processes import free_port
+
+    port = free_port()
+    server = start_serve(postgres_schema_url, tmp_path, port)
+    settings = Settings(database_url=postgres_schema_url, data_dir=tmp_path, origin=ORIGIN)
+    system = bootstrap(settings)
+    node = f"http://127.0.0.1:{port}"
+    try:
+        fill_events(system.app, 200)
+        wait_for(lambda: log_size(system) == (200, 200))
+        wait_for(lambda: (state_of(settings).last_full_pass or NO_PASS).entries == 200)
+        wait_for(lambda: httpx.get(f"{node}/ready", timeout=5).status_code == 200)
+        entry_byte(system, 42)
+        wait_for(lambda: httpx.get(f"{node}/ready", timeout=5).status_code == 503)
+        report = httpx.get(f"{node}/ready", timeout=5).json()
+        assert report["status"] == "integrity_alarm"
+        assert (report["finding"]["check"], report["finding"]["index"]) == ("leaf_hash", 42)
+        assert "coordination_integrity_ok 0.0" in httpx.get(f"{node}/metrics", timeout=5).text
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        system.close()
+    output = " ".join((tmp_path / "serve.out").read_text().split())
+    assert "integrity alarm: leaf_hash check, entry 42" in output  # the child's log line
