@@ -169,3 +169,26 @@ def earlier_verifiers(directory: Path) -> list[Verifier]:
                 problem = f"{path}, line {number}: not a verifier key: {error}"
                 raise SigningKeyError(problem) from None
     return found
+
+
+def keep_earlier_key(settings: Settings) -> Path | None:
+    """Before the log's key is replaced: add its verifier key to the keys directory's
+    `EARLIER_KEYS_FILE`, so that the checkpoints it signed still verify for the node's
+    self-audit.
+
+    Returns:
+        The file, or None when there is no key to keep (none yet, or one that cannot be
+        read: its checkpoints will not verify, and the self-audit will say so).
+    """
+    try:
+        vkey = load_signer(settings).verifier.vkey
+    except SigningKeyError:
+        return None
+    directory = private_directory(keys_dir(settings))
+    path = directory / EARLIER_KEYS_FILE
+    kept = {v.vkey for v in earlier_verifiers(directory)}
+    if vkey not in kept:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8") as file:
+            file.write(f"{vkey}\n")
+    return path

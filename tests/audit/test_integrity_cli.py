@@ -96,3 +96,22 @@ def test_resolve_says_what_is_missing(cli: typer.Typer, settings: Settings) -> N
     assert "there is no event store" in output
     assert not read_integrity(keys_dir(settings)).ok
     assert ORIGIN in settings.origin
+
+
+def test_a_rotated_log_key_stays_one_the_self_audit_trusts(
+    cli: typer.Typer, system: System, settings: Settings
+) -> None:
+    assert run(cli, "keys", "init")[0] == 0
+    fill_events(system.app, 20)
+    assert run(cli, "integrate")[0] == 0
+    code, output = run(cli, "keys", "init", "--force")
+    assert code == 0, output
+    assert "kept the replaced key's verifier key in" in output
+    assert (keys_dir(settings) / "earlier-log-keys").is_file()
+    # The checkpoint of 20 entries is signed with the replaced key only.
+    code, output = run(cli, "integrity", "resolve")
+    assert code == 0, output
+    (keys_dir(settings) / "earlier-log-keys").unlink()
+    code, output = run(cli, "integrity", "resolve")
+    assert code == 1
+    assert "the checkpoint of size 20 does not verify with the node's key" in output
