@@ -81,7 +81,8 @@ def _checked(audit: "SelfAudit", console: Console) -> tuple[FullPass, list[Findi
 
 def integrity_resolve(settings: Settings, *, console: Console | None = None) -> int:
     """Run a full pass of the self-audit; clear the alarm if it finds nothing, else keep
-    it (with what the pass found) and refuse."""
+    it (with what the pass found) and refuse. With no alarm raised it is a check of the
+    log (after a restore, say), and says so."""
     from coordination.audit.keys import SigningKeyError, load_signer
     from coordination.audit.storage import open_storage
     from coordination.bootstrap import STORE_ERRORS, open_existing
@@ -95,6 +96,7 @@ def integrity_resolve(settings: Settings, *, console: Console | None = None) -> 
         console.print(f"[red]error:[/] {error}")
         return 2
     storage = open_storage(system.target, system.app)
+    was_raised = system.integrity.raised()
     try:
         summary, findings = _checked(self_audit(system, storage, signer), console)
         if findings:
@@ -120,6 +122,11 @@ def integrity_resolve(settings: Settings, *, console: Console | None = None) -> 
         )
         _findings(console, state.findings)
         return 1
+    if not was_raised:
+        console.print(
+            f"no alarm was raised; a full pass over {summary.entries} entries found nothing"
+        )
+        return 0
     console.print(
         f"resolved: a full pass over {summary.entries} entries found nothing; the node"
         " integrates and signs again"

@@ -50,6 +50,8 @@ def test_status_resolve_and_integrate_around_an_alarm(
     assert run(cli, "integrate")[0] == 0
     code, output = run(cli, "integrity", "status")
     assert (code, output) == (0, "integrity: ok, no alarm raised last full pass: none yet")
+    code, output = run(cli, "integrity", "resolve")
+    assert (code, output) == (0, "no alarm was raised; a full pass over 150 entries found nothing")
 
     tampered = entry_byte(system, 42)
     code, output = run(cli, "integrity", "resolve")
