@@ -10,14 +10,20 @@ Per store (SQLite always; PostgreSQL when COORDINATION_TEST_DATABASE_URL is set,
   (p50 and p99 of random proofs), and inclusion proofs over HTTP (real uvicorn), beside
   the same proofs from an in-memory tree (the feed runs in a process of its own);
 - verify: `verify_log` of every entry from an export bundle (offline) and from the node
-  over HTTP, beside SHA-256 of the same entry bytes.
+  over HTTP, beside SHA-256 of the same entry bytes;
+- the self-audit (`audit_self.py`): its full pass, and `bench/append.py`'s mix with the
+  pass running and without it, alternated.
 
-Writes bench/results/audit.json and prints a table. The log size is a parameter, and
-`--integration-only` stops after the integration figures (a quick run while tuning):
+Writes bench/results/audit.json and prints a table. The log size is a parameter,
+`--integration-only` stops after the integration figures (a quick run while tuning), and
+`--self-audit-only` measures the self-audit after them and nothing else, into
+bench/results/audit-self.json:
 
     python infra/throwaway_postgres.py --durable -- python bench/audit.py --entries 1000000
     python infra/throwaway_postgres.py --durable -- python bench/audit.py \
         --entries 200000 --integration-only
+    python infra/throwaway_postgres.py --durable -- python bench/audit.py \
+        --entries 1000000 --self-audit-only
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from audit_self import measure_self_audit  # noqa: E402
 from common import fresh_url  # noqa: E402
 from common import row as result_row  # noqa: E402
 
@@ -58,6 +65,8 @@ from coordination.settings import Settings  # noqa: E402
 from tests.audit.support import ORIGIN, LogNode, fill_events, node_signer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "audit.json"
+#: The rows of a `--self-audit-only` run (a full run has them in `RESULTS` too).
+SELF_AUDIT_RESULTS = ROOT / "bench" / "results" / "audit-self.json"
 PROOFS = 2000
 HTTP_PROOFS = 300
 
@@ -125,7 +134,13 @@ def step(label: str) -> None:
 
 
 def measure(
-    backend: str, entries: int, server: str | None, tmp: Path, *, integration_only: bool = False
+    backend: str,
+    entries: int,
+    server: str | None,
+    tmp: Path,
+    *,
+    integration_only: bool = False,
+    self_audit_only: bool = False,
 ) -> list[dict[str, Any]]:
     system: System = bootstrap(
         Settings(database_url=fresh_url(backend, server, tmp, "audit"), data_dir=tmp, origin=ORIGIN)
@@ -150,6 +165,14 @@ def measure(
     integrator.close()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     integration_cpu_s += (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    label = f"({backend}, {entries} entries)"
+    if self_audit_only:
+        rows = measure_self_audit(
+            system, integrator.storage, node_signer().verifier, tmp, label, entries / integration_s
+        )
+        integrator.storage.close()
+        system.close()
+        return rows
     integrator.storage.close()
 
     node = LogNode(system)
@@ -163,7 +186,6 @@ def measure(
     leaves = [hashlib.sha256(b"\x00" + e.entry).digest() for e in stored]
     sha_s = time.perf_counter() - started
     del stored
-    label = f"({backend}, {entries} entries)"
     rows = [
         row(
             f"integration {label}",
@@ -263,6 +285,12 @@ def measure(
     )
     rows.append(row(f"export {label}", export_s, "s", "SHA-256 of the entry bytes", sha_s))
     node.close()
+    # Last: the mix's writes grow the event table, which the figures above do not expect.
+    storage = open_storage(system.target, system.app)
+    rows += measure_self_audit(
+        system, storage, node_signer().verifier, tmp, label, entries / integration_s
+    )
+    storage.close()
     system.close()
     return rows
 
@@ -277,6 +305,9 @@ def main() -> int:
     parser.add_argument(
         "--integration-only", action="store_true", help="stop after the integration figures"
     )
+    parser.add_argument(
+        "--self-audit-only", action="store_true", help="the self-audit after integration, only"
+    )
     args = parser.parse_args()
     server = os.environ.get("COORDINATION_TEST_DATABASE_URL")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
@@ -287,7 +318,12 @@ def main() -> int:
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
             rows = measure(
-                backend, args.entries, server, Path(tmp), integration_only=args.integration_only
+                backend,
+                args.entries,
+                server,
+                Path(tmp),
+                integration_only=args.integration_only,
+                self_audit_only=args.self_audit_only,
             )
         results.extend(rows)
         for r in rows:
@@ -297,9 +333,10 @@ def main() -> int:
             )
     if args.integration_only:
         return 0  # a partial run must not replace the full results
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    written = SELF_AUDIT_RESULTS if args.self_audit_only else RESULTS
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {written}")
     return 0
 
 
