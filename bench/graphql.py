@@ -61,6 +61,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(ROOT))
 
 from bench.common import fresh_url, percentile, row  # noqa: E402
+from coordination.audit.keys import keys_dir  # noqa: E402
 from coordination.auth.principal import Role  # noqa: E402
 from coordination.auth.tokens import TokenKeys, issue_token  # noqa: E402
 from coordination.bootstrap import bootstrap  # noqa: E402
@@ -196,7 +197,7 @@ def prepare(url: str, data_dir: Path) -> dict[str, Any]:
     ]
     head = app.recorder.max_notification_id() or 0
     system.close()
-    keys = TokenKeys.load_or_create(data_dir, ORIGIN)
+    keys = TokenKeys.load_or_create(keys_dir(settings), ORIGIN)
     token = issue_token(
         keys, role=Role.CONVENOR, person=convenor, org=convenor_org, groups=(group,)
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import threading
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -63,6 +64,35 @@ def write_private(path: Path, data: bytes) -> None:
         file.write(data)
 
 
+def replace_private(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` at once (0600): a reader, or a crash at any moment, sees
+    the old contents or the new, never a part.
+
+    The bytes are written to a file beside it, flushed to the disk, renamed over it, and
+    the rename itself flushed with its directory.
+
+    Raises:
+        OSError: The file cannot be written.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
 def read_secret(path: Path) -> bytes:
     """The bytes of a key file, refused when the group or others may read or write it.
 
@@ -82,8 +112,13 @@ def read_secret(path: Path) -> bytes:
         return file.read()
 
 
-def exposure(directory: Path) -> str | None:
-    """Why `directory` lets others in (its mode and the fix), or None when it does not."""
+def exposure(directory: Path, what: str = "the data directory") -> str | None:
+    """Why `directory` lets others in (its mode and the fix), or None when it does not.
+
+    Args:
+        directory: The directory to look at.
+        what: What the message calls it.
+    """
     try:
         mode = stat.S_IMODE(directory.stat().st_mode)
     except FileNotFoundError:
@@ -91,6 +126,6 @@ def exposure(directory: Path) -> str | None:
     if not mode & _SHARED:
         return None
     return (
-        f"the data directory {directory} may be read by others (mode {mode:04o}): make it"
+        f"{what} {directory} may be read by others (mode {mode:04o}): make it"
         f" private with `chmod 700 {directory}`"
     )

@@ -27,7 +27,14 @@ class Settings(BaseSettings):
     """How this node runs.
 
     Attributes:
-        data_dir: Where the node keeps its files (the SQLite database, keys).
+        data_dir: Where the node keeps its files (the SQLite database; the keys, unless
+            `keys_dir` puts them elsewhere).
+        keys_dir: The node's keys directory: the log's and the tokens' signing keys, the
+            revoked tokens and the last checkpoint the node signed, and the integrity
+            alarm's state (`integrity.json`, decision 35). Kept apart from the database,
+            so that whoever can write the database alone can neither sign nor make the
+            node sign a rewritten log again (decision 34); ``keys`` in `data_dir` when
+            not set.
         database_url: The event store; defaults to an SQLite file in `data_dir`.
         origin: The name of this node's log, e.g. ``slup.se/coordination/log``.
         env: ``production`` turns off development conveniences, and serves the OpenAPI
@@ -37,10 +44,8 @@ class Settings(BaseSettings):
         workers: Processes `coordination serve` runs. Each serves every request; one of
             them projects and integrates at a time (the others take over if it dies).
             More than one needs PostgreSQL, whose notifications keep them in step.
-        keys_dir: The directory of the node's keys and of its integrity alarm
-            (`integrity.json`); ``keys`` in `data_dir` when not set.
         signing_key_file: The node's Ed25519 signing key (a C2SP signer key line) when it is
-            kept outside the data directory.
+            kept outside the keys directory.
         signing_key: The same key given as a secret (e.g. from the deployment's secret store).
         allow_anonymous: Serve callers without a token (the public views only); when false
             they are refused with UNAUTHENTICATED.
@@ -69,13 +74,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COORDINATION_", extra="ignore")
 
     data_dir: Path = Path("var")
+    keys_dir: Path | None = None
     database_url: str | None = None
     origin: str = Field(default="localhost/coordination/log", min_length=1, max_length=200)
     env: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    keys_dir: Path | None = None
     signing_key_file: Path | None = None
     signing_key: SecretStr | None = None
     allow_anonymous: bool = True
@@ -102,6 +107,13 @@ class Settings(BaseSettings):
                 )
             return word in _TRUE
         return value
+
+    @field_validator("keys_dir", mode="before")
+    @classmethod
+    def _default_when_blank(cls, value: object) -> object:
+        # `COORDINATION_KEYS_DIR=` left empty in a settings file means the default, not
+        # the working directory that an empty path would be.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("integrate", mode="before")
     @classmethod

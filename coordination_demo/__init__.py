@@ -1,7 +1,9 @@
 """The demo partnership, from the source article: Stockholm county's development
 partnership for the social economy, its members of every kind, three themes, the three
 support-service working groups with their actions, a workshop where municipal
-representatives meet the social economy, and a decision later superseded by another.
+representatives meet the social economy, a decision later superseded by another, a
+mapping survey with findings, a dissemination record and a social-accounting cycle
+carried to its audit statement.
 
 Loaded through the application's use cases by `coordination demo`, and used by the
 tests; `synthetic` makes a large log for the benchmarks and crash tests. The node itself
@@ -20,6 +22,7 @@ from coordination.application import Coordination
 from coordination_demo.loader import DemoSummary, Loader
 from coordination_demo.meetings import hold_workshop, take_decisions
 from coordination_demo.organisations import admit_members, convene_groups, establish_partnership
+from coordination_demo.reporting import account, disseminate, survey
 from coordination_demo.story import MEMBERS, REGISTRANTS, START, person
 
 __all__ = ["MEMBERS", "REGISTRANTS", "START", "DemoSummary", "load_demo", "person"]
@@ -34,6 +37,9 @@ def load_demo(app: Coordination, *, origin: str, console: Console | None = None)
         ("working groups and actions", convene_groups),
         ("workshop", hold_workshop),
         ("decisions", take_decisions),
+        ("mapping survey", survey),
+        ("dissemination", disseminate),
+        ("social accounts", account),
     ]
     summary = DemoSummary(partnership_id=UUID(int=0))
     before = app.recorder.max_notification_id() or 0

@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from typer.testing import CliRunner
 
-from coordination.audit.keys import init_key
+from coordination.audit.keys import init_key, keys_dir
 from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.cli import app
@@ -36,7 +36,7 @@ async def production(settings: Settings, system: System) -> AsyncIterator[httpx.
 
 
 def token_of(settings: Settings, role: str) -> str:
-    keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    keys = TokenKeys.load_or_create(keys_dir(settings), settings.origin)
     org = uuid4() if role == "representative" else None
     return issue_token(keys, role=role, person=uuid4(), org=org)
 

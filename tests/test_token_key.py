@@ -40,7 +40,8 @@ def test_tokens_issue_elsewhere_says_where_it_looked_and_makes_no_key(elsewhere:
     looked = elsewhere / "var" / "keys" / "token-signing.pem"
     assert f"there is no token-signing key at {looked}" in output
     assert "set COORDINATION_DATA_DIR to the node's data directory" in output
-    assert "(it is var, relative to the working directory)" in output
+    assert "or COORDINATION_KEYS_DIR to its keys directory" in output
+    assert "(the keys directory is var/keys, relative to the working directory)" in output
     assert "`coordination keys init`" in output
     assert not (elsewhere / "var").exists()  # before, a new key was made here, silently
 
@@ -58,7 +59,7 @@ def test_tokens_issue_signs_with_the_key_of_the_configured_data_dir(
     elsewhere: Path, tmp_path: Path
 ) -> None:
     node = tmp_path / "node"
-    keys = TokenKeys.load_or_create(node, ORIGIN)
+    keys = TokenKeys.load_or_create(node / "keys", ORIGIN)
     env = {"COORDINATION_DATA_DIR": str(node), "COORDINATION_ORIGIN": ORIGIN}
     result = CliRunner().invoke(app, ISSUE, env=env)
     assert result.exit_code == 0, result.output
@@ -91,8 +92,8 @@ def test_a_token_key_others_may_read_is_refused_naming_file_mode_and_fix(
 def test_the_cli_refuses_a_token_key_others_may_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    TokenKeys.load_or_create(tmp_path, ORIGIN)
-    os.chmod(token_key_path(tmp_path), 0o640)
+    TokenKeys.load_or_create(tmp_path / "keys", ORIGIN)
+    os.chmod(token_key_path(tmp_path / "keys"), 0o640)
     result = CliRunner().invoke(
         app, ISSUE, env={"COORDINATION_DATA_DIR": str(tmp_path), "COLUMNS": "500"}
     )
@@ -120,7 +121,7 @@ def test_keys_init_and_migrate_make_the_token_key_and_say_so(tmp_path: Path) -> 
     }
     initialised = CliRunner().invoke(app, ["keys", "init"], env=env)
     assert initialised.exit_code == 0, initialised.output
-    made = token_key_path(tmp_path / "a")
+    made = token_key_path(tmp_path / "a" / "keys")
     assert f"created the token-signing key {made}" in initialised.output
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
     again = CliRunner().invoke(app, ["keys", "init", "--force"], env=env)
@@ -134,7 +135,8 @@ def test_keys_init_and_migrate_make_the_token_key_and_say_so(tmp_path: Path) -> 
     }
     migrated = CliRunner().invoke(app, ["migrate"], env=env)
     assert migrated.exit_code == 0, migrated.output
-    assert f"created the token-signing key {token_key_path(tmp_path / 'b')}" in migrated.output
+    made = token_key_path(tmp_path / "b" / "keys")
+    assert f"created the token-signing key {made}" in migrated.output
     assert CliRunner().invoke(app, ISSUE, env=env).exit_code == 0
     migrated = CliRunner().invoke(app, ["migrate"], env=env)
     assert "token-signing" not in migrated.output  # made once

@@ -1,14 +1,19 @@
 """The application: the use cases, one class per group of them, over one unit of work.
 
 `Coordination` composes them flat: each is a `CommandRunner` (`unit_of_work`) with the
-use cases of one aggregate (`partnership`, `working_groups`, `actions`, the packages
-`decisions` and `workshops`), and nothing else stands between them.
+use cases of one aggregate (`partnership`, `working_groups`, `actions`, `survey`,
+`dissemination`, `documents`, the packages `decisions`, `workshops` and `accounting`),
+and nothing else stands between them.
 """
 
+from coordination.application.accounting import CycleAuditUseCases, CycleScopingUseCases
 from coordination.application.actions import ActionUseCases
 from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
 from coordination.application.decisions import ProposalUseCases, VotingUseCases
+from coordination.application.dissemination import DisseminationUseCases
+from coordination.application.documents import DocumentUseCases
 from coordination.application.partnership import PartnershipUseCases
+from coordination.application.survey import SurveyUseCases
 from coordination.application.working_groups import WorkingGroupUseCases
 from coordination.application.workshops import MeetingUseCases, WorkshopPlanningUseCases
 
@@ -21,8 +26,14 @@ class Coordination(
     VotingUseCases,
     WorkshopPlanningUseCases,
     MeetingUseCases,
+    CycleScopingUseCases,
+    CycleAuditUseCases,
+    SurveyUseCases,
+    DisseminationUseCases,
+    DocumentUseCases,
 ):
-    """Every use case of B1-B4, one method each, on the event store's application."""
+    """Every use case of B1-B4, B6, B7, B9 and B10's documents, one method each, on the
+    event store's application."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

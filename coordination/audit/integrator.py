@@ -5,8 +5,10 @@ each the next log index, writes its envelope bytes and leaf hash, extends the Me
 tree's stored hashes and moves its position, all in one transaction that first locks the
 position row and checks it is still where the batch began; a crash anywhere loses
 nothing and leaves no half-written batch. It then signs a checkpoint from the stored
-state alone, after checking that the new tree extends the last signed checkpoint, and
-stores it in a transaction keyed by tree size, so no two checkpoints can disagree.
+state alone, after checking that the new tree extends the last signed checkpoint, both
+the database's and the one kept in the keys directory, and stores it in a transaction
+keyed by tree size, so no two checkpoints can disagree (``CheckpointSigner``). A tree
+that does not extend them is not signed: the integrity alarm is raised instead.
 
 One integrator runs per log: among processes, the leader holds the storage's session
 lock (a PostgreSQL advisory lock, a file lock beside an SQLite file) and the others wait
@@ -26,12 +28,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .batches import Batch, BatchReader
+from .checkpoint_signer import CheckpointSigner
 from .encoding_pool import MIN_ROWS, EncodingPool
 from .entry_encoder import EntryEncoder
 from .integrity import Finding, IntegrityAlarm
 from .note import Signer
 from .notifier import LogNotifier
-from .signing import LogIntegrityError, sign_next
+from .signing import LogIntegrityError
 from .storage import LogEntry, LogStorage, Position, StorageCorruptError, StoredCheckpoint
 from .stored import plan_append, stored_hash_count
 
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from eventsourcing.application import Application
 
     from .auditor import Auditor
+    from .last_checkpoint import LastCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,11 @@ STEPS = (
     "signed",
     "stored",
     "checkpoint_committed",
+    "checkpoint_kept",
 )
-"""The step boundaries at which a ``fault`` hook is called (tests crash there)."""
+"""The step boundaries at which a ``fault`` hook is called (tests crash there).
+``checkpoint_committed`` is passed after the checkpoint's transaction commits and before
+the keys directory keeps it, ``checkpoint_kept`` after."""
 
 
 class Integrator:
@@ -95,6 +102,9 @@ class Integrator:
             or signed, and a tree that does not extend the last checkpoint raises it.
         auditor: The self-audit, run beside ``run_forever`` while it leads and told of
             each range written.
+        last_checkpoint: The last checkpoint the node signed, kept in its keys directory;
+            the node's integrators always have it. None: only the database's own
+            checkpoints are checked (tests, tools).
     """
 
     def __init__(
@@ -114,6 +124,7 @@ class Integrator:
         worker_min_rows: int = MIN_ROWS,
         integrity: IntegrityAlarm | None = None,
         auditor: Auditor | None = None,
+        last_checkpoint: LastCheckpoint | None = None,
     ) -> None:
         self.origin = origin
         if signer.name != self.origin:
@@ -142,6 +153,15 @@ class Integrator:
         self.last_error: BaseException | None = None
         self.integrity, self.auditor = integrity, auditor
         self._leading = threading.Event()
+        self._signing = CheckpointSigner(
+            storage,
+            signer,
+            origin=origin,
+            notifier=self.notifier,
+            fault=self._fault,
+            last_checkpoint=last_checkpoint,
+            integrity=integrity,
+        )
 
     # Integration.
 
@@ -237,22 +257,14 @@ class Integrator:
             alarm is raised.
 
         Raises:
-            LogIntegrityError: The stored tree does not extend the last checkpoint (the
-                integrity alarm is raised).
+            LogIntegrityError: The stored tree does not extend the last checkpoint, the
+                database's or the kept one (the integrity alarm is raised).
+            StorageCorruptError: A stored hash of the tree is missing (the alarm is
+                raised).
         """
         if self._halted():
             return None
-        try:
-            with self.storage.transaction() as tx:
-                checkpoint = sign_next(tx, self.origin, self.signer, self._fault)
-        except (LogIntegrityError, StorageCorruptError) as error:
-            self._alarm("signing", error)
-            raise
-        if checkpoint is None:
-            return None
-        self._fault("checkpoint_committed")
-        self.notifier.publish(checkpoint.size)
-        return checkpoint
+        return self._signing.sign_if_needed()
 
     # Running.
 
@@ -288,6 +300,10 @@ class Integrator:
                     # Until the gap is over, wait no longer than it lasts, then sign.
                     due_in = self._sign_when_due()
                     self.last_error = None
+                except LogIntegrityError as error:
+                    self.last_error = error  # logged and raised as an alarm when first met
+                    stop.wait(1.0)
+                    continue
                 except Exception as error:
                     self.last_error = error
                     if isinstance(error, StorageCorruptError):

@@ -1,29 +1,47 @@
-"""The node's Ed25519 signing key: created once, kept secret, named by the origin.
+"""The node's keys directory, and its Ed25519 signing key: created once, kept secret,
+named by the origin.
 
-The key is a C2SP signer key line (``PRIVATE+KEY+<origin>+<key id>+<base64>``). It comes
-from, in this order: ``COORDINATION_SIGNING_KEY`` (the line itself, e.g. from a secret
-store), the file ``COORDINATION_SIGNING_KEY_FILE``, or ``signing.key`` in the data
-directory. Key files must not be readable by others (mode 0600), like SSH keys: the one
-check of `private_files.read_secret` refuses this key and the token-signing key alike.
+The keys directory (``COORDINATION_KEYS_DIR``, else ``keys`` in the data directory) holds
+what whoever can write the database must not hold: the log's and the tokens' signing keys,
+the revoked tokens and the last checkpoint the node signed (decision 34), the verifier
+keys of its earlier log keys and the integrity alarm's state (decision 35). It is the
+node's own: 0700, its files 0600, and a directory others may enter is refused.
+
+The log's key is a C2SP signer key line (``PRIVATE+KEY+<origin>+<key id>+<base64>``). It
+comes from, in this order: ``COORDINATION_SIGNING_KEY`` (the line itself, e.g. from a
+secret store), the file ``COORDINATION_SIGNING_KEY_FILE``, or ``log-signing.key`` in the
+keys directory. Key files must not be readable by others (mode 0600), like SSH keys: the
+one check of `private_files.read_secret` refuses this key and the token-signing key alike.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coordination.private_files import FILE_MODE, ExposedFileError, private_directory, read_secret
+from coordination.private_files import (
+    FILE_MODE,
+    ExposedFileError,
+    exposure,
+    private_directory,
+    read_secret,
+)
 
 from .note import NoteError, Signer, Verifier
 
 if TYPE_CHECKING:
     from coordination.settings import Settings
 
-DEFAULT_KEY_FILE = "signing.key"
-#: The keys directory in the data directory, when `Settings.keys_dir` is not set.
-DEFAULT_KEYS_DIR = "keys"
+log = logging.getLogger(__name__)
+
+KEYS_DIR = "keys"
+LOG_KEY_FILE = "log-signing.key"
+#: Where the log's key was kept before decision 34: beside the database, in the data
+#: directory. A node whose key is still there uses it there, and is told how to move it.
+LEGACY_KEY_FILE = "signing.key"
 
 
 class SigningKeyError(RuntimeError):
@@ -31,24 +49,48 @@ class SigningKeyError(RuntimeError):
 
 
 def keys_dir(settings: Settings) -> Path:
-    """The node's keys directory: `Settings.keys_dir`, else ``keys`` in the data directory."""
-    configured = settings.keys_dir
-    return configured if configured is not None else settings.data_dir / DEFAULT_KEYS_DIR
+    """The node's keys directory: ``COORDINATION_KEYS_DIR``, else ``keys`` in the data
+    directory."""
+    return settings.keys_dir if settings.keys_dir is not None else settings.data_dir / KEYS_DIR
+
+
+def private_keys_dir(settings: Settings) -> Path:
+    """The keys directory, created 0700 when missing.
+
+    Raises:
+        SigningKeyError: Others may enter it (the message names its mode and the fix).
+    """
+    directory = private_directory(keys_dir(settings))
+    problem = exposure(directory, "the keys directory")
+    if problem is not None:
+        raise SigningKeyError(f"{problem}; until then the node does not use it")
+    return directory
+
+
+def _placed(settings: Settings) -> Path:
+    configured = settings.signing_key_file
+    return configured if configured is not None else keys_dir(settings) / LOG_KEY_FILE
 
 
 def key_path(settings: Settings) -> Path:
-    """The key file of the node: the configured one, else ``signing.key`` in the data dir."""
-    configured = settings.signing_key_file
-    return configured if configured is not None else settings.data_dir / DEFAULT_KEY_FILE
+    """The log's key file: the configured one, else ``log-signing.key`` in the keys
+    directory, or ``signing.key`` in the data directory while the key is still there."""
+    placed = _placed(settings)
+    legacy = settings.data_dir / LEGACY_KEY_FILE
+    if settings.signing_key_file is None and legacy.exists() and not placed.exists():
+        return legacy
+    return placed
 
 
 def init_key(settings: Settings, *, force: bool = False) -> Path:
     """Create the node's signing key file (mode 0600), named by the origin.
 
     Args:
-        settings: The node's settings (``origin``, ``data_dir``).
+        settings: The node's settings (``origin``, the keys directory).
         force: Replace an existing key file. Checkpoints signed with the old key then
             no longer verify with the new one: partners must be told of the rotation.
+            A key still at its old place (``signing.key`` in the data directory) is
+            replaced by one in the keys directory, and removed.
 
     Returns:
         The path of the key file.
@@ -61,9 +103,9 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
         raise SigningKeyError(
             "the signing key is given in COORDINATION_SIGNING_KEY; a key file would not be used"
         )
-    path = key_path(settings)
-    if path.exists() and not force:
-        raise SigningKeyError(f"{path} already exists; `keys init --force` replaces it")
+    existing, path = key_path(settings), _placed(settings)
+    if existing.exists() and not force:
+        raise SigningKeyError(f"{existing} already exists; `keys init --force` replaces it")
     try:
         signer = Signer.generate(settings.origin)
     except NoteError as exc:
@@ -87,6 +129,8 @@ def init_key(settings: Settings, *, force: bool = False) -> Path:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+    if force and existing != path:
+        existing.unlink(missing_ok=True)  # the replaced key, left beside the database
     return path
 
 
@@ -106,13 +150,16 @@ def _read_key_file(path: Path) -> str:
 def load_signer(settings: Settings) -> Signer:
     """The node's signer, from the environment secret or the key file.
 
+    A key still at its old place is used there, with a warning saying how to move it.
+
     Raises:
         SigningKeyError: No key, a malformed key, a key readable by others, or a key whose
             name is not the node's origin.
     """
     secret = settings.signing_key
-    source = "COORDINATION_SIGNING_KEY" if secret is not None else str(key_path(settings))
-    line = secret.get_secret_value() if secret is not None else _read_key_file(key_path(settings))
+    path = key_path(settings)
+    source = "COORDINATION_SIGNING_KEY" if secret is not None else str(path)
+    line = secret.get_secret_value() if secret is not None else _read_key_file(path)
     try:
         signer = Signer.from_skey(line.strip())
     except NoteError as exc:
@@ -121,6 +168,14 @@ def load_signer(settings: Settings) -> Signer:
         raise SigningKeyError(
             f"the signing key in {source} is named {signer.name!r}, but this node's origin"
             f" is {settings.origin!r}"
+        )
+    if secret is None and path != _placed(settings):
+        log.warning(
+            "the log's signing key is still at %s, beside the database; it is used there,"
+            " but belongs in the keys directory, apart from the database: `mv %s %s`",
+            path,
+            path,
+            _placed(settings),
         )
     return signer
 
@@ -179,12 +234,15 @@ def keep_earlier_key(settings: Settings) -> Path | None:
     Returns:
         The file, or None when there is no key to keep (none yet, or one that cannot be
         read: its checkpoints will not verify, and the self-audit will say so).
+
+    Raises:
+        SigningKeyError: Others may enter the keys directory.
     """
     try:
         vkey = load_signer(settings).verifier.vkey
     except SigningKeyError:
         return None
-    directory = private_directory(keys_dir(settings))
+    directory = private_keys_dir(settings)
     path = directory / EARLIER_KEYS_FILE
     kept = {v.vkey for v in earlier_verifiers(directory)}
     if vkey not in kept:

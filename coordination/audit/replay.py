@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from eventsourcing.application import Application
 
+    from .last_checkpoint import LastCheckpoint
     from .note import Signer
 
 #: Entries read per query when searching by time, and events copied per insert.
@@ -148,12 +149,20 @@ def find_cut_off(storage: LogStorage, as_of: AsOf) -> CutOff:
 
 
 def integrate_if_behind(
-    app: Application[UUID], storage: LogStorage, signer: Signer | None, *, origin: str
+    app: Application[UUID],
+    storage: LogStorage,
+    signer: Signer | None,
+    *,
+    origin: str,
+    last_checkpoint: LastCheckpoint | None = None,
 ) -> None:
-    """Integrate what `app` recorded beyond the log, when there is that and a key."""
+    """Integrate what `app` recorded beyond the log, when there is that and a key; the
+    checkpoint signed must extend `last_checkpoint`, the node's kept one."""
     behind = (app.recorder.max_notification_id() or 0) > storage.position().notification_id
     if behind and signer is not None:
-        integrator = Integrator(app, storage, signer, origin=origin)
+        integrator = Integrator(
+            app, storage, signer, origin=origin, last_checkpoint=last_checkpoint
+        )
         try:
             integrator.run_once()
         finally:

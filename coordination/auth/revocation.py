@@ -1,6 +1,6 @@
 """Revoked tokens: the ids (`jti`) of tokens the node no longer accepts.
 
-The list is a small JSON file in the data directory (`keys/revoked-tokens.json`), not a
+The list is a small JSON file in the keys directory (`revoked-tokens.json`), not a
 table, because tokens belong with the signing key that lives there: `tokens issue` and
 `tokens revoke` need no database (they work while it is down or unmigrated), and a
 process that only checks tokens reads the list without a connection. The file stays
@@ -21,30 +21,29 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 from coordination.auth.tokens import LEEWAY, MAX_TTL, TokenError
-from coordination.private_files import private_directory
+from coordination.private_files import private_directory, replace_private
 
-FILE = Path("keys") / "revoked-tokens.json"
+FILE = "revoked-tokens.json"
 _FORMAT = 1
 
 Identity = tuple[int, int, int]
 
 
 class RevocationList:
-    """The node's revoked token ids, kept in its data directory.
+    """The node's revoked token ids, kept in its keys directory.
 
     Args:
-        data_dir: The node's data directory.
+        keys_dir: The node's keys directory.
     """
 
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / FILE
+    def __init__(self, keys_dir: Path) -> None:
+        self.path = keys_dir / FILE
         self._identity: Identity | None = None
         self._revoked: dict[str, datetime] = {}
 
@@ -100,23 +99,13 @@ class RevocationList:
         except (OSError, ValueError, TypeError, AttributeError, KeyError):
             # Accepting every token because the list is unreadable would undo revocations.
             raise TokenError(
-                f"the node's list of revoked tokens ({FILE} in its data directory) cannot"
+                f"the node's list of revoked tokens ({FILE} in its keys directory) cannot"
                 " be read, so no token is accepted until it is repaired"
             ) from None
 
     def _write(self, entries: dict[str, datetime]) -> None:
         body = {"format": _FORMAT, "revoked": {k: v.isoformat() for k, v in entries.items()}}
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".revoked-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                json.dump(body, file, indent=1, sort_keys=True)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
+        replace_private(self.path, json.dumps(body, indent=1, sort_keys=True).encode())
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

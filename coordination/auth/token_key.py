@@ -1,4 +1,4 @@
-"""The node's token-signing key: a file in its data directory, made only on purpose.
+"""The node's token-signing key: a file in its keys directory, made only on purpose.
 
 `coordination keys init`, `coordination migrate` and a starting node create it (and say
 so); everything else only reads it. `tokens issue` once created a key wherever it was
@@ -20,7 +20,7 @@ from coordination.private_files import (
     read_secret,
 )
 
-KEY_FILE = Path("keys") / "token-signing.pem"
+KEY_FILE = "token-signing.pem"
 
 
 class TokenKeyError(Exception):
@@ -28,18 +28,18 @@ class TokenKeyError(Exception):
     to do."""
 
 
-def token_key_path(data_dir: Path) -> Path:
-    """Where the node whose data directory is `data_dir` keeps its token-signing key."""
-    return data_dir / KEY_FILE
+def token_key_path(keys_dir: Path) -> Path:
+    """Where the node whose keys directory is `keys_dir` keeps its token-signing key."""
+    return keys_dir / KEY_FILE
 
 
-def create_token_key(data_dir: Path) -> bool:
+def create_token_key(keys_dir: Path) -> bool:
     """Create the token-signing key (0600, in a 0700 directory) unless there is one.
 
     Returns:
         Whether this call made it.
     """
-    path = token_key_path(data_dir)
+    path = token_key_path(keys_dir)
     if path.exists():
         return False
     private_directory(path.parent)
@@ -59,18 +59,18 @@ def create_token_key(data_dir: Path) -> bool:
     return True
 
 
-def read_token_key(data_dir: Path) -> Ed25519PrivateKey:
-    """The token-signing key kept in `data_dir`.
+def read_token_key(keys_dir: Path) -> Ed25519PrivateKey:
+    """The token-signing key kept in `keys_dir`.
 
     Raises:
         TokenKeyError: There is none (the message says where it looked and how to make
             one), others may read or write it, or it is not an Ed25519 key.
     """
-    path = token_key_path(data_dir)
+    path = token_key_path(keys_dir)
     try:
         pem = read_secret(path)
     except FileNotFoundError:
-        raise TokenKeyError(_missing(data_dir, path)) from None
+        raise TokenKeyError(_missing(keys_dir, path)) from None
     except ExposedFileError as error:
         raise TokenKeyError(f"the token-signing key {error}") from None
     try:
@@ -82,10 +82,11 @@ def read_token_key(data_dir: Path) -> Ed25519PrivateKey:
     return private
 
 
-def _missing(data_dir: Path, path: Path) -> str:
-    relative = "" if data_dir.is_absolute() else ", relative to the working directory"
+def _missing(keys_dir: Path, path: Path) -> str:
+    relative = "" if keys_dir.is_absolute() else ", relative to the working directory"
     return (
         f"there is no token-signing key at {path.absolute()}: set COORDINATION_DATA_DIR to"
-        f" the node's data directory (it is {data_dir}{relative}), or create the key with"
+        " the node's data directory, or COORDINATION_KEYS_DIR to its keys directory (the"
+        f" keys directory is {keys_dir}{relative}), or create the key with"
         " `coordination keys init` (a node also creates it when it starts)"
     )

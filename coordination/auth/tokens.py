@@ -1,6 +1,6 @@
 """Signed bearer tokens: EdDSA (Ed25519) JWTs made and checked with PyJWT.
 
-The node's signing key lives in its data directory (`keys/token-signing.pem`, readable by
+The node's signing key lives in its keys directory (`token-signing.pem`, readable by
 its owner only; `token_key` says who creates it). Verification needs only the public half, so
 an API process that merely checks tokens could be given the public key alone. Why
 Ed25519 and PyJWT rather than HS256 or joserfc: docs/decisions/0004-tokens-eddsa-pyjwt.md.
@@ -57,26 +57,26 @@ class TokenKeys:
         return cls(private.public_key(), private, issuer)
 
     @classmethod
-    def load(cls, data_dir: Path, issuer: str) -> TokenKeys:
-        """The key pair kept in `data_dir`; never creates one.
+    def load(cls, keys_dir: Path, issuer: str) -> TokenKeys:
+        """The key pair kept in `keys_dir`; never creates one.
 
         Raises:
             TokenKeyError: There is no key there (the message says where it looked and
                 how to make one), others may read or write it, or it is not Ed25519.
         """
-        private = read_token_key(data_dir)
+        private = read_token_key(keys_dir)
         return cls(private.public_key(), private, issuer)
 
     @classmethod
-    def load_or_create(cls, data_dir: Path, issuer: str) -> TokenKeys:
-        """The key pair kept in `data_dir`, created (mode 0600) when missing: for a
+    def load_or_create(cls, keys_dir: Path, issuer: str) -> TokenKeys:
+        """The key pair kept in `keys_dir`, created (mode 0600) when missing: for a
         starting node, `migrate` and `keys init`, never for a command that only signs.
 
         Raises:
             TokenKeyError: Others may read or write the key, or it is not Ed25519.
         """
-        create_token_key(data_dir)
-        return cls.load(data_dir, issuer)
+        create_token_key(keys_dir)
+        return cls.load(keys_dir, issuer)
 
 
 def issue_token(

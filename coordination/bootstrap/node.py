@@ -19,6 +19,7 @@ from coordination.audit.auditor import Auditor
 from coordination.audit.entry_encoder import EntryEncoder
 from coordination.audit.integrator import Integrator
 from coordination.audit.keys import earlier_verifiers, keys_dir, load_or_create_signer
+from coordination.audit.last_checkpoint import node_last_checkpoint
 from coordination.audit.log import open_audit_log
 from coordination.audit.runtime import AuditRuntime, log_status
 from coordination.audit.self_audit import SelfAudit
@@ -74,7 +75,8 @@ def start_audit(
         integrate: Start the integrator thread (False: serve only).
 
     Raises:
-        SigningKeyError: No usable signing key (run ``coordination keys init``).
+        SigningKeyError: No usable signing key (run ``coordination keys init``), or a
+            keys directory others may enter.
     """
     signer = signer or load_or_create_signer(system.settings)
     origin = system.settings.origin
@@ -87,6 +89,7 @@ def start_audit(
         notifier=log.notifier,
         integrity=system.integrity,
         auditor=self_auditor(system, log.storage, signer),
+        last_checkpoint=node_last_checkpoint(system.settings),
     )
     if integrate:
         integrator.start()

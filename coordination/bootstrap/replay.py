@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coordination.audit.last_checkpoint import node_last_checkpoint
 from coordination.audit.replay import (
     AsOf,
     Replayed,
@@ -65,7 +66,10 @@ async def replay(
     storage = open_storage(source.target, source.app)
     try:
         storage.create_tables()
-        integrate_if_behind(source.app, storage, signer, origin=source.settings.origin)
+        kept = node_last_checkpoint(source.settings) if signer is not None else None
+        integrate_if_behind(
+            source.app, storage, signer, origin=source.settings.origin, last_checkpoint=kept
+        )
         cut_off = find_cut_off(storage, as_of)
         size = storage.position().size
     finally:

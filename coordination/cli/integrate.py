@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 
 from coordination.audit.integrator import Integrator
-from coordination.audit.keys import SigningKeyError, load_signer
+from coordination.audit.keys import SigningKeyError, load_signer, private_keys_dir
+from coordination.audit.last_checkpoint import node_last_checkpoint
 from coordination.audit.storage import open_storage
 from coordination.bootstrap import store_readiness
 from coordination.cli.options import DatabaseOption, SettingsFactory
@@ -46,6 +47,7 @@ def integrate(
 
     console = console or Console(stderr=True)
     try:
+        private_keys_dir(settings)
         signer = load_signer(settings)
     except SigningKeyError as error:
         console.print(f"[red]error:[/] {error}")
@@ -109,6 +111,7 @@ def _integrator(system: System, signer: Signer, *, audited: bool) -> Integrator:
         origin=system.settings.origin,
         integrity=system.integrity,
         auditor=self_auditor(system, storage, signer) if audited else None,
+        last_checkpoint=node_last_checkpoint(system.settings),
     )
 
 

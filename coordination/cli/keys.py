@@ -11,6 +11,7 @@ from coordination.audit.keys import (
     init_key,
     keep_earlier_key,
     load_signer,
+    private_keys_dir,
     show_key,
 )
 from coordination.cli.options import SettingsFactory
@@ -20,13 +21,14 @@ from coordination.settings import Settings
 def keys_init(settings: Settings, *, force: bool = False, console: Console | None = None) -> int:
     """Create the node's signing key; print where, and the verifier key to share. The
     token-signing key is created too when there is none (`--force` keeps it: replacing
-    it would end every token issued)."""
+    it would end every token issued). Both go to the keys directory."""
     from coordination.auth.token_key import create_token_key, token_key_path
 
     console = console or Console(stderr=True)
-    if create_token_key(settings.data_dir):
-        console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
     try:
+        directory = private_keys_dir(settings)
+        if create_token_key(directory):
+            console.print(f"created the token-signing key {token_key_path(directory)}")
         rotating = force and settings.signing_key is None
         earlier = keep_earlier_key(settings) if rotating else None
         path = init_key(settings, force=force)
@@ -68,7 +70,7 @@ def register_keys_commands(app: typer.Typer, settings_for: SettingsFactory) -> N
     def keys_init_command(
         force: Annotated[bool, typer.Option(help="Replace an existing log key.")] = False,
     ) -> None:
-        """Create the node's Ed25519 log signing key (mode 0600) in the data directory, and
+        """Create the node's Ed25519 log signing key (mode 0600) in the keys directory, and
         its token-signing key when it has none."""
         raise typer.Exit(keys_init(settings_for(None), force=force))
 

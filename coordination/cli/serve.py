@@ -93,19 +93,26 @@ def prepare_keys(settings: Settings) -> None:
     """Create the keys a starting node makes for itself, saying which, and check them all;
     exit code 2 with the reason when one cannot be used.
 
-    The token-signing key is made wherever it is missing; the log's signing key outside
-    production only (`load_or_create_signer`).
+    The keys directory is made 0700 where it is missing, and refused where others may
+    enter it; the token-signing key is made wherever it is missing; the log's signing key
+    outside production only (`load_or_create_signer`).
     """
-    from coordination.audit.keys import SigningKeyError, key_path, load_or_create_signer
+    from coordination.audit.keys import (
+        SigningKeyError,
+        key_path,
+        load_or_create_signer,
+        private_keys_dir,
+    )
     from coordination.auth.token_key import TokenKeyError, create_token_key, token_key_path
     from coordination.auth.tokens import TokenKeys
     from coordination.private_files import exposure
 
     log_key_missing = settings.signing_key is None and not key_path(settings).exists()
     try:
-        if create_token_key(settings.data_dir):
-            console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
-        TokenKeys.load(settings.data_dir, settings.origin)
+        directory = private_keys_dir(settings)
+        if create_token_key(directory):
+            console.print(f"created the token-signing key {token_key_path(directory)}")
+        TokenKeys.load(directory, settings.origin)
         load_or_create_signer(settings)
     except (TokenKeyError, SigningKeyError) as error:
         console.print(f"[red]error:[/] {error}")

@@ -32,6 +32,7 @@ def register_store_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
     def migrate(database_url: DatabaseOption = None) -> None:
         """Create or update the event store's tables (safe to run again), and the node's
         token-signing key when it has none."""
+        from coordination.audit.keys import keys_dir
         from coordination.auth.token_key import create_token_key, token_key_path
 
         settings = settings_for(database_url)
@@ -41,8 +42,8 @@ def register_store_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         finally:
             system.close()
         console.print(f"migrated {system.target.describe()} (events recorded: {position})")
-        if create_token_key(settings.data_dir):
-            console.print(f"created the token-signing key {token_key_path(settings.data_dir)}")
+        if create_token_key(keys_dir(settings)):
+            console.print(f"created the token-signing key {token_key_path(keys_dir(settings))}")
 
     @app.command()
     def demo(

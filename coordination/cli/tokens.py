@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 import typer
 
+from coordination.audit.keys import keys_dir
 from coordination.auth.principal import Role
 from coordination.auth.revocation import RevocationList
 from coordination.auth.token_key import TokenKeyError
@@ -73,7 +74,7 @@ def issue_command(
     settings = environment_settings()
     token_id = uuid4()
     try:
-        keys = TokenKeys.load(settings.data_dir, settings.origin)
+        keys = TokenKeys.load(keys_dir(settings), settings.origin)
         token = issue_token(
             keys,
             role=Role(role.value),
@@ -104,14 +105,14 @@ def revoke_command(
         raise typer.Exit(2) from None
     settings = environment_settings()
     try:
-        # The node's key shows that this is its data directory: a list written anywhere
+        # The node's key shows that this is its keys directory: a list written anywhere
         # else would be reported as revoked and never read.
-        TokenKeys.load(settings.data_dir, settings.origin)
+        TokenKeys.load(keys_dir(settings), settings.origin)
     except TokenKeyError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     try:
-        added = RevocationList(settings.data_dir).revoke(token_id)
+        added = RevocationList(keys_dir(settings)).revoke(token_id)
     except (OSError, TokenError) as error:
         reason = error if isinstance(error, TokenError) else type(error).__name__
         typer.echo(f"error: the token could not be revoked: {reason}", err=True)

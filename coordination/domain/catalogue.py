@@ -11,10 +11,14 @@ import dataclasses
 import typing
 from typing import Any
 
+from coordination.domain.accounting_cycle import AccountingCycle
 from coordination.domain.action import Action
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord
 from coordination.domain.decision import Decision
+from coordination.domain.dissemination import Dissemination
+from coordination.domain.document import Document
+from coordination.domain.mapping_survey import MappingSurvey
 from coordination.domain.partnership import Partnership
 from coordination.domain.working_group import WorkingGroup
 from coordination.domain.workshop import Workshop
@@ -25,6 +29,10 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     Action,
     Decision,
     Workshop,
+    AccountingCycle,
+    MappingSurvey,
+    Dissemination,
+    Document,
     CommandRecord,
 )
 

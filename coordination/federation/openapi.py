@@ -45,7 +45,16 @@ _WHY = {
 _CACHING = {
     "ETag": {"description": "A digest of the exact body", "schema": {"type": "string"}},
     "Cache-Control": {
-        "description": "`immutable` for what never changes, `no-cache` at the head",
+        "description": "`immutable` for what never changes, `no-cache` at the head; `private`"
+        " where the answer depends on, or is served only to, the caller",
+        "schema": {"type": "string"},
+    },
+    "Vary": {
+        "description": "Where the answer depends on the caller: the headers that say who asks",
+        "schema": {"type": "string"},
+    },
+    "Preference-Applied": {
+        "description": "`wait=S` (RFC 7240) when the answer waited up to S s for the log to grow",
         "schema": {"type": "string"},
     },
 }
@@ -54,13 +63,6 @@ _IF_NONE_MATCH: dict[str, Any] = {
     "in": "header",
     "required": False,
     "description": "An ETag the client has: 304 when it is still the body's",
-    "schema": {"type": "string"},
-}
-PREFER_WAIT: dict[str, Any] = {
-    "name": "Prefer",
-    "in": "header",
-    "required": False,
-    "description": "`wait=S` (RFC 7240): at the head, wait up to S s (at most 25) for entries",
     "schema": {"type": "string"},
 }
 _HASHES = {"type": "array", "items": {"type": "string", "description": "base64"}}
@@ -112,13 +114,27 @@ def whole_number(name: str, description: str, *, default: int | None = None) -> 
     }
 
 
+def prefer_wait(when: str, what: str) -> dict[str, Any]:
+    """The `Prefer` header of a route that long-polls ``when`` the client has the head."""
+    return {
+        "name": "Prefer",
+        "in": "header",
+        "required": False,
+        "description": f"`wait=S` (RFC 7240): {when}, wait up to S s (at most 25) for {what}",
+        "schema": {"type": "string"},
+    }
+
+
 def operation(*parameters: dict[str, Any]) -> dict[str, Any]:
     """The `openapi_extra` of a feed route: its parameters (and `If-None-Match`)."""
     return {"parameters": [*parameters, _IF_NONE_MATCH]}
 
 
-def answers(media_type: str, schema: dict[str, Any], *errors: int) -> dict[int | str, Any]:
-    """The `responses` of a feed route: its body, 304, and its problem documents."""
+def answers(
+    media_type: str, schema: dict[str, Any], *errors: int, guarded: bool = True
+) -> dict[int | str, Any]:
+    """The `responses` of a feed route: its body, 304, and its problem documents (401 and
+    403 where it asks for a token)."""
     declared: dict[int | str, Any] = {
         200: {
             "description": "OK",
@@ -127,7 +143,17 @@ def answers(media_type: str, schema: dict[str, Any], *errors: int) -> dict[int |
         },
         304: {"description": "Not Modified: If-None-Match names this body's ETag"},
     }
-    for status in sorted({401, 403, *errors, 503}):
+    refusals = {401, 403} if guarded else set()
+    for status in sorted({*refusals, *errors, 503}):
         problem = {PROBLEM_JSON: {"schema": _PROBLEM}}
         declared[status] = {"description": _WHY[status], "content": problem}
     return declared
+
+
+def without_bodies(responses: dict[int | str, Any]) -> dict[int | str, Any]:
+    """The `responses` of the `HEAD` beside a `GET` declared with ``responses``: the same
+    statuses and headers, no body."""
+    return {
+        status: {key: value for key, value in answer.items() if key != "content"}
+        for status, answer in responses.items()
+    }

@@ -1,13 +1,13 @@
-"""The closed vocabularies of the API: the domain's enums (and two of the views', one of
+"""The closed vocabularies of the API: the domain's enums (and three of the views', one of
 the signed log's), exposed.
 
 Each vocabulary is declared once, where it belongs: the domain's in `domain` (which
-imports no framework), the two that only the views have (a deferred decision, a closed
-forum) beside their views, the integrity alarm's state beside the alarm. Here each is
-handed to `strawberry.enum` with its GraphQL name and description, the API's words for
-it; strawberry records them on the class itself, which is the type the API's fields and
-inputs take and return. The rest of `graphql` imports the vocabularies from this module,
-so they are exposed before any type uses them.
+imports no framework), the three that only the views have (a deferred decision, a closed
+forum, a dissemination's outcome) beside their views, the integrity alarm's state beside
+the alarm. Here each is handed to `strawberry.enum` with its GraphQL name and
+description, the API's words for it; strawberry records them on the class itself, which
+is the type the API's fields and inputs take and return. The rest of `graphql` imports
+the vocabularies from this module, so they are exposed before any type uses them.
 """
 
 from __future__ import annotations
@@ -17,9 +17,15 @@ from enum import StrEnum
 import strawberry
 
 from coordination.audit.integrity import IntegrityState
+from coordination.domain.accounting_parts import AuditOpinion, CycleStage
 from coordination.domain.action import ActionStatus
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
+from coordination.domain.dissemination import DisseminationChannel, DisseminationStatus
+from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.survey_findings import Grouping as FindingsGrouping
+from coordination.domain.survey_findings import QuestionKind
+from coordination.domain.survey_parts import SurveyStatus
 from coordination.domain.values import ActionSource, DecisionRule, MemberKind, ParticipantRole
 from coordination.domain.workshop_parts import (
     InviteeKind,
@@ -28,22 +34,33 @@ from coordination.domain.workshop_parts import (
     WorkshopStatus,
 )
 from coordination.projections.views.decisions import DecisionStatus
+from coordination.projections.views.dissemination import OutcomeKind
 from coordination.projections.views.forums import ForumStatus
 
 __all__ = [
     "ActionSource",
     "ActionStatus",
+    "AuditOpinion",
+    "CycleStage",
     "DecisionRule",
     "DecisionStatus",
+    "DisseminationChannel",
+    "DisseminationStatus",
+    "DocumentKind",
+    "FindingsGrouping",
     "ForumKind",
     "ForumStatus",
     "IntegrityState",
     "InviteeKind",
     "MemberKind",
     "MinutesStatus",
+    "OutcomeKind",
     "ParticipantRole",
     "PositionKind",
+    "QuestionKind",
+    "RetentionClass",
     "SupersedeScope",
+    "SurveyStatus",
     "WorkshopFormat",
     "WorkshopStatus",
 ]
@@ -77,6 +94,24 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         "IntegrityState",
         "Whether the node found what it stores to agree with what it signed.",
     ),
+    (CycleStage, "CycleStage", "Where a social-accounting cycle stands, in its enforced order."),
+    (SurveyStatus, "SurveyStatus", "Where a mapping survey stands."),
+    (DisseminationStatus, "DisseminationStatus", "Whether a dissemination activity was held."),
+    (OutcomeKind, "OutcomeKind", "What a dissemination activity led to in a member organisation."),
+    (AuditOpinion, "AuditOpinion", "What the independent audit panel states about the accounts."),
+    (
+        QuestionKind,
+        "QuestionKind",
+        "What a survey answer is: a whole number, or yes (1) or no (0).",
+    ),
+    (
+        FindingsGrouping,
+        "FindingsGrouping",
+        "How findings group organisations: each cell is one value of these dimensions.",
+    ),
+    (DisseminationChannel, "DisseminationChannel", "How a dissemination activity reaches people."),
+    (DocumentKind, "DocumentKind", "What an evidence document is."),
+    (RetentionClass, "RetentionClass", "How long an evidence document is kept."),
 )
 
 for _vocabulary, _name, _description in EXPOSED:

@@ -32,11 +32,15 @@ from coordination.graphql.extensions import (
     OperationMetrics,
     SubscriptionsOverWebSocket,
 )
+from coordination.graphql.mutations.accounting_audit import AccountingAuditMutations
+from coordination.graphql.mutations.accounting_scoping import AccountingScopingMutations
 from coordination.graphql.mutations.actions import ActionMutations
+from coordination.graphql.mutations.dissemination import DisseminationMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
 from coordination.graphql.mutations.outcomes import OutcomeMutations
 from coordination.graphql.mutations.partnership import PartnershipMutations
 from coordination.graphql.mutations.proposals import ProposalMutations
+from coordination.graphql.mutations.survey import SurveyMutations
 from coordination.graphql.mutations.working_groups import WorkingGroupMutations
 from coordination.graphql.mutations.workshops import WorkshopMutations
 from coordination.graphql.pipeline import log_unexpected
@@ -46,6 +50,7 @@ from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.integrity import IntegrityQueries
 from coordination.graphql.queries.registry import RegistryQueries
+from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
 from coordination.graphql.subscriptions import Subscription
@@ -63,6 +68,7 @@ Query = merge_types(
         AuditQueries,
         SignedLogQueries,
         IntegrityQueries,
+        ReportingQueries,
     ),
 )
 Mutation = merge_types(
@@ -75,6 +81,10 @@ Mutation = merge_types(
         OutcomeMutations,
         WorkshopMutations,
         MeetingMutations,
+        AccountingScopingMutations,
+        AccountingAuditMutations,
+        SurveyMutations,
+        DisseminationMutations,
     ),
 )
 

@@ -47,7 +47,8 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-#: The feed is served to auditors and admins for now (partners come with federation).
+#: Who may read the feed beyond its public key and checkpoint: auditors and admins, for
+#: now (partners, and anonymous reading where a node allows it, come with federation).
 feed_caller = reader_of_everything("the feed", "coordination feed")
 
 

@@ -1,7 +1,8 @@
 """Who may read what the node serves beside its API: the feed, `/metrics`, the OpenAPI
 document and its pages (decision 24).
 
-- The feed: admins and auditors, with their bearer token.
+- The feed: its key and checkpoint to anyone (FEED-PROTOCOL §4); the rest to admins and
+  auditors, with their bearer token.
 - `/metrics`: with `COORDINATION_METRICS_TOKEN` set, the caller that sends it as a bearer
   token; without it, anyone in development and no one in production. A scraper's token
   opens the metrics and nothing else, where an auditor's would open every record.

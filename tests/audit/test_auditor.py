@@ -85,7 +85,7 @@ def test_a_damaged_tree_raises_the_alarm_and_the_integrator_then_stops(
     with pytest.raises(LogIntegrityError):
         integrator.run_once()
     (finding,) = read_integrity(tmp_path / "keys").findings
-    assert finding.check == "signing"
+    assert finding.check == "stored_checkpoint"
     assert "does not extend the signed checkpoint of size 100" in finding.detail
     # Raised: nothing more is integrated or signed, and nothing is raised again.
     fill_events(system.app, 10)
@@ -113,8 +113,9 @@ def test_the_following_integrator_halts_on_the_alarm_instead_of_failing_each_sec
             )
         finally:
             integrator.stop()
-    failures = [r for r in caplog.records if "the integrator failed" in r.getMessage()]
-    assert len(failures) == 1
+    refusals = [r for r in caplog.records if "refuses to sign" in r.getMessage()]
+    assert len(refusals) == 1
+    assert not [r for r in caplog.records if "the integrator failed" in r.getMessage()]
 
 
 def test_a_new_range_is_checked_as_soon_as_it_is_written(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from coordination.audit.note import Verifier
+from coordination.audit.checkpoint import open_checkpoint
+from coordination.audit.keys import keys_dir
+from coordination.audit.note import Signer, Verifier
 from coordination.bootstrap import System
 from coordination.cli.audit import register_audit_commands
+from coordination.private_files import write_private
 from coordination.settings import Settings
 from coordination_demo import load_demo
-from tests.audit.support import ORIGIN, LogNode, serve
+from tests.audit.support import ORIGIN, LogNode, execute, serve
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def test_keys_integrate_export_and_verify_from_the_command_line(
     assert code == 0, output
     vkey = output.split()[-1]
     assert Verifier.from_vkey(vkey).name == ORIGIN
-    assert (settings.data_dir / "signing.key").is_file()
+    assert (keys_dir(settings) / "log-signing.key").is_file()
     code, output = run(cli, "keys", "init")
     assert code == 2  # never overwritten by accident
     assert "`keys init --force` replaces it" in " ".join(output.split())  # was "pass force"
@@ -142,3 +146,29 @@ def test_a_replaced_key_says_what_a_rotation_asks_for(cli: typer.Typer) -> None:
     said = " ".join(output.split())
     assert "keeps signing with the old key until it is restarted" in said
     assert "give partners and auditors both" in said
+
+
+def test_a_log_key_still_beside_the_database_signs_and_says_how_to_move_it(
+    cli: typer.Typer, system: System, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A node made before the keys directory held the log's key.
+    legacy = settings.data_dir / "signing.key"
+    signer = Signer.generate(ORIGIN)
+    write_private(legacy, f"{signer.skey()}\n".encode())
+    summary = load_demo(system.app, origin=ORIGIN)
+    with caplog.at_level(logging.WARNING, logger="coordination.audit.keys"):
+        code, output = run(cli, "integrate")
+    assert code == 0, output
+    assert f"integrated {summary.events} events" in output
+    moved = keys_dir(settings) / "log-signing.key"
+    assert f"`mv {legacy} {moved}`" in caplog.text
+    [(note,)] = execute(system, "SELECT note FROM log_checkpoints")
+    assert open_checkpoint(note, signer.verifier, origin=ORIGIN).size == summary.events
+    assert (keys_dir(settings) / "last-checkpoint").read_text() == note
+    assert run(cli, "keys", "show") == (0, signer.verifier.vkey)
+
+    legacy.rename(moved)  # as the warning says
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="coordination.audit.keys"):
+        assert run(cli, "keys", "show") == (0, signer.verifier.vkey)
+    assert "signing.key" not in caplog.text

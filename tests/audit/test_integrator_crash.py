@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from coordination.audit.integrator import STEPS, Integrator
+from coordination.audit.integrity import IntegrityAlarm, read_integrity
+from coordination.audit.last_checkpoint import LastCheckpoint
 from coordination.audit.storage import open_storage
 from coordination.bootstrap import System
 from coordination.settings import Settings
@@ -39,9 +41,15 @@ def crash_at(step: str, occurrence: int) -> object:
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -> None:
+def test_a_crash_at_any_step_boundary_loses_nothing(
+    system: System, step: str, tmp_path: Path
+) -> None:
     # A log with a signed checkpoint, then more events, and a crash in the second batch
-    # (for integration steps) or while signing the grown tree (for signing steps).
+    # (for integration steps) or while signing the grown tree (for signing steps). The
+    # last checkpoint is kept in a keys directory, as the node keeps it, beside its alarm.
+    kept = LastCheckpoint(tmp_path / "keys", system.settings.origin)
+    kept.directory.mkdir(mode=0o700)
+    alarm = IntegrityAlarm(kept.directory)
     fill_events(system.app, 150)
     first = Integrator(
         system.app,
@@ -49,6 +57,8 @@ def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -
         KEY,
         origin=system.settings.origin,
         batch_size=100,
+        last_checkpoint=kept,
+        integrity=alarm,
     )
     first.run_once()
     first.storage.close()
@@ -60,6 +70,8 @@ def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -
         origin=system.settings.origin,
         batch_size=100,
         fault=crash_at(step, 2 if step in STEPS[:7] else 1),
+        last_checkpoint=kept,
+        integrity=alarm,
     )  # type: ignore[arg-type]
     with pytest.raises(Crash):
         crashing.run_once()
@@ -71,6 +83,8 @@ def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -
         KEY,
         origin=system.settings.origin,
         batch_size=100,
+        last_checkpoint=kept,
+        integrity=alarm,
     )
     restarted.run_once()
     restarted.storage.close()
@@ -78,6 +92,13 @@ def test_a_crash_at_any_step_boundary_loses_nothing(system: System, step: str) -
     sizes = [size for (size,) in execute(system, "SELECT size FROM log_checkpoints ORDER BY size")]
     assert sizes[0] == 150
     assert sizes[-1] == 400
+    # However far the crashed one got, the kept checkpoint is never ahead of the database
+    # and blocks nothing; killed before it was written, it stays one checkpoint behind
+    # until the next is signed (tests/audit/test_last_checkpoint.py).
+    last_kept = kept.read()
+    assert last_kept is not None
+    assert last_kept.size == (150 if step == "checkpoint_committed" else 400)
+    assert read_integrity(kept.directory).ok
 
 
 def test_a_sigkill_mid_batch_loses_nothing_and_another_process_takes_over(

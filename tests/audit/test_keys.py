@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -14,11 +15,14 @@ from coordination.audit.keys import (
     SigningKeyError,
     init_key,
     key_path,
+    keys_dir,
     load_or_create_signer,
     load_signer,
+    private_keys_dir,
     show_key,
 )
 from coordination.audit.note import Signer, Verifier
+from coordination.private_files import write_private
 from coordination.settings import Settings
 
 ORIGIN = "test.example/coordination/log"
@@ -33,7 +37,7 @@ def node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 def test_init_creates_a_private_key_file_named_by_the_origin(node: Settings) -> None:
     path = init_key(node)
-    assert path == node.data_dir / "signing.key"
+    assert path == node.data_dir / "keys" / "log-signing.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     signer = Signer.from_skey(path.read_text().strip())
     assert signer.name == ORIGIN
@@ -48,7 +52,9 @@ def test_init_refuses_to_overwrite_without_force(node: Settings) -> None:
     init_key(node, force=True)
     assert key_path(node).read_text() != first
     assert stat.S_IMODE(key_path(node).stat().st_mode) == 0o600
-    assert [p.name for p in node.data_dir.iterdir()] == ["signing.key"]  # no temporary left
+    # No temporary left, and nothing beside the database.
+    assert [p.name for p in node.data_dir.iterdir()] == ["keys"]
+    assert [p.name for p in (node.data_dir / "keys").iterdir()] == ["log-signing.key"]
 
 
 def test_show_gives_the_verifier_key_line(node: Settings) -> None:
@@ -119,3 +125,47 @@ def test_a_production_node_without_a_key_refuses_to_start(node: Settings) -> Non
     with pytest.raises(SigningKeyError, match="keys init"):
         load_or_create_signer(production)
     assert not key_path(production).exists()
+
+
+def test_the_keys_directory_is_its_own_setting(node: Settings, tmp_path: Path) -> None:
+    assert keys_dir(node) == node.data_dir / "keys"
+    assert init_key(node) == node.data_dir / "keys" / "log-signing.key"
+    volume = tmp_path / "keys-volume"
+    apart = node.model_copy(update={"keys_dir": volume})
+    assert keys_dir(apart) == volume
+    assert init_key(apart) == volume / "log-signing.key"
+    assert stat.S_IMODE(volume.stat().st_mode) == 0o700
+
+
+def test_a_keys_directory_others_may_enter_is_refused_naming_the_fix(node: Settings) -> None:
+    directory = private_keys_dir(node)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700  # made private
+    directory.chmod(0o755)
+    with pytest.raises(SigningKeyError) as refused:
+        private_keys_dir(node)
+    message = str(refused.value)
+    assert f"the keys directory {directory} may be read by others (mode 0755)" in message
+    assert f"make it private with `chmod 700 {directory}`" in message
+    directory.chmod(0o700)
+    assert private_keys_dir(node) == directory
+
+
+def test_a_key_at_its_old_place_is_used_there_and_replaced_only_on_purpose(
+    node: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    legacy = node.data_dir / "signing.key"
+    signer = Signer.generate(ORIGIN)
+    legacy.parent.mkdir(mode=0o700)
+    write_private(legacy, f"{signer.skey()}\n".encode())
+    moved = node.data_dir / "keys" / "log-signing.key"
+    with caplog.at_level(logging.WARNING, logger="coordination.audit.keys"):
+        assert load_or_create_signer(node).verifier == signer.verifier  # none made
+    assert f"`mv {legacy} {moved}`" in caplog.text
+    assert not moved.exists()
+    with pytest.raises(SigningKeyError, match=re.escape(f"{legacy} already exists")):
+        init_key(node)
+    assert init_key(node, force=True) == moved  # a rotation: to the keys directory
+    assert not legacy.exists()  # the replaced key is not left beside the database
+    caplog.clear()
+    assert load_signer(node).verifier != signer.verifier
+    assert "mv" not in caplog.text

@@ -49,7 +49,7 @@ class Node:
         return self.base.removeprefix("http://")
 
     def token(self, role: str, person: UUID | None = None) -> str:
-        keys = TokenKeys.load_or_create(self.data_dir, ORIGIN)
+        keys = TokenKeys.load_or_create(self.data_dir / "keys", ORIGIN)
         return issue_token(keys, role=role, person=person or uuid4())
 
     def admin(self) -> str:

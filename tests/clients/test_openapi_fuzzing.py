@@ -1,6 +1,7 @@
 """The served OpenAPI document drives a schema-driven fuzzer (schemathesis) through the
-feed, /health and /ready: every answer is documented (status, media type, body), none is
-a server error, malformed input is refused, and a request without the token is refused.
+feed (GET and HEAD), /health and /ready: every answer is documented (status, media type,
+body), none is a server error, malformed input is refused, and a request without the
+token is refused where the document asks for one (all but the public key and checkpoint).
 
 One check is left out: `positive_data_acceptance` expects every request the schema
 allows to succeed, but whether `start`, `size` or `to` lies within the log, or `index`
@@ -19,7 +20,8 @@ import httpx
 from tests.clients.conftest import Node
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-PROOF = "/federation/v1/proof/inclusion"
+FEED = "/federation/v1"
+PROOF = f"{FEED}/proof/inclusion"
 
 
 def test_the_openapi_document_declares_the_feeds_parameters_errors_and_token(node: Node) -> None:
@@ -30,6 +32,20 @@ def test_the_openapi_document_declares_the_feeds_parameters_errors_and_token(nod
     assert inclusion["responses"]["416"]["content"]["application/problem+json"]
     assert inclusion["security"] == [{"HTTPBearer": []}]
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    # HEAD wherever GET: the same answers, without bodies.
+    feed = {path: ops for path, ops in document["paths"].items() if path.startswith(FEED)}
+    assert len(feed) == 5
+    for operations in feed.values():
+        assert set(operations) == {"get", "head"}
+        assert set(operations["head"]["responses"]) == set(operations["get"]["responses"])
+        assert not any("content" in answer for answer in operations["head"]["responses"].values())
+    # The key and the checkpoint are public: no token, so no 401 or 403.
+    for path in (f"{FEED}/key", f"{FEED}/checkpoint"):
+        for operation in document["paths"][path].values():
+            assert "security" not in operation
+            assert not {"401", "403"} & set(operation["responses"])
+    checkpoint = document["paths"][f"{FEED}/checkpoint"]["get"]
+    assert "Prefer" in {p["name"] for p in checkpoint["parameters"]}
 
 
 def test_schemathesis_finds_nothing_wrong_with_the_feed(node: Node, tmp_path: Path) -> None:
@@ -66,4 +82,5 @@ def test_schemathesis_finds_nothing_wrong_with_the_feed(node: Node, tmp_path: Pa
         cwd=tmp_path,  # where schemathesis keeps its state
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "7 selected" in run.stdout, run.stdout[-3000:]
+    # GET and HEAD of the feed's five routes, /health and /ready.
+    assert "12 selected" in run.stdout, run.stdout[-3000:]

@@ -74,7 +74,7 @@ async def test_tampering_raises_the_alarm_and_stops_signing_until_resolved(
     kind: str, settings: Settings, system: System
 ) -> None:
     events = load_demo(system.app, origin=settings.origin, console=quiet()).events
-    keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    keys = TokenKeys.load_or_create(keys_dir(settings), settings.origin)
     auditor = issue_token(keys, role="auditor", person=uuid4())
     app = create_app(settings, system=system)
     async with serving(app) as client:
@@ -142,7 +142,7 @@ async def test_an_untouched_node_raises_no_alarm_and_shows_its_last_pass(
     settings: Settings, system: System, tmp_path: Path
 ) -> None:
     events = load_demo(system.app, origin=settings.origin, console=quiet()).events
-    keys = TokenKeys.load_or_create(settings.data_dir, settings.origin)
+    keys = TokenKeys.load_or_create(keys_dir(settings), settings.origin)
     admin = issue_token(keys, role="admin", person=uuid4())
     representative = issue_token(keys, role="representative", person=uuid4(), org=uuid4())
     app = create_app(settings, system=system)

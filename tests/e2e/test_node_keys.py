@@ -12,6 +12,8 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from coordination.audit.checkpoint import open_checkpoint
+from coordination.audit.note import Verifier
 from tests.e2e.test_cli_and_serve import BIN, coordination, free_port, serving, wait_until_up
 from tests.e2e.test_private_files import until
 
@@ -48,7 +50,9 @@ def test_a_token_issued_from_elsewhere_is_the_running_nodes_or_none(
         assert issued.returncode == 0, issued.stderr
         bearer = {"Authorization": f"Bearer {issued.stdout.strip()}"}
         until(lambda: httpx.get(f"{base}/ready").status_code == 200, "ready")
-        assert httpx.get(f"{base}/federation/v1/key", headers=bearer).status_code == 200
+        # The public checkpoint first: the rest of the feed answers 503 until it is signed.
+        until(lambda: httpx.get(f"{base}/federation/v1/checkpoint").status_code == 200, "signed")
+        assert httpx.get(f"{base}/federation/v1/entries", headers=bearer).status_code == 200
 
 
 def test_serve_says_which_keys_it_made_and_warns_of_an_open_data_dir(
@@ -71,10 +75,41 @@ def test_serve_says_which_keys_it_made_and_warns_of_an_open_data_dir(
         server.terminate()
         output = server.communicate(timeout=15)[0]
     assert f"created the token-signing key {data / 'keys/token-signing.pem'}" in output
-    assert f"created the log's signing key {data / 'signing.key'}" in output
+    assert f"created the log's signing key {data / 'keys/log-signing.key'}" in output
     assert (
         f"warning: the data directory {data} may be read by others (mode 0755): make it"
         f" private with `chmod 700 {data}`"
     ) in output
     assert stat.S_IMODE(data.stat().st_mode) == 0o755
     assert stat.S_IMODE((data / "keys").stat().st_mode) == 0o700
+
+
+def test_a_node_whose_log_key_is_still_beside_the_database_serves_signs_and_says_how_to_move_it(
+    node_env: dict[str, str],
+) -> None:
+    data = Path(node_env["COORDINATION_DATA_DIR"])
+    legacy = data / "signing.key"
+    made = coordination(
+        "keys", "init", env={**node_env, "COORDINATION_SIGNING_KEY_FILE": str(legacy)}
+    )
+    assert made.returncode == 0, made.stderr  # where a release before the keys directory made it
+    assert not (data / "keys" / "log-signing.key").exists()
+    assert coordination("migrate", env=node_env).returncode == 0
+    server = subprocess.Popen(
+        [str(BIN / "coordination"), "serve", "--port", str(free_port())],
+        env={**node_env, "COLUMNS": "500"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        until((data / "keys" / "last-checkpoint").exists, "a checkpoint signed and kept")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=15)[0]
+    assert f"`mv {legacy} {data / 'keys' / 'log-signing.key'}`" in output
+    shown = coordination("keys", "show", env=node_env)
+    assert shown.stdout.strip() == made.stdout.strip().splitlines()[-1]
+    verifier = Verifier.from_vkey(shown.stdout.strip())
+    note = (data / "keys" / "last-checkpoint").read_text()
+    assert open_checkpoint(note, verifier, origin=node_env["COORDINATION_ORIGIN"]).size >= 0

@@ -80,9 +80,15 @@ def test_every_file_the_node_makes_is_its_owners_alone(
                 until((data / "coordination.db-wal").exists, "the WAL file")
             else:
                 until((data / "integrator-process.json").exists, "the status file")
+            until((data / "keys" / "last-checkpoint").exists, "the last checkpoint kept")
             serving_modes = modes(data)
         stopped_modes = modes(data)
-    expected = {"keys/token-signing.pem", "signing.key", "keys/revoked-tokens.json"}
+    expected = {
+        "keys/token-signing.pem",
+        "keys/log-signing.key",
+        "keys/revoked-tokens.json",
+        "keys/last-checkpoint",
+    }
     if database_url.startswith("sqlite"):
         expected |= {"coordination.db", "coordination.db-wal", "coordination.db-shm"}
     assert expected <= set(serving_modes), serving_modes
@@ -95,11 +101,8 @@ def test_every_file_the_node_makes_is_its_owners_alone(
     assert shared == {}, f"the group or others may use these: {shared}"
 
 
-def test_serve_refuses_a_token_key_others_may_read(node_env: dict[str, str]) -> None:
-    data = Path(node_env["COORDINATION_DATA_DIR"])
-    TokenKeys.load_or_create(data, ORIGIN)
-    key = data / "keys" / "token-signing.pem"
-    key.chmod(0o644)
+def refused_start(node_env: dict[str, str]) -> str:
+    """What `serve` said as it refused to start (exit code 2), on one line."""
     wide = {**node_env, "COLUMNS": "500"}  # the path on one line
     server = subprocess.Popen(
         [str(BIN / "coordination"), "serve", "--port", str(free_port())],
@@ -113,8 +116,40 @@ def test_serve_refuses_a_token_key_others_may_read(node_env: dict[str, str]) -> 
     except subprocess.TimeoutExpired:
         server.terminate()
         server.communicate(timeout=15)
-        pytest.fail("serve ran with a token key others may read")
-    assert server.returncode == 2
-    message = " ".join(stderr.split())
+        pytest.fail("serve ran with keys others may read")
+    assert server.returncode == 2, stderr
+    return " ".join(stderr.split())
+
+
+def test_serve_refuses_a_token_key_others_may_read(node_env: dict[str, str]) -> None:
+    data = Path(node_env["COORDINATION_DATA_DIR"])
+    TokenKeys.load_or_create(data / "keys", ORIGIN)
+    key = data / "keys" / "token-signing.pem"
+    key.chmod(0o644)
+    message = refused_start(node_env)
     assert f"the token-signing key {key} may be read or written by others (mode 0644)" in message
     assert f"`chmod 600 {key}`" in message
+
+
+def test_serve_refuses_a_log_key_others_may_read(node_env: dict[str, str]) -> None:
+    assert coordination("keys", "init", env=node_env).returncode == 0
+    key = Path(node_env["COORDINATION_DATA_DIR"]) / "keys" / "log-signing.key"
+    key.chmod(0o644)
+    message = refused_start(node_env)
+    assert f"the log's signing key {key} may be read or written by others (mode 0644)" in message
+    assert f"`chmod 600 {key}`" in message
+
+
+def test_serve_refuses_a_keys_directory_others_may_enter(
+    node_env: dict[str, str], tmp_path: Path
+) -> None:
+    keys = tmp_path / "keys-volume"
+    env = {**node_env, "COORDINATION_KEYS_DIR": str(keys)}
+    assert coordination("keys", "init", env=env).returncode == 0
+    keys.chmod(0o755)
+    message = refused_start(env)
+    assert f"the keys directory {keys} may be read by others (mode 0755)" in message
+    assert f"`chmod 700 {keys}`" in message
+    integrated = coordination("integrate", env={**env, "COLUMNS": "500"})
+    assert integrated.returncode == 2  # nor does any other command use it
+    assert f"`chmod 700 {keys}`" in " ".join(integrated.stderr.split())

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from coordination.auth.principal import Principal
+from tests.graphql.cases_reporting import INPUTS
 from tests.graphql.scenario import HASH, Scenario, unique
 
 SECRETARIAT, OWN_ORG, RUNS_GROUP, OWNED_BY_ORG = "secretariat", "own_org", "runs_group", "owned"
@@ -506,6 +507,42 @@ CASES: dict[str, tuple[str, Prepare]] = {
         ),
     ),
 }
+
+
+def _reporting(mutation: str) -> Prepare:
+    make = INPUTS[mutation]
+    return lambda scn, who: Prepared(make(scn, who))
+
+
+CASES.update(
+    {
+        mutation: (kind, _reporting(mutation))
+        for kind, mutations in (
+            (
+                OWNED_BY_ORG,
+                [
+                    *("startCycle", "statePurpose", "stateObjective", "improveObjective"),
+                    *("mapStakeholderGroup", "defineIndicator", "recordIndicatorValue"),
+                    *("recordConsultation", "determineMateriality", "compileAccounts"),
+                    *("answerPanelQuery", "publishAccounts", "adoptActionPlan"),
+                    *("submitResponse", "correctResponse", "planDissemination"),
+                    *("recordDissemination", "recordUptake", "recordPolicyInfluence"),
+                ],
+            ),
+            (
+                SECRETARIAT,
+                [
+                    *("conveneAuditPanel", "raisePanelQuery", "issueAuditStatement"),
+                    *("designQuestionnaire", "reviseQuestionnaire", "publishQuestionnaire"),
+                    *("inviteRespondent", "validateResponse", "rejectResponse", "closeSurvey"),
+                    "publishFindings",
+                ],
+            ),
+            (OWN_ORG, ["registerDocument", "linkEvidence"]),
+        )
+        for mutation in mutations
+    }
+)
 
 
 def document(mutation: str) -> str:

@@ -151,10 +151,10 @@ def test_verify_only_keys_cannot_issue(keys: TokenKeys) -> None:
 
 
 def test_the_key_is_created_once_and_kept_private(tmp_path: Path) -> None:
-    first = TokenKeys.load_or_create(tmp_path, ORIGIN)
+    first = TokenKeys.load_or_create(tmp_path / "keys", ORIGIN)
     key_file = tmp_path / "keys" / "token-signing.pem"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    again = TokenKeys.load_or_create(tmp_path, ORIGIN)
+    again = TokenKeys.load_or_create(tmp_path / "keys", ORIGIN)
     token = issue_token(first, role="auditor", person=uuid4())
     assert verify_token(again, token).role is Role.AUDITOR
 
@@ -164,7 +164,7 @@ def test_the_cli_issues_a_token_the_node_accepts(
 ) -> None:
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COORDINATION_ORIGIN", ORIGIN)
-    node = TokenKeys.load_or_create(tmp_path, ORIGIN)  # as the node makes it when it starts
+    node = TokenKeys.load_or_create(tmp_path / "keys", ORIGIN)  # as the node makes it
     person, org = uuid4(), uuid4()
     result = CliRunner().invoke(
         cli(),
@@ -186,7 +186,7 @@ def test_the_cli_issues_a_token_the_node_accepts(
 
 def test_the_cli_explains_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
-    TokenKeys.load_or_create(tmp_path, ORIGIN)
+    TokenKeys.load_or_create(tmp_path / "keys", ORIGIN)
     result = CliRunner().invoke(
         cli(), ["tokens", "issue", "--role", "representative", "--person", str(uuid4())]
     )

@@ -37,7 +37,7 @@ NAMES = {
 #: Text inputs the cases leave out, filled in so that they are checked too.
 EXTRA = {"planWorkshop": {"venue": "Room 3", "organiserPartners": ["Coompanion"]}}
 #: Text inputs that are not written by people: a key, a digest.
-NOT_WRITTEN = {"idempotencyKey", "documentHash"}
+NOT_WRITTEN = {"idempotencyKey", "documentHash", "evidenceHash"}
 SCHEMA = build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 
 

@@ -17,6 +17,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from coordination.audit.keys import keys_dir
 from coordination.auth.principal import Principal
 from coordination.auth.revocation import RevocationList
 from coordination.auth.tokens import TokenKeys, issue_token
@@ -425,7 +426,7 @@ async def test_a_revoked_token_ends_its_subscription(
         assert (await next_data(websocket))["events"]["logPosition"] >= 1
         # Revoked while the connection is open, as `tokens revoke` does from another process.
         claims = jwt.decode(token, options={"verify_signature": False})
-        RevocationList(settings.data_dir).revoke(UUID(claims["jti"]))
+        RevocationList(keys_dir(settings)).revoke(UUID(claims["jti"]))
         scenario.fresh_group()  # events the subscriber would see
         async with asyncio.timeout(TIMEOUT):
             while (message := json.loads(await websocket.recv()))["type"] == "next":

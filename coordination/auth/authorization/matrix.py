@@ -98,6 +98,43 @@ MATRIX: Mapping[str, Rule] = {
     "amendMinutes": RUNS_GROUP,
     "approveMinutes": RUNS_GROUP,
     "raiseFollowUp": RUNS_GROUP,
+    # B6. Social-accounting cycles: the organisation's own, but for what the independent
+    # audit panel does, which the secretariat records for it (decision 0040)
+    "startCycle": OWNED_BY_ORG,
+    "statePurpose": OWNED_BY_ORG,
+    "stateObjective": OWNED_BY_ORG,
+    "improveObjective": OWNED_BY_ORG,
+    "mapStakeholderGroup": OWNED_BY_ORG,
+    "defineIndicator": OWNED_BY_ORG,
+    "recordIndicatorValue": OWNED_BY_ORG,
+    "recordConsultation": OWNED_BY_ORG,
+    "determineMateriality": OWNED_BY_ORG,
+    "compileAccounts": OWNED_BY_ORG,
+    "conveneAuditPanel": SECRETARIAT,
+    "raisePanelQuery": SECRETARIAT,
+    "answerPanelQuery": OWNED_BY_ORG,
+    "issueAuditStatement": SECRETARIAT,
+    "publishAccounts": OWNED_BY_ORG,
+    "adoptActionPlan": OWNED_BY_ORG,
+    # B7. The mapping survey: run by the secretariat; a member responds for itself
+    "designQuestionnaire": SECRETARIAT,
+    "reviseQuestionnaire": SECRETARIAT,
+    "publishQuestionnaire": SECRETARIAT,
+    "inviteRespondent": SECRETARIAT,
+    "submitResponse": OWNED_BY_ORG,
+    "correctResponse": OWNED_BY_ORG,
+    "validateResponse": SECRETARIAT,
+    "rejectResponse": SECRETARIAT,
+    "closeSurvey": SECRETARIAT,
+    "publishFindings": SECRETARIAT,
+    # B9. Dissemination: the responsible organisation's, and the one an outcome names
+    "planDissemination": OWNED_BY_ORG,
+    "recordDissemination": OWNED_BY_ORG,
+    "recordUptake": OWNED_BY_ORG,
+    "recordPolicyInfluence": OWNED_BY_ORG,
+    # B10. Evidence documents: registered and linked by any member, for the programme
+    "registerDocument": FOR_OWN_ORG,
+    "linkEvidence": FOR_OWN_ORG,
 }
 
 

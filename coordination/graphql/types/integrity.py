@@ -14,7 +14,8 @@ from coordination.graphql.enums import IntegrityState
 class IntegrityFinding:
     check: str = strawberry.field(
         description="Which check found it: event, entry, sequence, leaf_hash, tree,"
-        " checkpoint, signing (or state_file: the alarm's own file cannot be read)."
+        " checkpoint, stored_checkpoint or last_checkpoint (when about to sign), or"
+        " state_file (the alarm's own file cannot be read)."
     )
     log_index: int | None = strawberry.field(
         description="The log index of the entry it concerns; null where none applies."

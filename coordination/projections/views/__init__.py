@@ -1,9 +1,19 @@
-"""The views of B1-B4, one module each; `ALL_VIEWS` in the order the runner writes them."""
+"""The views of B1-B4, B6, B7 and B9, one module each; `ALL_VIEWS` in the order the runner
+writes them."""
 
 from __future__ import annotations
 
 from coordination.projections.view import View
-from coordination.projections.views import actions, decisions, forums, participation, workshops
+from coordination.projections.views import (
+    accounting_cycles,
+    actions,
+    decisions,
+    dissemination,
+    forums,
+    participation,
+    surveys,
+    workshops,
+)
 
 ALL_VIEWS: tuple[View, ...] = (
     forums.VIEW,
@@ -11,6 +21,9 @@ ALL_VIEWS: tuple[View, ...] = (
     actions.VIEW,
     workshops.VIEW,
     participation.VIEW,
+    accounting_cycles.VIEW,
+    surveys.VIEW,
+    dissemination.VIEW,
 )
 VIEWS_BY_NAME: dict[str, View] = {view.name: view for view in ALL_VIEWS}
 

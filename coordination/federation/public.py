@@ -1,0 +1,38 @@
+"""The feed's public endpoints: the verifier key (``/key``) and the latest checkpoint
+(``/checkpoint``), which anyone may fetch so that anyone can check a checkpoint or a
+proof (FEED-PROTOCOL.md §4). They look at no credentials: a token or a signature sent
+with them is neither checked nor refused, so their answers are the same for everyone
+and may be kept by shared caches (decision 37)."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from coordination.audit.log import AuditLog
+
+from . import caching, long_poll
+from .reading import latest
+
+TEXT = "text/plain; charset=utf-8"
+
+
+async def checkpoint(request: Request, log: AuditLog) -> Response:
+    """The latest signed checkpoint (a C2SP signed note).
+
+    With ``Prefer: wait=S`` and ``If-None-Match`` naming the latest checkpoint (the
+    client has it), the answer waits up to S s for a newer one: 200 with it, or 304
+    when none came. A client without the latest gets it at once.
+    """
+    head = await latest(log)
+    headers = dict(caching.CHECKPOINT)
+    wait = long_poll.preferred_wait(request)
+    if wait and caching.matches(request, caching.etag(head.note.encode())):
+        headers.update(long_poll.applied(wait))
+        if await long_poll.wait_beyond(request, log.notifier, head.size, wait):
+            head = await latest(log)
+    return caching.respond(request, head.note.encode(), TEXT, headers)
+
+
+async def key(request: Request, log: AuditLog) -> Response:
+    """The node's verifier key line."""
+    return caching.respond(request, f"{log.verifier.vkey}\n".encode(), TEXT, caching.KEY)
