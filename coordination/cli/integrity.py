@@ -16,6 +16,7 @@ from coordination.settings import Settings
 
 if TYPE_CHECKING:
     from coordination.audit.self_audit import SelfAudit
+    from coordination.audit.storage import LogStorage
 
 #: Findings a command prints; `integrity status --json` shows every one kept.
 SHOWN = 20
@@ -79,11 +80,29 @@ def _checked(audit: "SelfAudit", console: Console) -> tuple[FullPass, list[Findi
         )
 
 
+def _kept_extended(settings: Settings, storage: "LogStorage") -> list[Finding]:
+    """The integrator's check before it signs: the stored tree extends the checkpoint
+    kept in the keys directory (a wiped log passes every other check)."""
+    from coordination.audit.last_checkpoint import node_last_checkpoint
+    from coordination.audit.signing import LogIntegrityError
+    from coordination.audit.storage import StorageCorruptError
+
+    try:
+        node_last_checkpoint(settings).check_extended(storage)
+    except LogIntegrityError as error:
+        return [Finding(error.check, None, str(error))]
+    except StorageCorruptError as error:
+        return [Finding("tree", None, str(error))]
+    return []
+
+
 def integrity_resolve(settings: Settings, *, console: Console | None = None) -> int:
-    """Run a full pass of the self-audit; clear the alarm if it finds nothing, else keep
-    it (with what the pass found) and refuse. With no alarm raised it is a check of the
-    log (after a restore, say), and says so."""
+    """Run a full pass of the self-audit, and the integrator's check of the kept
+    checkpoint; clear the alarm if they find nothing, else keep it (with what they
+    found) and refuse. With no alarm raised it is a check of the log (after a restore,
+    say), and says so."""
     from coordination.audit.keys import SigningKeyError, load_signer
+    from coordination.audit.last_checkpoint import LastCheckpointError
     from coordination.audit.storage import open_storage
     from coordination.bootstrap import STORE_ERRORS, open_existing
     from coordination.bootstrap.node import self_audit
@@ -99,6 +118,7 @@ def integrity_resolve(settings: Settings, *, console: Console | None = None) -> 
     was_raised = system.integrity.raised()
     try:
         summary, findings = _checked(self_audit(system, storage, signer), console)
+        findings += _kept_extended(settings, storage)
         if findings:
             system.integrity.raise_alarm(*findings)
             system.integrity.record_full_pass(summary)
@@ -109,7 +129,7 @@ def integrity_resolve(settings: Settings, *, console: Console | None = None) -> 
             _findings(console, findings)
             return 1
         state = system.integrity.resolve(summary)
-    except SigningKeyError as error:
+    except (SigningKeyError, LastCheckpointError) as error:
         console.print(f"[red]error:[/] {error}")
         return 2
     finally:
@@ -152,8 +172,9 @@ def register_integrity_commands(app: typer.Typer, settings_for: SettingsFactory)
 
     @group.command("resolve")
     def resolve_command(database_url: DatabaseOption = None) -> None:
-        """Run a full pass over the log and clear the alarm if it finds nothing; while it
-        still finds a mismatch, refuse (exit code 1) and name it."""
+        """Run a full pass over the log, check that it extends the last checkpoint the node
+        signed, and clear the alarm if nothing is found; while a mismatch is still found,
+        refuse (exit code 1) and name it."""
         raise typer.Exit(integrity_resolve(settings_for(database_url)))
 
     app.add_typer(group, name="integrity")

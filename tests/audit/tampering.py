@@ -12,7 +12,7 @@ from typing import Any
 
 from coordination.audit.stored import stored_hash_index
 from coordination.bootstrap import System
-from tests.audit.support import execute
+from tests.audit.support import execute, execute_at_once
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,30 @@ def checkpoint_altered(system: System) -> Tampered:
 
     put(altered)
     return Tampered("checkpoint", None, lambda: put(note))
+
+
+def log_wiped(system: System) -> Tampered:
+    """The log's tables emptied at once, the integrator's position back at the start, as
+    whoever can write the database could: the node integrates every event again, into
+    the same entries, but the checkpoints it signed are gone (undone by putting them
+    back)."""
+    checkpoints = execute(system, "SELECT * FROM log_checkpoints")
+    execute_at_once(
+        system,
+        [
+            "DELETE FROM log_entries",
+            "DELETE FROM log_hashes",
+            "DELETE FROM log_checkpoints",
+            "UPDATE integrator_position SET notification_id = 0, size = 0",
+        ],
+    )
+
+    def undo() -> None:
+        for row in checkpoints:
+            marks = ", ".join("?" * len(row))
+            execute(system, f"INSERT INTO log_checkpoints VALUES ({marks})", row)
+
+    return Tampered("last_checkpoint", None, undo)
 
 
 #: Every kind, by name.

@@ -4,7 +4,9 @@ Each kind of tampering, done behind the node's back while it runs: within second
 self-audit raises the alarm naming the entry, the integrator integrates and signs nothing
 more, `/ready` answers 503 naming the finding, `coordination_integrity_ok` is 0, GraphQL
 shows it to an auditor, and `coordination integrity resolve` refuses until it is put
-right; then it resolves, and the node signs again.
+right; then it resolves, and the node signs again. The log's tables wiped, the node
+integrates its events again and every check of the self-audit passes, but it signs
+nothing over the checkpoint it keeps in its keys directory (decision 34).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from coordination.settings import Settings
 from coordination_demo import load_demo
 from tests.asgi import serving
 from tests.audit.support import fill_events
-from tests.audit.tampering import TAMPERINGS, entry_byte
+from tests.audit.tampering import TAMPERINGS, entry_byte, log_wiped
 
 ORIGIN = "test.example/coordination/log"
 #: No full pass yet, as `wait_for` compares it.
@@ -136,6 +138,61 @@ async def test_tampering_raises_the_alarm_and_stops_signing_until_resolved(
         await until(lambda: signed() == events + 5, "signing again once resolved")
         assert "coordination_integrity_ok 1.0" in (await client.get("/metrics")).text
         assert (await ask(client, auditor))["state"] == "OK"
+
+
+async def test_a_wiped_log_integrated_again_is_not_signed_until_its_checkpoints_are_back(
+    settings: Settings, system: System
+) -> None:
+    events = load_demo(system.app, origin=settings.origin, console=quiet()).events
+    app = create_app(settings, system=system)
+    kept = keys_dir(settings) / "last-checkpoint"
+    async with serving(app) as client:
+        runtime: AuditRuntime = app.state.audit
+        storage = runtime.log.storage
+
+        def signed() -> int:
+            checkpoint = storage.latest_checkpoint()
+            return checkpoint.size if checkpoint is not None else 0
+
+        started = datetime.now(UTC)
+        await until(lambda: signed() == events, "the demo integrated and signed")
+        # Right after a full pass, the next 2 s away: no pass straddles the wipe.
+        await until(
+            lambda: (state_of(settings).last_full_pass or NO_PASS).started_at > started,
+            "a full pass over the demo",
+        )
+        note = kept.read_text()
+
+        wiped = log_wiped(system)
+        await until(lambda: not state_of(settings).ok, "the alarm for the wiped log")
+        (finding,) = state_of(settings).findings  # the self-audit finds nothing else
+        assert (finding.check, finding.index) == ("last_checkpoint", None)
+        assert f"this node last signed a checkpoint of size {events} (root" in finding.detail
+        assert (
+            f"the database holds no signed checkpoint and a tree of {events} entries"
+            in finding.detail
+        )
+        assert storage.position().size == events  # integrated again,
+        assert signed() == 0  # and nothing signed over it
+        assert kept.read_text() == note
+
+        fill_events(system.app, 5)
+        assert runtime.integrator.run_once() == 0
+        assert signed() == 0
+        ready = await client.get("/ready")
+        assert ready.status_code == 503
+        assert ready.json()["finding"]["check"] == "last_checkpoint"
+        assert "coordination_integrity_ok 0.0" in (await client.get("/metrics")).text
+        # Every check of the self-audit passes over the log integrated again; resolve
+        # refuses all the same, as the integrator would refuse to sign.
+        assert integrity_resolve(settings, console=quiet()) == 1
+        assert [f.check for f in state_of(settings).findings] == ["last_checkpoint"]
+
+        wiped.undo()  # the database's checkpoints back, as a copy that holds them would
+        assert integrity_resolve(settings, console=quiet()) == 0
+        await until(lambda: signed() == events + 5, "signing again once resolved")
+        assert state_of(settings).ok
+    assert kept.read_text() != note
 
 
 async def test_an_untouched_node_raises_no_alarm_and_shows_its_last_pass(
