@@ -12,17 +12,23 @@ Per store (SQLite always; PostgreSQL when COORDINATION_TEST_DATABASE_URL is set,
 - verify: `verify_log` of every entry from an export bundle (offline) and from the node
   over HTTP, beside SHA-256 of the same entry bytes;
 - replay: `replay` from an export bundle and from the node's verified log, beside
-  replay from the event table (`bench/audit_replay.py`).
+  replay from the event table (`bench/audit_replay.py`);
+- the self-audit (`audit_self.py`): its full pass, and `bench/append.py`'s mix with the
+  pass running and without it, alternated.
 
 Writes bench/results/audit.json and prints a table. The log size is a parameter,
-`--integration-only` stops after the integration figures (a quick run while tuning), and
-`--replay-only` measures the replays alone (written to bench/results/audit-replay.json):
+`--integration-only` stops after the integration figures (a quick run while tuning),
+`--replay-only` measures the replays alone (written to bench/results/audit-replay.json),
+and `--self-audit-only` the self-audit after integration and nothing else (written to
+bench/results/audit-self.json):
 
     python infra/throwaway_postgres.py --durable -- python bench/audit.py --entries 1000000
     python infra/throwaway_postgres.py --durable -- python bench/audit.py \
         --entries 200000 --integration-only
     python infra/throwaway_postgres.py --durable -- python bench/audit.py \
         --entries 200000 --replay-only
+    python infra/throwaway_postgres.py --durable -- python bench/audit.py \
+        --entries 1000000 --self-audit-only
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from audit_replay import measure_replay  # noqa: E402
+from audit_self import measure_self_audit  # noqa: E402
 from common import fresh_url  # noqa: E402
 from common import row as result_row  # noqa: E402
 
@@ -67,6 +74,8 @@ from tests.audit.support import ORIGIN, LogNode, fill_events, node_signer  # noq
 
 RESULTS = ROOT / "bench" / "results" / "audit.json"
 REPLAY_RESULTS = ROOT / "bench" / "results" / "audit-replay.json"
+#: The rows of a `--self-audit-only` run (a full run has them in `RESULTS` too).
+SELF_AUDIT_RESULTS = ROOT / "bench" / "results" / "audit-self.json"
 PROOFS = 2000
 HTTP_PROOFS = 300
 
@@ -134,7 +143,13 @@ def step(label: str) -> None:
 
 
 def measure(
-    backend: str, entries: int, server: str | None, tmp: Path, *, integration_only: bool = False
+    backend: str,
+    entries: int,
+    server: str | None,
+    tmp: Path,
+    *,
+    integration_only: bool = False,
+    self_audit_only: bool = False,
 ) -> list[dict[str, Any]]:
     system: System = bootstrap(
         Settings(database_url=fresh_url(backend, server, tmp, "audit"), data_dir=tmp, origin=ORIGIN)
@@ -159,6 +174,14 @@ def measure(
     integrator.close()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     integration_cpu_s += (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    label = f"({backend}, {entries} entries)"
+    if self_audit_only:
+        rows = measure_self_audit(
+            system, integrator.storage, node_signer().verifier, tmp, label, entries / integration_s
+        )
+        integrator.storage.close()
+        system.close()
+        return rows
     integrator.storage.close()
 
     node = LogNode(system)
@@ -172,7 +195,6 @@ def measure(
     leaves = [hashlib.sha256(b"\x00" + e.entry).digest() for e in stored]
     sha_s = time.perf_counter() - started
     del stored
-    label = f"({backend}, {entries} entries)"
     rows = [
         row(
             f"integration {label}",
@@ -272,6 +294,12 @@ def measure(
     )
     rows.append(row(f"export {label}", export_s, "s", "SHA-256 of the entry bytes", sha_s))
     node.close()
+    # Last: the mix's writes grow the event table, which the figures above do not expect.
+    storage = open_storage(system.target, system.app)
+    rows += measure_self_audit(
+        system, storage, node_signer().verifier, tmp, label, entries / integration_s
+    )
+    storage.close()
     system.close()
     return rows
 
@@ -287,6 +315,9 @@ def main() -> int:
         "--integration-only", action="store_true", help="stop after the integration figures"
     )
     parser.add_argument("--replay-only", action="store_true", help="only the replay figures")
+    parser.add_argument(
+        "--self-audit-only", action="store_true", help="the self-audit after integration, only"
+    )
     args = parser.parse_args()
     # As every command of the node does (a replay is one).
     tune_garbage_collection()
@@ -301,9 +332,14 @@ def main() -> int:
             rows = []
             if not args.replay_only:
                 rows = measure(
-                    backend, args.entries, server, Path(tmp), integration_only=args.integration_only
+                    backend,
+                    args.entries,
+                    server,
+                    Path(tmp),
+                    integration_only=args.integration_only,
+                    self_audit_only=args.self_audit_only,
                 )
-            if not args.integration_only:
+            if not (args.integration_only or args.self_audit_only):
                 url = fresh_url(backend, server, Path(tmp), "replay")
                 rows += measure_replay(url, args.entries, Path(tmp), backend)
         results.extend(rows)
@@ -314,7 +350,13 @@ def main() -> int:
             )
     if args.integration_only:
         return 0  # a partial run must not replace the full results
-    written = REPLAY_RESULTS if args.replay_only else RESULTS
+    written = (
+        REPLAY_RESULTS
+        if args.replay_only
+        else SELF_AUDIT_RESULTS
+        if args.self_audit_only
+        else RESULTS
+    )
     written.parent.mkdir(parents=True, exist_ok=True)
     written.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {written}")

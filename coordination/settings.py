@@ -30,10 +30,11 @@ class Settings(BaseSettings):
         data_dir: Where the node keeps its files (the SQLite database; the keys, unless
             `keys_dir` puts them elsewhere).
         keys_dir: The node's keys directory: the log's and the tokens' signing keys, the
-            revoked tokens and the last checkpoint the node signed. Kept apart from the
-            database, so that whoever can write the database alone can neither sign nor
-            make the node sign a rewritten log again (decision 34); ``keys`` in
-            `data_dir` when not set.
+            revoked tokens and the last checkpoint the node signed, and the integrity
+            alarm's state (`integrity.json`, decision 35). Kept apart from the database,
+            so that whoever can write the database alone can neither sign nor make the
+            node sign a rewritten log again (decision 34); ``keys`` in `data_dir` when
+            not set.
         database_url: The event store; defaults to an SQLite file in `data_dir`.
         origin: The name of this node's log, e.g. ``slup.se/coordination/log``.
         env: ``production`` turns off development conveniences, and serves the OpenAPI

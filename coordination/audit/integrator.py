@@ -13,6 +13,10 @@ that does not extend them is not signed: the integrity alarm is raised instead.
 One integrator runs per log: among processes, the leader holds the storage's session
 lock (a PostgreSQL advisory lock, a file lock beside an SQLite file) and the others wait
 to take over when it dies. ``run_once`` needs no leadership; it is safe beside a leader.
+
+While the node's integrity alarm is raised (`integrity`) it neither integrates nor
+signs: nothing is appended to or signed over a log known to disagree with itself. The
+self-audit (`auditor.Auditor`) runs beside the leader, told of every range written.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from .batches import Batch, BatchReader
 from .checkpoint_signer import CheckpointSigner
 from .encoding_pool import MIN_ROWS, EncodingPool
 from .entry_encoder import EntryEncoder
+from .integrity import Finding, IntegrityAlarm
 from .note import Signer
 from .notifier import LogNotifier
 from .signing import LogIntegrityError
-from .storage import LogEntry, LogStorage, Position, StoredCheckpoint
+from .storage import LogEntry, LogStorage, Position, StorageCorruptError, StoredCheckpoint
 from .stored import plan_append, stored_hash_count
 
 if TYPE_CHECKING:
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 
     from eventsourcing.application import Application
 
+    from .auditor import Auditor
     from .last_checkpoint import LastCheckpoint
 
 log = logging.getLogger(__name__)
@@ -92,9 +98,13 @@ class Integrator:
             ``stop`` or ``close``. Off, or when a cipher or compressor leaves no direct
             path, everything is encoded in this process.
         worker_min_rows: Batches smaller than this are encoded in this process.
-        last_checkpoint: The last checkpoint the node signed, kept in its keys directory
-            (where the integrity alarm is raised too); the node's integrators always have
-            it. None: only the database's own checkpoints are checked (tests, tools).
+        integrity: The node's integrity alarm: while it is raised nothing is integrated
+            or signed, and a tree that does not extend the last checkpoint raises it.
+        auditor: The self-audit, run beside ``run_forever`` while it leads and told of
+            each range written.
+        last_checkpoint: The last checkpoint the node signed, kept in its keys directory;
+            the node's integrators always have it. None: only the database's own
+            checkpoints are checked (tests, tools).
     """
 
     def __init__(
@@ -112,6 +122,8 @@ class Integrator:
         fault: Callable[[str], None] | None = None,
         encode_in_worker: bool = True,
         worker_min_rows: int = MIN_ROWS,
+        integrity: IntegrityAlarm | None = None,
+        auditor: Auditor | None = None,
         last_checkpoint: LastCheckpoint | None = None,
     ) -> None:
         self.origin = origin
@@ -139,6 +151,8 @@ class Integrator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: BaseException | None = None
+        self.integrity, self.auditor = integrity, auditor
+        self._leading = threading.Event()
         self._signing = CheckpointSigner(
             storage,
             signer,
@@ -146,6 +160,7 @@ class Integrator:
             notifier=self.notifier,
             fault=self._fault,
             last_checkpoint=last_checkpoint,
+            integrity=integrity,
         )
 
     # Integration.
@@ -198,9 +213,12 @@ class Integrator:
                 that a busy log still gets checkpoints.
 
         Returns:
-            How many events were integrated, or None if another integrator moved first
-            (this one then stops; what it wrote stays).
+            How many events were integrated (none while the integrity alarm is raised),
+            or None if another integrator moved first (this one then stops; what it
+            wrote stays).
         """
+        if self._halted():
+            return 0
         position = self.storage.position()
         reader = BatchReader(
             self._read,
@@ -213,6 +231,8 @@ class Integrator:
             for batch in reader:
                 if not self._write(position, batch):
                     return None
+                if self.auditor is not None:
+                    self.auditor.integrated(position, batch.end)
                 position = batch.end
                 total += batch.count
                 self._advanced(position)
@@ -233,12 +253,17 @@ class Integrator:
         """Sign a checkpoint of the stored tree if it grew since the last one.
 
         Returns:
-            The new checkpoint, or None when the last one is current.
+            The new checkpoint, or None when the last one is current or the integrity
+            alarm is raised.
 
         Raises:
             LogIntegrityError: The stored tree does not extend the last checkpoint, the
                 database's or the kept one (the integrity alarm is raised).
+            StorageCorruptError: A stored hash of the tree is missing (the alarm is
+                raised).
         """
+        if self._halted():
+            return None
         return self._signing.sign_if_needed()
 
     # Running.
@@ -261,11 +286,15 @@ class Integrator:
         for ``checkpoint_gap`` once caught up), sign within ``checkpoint_interval`` (at
         once when caught up), take over when the leader dies."""
         session = self.storage.integrator_session()
+        if self.auditor is not None:
+            self.auditor.start(leading=self._leading.is_set)
         try:
             while not stop.is_set():
                 if not session.try_lead():
+                    self._leading.clear()
                     stop.wait(self.takeover_interval)
                     continue
+                self._leading.set()
                 try:
                     count = self.integrate(until=time.monotonic() + self.checkpoint_interval)
                     # Until the gap is over, wait no longer than it lasts, then sign.
@@ -277,6 +306,8 @@ class Integrator:
                     continue
                 except Exception as error:
                     self.last_error = error
+                    if isinstance(error, StorageCorruptError):
+                        self._alarm("tree", error)
                     log.exception("the integrator failed; retrying")
                     stop.wait(1.0)
                     continue
@@ -289,8 +320,18 @@ class Integrator:
                     # batch's round trips serve many events instead of one or two.
                     stop.wait(self.checkpoint_gap if due_in is None else due_in)
         finally:
+            self._leading.clear()
+            if self.auditor is not None:
+                self.auditor.stop()
             session.close()
             self.close()
+
+    def _halted(self) -> bool:
+        return self.integrity is not None and self.integrity.halts("the integrator")
+
+    def _alarm(self, check: str, error: Exception) -> None:
+        if self.integrity is not None:
+            self.integrity.raise_alarm(Finding(check, None, str(error)))
 
     def _sign_when_due(self) -> float | None:
         """Sign if the last look was ``checkpoint_gap`` ago or more; else the seconds

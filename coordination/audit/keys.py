@@ -3,7 +3,8 @@ named by the origin.
 
 The keys directory (``COORDINATION_KEYS_DIR``, else ``keys`` in the data directory) holds
 what whoever can write the database must not hold: the log's and the tokens' signing keys,
-the revoked tokens and the last checkpoint the node signed (decision 34). It is the
+the revoked tokens and the last checkpoint the node signed (decision 34), the verifier
+keys of its earlier log keys and the integrity alarm's state (decision 35). It is the
 node's own: 0700, its files 0600, and a directory others may enter is refused.
 
 The log's key is a C2SP signer key line (``PRIVATE+KEY+<origin>+<key id>+<base64>``). It
@@ -29,7 +30,7 @@ from coordination.private_files import (
     read_secret,
 )
 
-from .note import NoteError, Signer
+from .note import NoteError, Signer, Verifier
 
 if TYPE_CHECKING:
     from coordination.settings import Settings
@@ -194,3 +195,58 @@ def load_or_create_signer(settings: Settings) -> Signer:
     if missing and settings.env != "production":
         init_key(settings)
     return load_signer(settings)
+
+
+#: Verifier keys of the node's earlier log keys, one line each, in the keys directory:
+#: the checkpoints signed before a rotation verify with them (the self-audit reads it).
+EARLIER_KEYS_FILE = "earlier-log-keys"
+
+
+def earlier_verifiers(directory: Path) -> list[Verifier]:
+    """The verifier keys in ``directory``'s `EARLIER_KEYS_FILE` (none when there is none).
+
+    Blank lines and lines starting with ``#`` are skipped.
+
+    Raises:
+        SigningKeyError: A line is not a verifier key line.
+    """
+    path = directory / EARLIER_KEYS_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip() and not line.startswith("#"):
+            try:
+                found.append(Verifier.from_vkey(line.strip()))
+            except NoteError as error:
+                problem = f"{path}, line {number}: not a verifier key: {error}"
+                raise SigningKeyError(problem) from None
+    return found
+
+
+def keep_earlier_key(settings: Settings) -> Path | None:
+    """Before the log's key is replaced: add its verifier key to the keys directory's
+    `EARLIER_KEYS_FILE`, so that the checkpoints it signed still verify for the node's
+    self-audit.
+
+    Returns:
+        The file, or None when there is no key to keep (none yet, or one that cannot be
+        read: its checkpoints will not verify, and the self-audit will say so).
+
+    Raises:
+        SigningKeyError: Others may enter the keys directory.
+    """
+    try:
+        vkey = load_signer(settings).verifier.vkey
+    except SigningKeyError:
+        return None
+    directory = private_keys_dir(settings)
+    path = directory / EARLIER_KEYS_FILE
+    kept = {v.vkey for v in earlier_verifiers(directory)}
+    if vkey not in kept:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8") as file:
+            file.write(f"{vkey}\n")
+    return path

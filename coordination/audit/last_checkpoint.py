@@ -24,10 +24,13 @@ from coordination.private_files import ExposedFileError, read_secret, replace_pr
 from .checkpoint import Checkpoint, CheckpointError
 from .keys import private_keys_dir
 from .note import NoteError, parse_note
-from .signing import LogIntegrityError
+from .signing import LogIntegrityError, check_kept
+from .stored import tree_hash
 
 if TYPE_CHECKING:
     from coordination.settings import Settings
+
+    from .storage import LogStorage
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +85,13 @@ class LastCheckpoint:
             checkpoint = Checkpoint.parse(parse_note(note)[0])
         except (NoteError, CheckpointError) as error:
             raise LogIntegrityError(
-                f"{self.path} does not hold a signed checkpoint: {error}", check="last-checkpoint"
+                f"{self.path} does not hold a signed checkpoint: {error}", check="last_checkpoint"
             ) from None
         if checkpoint.origin != self.origin:
             raise LogIntegrityError(
                 f"{self.path} holds a checkpoint of {checkpoint.origin!r}, not of this node's"
                 f" log {self.origin!r}",
-                check="last-checkpoint",
+                check="last_checkpoint",
             )
         return checkpoint
 
@@ -112,6 +115,24 @@ class LastCheckpoint:
         except OSError as error:
             raise LastCheckpointError(f"{self.path} cannot be written: {error}") from None
         return signed
+
+    def check_extended(self, storage: LogStorage) -> None:
+        """Check that the stored tree extends the kept checkpoint, as the integrator
+        checks before it signs (``signing.check_kept``): `coordination integrity resolve`
+        clears no alarm that the next signing would raise again.
+
+        Raises:
+            LastCheckpointError: The file cannot be read.
+            LogIntegrityError: The file holds no checkpoint of this log, or the stored tree
+                does not extend it.
+            StorageCorruptError: A stored hash of the tree is missing.
+        """
+        kept = self.read()
+        if kept is None:
+            return
+        size = storage.position().size
+        root = tree_hash(size, storage.read_hashes)
+        check_kept(kept, storage.latest_checkpoint(), size, root, storage.read_hashes)
 
     def adopt(self, note: str) -> Checkpoint:
         """Keep the database's latest checkpoint as the starting point of a node that has

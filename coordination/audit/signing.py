@@ -26,11 +26,11 @@ class LogIntegrityError(RuntimeError):
     Args:
         detail: What contradicts what, with the sizes and roots.
         check: The check that failed, as the integrity alarm names it:
-            ``stored-checkpoint`` (the database's own), ``last-checkpoint`` (the one kept
+            ``stored_checkpoint`` (the database's own), ``last_checkpoint`` (the one kept
             in the keys directory).
     """
 
-    def __init__(self, detail: str, *, check: str = "stored-checkpoint") -> None:
+    def __init__(self, detail: str, *, check: str = "stored_checkpoint") -> None:
         super().__init__(detail)
         self.check = check
 
@@ -80,14 +80,14 @@ def check_kept(
         raise LogIntegrityError(
             f"{signed}, but the database holds {held} and a {tree}: its log was wiped,"
             " rewritten or restored from a copy older than the keys directory; refusing to sign",
-            check="last-checkpoint",
+            check="last_checkpoint",
         )
     proof = prove_consistency(kept.size, size, read)
     if not verify_consistency(kept.size, size, kept.root_hash, root, proof):
         raise LogIntegrityError(
             f"{signed}, but the database's {tree} does not extend it: its log was"
             " rewritten; refusing to sign",
-            check="last-checkpoint",
+            check="last_checkpoint",
         )
 
 

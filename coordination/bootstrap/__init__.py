@@ -17,6 +17,8 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from coordination.application import Coordination
+from coordination.audit.integrity import IntegrityAlarm
+from coordination.audit.keys import keys_dir
 from coordination.persistence.availability import Availability
 from coordination.persistence.eventstore import (
     DatabaseTarget,
@@ -39,6 +41,11 @@ class System:
     #: Whether the database takes connections (never down on SQLite): the event store's
     #: datastore keeps it, the read side and the endpoints consult it.
     availability: Availability = field(default_factory=Availability)
+    #: The node's integrity alarm (in its keys directory), which every process reads.
+    integrity: IntegrityAlarm = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.integrity = IntegrityAlarm(keys_dir(self.settings))
 
     def close(self) -> None:
         self.availability.close()

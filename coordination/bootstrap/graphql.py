@@ -100,6 +100,7 @@ def graphql_services(
         metrics=metrics,
         config=config,
         audit_log=audit_log,
+        integrity=system.integrity,
         command_threads=ThreadPoolExecutor(config.command_threads, thread_name_prefix="command"),
         placement=CommandPlacement(db, enabled=config.commands_on_loop),
     )

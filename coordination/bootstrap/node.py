@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 
 from anyio import to_thread
 
+from coordination.audit.auditor import Auditor
+from coordination.audit.entry_encoder import EntryEncoder
 from coordination.audit.integrator import Integrator
-from coordination.audit.keys import load_or_create_signer
+from coordination.audit.keys import earlier_verifiers, keys_dir, load_or_create_signer
 from coordination.audit.last_checkpoint import node_last_checkpoint
 from coordination.audit.log import open_audit_log
 from coordination.audit.runtime import AuditRuntime, log_status
+from coordination.audit.self_audit import SelfAudit
 from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
@@ -32,6 +35,7 @@ from coordination.settings import Settings
 
 if TYPE_CHECKING:
     from coordination.audit.note import Signer
+    from coordination.audit.storage import LogStorage
     from coordination.graphql.router import GraphQLApi
     from coordination.observability import Metrics
 
@@ -83,12 +87,36 @@ def start_audit(
         signer,
         origin=origin,
         notifier=log.notifier,
+        integrity=system.integrity,
+        auditor=self_auditor(system, log.storage, signer),
         last_checkpoint=node_last_checkpoint(system.settings),
     )
     if integrate:
         integrator.start()
     log.start_watching()
     return AuditRuntime(log, integrator)
+
+
+def self_audit(system: System, storage: LogStorage, signer: Signer) -> SelfAudit:
+    """The checks of the node's self-audit over its log (decision 35): with the
+    integrator's encoder, and the node's log key and its earlier ones.
+
+    Raises:
+        SigningKeyError: The keys directory's list of earlier log keys is malformed.
+    """
+    verifiers = [signer.verifier, *earlier_verifiers(keys_dir(system.settings))]
+    encoder = EntryEncoder(system.app.mapper, system.settings.origin)
+    return SelfAudit(storage, encoder, verifiers)
+
+
+def self_auditor(system: System, storage: LogStorage, signer: Signer) -> Auditor:
+    """The node's self-audit at work, raising the node's alarm; it runs beside the
+    integrator while that leads.
+
+    Raises:
+        SigningKeyError: The keys directory's list of earlier log keys is malformed.
+    """
+    return Auditor(self_audit(system, storage, signer), system.integrity)
 
 
 @dataclass

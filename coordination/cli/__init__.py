@@ -1,4 +1,4 @@
-"""The one command line: `coordination serve | migrate | demo | rebuild | … | keys`.
+"""The one command line: `coordination serve | migrate | demo | rebuild | … | integrity`.
 
 One module per command group registers its commands here, in the order `--help` lists
 them. Settings come from `COORDINATION_*` environment variables (see `Settings`);
@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import typer
 
-from coordination.cli import audit, catalogue, ide, privacy, replay, serve, store, tokens, views
+from coordination.cli import (
+    audit,
+    catalogue,
+    ide,
+    integrity,
+    privacy,
+    replay,
+    serve,
+    store,
+    tokens,
+    views,
+)
 from coordination.cli.options import settings_for
 from coordination.runtime import tune_garbage_collection
 
@@ -36,3 +47,4 @@ app.add_typer(ide.ide_app, name="ide")
 audit.register_audit_commands(app, settings_for)
 replay.register_replay_command(app, settings_for)
 privacy.register_privacy_commands(app, settings_for)
+integrity.register_integrity_commands(app, settings_for)

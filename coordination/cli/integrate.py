@@ -61,6 +61,14 @@ def integrate(
         return 2
     try:
         if not follow:
+            if system.integrity.raised():
+                first = system.integrity.current().findings
+                console.print(
+                    "[red]error:[/] the integrity alarm is raised"
+                    f" ({first[0].describe() if first else 'no finding named'}): nothing is"
+                    " integrated or signed until `coordination integrity resolve`"
+                )
+                return 1
             summary = _integrate_once(system, signer)
         else:
             stop = threading.Event()
@@ -78,25 +86,31 @@ def integrate(
 
 
 def _integrate_once(system: System, signer: Signer) -> str:
-    integrator = _integrator(system, signer)
+    integrator = _integrator(system, signer, audited=False)
     count = integrator.run_once()
     return _closed(integrator, count)
 
 
 def _follow(system: System, signer: Signer, stop: threading.Event) -> str:
-    integrator = _integrator(system, signer)
+    integrator = _integrator(system, signer, audited=True)
     before = integrator.storage.position().size
     integrator.run_forever(stop)
     return _closed(integrator, integrator.storage.position().size - before)
 
 
-def _integrator(system: System, signer: Signer) -> Integrator:
+def _integrator(system: System, signer: Signer, *, audited: bool) -> Integrator:
+    """The integrator, stopped by the node's integrity alarm; ``audited``: with the
+    node's self-audit beside it (one that follows the store)."""
+    from coordination.bootstrap.node import self_auditor
+
     storage = open_storage(system.target, system.app)
     return Integrator(
         system.app,
         storage,
         signer,
         origin=system.settings.origin,
+        integrity=system.integrity,
+        auditor=self_auditor(system, storage, signer) if audited else None,
         last_checkpoint=node_last_checkpoint(system.settings),
     )
 

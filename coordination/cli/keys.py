@@ -9,6 +9,7 @@ from rich.console import Console
 from coordination.audit.keys import (
     SigningKeyError,
     init_key,
+    keep_earlier_key,
     load_signer,
     private_keys_dir,
     show_key,
@@ -28,12 +29,19 @@ def keys_init(settings: Settings, *, force: bool = False, console: Console | Non
         directory = private_keys_dir(settings)
         if create_token_key(directory):
             console.print(f"created the token-signing key {token_key_path(directory)}")
+        rotating = force and settings.signing_key is None
+        earlier = keep_earlier_key(settings) if rotating else None
         path = init_key(settings, force=force)
     except SigningKeyError as error:
         console.print(f"[red]error:[/] {error}")
         return 2
     console.print(f"created the signing key {path} (mode 0600); the verifier key to share:")
     typer.echo(load_signer(settings).verifier.vkey)
+    if earlier is not None:
+        console.print(
+            f"kept the replaced key's verifier key in {earlier}: the checkpoints it signed"
+            " still verify for the node's self-audit"
+        )
     if force:
         # A replaced key is a rotation: nothing of the node's says so on its own.
         console.print(

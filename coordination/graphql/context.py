@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
     from coordination.application import Coordination
+    from coordination.audit.integrity import IntegrityAlarm
     from coordination.audit.log import AuditLog
     from coordination.auth.tokens import TokenKeys, TokenVerifier
     from coordination.graphql.event_tail import EventTail
@@ -116,6 +117,8 @@ class Services:
     config: GraphQLConfig = field(default_factory=GraphQLConfig)
     #: The node's signed log (entries, checkpoints, proofs); None where it does not run.
     audit_log: AuditLog | None = None
+    #: The node's integrity alarm (its state file); None where no node runs (tests).
+    integrity: IntegrityAlarm | None = None
     #: The threads commands run in (`GraphQLConfig.command_threads` of them); None: the
     #: event loop's default executor.
     command_threads: ThreadPoolExecutor | None = None

@@ -1,11 +1,13 @@
-"""The closed vocabularies of the API: the domain's enums (and two of the views'), exposed.
+"""The closed vocabularies of the API: the domain's enums (and three of the views', one of
+the signed log's), exposed.
 
 Each vocabulary is declared once, where it belongs: the domain's in `domain` (which
-imports no framework), the two that only the views have (a deferred decision, a closed
-forum) beside their views. Here each is handed to `strawberry.enum` with its GraphQL name
-and description, the API's words for it; strawberry records them on the class itself,
-which is the type the API's fields and inputs take and return. The rest of `graphql`
-imports the vocabularies from this module, so they are exposed before any type uses them.
+imports no framework), the three that only the views have (a deferred decision, a closed
+forum, a dissemination's outcome) beside their views, the integrity alarm's state beside
+the alarm. Here each is handed to `strawberry.enum` with its GraphQL name and
+description, the API's words for it; strawberry records them on the class itself, which
+is the type the API's fields and inputs take and return. The rest of `graphql` imports
+the vocabularies from this module, so they are exposed before any type uses them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 
 import strawberry
 
+from coordination.audit.integrity import IntegrityState
 from coordination.domain.accounting_parts import AuditOpinion, CycleStage
 from coordination.domain.action import ActionStatus
 from coordination.domain.cohort import FeedbackKind, FollowUpOutcome
@@ -53,6 +56,7 @@ __all__ = [
     "FollowUpOutcome",
     "ForumKind",
     "ForumStatus",
+    "IntegrityState",
     "InviteeKind",
     "MemberKind",
     "MinutesStatus",
@@ -91,6 +95,11 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         MinutesStatus,
         "MinutesStatus",
         "Where a workshop's minutes stand; approved minutes are sealed.",
+    ),
+    (
+        IntegrityState,
+        "IntegrityState",
+        "Whether the node found what it stores to agree with what it signed.",
     ),
     (CycleStage, "CycleStage", "Where a social-accounting cycle stands, in its enforced order."),
     (SurveyStatus, "SurveyStatus", "Where a mapping survey stands."),

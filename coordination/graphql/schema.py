@@ -52,6 +52,7 @@ from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
+from coordination.graphql.queries.integrity import IntegrityQueries
 from coordination.graphql.queries.registry import RegistryQueries
 from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
@@ -70,6 +71,7 @@ Query = merge_types(
         WorkshopQueries,
         AuditQueries,
         SignedLogQueries,
+        IntegrityQueries,
         ReportingQueries,
         DataSubjectQueries,
     ),

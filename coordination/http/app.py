@@ -33,7 +33,7 @@ from coordination.http.operations_access import (
     include_operations,
     reader_of_everything,
 )
-from coordination.http.readiness import NOT_STARTED, ViewsReadiness
+from coordination.http.readiness import NOT_STARTED, ViewsReadiness, integrity_pending
 from coordination.observability import Metrics
 from coordination.observability.integrator_status import STATUS_FILE as INTEGRATOR_STATUS_FILE
 from coordination.settings import Settings
@@ -91,6 +91,7 @@ def create_app(
             else await run_in_threadpool(bootstrap, settings, create_tables=False)
         )
         app.state.system = wired
+        metrics.watch_integrity(lambda: wired.integrity.current().ok)
         app.state.views = None
         node: Node | None = None
         try:
@@ -143,14 +144,18 @@ def create_app(
         responses={503: {"description": "Not ready: the report says why and what to do"}},
     )
     async def ready(request: Request, system: SystemDep) -> JSONResponse:
-        """Readiness: the event store answers and is migrated, and the views have caught up
-        with the log as it stood when they started (`coordination.http.readiness`)."""
+        """Readiness: the event store answers and is migrated, the views have caught up
+        with the log as it stood when they started, and no integrity alarm is raised
+        (`coordination.http.readiness`)."""
         report = await run_in_threadpool(store_readiness, system)
         if report["status"] == "ready" and owns_read_side:
             views: ViewsReadiness | None = request.app.state.views
             pending = NOT_STARTED if views is None else views.pending()
             if pending is not None:
                 report = {**report, **pending}
+        alarm = integrity_pending(system.integrity)
+        if alarm is not None:
+            report = {**report, **alarm}
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     return app

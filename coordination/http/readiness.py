@@ -7,11 +7,16 @@ A load balancer sends requests to a ready node. A node whose views are still bei
 answers queries with what it has built so far, so it is not ready until the views have
 once reached the log's head as it was at start; after that it stays ready while it
 follows the log, however far a burst of writes puts it behind for a moment.
+
+A node whose integrity alarm is raised is not ready either, whatever else holds: what it
+serves may not be what it signed (decision 35). Its answer names the first finding.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
+
+from coordination.audit.integrity import IntegrityAlarm
 
 
 class Follower(Protocol):
@@ -56,3 +61,21 @@ class ViewsReadiness:
                 }
             self._caught_up = True
         return None
+
+
+def integrity_pending(alarm: IntegrityAlarm) -> dict[str, Any] | None:
+    """None while the integrity alarm is down; else what `/ready` says instead (a
+    ``stat`` of the alarm's file, and a read when it changed)."""
+    state = alarm.current()
+    if state.ok:
+        return None
+    first = state.findings[0] if state.findings else None
+    return {
+        "status": "integrity_alarm",
+        "detail": "the node found what it stores to disagree with what it signed"
+        f" ({first.describe() if first else 'no finding named'}); it signs nothing until"
+        " an operator resolves it: `coordination integrity status`",
+        "since": state.to_json()["since"],
+        "finding": first.to_json() if first else None,
+        "findings": len(state.findings),
+    }

@@ -52,6 +52,9 @@ class LogStatus:
 
 LogStatusSource = Callable[[], Awaitable[LogStatus]]
 
+IntegritySource = Callable[[], bool]
+"""Whether the node's integrity alarm is down (read at scrape time: a ``stat``)."""
+
 
 class Metrics:
     """The node's metrics, in a registry of their own."""
@@ -127,6 +130,8 @@ class Metrics:
         )
         self._operation_names: set[str] = set()
         self._integrator_watched = False
+        self._integrity = IntegrityCollector()
+        self.registry.register(self._integrity)
         #: Reads each view's lag and parked events at scrape time (set once views run).
         self.views: StatusSource | None = None
         #: Reads the log's progress at scrape time (set once the log is open).
@@ -194,6 +199,10 @@ class Metrics:
             self.registry.register(IntegratorProcessCollector(status))
             self._integrator_watched = True
 
+    def watch_integrity(self, ok: IntegritySource) -> None:
+        """Report `coordination_integrity_ok` from ``ok`` (decision 35)."""
+        self._integrity.source = ok
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -224,3 +233,25 @@ class IntegratorProcessCollector:
         )
         restarts.add_metric([], float(status.restarts) if status is not None else 0.0)
         yield restarts
+
+
+class IntegrityCollector:
+    """Whether the node's integrity alarm is down, read at scrape time from every process's
+    shared alarm file; nothing until a source is set (`Metrics.watch_integrity`)."""
+
+    def __init__(self) -> None:
+        self.source: IntegritySource | None = None
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(())  # the family appears once a source is set
+
+    def collect(self) -> Iterator[Metric]:
+        if self.source is None:
+            return
+        ok = GaugeMetricFamily(
+            "coordination_integrity_ok",
+            "1 while the node's integrity alarm is down, 0 while it is raised: the node"
+            " found what it stores to disagree with what it signed, and signs nothing.",
+        )
+        ok.add_metric([], 1.0 if self.source() else 0.0)
+        yield ok

@@ -75,17 +75,42 @@ def execute(system: System, sql: str, params: Sequence[Any] = ()) -> list[tuple[
     if target.sqlite_path is not None:
         with sqlite3.connect(target.sqlite_path, isolation_level=None, timeout=30) as conn:
             return list(conn.execute(sql, params).fetchall())
-    with psycopg.connect(
+    with _postgres(system, autocommit=True) as conn:
+        cur = conn.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+        return list(cur.fetchall()) if cur.description else []
+
+
+def execute_at_once(system: System, statements: Sequence[str]) -> None:
+    """Run ``statements`` (without parameters) in one transaction: a process of the node
+    sees all of them done or none."""
+    target = system.target
+    if target.sqlite_path is not None:
+        conn = sqlite3.connect(target.sqlite_path, isolation_level=None, timeout=30)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for sql in statements:
+                conn.execute(sql)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return
+    with _postgres(system, autocommit=False) as conn, conn.transaction():
+        for sql in statements:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _postgres(system: System, *, autocommit: bool) -> psycopg.Connection[Any]:
+    target = system.target
+    conn = psycopg.connect(
         host=target.host,
         port=target.port,
         user=target.user,
         password=target.password,
         dbname=target.dbname,
-        autocommit=True,
-    ) as conn:
-        conn.execute(f"SET search_path TO {target.schema}")
-        cur = conn.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
-        return list(cur.fetchall()) if cur.description else []
+        autocommit=autocommit,
+    )
+    conn.execute(f"SET search_path TO {target.schema}")
+    return conn
 
 
 def uuid_param(system: System, value: UUID) -> object:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from coordination.audit.integrator import STEPS, Integrator
-from coordination.audit.integrity import read_state
+from coordination.audit.integrity import IntegrityAlarm, read_integrity
 from coordination.audit.last_checkpoint import LastCheckpoint
 from coordination.audit.storage import open_storage
 from coordination.bootstrap import System
@@ -46,9 +46,10 @@ def test_a_crash_at_any_step_boundary_loses_nothing(
 ) -> None:
     # A log with a signed checkpoint, then more events, and a crash in the second batch
     # (for integration steps) or while signing the grown tree (for signing steps). The
-    # last checkpoint is kept in a keys directory, as the node keeps it.
+    # last checkpoint is kept in a keys directory, as the node keeps it, beside its alarm.
     kept = LastCheckpoint(tmp_path / "keys", system.settings.origin)
     kept.directory.mkdir(mode=0o700)
+    alarm = IntegrityAlarm(kept.directory)
     fill_events(system.app, 150)
     first = Integrator(
         system.app,
@@ -57,6 +58,7 @@ def test_a_crash_at_any_step_boundary_loses_nothing(
         origin=system.settings.origin,
         batch_size=100,
         last_checkpoint=kept,
+        integrity=alarm,
     )
     first.run_once()
     first.storage.close()
@@ -69,6 +71,7 @@ def test_a_crash_at_any_step_boundary_loses_nothing(
         batch_size=100,
         fault=crash_at(step, 2 if step in STEPS[:7] else 1),
         last_checkpoint=kept,
+        integrity=alarm,
     )  # type: ignore[arg-type]
     with pytest.raises(Crash):
         crashing.run_once()
@@ -81,6 +84,7 @@ def test_a_crash_at_any_step_boundary_loses_nothing(
         origin=system.settings.origin,
         batch_size=100,
         last_checkpoint=kept,
+        integrity=alarm,
     )
     restarted.run_once()
     restarted.storage.close()
@@ -94,7 +98,7 @@ def test_a_crash_at_any_step_boundary_loses_nothing(
     last_kept = kept.read()
     assert last_kept is not None
     assert last_kept.size == (150 if step == "checkpoint_committed" else 400)
-    assert read_state(kept.directory).state == "ok"
+    assert read_integrity(kept.directory).ok
 
 
 def test_a_sigkill_mid_batch_loses_nothing_and_another_process_takes_over(

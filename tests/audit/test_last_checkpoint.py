@@ -16,7 +16,7 @@ import pytest
 from coordination.audit._encoding import b64encode
 from coordination.audit.checkpoint import Checkpoint, sign_checkpoint
 from coordination.audit.integrator import Integrator
-from coordination.audit.integrity import read_state
+from coordination.audit.integrity import IntegrityState, read_integrity
 from coordination.audit.keys import keys_dir
 from coordination.audit.last_checkpoint import LastCheckpoint, LastCheckpointError
 from coordination.audit.merkle import leaf_hash, root_hash
@@ -81,7 +81,8 @@ def test_a_wiped_log_is_not_signed_again(
     try:
         with caplog.at_level(logging.ERROR, logger="coordination.audit.integrator"):
             refused = refusal(restarted)
-            again = refusal(restarted)  # it goes on refusing, and says so once
+            # The alarm raised, it halts: nothing integrated or signed, nor refused again.
+            assert restarted.integrator.run_once() == 0
     finally:
         restarted.close()
 
@@ -90,15 +91,16 @@ def test_a_wiped_log_is_not_signed_again(
     assert f"this node last signed a checkpoint of size 300 (root {root})" in detail
     assert "the database holds no signed checkpoint and a tree of 300 entries (root" in detail
     assert "wiped" in detail
-    assert str(again) == detail
     assert execute(system, "SELECT size FROM integrator_position") == [(300,)]
     assert sizes(system) == []  # no second checkpoint of size 300, nor of any size
-    state = read_state(keys_dir(settings))
-    assert state.state == "alarm"
-    assert [(f.check, f.detail) for f in state.findings] == [("last-checkpoint", detail)]
+    state = read_integrity(keys_dir(settings))
+    assert state.state is IntegrityState.ALARM
+    assert [(f.check, f.index, f.detail) for f in state.findings] == [
+        ("last_checkpoint", None, detail)
+    ]
     logged = [r for r in caplog.records if "refuses to sign" in r.getMessage()]
     assert [r.getMessage() for r in logged] == [f"the integrator refuses to sign: {detail}"]
-    assert logged[0].fields == {"integrity": "alarm", "check": "last-checkpoint"}  # type: ignore[attr-defined]
+    assert logged[0].fields == {"integrity": "alarm", "check": "last_checkpoint"}  # type: ignore[attr-defined]
     assert (keys_dir(settings) / "last-checkpoint").read_text() == note
 
 
@@ -151,9 +153,9 @@ def test_a_rewritten_entry_with_its_hashes_made_consistent_is_not_signed(
     assert "the database's tree of 310 entries (root" in detail
     assert "does not extend it" in detail
     assert sizes(system) == [300]  # the forged one; nothing signed over it
-    state = read_state(keys_dir(settings))
-    assert state.state == "alarm"
-    assert [f.check for f in state.findings] == ["last-checkpoint"]
+    state = read_integrity(keys_dir(settings))
+    assert state.state is IntegrityState.ALARM
+    assert [f.check for f in state.findings] == ["last_checkpoint"]
 
 
 def test_a_node_that_kept_no_checkpoint_yet_starts_from_the_databases_latest(
@@ -181,7 +183,7 @@ def test_a_node_that_kept_no_checkpoint_yet_starts_from_the_databases_latest(
     now = kept(settings)
     assert now is not None
     assert now.size == 150
-    assert read_state(keys_dir(settings)).state == "ok"
+    assert read_integrity(keys_dir(settings)).ok
 
 
 def test_a_kill_between_commit_and_keeping_leaves_the_file_behind_and_blocks_nothing(
@@ -220,7 +222,7 @@ def test_a_kill_between_commit_and_keeping_leaves_the_file_behind_and_blocks_not
     now = kept(settings)
     assert now is not None
     assert now.size == 300
-    assert read_state(keys_dir(settings)).state == "ok"
+    assert read_integrity(keys_dir(settings)).ok
     assert assert_sound(system, KEY.verifier) == 300
 
 
