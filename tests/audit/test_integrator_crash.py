@@ -48,7 +48,7 @@ def test_a_crash_at_any_step_boundary_loses_nothing(
     # (for integration steps) or while signing the grown tree (for signing steps). The
     # last checkpoint is kept in a keys directory, as the node keeps it, beside its alarm.
     kept = LastCheckpoint(tmp_path / "keys", system.settings.origin)
-    kept.directory.mkdir(mode=0o700)
+    kept.directory.mkdir(mode=0o700, exist_ok=True)
     alarm = IntegrityAlarm(kept.directory)
     fill_events(system.app, 150)
     first = Integrator(
