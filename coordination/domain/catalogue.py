@@ -14,6 +14,7 @@ from typing import Any
 from coordination.domain.action import Action
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.command_record import CommandRecord
+from coordination.domain.cooperation import CooperationAgreement
 from coordination.domain.decision import Decision
 from coordination.domain.partnership import Partnership
 from coordination.domain.working_group import WorkingGroup
@@ -25,6 +26,7 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     Action,
     Decision,
     Workshop,
+    CooperationAgreement,
     CommandRecord,
 )
 
