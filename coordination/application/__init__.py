@@ -7,6 +7,7 @@ use cases of one aggregate (`partnership`, `working_groups`, `actions`, the pack
 
 from coordination.application.actions import ActionUseCases
 from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.cooperation import CooperationUseCases
 from coordination.application.decisions import ProposalUseCases, VotingUseCases
 from coordination.application.partnership import PartnershipUseCases
 from coordination.application.working_groups import WorkingGroupUseCases
@@ -21,8 +22,10 @@ class Coordination(
     VotingUseCases,
     WorkshopPlanningUseCases,
     MeetingUseCases,
+    CooperationUseCases,
 ):
-    """Every use case of B1-B4, one method each, on the event store's application."""
+    """Every use case of B1-B4 and B8's partner registry, one method each, on the event
+    store's application."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

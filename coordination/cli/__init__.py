@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import typer
 
-from coordination.cli import audit, catalogue, ide, replay, serve, store, tokens, views
+from coordination.cli import (
+    audit,
+    catalogue,
+    ide,
+    partners,
+    replay,
+    serve,
+    store,
+    tokens,
+    views,
+)
 from coordination.cli.options import settings_for
 from coordination.runtime import tune_garbage_collection
 
@@ -35,3 +45,4 @@ app.add_typer(tokens.tokens_app, name="tokens")
 app.add_typer(ide.ide_app, name="ide")
 audit.register_audit_commands(app, settings_for)
 replay.register_replay_command(app, settings_for)
+partners.register_partner_commands(app, settings_for)

@@ -33,6 +33,7 @@ from coordination.graphql.extensions import (
     SubscriptionsOverWebSocket,
 )
 from coordination.graphql.mutations.actions import ActionMutations
+from coordination.graphql.mutations.cooperation import CooperationMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
 from coordination.graphql.mutations.outcomes import OutcomeMutations
 from coordination.graphql.mutations.partnership import PartnershipMutations
@@ -44,6 +45,7 @@ from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
+from coordination.graphql.queries.partners import PartnerQueries
 from coordination.graphql.queries.registry import RegistryQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
@@ -61,6 +63,7 @@ Query = merge_types(
         WorkshopQueries,
         AuditQueries,
         SignedLogQueries,
+        PartnerQueries,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +76,7 @@ Mutation = merge_types(
         OutcomeMutations,
         WorkshopMutations,
         MeetingMutations,
+        CooperationMutations,
     ),
 )
 

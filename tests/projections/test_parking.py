@@ -57,6 +57,7 @@ async def test_poison_event_parks_only_its_stream_and_can_be_retried(
         "actions": 2,
         "workshops": 0,
         "participation": 0,
+        "partners": 0,
     }
 
     monkeypatch.undo()

@@ -98,6 +98,13 @@ MATRIX: Mapping[str, Rule] = {
     "amendMinutes": RUNS_GROUP,
     "approveMinutes": RUNS_GROUP,
     "raiseFollowUp": RUNS_GROUP,
+    # B8. Transnational partners
+    "signCooperationAgreement": SECRETARIAT,
+    "amendCooperationAgreement": SECRETARIAT,
+    "admitPartner": SECRETARIAT,
+    "registerPartnerKey": SECRETARIAT,
+    "rotatePartnerKey": SECRETARIAT,
+    "revokePartnerKey": SECRETARIAT,
 }
 
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from coordination.projections.view import View
-from coordination.projections.views import actions, decisions, forums, participation, workshops
+from coordination.projections.views import (
+    actions,
+    decisions,
+    forums,
+    participation,
+    partners,
+    workshops,
+)
 
 ALL_VIEWS: tuple[View, ...] = (
     forums.VIEW,
@@ -11,6 +18,7 @@ ALL_VIEWS: tuple[View, ...] = (
     actions.VIEW,
     workshops.VIEW,
     participation.VIEW,
+    partners.VIEW,
 )
 VIEWS_BY_NAME: dict[str, View] = {view.name: view for view in ALL_VIEWS}
 
