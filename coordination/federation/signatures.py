@@ -135,7 +135,7 @@ class ReplayGuard:
     """The signatures seen within their validity, so that none is accepted twice.
 
     Per process: a replay sent to another worker of the same node is not caught by this
-    one (decision 42 says why that is accepted)."""
+    one (decision 43 says why that is accepted)."""
 
     def __init__(self, capacity: int = REPLAY_MEMORY) -> None:
         self._seen: OrderedDict[bytes, float] = OrderedDict()
