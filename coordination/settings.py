@@ -66,6 +66,14 @@ class Settings(BaseSettings):
         max_query_cost: The highest cost a GraphQL operation may have (each field counted
             once per item of every page it sits in); costlier ones are refused before
             they run.
+        public_url: The node's public base URL as partners reach it (``https://slup.se``,
+            with the path prefix a reverse proxy adds): a partner signs
+            ``@target-uri`` as this followed by the path and query, so a node behind a
+            proxy checks what the partner signed (FEED-PROTOCOL §5). Without it, the
+            URL the request arrived at.
+        feed_rate: Requests per second each caller of the feed may make, sustained.
+        feed_burst: Requests a caller of the feed may make at once before `feed_rate`
+            holds it back (429 with `Retry-After`).
         graphql_agreement_check: For test runs: every query the direct path answers is
             answered again by strawberry's path, and a difference is an error
             (`graphql.agreement`, decision 31). A production node never runs it.
@@ -90,6 +98,9 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     ide_dir: Path | None = None
     max_query_cost: int = 20_000
+    public_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s?#]+$")
+    feed_rate: float = Field(default=50.0, gt=0, le=100_000)
+    feed_burst: int = Field(default=200, ge=1, le=1_000_000)
     graphql_agreement_check: bool = False
 
     @field_validator(

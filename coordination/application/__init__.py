@@ -10,6 +10,7 @@ from coordination.application.accounting import CycleAuditUseCases, CycleScoping
 from coordination.application.actions import ActionUseCases
 from coordination.application.cohorts import CohortUseCases
 from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
+from coordination.application.cooperation import CooperationUseCases
 from coordination.application.data_subjects import DataSubjectUseCases
 from coordination.application.decisions import ProposalUseCases, VotingUseCases
 from coordination.application.dissemination import DisseminationUseCases
@@ -37,9 +38,10 @@ class Coordination(
     SurveyUseCases,
     DisseminationUseCases,
     DocumentUseCases,
+    CooperationUseCases,
 ):
-    """Every use case of B1-B7, B9 and B10, one method each, on the event store's
-    application."""
+    """Every use case of B1-B10 but B8's joint groups, one method each, on the event
+    store's application."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

@@ -15,6 +15,7 @@ from coordination.cli import (
     catalogue,
     ide,
     integrity,
+    partners,
     privacy,
     replay,
     serve,
@@ -48,3 +49,4 @@ audit.register_audit_commands(app, settings_for)
 replay.register_replay_command(app, settings_for)
 privacy.register_privacy_commands(app, settings_for)
 integrity.register_integrity_commands(app, settings_for)
+partners.register_partner_commands(app, settings_for)

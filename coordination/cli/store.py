@@ -15,7 +15,7 @@ from coordination.settings import Settings
 console = Console(stderr=True)
 
 
-def _open(settings: Settings) -> System:
+def open_or_exit(settings: Settings) -> System:
     """The store, created if missing, or a one-line error and exit code 2 that says why not."""
     try:
         return open_store(settings)
@@ -36,7 +36,7 @@ def register_store_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         from coordination.auth.token_key import create_token_key, token_key_path
 
         settings = settings_for(database_url)
-        system = _open(settings)
+        system = open_or_exit(settings)
         try:
             position = system.app.recorder.max_notification_id() or 0
         finally:
@@ -56,7 +56,7 @@ def register_store_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         from coordination_demo import load_demo
 
         settings = settings_for(database_url)
-        system = _open(settings)
+        system = open_or_exit(settings)
         try:
             if if_empty and (system.app.recorder.max_notification_id() or 0) > 0:
                 console.print("demo data not loaded: the event store already has events")

@@ -16,6 +16,7 @@ from coordination.domain.action import Action
 from coordination.domain.base import CoordinationAggregate
 from coordination.domain.cohort import Cohort
 from coordination.domain.command_record import CommandRecord
+from coordination.domain.cooperation import CooperationAgreement
 from coordination.domain.data_subject import DataSubject
 from coordination.domain.decision import Decision
 from coordination.domain.dissemination import Dissemination
@@ -40,6 +41,7 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     Programme,
     Cohort,
     DataSubject,
+    CooperationAgreement,
     CommandRecord,
 )
 

@@ -37,9 +37,11 @@ _PROBLEM = {
 }
 _WHY = {
     400: "A query parameter is missing, given twice, not a whole number, or out of range",
-    401: "No token, or one that is expired, revoked, forged or malformed",
+    401: "No token or partner signature (where anonymous callers are not served), or one"
+    " that is expired, revoked, replayed, forged or malformed",
     403: "The token's role may not read the feed",
     416: "Beyond the log: past its latest signed checkpoint",
+    429: "Too many requests from this caller: `Retry-After` says when to try again",
     503: "The log has no signed checkpoint yet, or cannot be read now",
 }
 _CACHING = {
@@ -86,6 +88,16 @@ PAGE = {
         },
         "checkpoint": {"type": "string", "description": "The signed checkpoint covering it"},
         "next": {"type": ["string", "null"], "description": "The next page, relative"},
+    },
+}
+#: One Server-Sent Event of `/stream`: an entry (`message`, `id` its index, `data` the
+#: entry as a page shows it) or the checkpoint that covers those before it.
+STREAM_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["message", "checkpoint"]},
+        "id": {"type": "string", "description": "The entry's index"},
+        "data": {"type": "string", "description": "The entry as JSON, or the checkpoint"},
     },
 }
 INCLUSION = {
@@ -143,7 +155,7 @@ def answers(
         },
         304: {"description": "Not Modified: If-None-Match names this body's ETag"},
     }
-    refusals = {401, 403} if guarded else set()
+    refusals = {401, 403, 429} if guarded else set()
     for status in sorted({*refusals, *errors, 503}):
         problem = {PROBLEM_JSON: {"schema": _PROBLEM}}
         declared[status] = {"description": _WHY[status], "content": problem}

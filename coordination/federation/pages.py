@@ -42,6 +42,17 @@ def _event_bytes(entry: LogEntry) -> bytes:
     return entry.entry
 
 
+def entry_item(entry: LogEntry, visible: Callable[[LogEntry], bool]) -> bytes:
+    """An entry as a page (and the stream) serve it: its index, its leaf hash, and its
+    event as the stored bytes, or ``null`` when the caller may not see it."""
+    event = _event_bytes(entry) if visible(entry) else b"null"
+    return b'{"index":%d,"leaf_hash":"%s","event":%s}' % (
+        entry.index,
+        b64encode(entry.leaf_hash).encode(),
+        event,
+    )
+
+
 def _page_body(
     origin: str,
     start: int,
@@ -50,11 +61,7 @@ def _page_body(
     checkpoint: StoredCheckpoint,
     next_url: str | None,
 ) -> bytes:
-    items = [
-        b'{"index":%d,"leaf_hash":"%s","event":%s}'
-        % (e.index, b64encode(e.leaf_hash).encode(), _event_bytes(e) if visible(e) else b"null")
-        for e in entries
-    ]
+    items = [entry_item(e, visible) for e in entries]
     return b"".join(
         [
             b'{"origin":',

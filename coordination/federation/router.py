@@ -10,7 +10,8 @@ keep which answer, and ``long_poll`` how ``Prefer: wait=S`` waits. Every route a
 ``/key`` and ``/checkpoint`` are public: they ask for no token and look at none, so they
 are the same for everyone (decision 37). The other routes ask the ``authorize`` hook, a
 FastAPI dependency that returns the caller (None for an anonymous one) or raises
-``HTTPException(401/403)``; ``may_see(caller, entry)`` decides whether a caller gets an
+``HTTPException(401/403)`` (``access.FeedAccess`` on the node); ``may_see(caller, entry)``
+(``callers.may_see``) decides whether a caller gets an
 entry's event or only its leaf hash (``event: null``).
 
 (No postponed annotations here: FastAPI must see the dependency types built in the factory.)
@@ -26,7 +27,7 @@ from coordination.audit.feed_path import FEED_PREFIX
 from coordination.audit.log import AuditLog
 from coordination.audit.storage import LogEntry
 
-from . import openapi, pages, proofs, public
+from . import openapi, pages, proofs, public, stream
 from .openapi import answers, operation, whole_number
 from .problems import Problem
 from .route import FeedRoute
@@ -54,6 +55,7 @@ def feed_router(
     *,
     authorize: Callable[..., Any] | None = None,
     may_see: MaySee | None = None,
+    anonymous: bool = True,
 ) -> APIRouter:
     """The feed's routes, to ``include_router`` into the node's app.
 
@@ -64,10 +66,14 @@ def feed_router(
             public ``/key`` and ``/checkpoint``. Everyone is let in, anonymously, when
             not given.
         may_see: Whether a caller may see an entry's event; everything when not given.
+        anonymous: Whether `authorize` lets callers without credentials in (the OpenAPI
+            document then says the token is optional).
     """
     router = APIRouter(prefix=PREFIX, route_class=FeedRoute, tags=["federation"])
     # The bearer scheme is declared where a token is asked for (the hook checks it).
     bearer = [Security(openapi.BEARER)] if authorize is not None else []
+    # An empty requirement beside the token's makes it optional (OpenAPI 3.1 §4.8.30).
+    optional: dict[str, Any] = {"security": [{}]} if bearer and anonymous else {}
     LogDep = Annotated[AuditLog, Depends(get_log)]
     CallerDep = Annotated[Any, Depends(authorize or _anyone)]
     sees = may_see or _everything
@@ -89,7 +95,7 @@ def feed_router(
                     methods=[method],
                     response_class=Response,
                     responses=declared,
-                    openapi_extra=operation(*parameters),
+                    openapi_extra=operation(*parameters) | (optional if guarded else {}),
                     dependencies=bearer if guarded else [],
                 )
             return handler
@@ -145,6 +151,19 @@ def feed_router(
     async def consistency(request: Request, log: LogDep, caller: CallerDep) -> Response:
         """The RFC 9162 consistency proof from tree size ``from`` to tree size ``to``."""
         return await proofs.consistency_proof(request, log, caller)
+
+    @serve(
+        "/stream",
+        answers(stream.MEDIA_TYPE, openapi.STREAM_EVENT, 400, 416),
+        whole_number(
+            "start", "The first entry's index (after `Last-Event-ID` when sent)", default=0
+        ),
+        guarded=True,
+    )
+    async def events(request: Request, log: LogDep, caller: CallerDep) -> Response:
+        """Server-Sent Events: one entry per `message`, `id` its index, from `start` or
+        after `Last-Event-ID`; follows the log, each checkpoint as a `checkpoint` event."""
+        return await stream.entry_stream(request, log, lambda entry: sees(caller, entry))
 
     # Last: what no route above takes (another path, another method) is a problem too,
     # as the protocol asks of every error, not the app's plain JSON.

@@ -36,6 +36,7 @@ from coordination.graphql.mutations.accounting_audit import AccountingAuditMutat
 from coordination.graphql.mutations.accounting_scoping import AccountingScopingMutations
 from coordination.graphql.mutations.actions import ActionMutations
 from coordination.graphql.mutations.cohorts import CohortMutations
+from coordination.graphql.mutations.cooperation import CooperationMutations
 from coordination.graphql.mutations.data_subjects import DataSubjectMutations
 from coordination.graphql.mutations.dissemination import DisseminationMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
@@ -53,6 +54,7 @@ from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.integrity import IntegrityQueries
+from coordination.graphql.queries.partners import PartnerQueries
 from coordination.graphql.queries.registry import RegistryQueries
 from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
@@ -74,6 +76,7 @@ Query = merge_types(
         IntegrityQueries,
         ReportingQueries,
         DataSubjectQueries,
+        PartnerQueries,
     ),
 )
 Mutation = merge_types(
@@ -93,6 +96,7 @@ Mutation = merge_types(
         ProgrammeMutations,
         CohortMutations,
         DataSubjectMutations,
+        CooperationMutations,
     ),
 )
 

@@ -23,6 +23,9 @@ from coordination.audit.log import AuditLog
 from coordination.audit.runtime import AuditRuntime
 from coordination.bootstrap import System, bootstrap, store_readiness
 from coordination.bootstrap.node import Node, start_node
+from coordination.federation.access import FeedAccess
+from coordination.federation.callers import may_see
+from coordination.federation.rate_limits import RateLimits
 from coordination.federation.router import feed_router
 from coordination.graphql.router import GraphQLApi
 from coordination.http.lane import NodeApp
@@ -31,7 +34,6 @@ from coordination.http.middleware import install_middleware
 from coordination.http.operations_access import (
     documentation_urls,
     include_operations,
-    reader_of_everything,
 )
 from coordination.http.readiness import NOT_STARTED, ViewsReadiness, integrity_pending
 from coordination.observability import Metrics
@@ -45,11 +47,6 @@ def get_system(request: Request) -> System:
 
 
 SystemDep = Annotated[System, Depends(get_system)]
-
-
-#: Who may read the feed beyond its public key and checkpoint: auditors and admins, for
-#: now (partners, and anonymous reading where a node allows it, come with federation).
-feed_caller = reader_of_everything("the feed", "coordination feed")
 
 
 def audit_log_of_app(request: Request) -> AuditLog:
@@ -109,6 +106,9 @@ def create_app(
                 app.state.views = ViewsReadiness(node.projections.runner, node.head)
             if node.audit is not None:
                 app.state.audit = node.audit
+            # The partner registry's view, where the feed finds a partner's keys.
+            services = endpoint.services
+            app.state.partner_db = services.db if services is not None else None
             yield
         finally:
             if node is not None:
@@ -131,7 +131,14 @@ def create_app(
     )
     app.include_router(endpoint.router)
     include_operations(app, metrics_router(metrics), settings)
-    app.include_router(feed_router(audit_log_of_app, authorize=feed_caller))
+    app.include_router(
+        feed_router(
+            audit_log_of_app,
+            authorize=feed_access(settings),
+            may_see=may_see,
+            anonymous=settings.allow_anonymous,
+        )
+    )
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
@@ -159,6 +166,19 @@ def create_app(
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     return app
+
+
+def feed_access(settings: Settings) -> FeedAccess:
+    """Who may read the feed beyond its public key and checkpoint: partners by their
+    signatures, auditors and admins by their tokens, anyone (public entries only) where
+    the node allows anonymous callers (FEED-PROTOCOL §5)."""
+    return FeedAccess(
+        tokens=lambda request: request.app.state.token_verifier,
+        partners=lambda request: getattr(request.app.state, "partner_db", None),
+        limits=RateLimits(settings.feed_rate, settings.feed_burst),
+        public_url=settings.public_url,
+        anonymous=settings.allow_anonymous,
+    )
 
 
 def _node_metrics(settings: Settings, given: Metrics | None) -> Metrics:

@@ -126,6 +126,9 @@ def test_verify_checks_a_served_node_with_an_auditors_token(node_env: dict[str, 
     assert issued.returncode == 0, issued.stderr
     token = issued.stdout.strip()
     key = coordination("keys", "show", env=node_env).stdout.strip()
+    # A node serving anonymous callers lets anyone verify its whole tree (public entries
+    # and leaf hashes); this one serves none, so a token is needed.
+    node_env = {**node_env, "COORDINATION_ALLOW_ANONYMOUS": "false"}
     with serving(node_env) as base:
         signed = {"Authorization": f"Bearer {token}"}
         deadline = time.monotonic() + 60

@@ -1,5 +1,6 @@
-"""The node's own app serves the log's key and checkpoint to anyone, and the rest of the
-feed to auditors and admins only, private to each (FEED-PROTOCOL §4)."""
+"""The node's own app serves the log's key and checkpoint to anyone, the rest of the feed
+to auditors and admins, private to each, and public entries to anonymous callers where
+the node serves them (FEED-PROTOCOL §4-§5)."""
 
 from __future__ import annotations
 
@@ -29,18 +30,22 @@ async def signed(client: httpx.AsyncClient, timeout: float = 30.0) -> httpx.Resp
     return response
 
 
-async def test_the_feed_needs_an_auditor_or_admin_token(settings: Settings, system: System) -> None:
+async def test_the_feed_needs_a_token_where_anonymous_callers_are_not_served(
+    settings: Settings, system: System
+) -> None:
     load_demo(system.app, origin=settings.origin)
     keys = TokenKeys.load_or_create(keys_dir(settings), settings.origin)
     auditor = issue_token(keys, role="auditor", person=uuid4())
     representative = issue_token(keys, role="representative", person=uuid4(), org=uuid4())
-    async with serving(create_app(settings, system=system)) as client:
+    closed = settings.model_copy(update={"allow_anonymous": False})
+    async with serving(create_app(closed, system=system)) as client:
         await signed(client)
         missing = await client.get(f"{FEED}/entries")
         assert missing.status_code == 401
         assert "Authorization: Bearer" in missing.json()["detail"]
-        # RFC 9110: a 401 says how to authenticate.
+        # RFC 9110: a 401 says how to authenticate; RFC 9421: what to sign.
         assert missing.headers["www-authenticate"] == 'Bearer realm="coordination feed"'
+        assert '("@method" "@target-uri");created' in missing.headers["accept-signature"]
         forged = await client.get(f"{FEED}/entries", headers={"Authorization": "Bearer x.y.z"})
         assert forged.status_code == 401
         refused = await client.get(
@@ -55,6 +60,27 @@ async def test_the_feed_needs_an_auditor_or_admin_token(settings: Settings, syst
         assert page.status_code == 200
         assert page.headers["cache-control"] == "private, max-age=31536000, immutable"
         assert page.headers["vary"] == "Authorization, Signature, Signature-Input"
+
+
+async def test_anonymous_callers_see_public_entries_and_stubs(
+    settings: Settings, system: System
+) -> None:
+    load_demo(system.app, origin=settings.origin)
+    async with serving(create_app(settings, system=system)) as client:
+        size = int((await signed(client)).text.split("\n")[1])
+        page = await client.get(f"{FEED}/entries?start=0&limit=1000")
+        assert page.status_code == 200
+        entries = page.json()["entries"]
+        assert len(entries) == min(size, 1000)
+        shown = [e["event"] for e in entries if e["event"] is not None]
+        assert shown
+        assert {event["audience"] for event in shown} == {"public"}
+        assert any(e["event"] is None for e in entries)
+        # What it shows is what anyone may see, so a shared cache may keep it.
+        assert page.headers["cache-control"].startswith("public, ")
+        # A credential that is sent and fails is refused, never read as anonymous.
+        forged = await client.get(f"{FEED}/entries", headers={"Authorization": "Bearer x.y.z"})
+        assert forged.status_code == 401
 
 
 async def test_the_key_and_the_checkpoint_are_public(settings: Settings, system: System) -> None:

@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from coordination.audit.note import Signer
 from coordination.auth.principal import Principal
+from coordination.domain.errors import NotFound
 from tests.graphql.cases_reporting import INPUTS
 from tests.graphql.scenario import HASH, Scenario, unique
 
@@ -507,6 +509,85 @@ def erase(scn: Scenario, _: Principal) -> Prepared:
     return Prepared({"subjectId": _s(person), "ground": "REQUEST"})
 
 
+# -- B8 ---------------------------------------------------------------------------------
+
+
+def _party() -> str:
+    return f"p{uuid4().hex[:12]}.example/coordination/log"
+
+
+def _key(origin: str) -> str:
+    return Signer.generate(origin).verifier.vkey
+
+
+def _fresh_party(scn: Scenario) -> str:
+    """A new party of the node's one agreement: signed with it, or amended to name it."""
+    party, both = _party(), ["public", "transnational"]
+    try:
+        agreement = scn.app.cooperation_agreement()
+    except NotFound:
+        scn.app.sign_cooperation_agreement(
+            scn.secretariat(), title="Cooperation", document_hash=HASH, parties=[(party, both)]
+        )
+        return party
+    parties = [(origin, list(sees)) for origin, sees in agreement.parties.items()]
+    scn.app.amend_cooperation_agreement(
+        scn.secretariat(),
+        summary=unique("Another partner"),
+        document_hash=uuid4().hex * 2,
+        parties=[*parties, (party, both)],
+    )
+    return party
+
+
+def _fresh_partner(scn: Scenario, *, keyed: bool = False) -> str:
+    party = _fresh_party(scn)
+    scn.app.admit_partner(
+        scn.secretariat(), origin=party, name="Partner", base_url="https://p.example", sees=[]
+    )
+    if keyed:
+        scn.app.register_partner_key(scn.secretariat(), origin=party, vkey=_key(party))
+    return party
+
+
+def sign_cooperation(_scn: Scenario, _: Principal) -> Prepared:
+    parties = [{"origin": _party(), "sees": ["public", "transnational"]}]
+    return Prepared({"title": "Cooperation", "documentHash": HASH, "parties": parties})
+
+
+def amend_cooperation(scn: Scenario, _: Principal) -> Prepared:
+    _fresh_party(scn)
+    parties = [
+        {"origin": origin, "sees": list(sees)}
+        for origin, sees in scn.app.cooperation_agreement().parties.items()
+    ]
+    return Prepared({"summary": "s", "documentHash": uuid4().hex * 2, "parties": parties})
+
+
+def admit_partner(scn: Scenario, _: Principal) -> Prepared:
+    origin = _fresh_party(scn)
+    return Prepared(
+        {"origin": origin, "name": "Partner", "baseUrl": "https://p.example", "sees": ["public"]}
+    )
+
+
+def register_partner_key(scn: Scenario, _: Principal) -> Prepared:
+    origin = _fresh_partner(scn)
+    return Prepared({"origin": origin, "vkey": _key(origin)})
+
+
+def rotate_partner_key(scn: Scenario, _: Principal) -> Prepared:
+    origin = _fresh_partner(scn, keyed=True)
+    return Prepared({"origin": origin, "vkey": _key(origin)})
+
+
+def revoke_partner_key(scn: Scenario, _: Principal) -> Prepared:
+    origin = _fresh_partner(scn, keyed=True)
+    key = scn.app.cooperation_agreement().current_key(origin)
+    assert key is not None
+    return Prepared({"origin": origin, "keyId": key.key_id, "reason": "Lost"})
+
+
 CASES: dict[str, tuple[str, Prepare]] = {
     "establishPartnership": (SECRETARIAT, establish),
     "adoptAgreement": (SECRETARIAT, adopt_agreement),
@@ -624,6 +705,12 @@ CASES: dict[str, tuple[str, Prepare]] = {
         _cohort_case({"outcome": "EMPLOYMENT", "recordedOn": _today_plus(0)}, state="completed"),
     ),
     "eraseSubject": (SECRETARIAT, erase),
+    "signCooperationAgreement": (SECRETARIAT, sign_cooperation),
+    "amendCooperationAgreement": (SECRETARIAT, amend_cooperation),
+    "admitPartner": (SECRETARIAT, admit_partner),
+    "registerPartnerKey": (SECRETARIAT, register_partner_key),
+    "rotatePartnerKey": (SECRETARIAT, rotate_partner_key),
+    "revokePartnerKey": (SECRETARIAT, revoke_partner_key),
 }
 
 

@@ -33,11 +33,18 @@ NAMES = {
     "recordDecisionFromMinutes": {"title"},
     "planWorkshop": {"title", "venue", "audienceDescription", "organiserPartners"},
     "setAgenda": {"items"},
+    "signCooperationAgreement": {"title"},
+    "admitPartner": {"name"},
 }
 #: Text inputs the cases leave out, filled in so that they are checked too.
 EXTRA = {"planWorkshop": {"venue": "Room 3", "organiserPartners": ["Coompanion"]}}
-#: Text inputs that are not written by people: a key, a digest.
-NOT_WRITTEN = {"idempotencyKey", "documentHash", "evidenceHash"}
+#: Text inputs that are not written by people: a key, a digest; a log's origin, a base
+#: URL, a verifier key line, a key id, an audience (their own forms refuse controls too,
+#: `tests/graphql/test_partners.py`).
+NOT_WRITTEN = {
+    *("idempotencyKey", "documentHash", "evidenceHash"),
+    *("origin", "baseUrl", "vkey", "keyId", "sees"),
+}
 SCHEMA = build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 
 

@@ -41,8 +41,11 @@ SECRETARIAT_CLAIM = "takes no organisation; a claimed one is recorded as actingF
 NO_PARTNERSHIP_YET = "in no partnership yet: nobody acts for an organisation there"
 #: Forgetting a person: it is in no partnership either, so the same holds.
 ABOUT_A_PERSON = "about a person, in no partnership: nobody acts for an organisation there"
-#: Refused outright for a token that names an organisation.
-IN_NO_PARTNERSHIP = (NO_PARTNERSHIP_YET, ABOUT_A_PERSON)
+#: The node's partner registry (B8): no member organisation's business, so a token that
+#: names an organisation is refused outright, as for establishing a partnership.
+NODE_REGISTRY = "the node's, done for no organisation: a token naming one is refused"
+#: The ways that refuse a token naming an organisation whatever its mandate.
+OUTRIGHT = {NO_PARTNERSHIP_YET, ABOUT_A_PERSON, NODE_REGISTRY}
 
 #: Every mutation of the schema, and how it meets a token that names an organisation.
 TABLE: dict[str, str] = {
@@ -90,6 +93,13 @@ TABLE: dict[str, str] = {
             "recordFollowUpOutcome",
         ],
         FOR_TOKEN_ORG,
+    ),
+    **dict.fromkeys(
+        [
+            *("signCooperationAgreement", "amendCooperationAgreement", "admitPartner"),
+            *("registerPartnerKey", "rotatePartnerKey", "revokePartnerKey"),
+        ],
+        NODE_REGISTRY,
     ),
 }
 
@@ -173,7 +183,7 @@ async def test_every_mutation_refuses_an_ended_and_a_never_held_mandate(
         prepare = PREPARE.get(mutation, prepare)
         prepared = prepare(scn, Principal(Role.REPRESENTATIVE, scn.reps["B"], org=org))
         group = prepared.group or scn.group
-        expected = "in no partnership yet" if how in IN_NO_PARTNERSHIP else "not a current"
+        expected = "not done on behalf of an organisation" if how in OUTRIGHT else "not a current"
         for mandate, person in holders.items():
             for role in ROLES[kind]:
                 groups = frozenset({group}) if role is Role.CONVENOR else frozenset()
@@ -189,6 +199,6 @@ async def test_every_mutation_refuses_an_ended_and_a_never_held_mandate(
             mutation
         ]
         succeeded = outcome["__typename"].endswith("Payload")
-        if succeeded is (how in IN_NO_PARTNERSHIP):
+        if succeeded is (how in OUTRIGHT):
             wrong.append((mutation, "held", "admin", outcome))
     assert wrong == []

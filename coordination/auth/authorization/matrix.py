@@ -152,6 +152,13 @@ MATRIX: Mapping[str, Rule] = {
     "recordFollowUpOutcome": PROVIDES,
     # B10. Personal data
     "eraseSubject": SECRETARIAT,
+    # B8. Transnational partners
+    "signCooperationAgreement": SECRETARIAT,
+    "amendCooperationAgreement": SECRETARIAT,
+    "admitPartner": SECRETARIAT,
+    "registerPartnerKey": SECRETARIAT,
+    "rotatePartnerKey": SECRETARIAT,
+    "revokePartnerKey": SECRETARIAT,
 }
 
 

@@ -52,6 +52,12 @@ def new_partnership() -> TargetOf:
     return lambda _runner: Target()
 
 
+def cooperation() -> TargetOf:
+    """The node's cooperation agreement and partner registry (B8): no member organisation's
+    business, so no mandate is checked; the matrix keeps it to the secretariat."""
+    return lambda _runner: Target()
+
+
 def partnership(partnership_id: UUID) -> TargetOf:
     """A command on the partnership named in the input, or creating a stream in it."""
     return lambda _runner: Target(partnership=partnership_id)

@@ -11,6 +11,7 @@ from coordination.projections.views import (
     dissemination,
     forums,
     participation,
+    partners,
     surveys,
     workshops,
 )
@@ -24,6 +25,7 @@ ALL_VIEWS: tuple[View, ...] = (
     accounting_cycles.VIEW,
     surveys.VIEW,
     dissemination.VIEW,
+    partners.VIEW,
 )
 VIEWS_BY_NAME: dict[str, View] = {view.name: view for view in ALL_VIEWS}
 
