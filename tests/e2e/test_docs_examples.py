@@ -17,7 +17,7 @@ sets is seen by the later ones, and the first command that fails (an example end
   data directory, port and metrics token replaced) and the virtual environment
   activated, in the backups' directory. The guide starts its node itself (section 5).
   Its sections 4 to 12 run on PostgreSQL, in a role and database of their own on the
-  suite's server, made as its section 2 makes them; its sections 4, 5 and 13 on SQLite.
+  suite's server, made as its section 2 makes them; its sections 4, 5, 13 and 14 on SQLite.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ VENV = Path(sys.prefix)
 OPERATIONS = ROOT / "docs" / "operations.md"
 #: The operations guide's sections that run on each database (the guide says which).
 POSTGRES_SECTIONS = range(4, 13)
-SQLITE_SECTIONS = (4, 5, 13)
+SQLITE_SECTIONS = (4, 5, 13, 14)
 #: A few answers each file's examples must print, besides their own `jq -e` checks.
 EXPECTED = {
     "README.md": [
