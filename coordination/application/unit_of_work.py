@@ -40,7 +40,7 @@ from coordination.persistence.read_validation import READ_VERSIONS, ValidatesRea
 from coordination.persistence.repository import ThreadSafeRepository
 from coordination.persistence.transcodings import DateAsISO
 from coordination.privacy.keys import SubjectKeys
-from coordination.privacy.transcoding import PersonalAsSealed
+from coordination.privacy.transcoding import register_personal
 
 T = TypeVar("T", bound=CoordinationAggregate)
 
@@ -105,7 +105,7 @@ class CommandRunner(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
-        transcoder.register(PersonalAsSealed(self.subject_keys))
+        register_personal(transcoder, self.subject_keys)
 
     def construct_repository(self) -> Repository[UUID]:
         cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)

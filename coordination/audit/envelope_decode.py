@@ -6,7 +6,9 @@ the event's own fields in ``data``, written by ``json_value``. Reading them back
 each field's type, which the event class declares; the types the domain's events use
 (text, whole numbers, booleans, ids, moments, dates, lists and objects of them, and
 optional ones) each have a reader here, and a class with any other type is refused when
-the decoder is made, not at its first entry.
+the decoder is made, not at its first entry. A personal field (``PersonalField``) is read
+as the `Sealed` the entry holds, subject and ciphertext as signed: never opened, so no
+key is needed and an erased person's fields read back as they are (decision 38).
 
 One field has no attribute of its own: the event's ``origin`` (the node on which its
 command ran). The entry's ``source`` (the log's origin) stands for it, which is the same
@@ -30,6 +32,7 @@ from uuid import UUID, SafeUUID
 from eventsourcing.utils import get_topic
 
 from coordination.domain.catalogue import AGGREGATES, event_classes
+from coordination.domain.personal import Personal, Sealed
 
 from .envelope import data_fields, event_type
 
@@ -93,6 +96,21 @@ def _day(value: Any) -> date:
     return date.fromisoformat(_text(value))
 
 
+#: The two fields of a `Sealed` in an entry, as ``json_value`` writes the dataclass.
+SEALED_KEYS = frozenset({"subject_id", "sealed"})
+
+
+def _sealed(value: Any) -> Sealed:
+    if type(value) is not dict or value.keys() != SEALED_KEYS:
+        raise TypeError("is not a sealed personal datum")
+    return Sealed(_uuid(value["subject_id"]), _text(value["sealed"]))
+
+
+#: What an entry holds of a field declared as the clear type: a personal datum is sealed
+#: before it is stored, and entries are written from stored events.
+_AS_LOGGED: dict[Any, Any] = {Personal: Sealed}
+
+
 Family = dict[Any, Read]
 """How each plain type is read: into its Python value (`VALUES`) or, for the stored
 events a replay writes, into the library's stored JSON (``stored_state``)."""
@@ -103,6 +121,7 @@ VALUES: Family = {
     UUID: _uuid,
     datetime: _moment,
     date: _day,
+    Sealed: _sealed,
 }
 #: The JSON value each plain type is written as, for unions of several of them.
 _JSON_TYPE: dict[Any, type] = {str: str, int: int, bool: bool}
@@ -114,12 +133,13 @@ def reader(hint: Any, family: Family = VALUES) -> Read:
     Raises:
         TypeError: The type is not one the log can read back.
     """
-    plain = family.get(hint)
+    plain = family.get(_AS_LOGGED.get(hint, hint))
     if plain is not None:
         return plain
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return _union(hint, [a for a in args if a is not _NONE], _NONE in args, family)
+        options = dict.fromkeys(_AS_LOGGED.get(a, a) for a in args if a is not _NONE)
+        return _union(hint, list(options), _NONE in args, family)
     if origin is list and len(args) == 1:
         item = reader(args[0], family)
 
@@ -306,6 +326,7 @@ def catalogue_classes() -> list[tuple[type, type]]:
 
 
 __all__ = [
+    "SEALED_KEYS",
     "VALUES",
     "EntryDecodeError",
     "EntryDecoder",

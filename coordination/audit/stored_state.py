@@ -5,10 +5,12 @@ builds ids, moments and an event only to write them straight back as JSON. Where
 nothing can differ (the mapper is the library's JSON transcoder with the transcodings
 this knows, and no cipher or compressor), `StoredEventWriter` writes the stored JSON
 from the envelope itself, field by field in the class's order: ids as ``uuid_hex``,
-moments as ``datetime_iso``, dates as ``date_iso``. Anything it cannot write with
-certainty (an id or a moment not in the form the log writes, a value of another type,
-an integer beyond 64 bits) takes the reference path; a test holds both to the same bytes
-over every event type of the catalogue, the demo and a synthetic log.
+moments as ``datetime_iso``, dates as ``date_iso``, a sealed personal datum as its
+transcoding stores it (``SealedAsStored``: the ciphertext as signed, never opened).
+Anything it cannot write with certainty (an id or a moment not in the form the log
+writes, a value of another type, an integer beyond 64 bits) takes the reference path; a
+test holds both to the same bytes over every event type of the catalogue, the demo and a
+synthetic log.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 
+from coordination.domain.personal import Sealed
 from coordination.persistence.transcodings import plain_transcodings
+from coordination.privacy.transcoding import NAME, stored_form, stores_sealed_as_is
 
 from .envelope import event_type
 from .envelope_decode import (
+    SEALED_KEYS,
     VALUES,
     EntryDecoder,
     EventPlan,
@@ -83,6 +88,15 @@ def _day(value: Any) -> dict[str, str]:
     return {"_type_": "date_iso", "_data_": value}
 
 
+def _sealed(value: Any) -> dict[str, Any]:
+    if type(value) is not dict or value.keys() != SEALED_KEYS:
+        raise _Fallback
+    subject = value["subject_id"]
+    if type(subject) is not str or not is_canonical_uuid(subject):
+        raise _Fallback
+    return {"_type_": NAME, "_data_": stored_form(subject.replace("-", ""), _text(value["sealed"]))}
+
+
 #: Each plain type as the library stores it.
 STORED: Family = {
     str: _text,
@@ -91,6 +105,7 @@ STORED: Family = {
     UUID: _uuid,
     datetime: _moment,
     date: _day,
+    Sealed: _sealed,
 }
 #: The transcodings whose stored form this writes, by the name they store.
 WRITES = frozenset({"uuid_hex", "datetime_iso", "date_iso"})
@@ -106,7 +121,9 @@ class StoredEventWriter:
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self._mapper, self._reference = mapper, EntryDecoder()
-        self.direct = plain_transcodings(mapper) >= WRITES
+        self.direct = plain_transcodings(mapper) >= WRITES and stores_sealed_as_is(
+            mapper.transcoder
+        )
         """Whether the direct path applies (else every entry takes the reference path)."""
         self._plans = {
             event_type(cls): EventPlan(cls, aggregate, _SKIPPED, STORED)

@@ -28,6 +28,7 @@ from coordination.audit.envelope_decode import EntryDecodeError, EntryDecoder, r
 from coordination.audit.stored_state import StoredEventWriter
 from coordination.bootstrap import System
 from coordination.domain.catalogue import AGGREGATES, event_catalogue, event_classes
+from coordination.domain.personal import Personal
 from coordination_demo import load_demo
 from coordination_demo.synthetic import generate
 from tests.audit.support import ORIGIN
@@ -53,6 +54,8 @@ def sample(hint: Any, present: bool = True) -> Any:
         UUID: uuid4(),
         datetime: NOW,
         date: date(2026, 4, 30),
+        # What a command gives; the store seals it, and the entry holds it sealed.
+        Personal: Personal(uuid4(), "Ada Lovelace"),
     }
     return made[hint]
 
