@@ -42,15 +42,18 @@ ORIGIN = "test.example/coordination/log"
 NO_PASS = FullPass(datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC), -1)
 #: Seconds within which the node must have done what is waited for.
 DEADLINE_S = 30.0
+#: A full pass is paced to a tenth of the time (decision 35): on a loaded machine it may
+#: take longer than the alarm may, which is what "within seconds" is about.
+PASS_DEADLINE_S = 120.0
 INTEGRITY = """{ integrity { state since findings { check logIndex detail foundAt }
   lastFullPass { entries findings } } }"""
 
 
-async def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait until ``condition()`` holds, polling, at most `DEADLINE_S`."""
-    deadline = time.monotonic() + DEADLINE_S
+async def until(condition: Callable[[], bool], what: str, *, within: float = DEADLINE_S) -> None:
+    """Wait until ``condition()`` holds, polling, at most ``within`` seconds."""
+    deadline = time.monotonic() + within
     while not condition():
-        assert time.monotonic() < deadline, f"not within {DEADLINE_S} s: {what}"
+        assert time.monotonic() < deadline, f"not within {within} s: {what}"
         await asyncio.sleep(0.05)  # polling a condition with a deadline
 
 
@@ -93,7 +96,11 @@ async def test_tampering_raises_the_alarm_and_stops_signing_until_resolved(
 
         started = datetime.now(UTC)
         await until(lambda: signed() == events, "the demo integrated and signed")
-        await until(lambda: passed_since(started, events), "a full pass over the demo")
+        await until(
+            lambda: passed_since(started, events),
+            "a full pass over the demo",
+            within=PASS_DEADLINE_S,
+        )
         assert state_of(settings).ok
         assert (await client.get("/ready")).json()["status"] != "integrity_alarm"
 
@@ -132,7 +139,11 @@ async def test_tampering_raises_the_alarm_and_stops_signing_until_resolved(
         # Put right: once the node's own pass has seen it so, resolve clears the alarm.
         tampered.undo()
         undone = datetime.now(UTC)
-        await until(lambda: passed_since(undone, events), "a full pass after the repair")
+        await until(
+            lambda: passed_since(undone, events),
+            "a full pass after the repair",
+            within=PASS_DEADLINE_S,
+        )
         assert integrity_resolve(settings, console=quiet()) == 0
         assert state_of(settings).ok
         await until(lambda: signed() == events + 5, "signing again once resolved")
@@ -209,7 +220,7 @@ async def test_an_untouched_node_raises_no_alarm_and_shows_its_last_pass(
             last = state_of(settings).last_full_pass
             return last is not None and last.entries == events
 
-        await until(covered, "a full pass over the demo")
+        await until(covered, "a full pass over the demo", within=PASS_DEADLINE_S)
         shown = await ask(client, admin)
         assert shown == {
             "state": "OK",
