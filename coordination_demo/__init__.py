@@ -2,8 +2,9 @@
 partnership for the social economy, its members of every kind, three themes, the three
 support-service working groups with their actions, a workshop where municipal
 representatives meet the social economy, a decision later superseded by another, a
-mapping survey with findings, a dissemination record and a social-accounting cycle
-carried to its audit statement.
+mapping survey with findings, a dissemination record, a social-accounting cycle
+carried to its audit statement, and two training programmes: a care-work cohort whose
+feedback revised its curriculum, and a study circle hosted by an association.
 
 Loaded through the application's use cases by `coordination demo`, and used by the
 tests; `synthetic` makes a large log for the benchmarks and crash tests. The node itself
@@ -24,6 +25,7 @@ from coordination_demo.meetings import hold_workshop, take_decisions
 from coordination_demo.organisations import admit_members, convene_groups, establish_partnership
 from coordination_demo.reporting import account, disseminate, survey
 from coordination_demo.story import MEMBERS, REGISTRANTS, START, person
+from coordination_demo.training import care_course, study_circle
 
 __all__ = ["MEMBERS", "REGISTRANTS", "START", "DemoSummary", "load_demo", "person"]
 
@@ -40,6 +42,8 @@ def load_demo(app: Coordination, *, origin: str, console: Console | None = None)
         ("mapping survey", survey),
         ("dissemination", disseminate),
         ("social accounts", account),
+        ("care-work course", care_course),
+        ("study circle", study_circle),
     ]
     summary = DemoSummary(partnership_id=UUID(int=0))
     before = app.recorder.max_notification_id() or 0

@@ -136,7 +136,7 @@ class Cohort(CoordinationAggregate):
         topic: str
 
         def apply(self, c: Cohort) -> None:
-            c.sessions[self.session_id] = set()
+            c.sessions[self.session_id] = frozenset()
 
     class SessionAttendanceRecorded(CoordinationAggregate.Event):
         TOPIC = "coordination.cohort.session_attendance_recorded"
@@ -144,7 +144,9 @@ class Cohort(CoordinationAggregate):
         participant_ids: list[UUID]
 
         def apply(self, c: Cohort) -> None:
-            c.sessions[self.session_id] = c.sessions[self.session_id] | set(self.participant_ids)
+            c.sessions[self.session_id] = c.sessions[self.session_id] | frozenset(
+                self.participant_ids
+            )
 
     class FeedbackGiven(CoordinationAggregate.Event):
         """What a participant said: their words are personal data of theirs, sealed."""
@@ -191,7 +193,8 @@ class Cohort(CoordinationAggregate):
         self.starts_on = date.min
         self.partner_ids: list[UUID] = []
         self.participants: dict[UUID, Participant] = {}
-        self.sessions: dict[UUID, set[UUID]] = {}
+        # Frozen: a cached cohort is copied shallowly for every command (decision 0002).
+        self.sessions: dict[UUID, frozenset[UUID]] = {}
         self.feedback: dict[UUID, Feedback] = {}
 
     def audience(self) -> str:

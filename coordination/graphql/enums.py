@@ -19,7 +19,7 @@ import strawberry
 from coordination.audit.integrity import IntegrityState
 from coordination.domain.accounting_parts import AuditOpinion, CycleStage
 from coordination.domain.action import ActionStatus
-from coordination.domain.cohort import FeedbackKind, FollowUpOutcome
+from coordination.domain.cohort import FeedbackKind, FollowUpOutcome, ParticipantStatus
 from coordination.domain.data_subject import ErasureGround
 from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
@@ -62,6 +62,7 @@ __all__ = [
     "MinutesStatus",
     "OutcomeKind",
     "ParticipantRole",
+    "ParticipantStatus",
     "PositionKind",
     "ProgrammeKind",
     "QuestionKind",
@@ -122,6 +123,7 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
     (ProgrammeKind, "ProgrammeKind", "What kind of training a programme gives."),
     (FeedbackKind, "FeedbackKind", "Feedback on a course, or a request to change it."),
     (FollowUpOutcome, "FollowUpOutcome", "What became of a participant after the course."),
+    (ParticipantStatus, "ParticipantStatus", "Where a participant of a cohort stands."),
     (ErasureGround, "ErasureGround", "Why a person's personal data is forgotten."),
 )
 

@@ -55,6 +55,7 @@ from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.integrity import IntegrityQueries
 from coordination.graphql.queries.partners import PartnerQueries
+from coordination.graphql.queries.programmes import ProgrammeQueries
 from coordination.graphql.queries.registry import RegistryQueries
 from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
@@ -75,6 +76,7 @@ Query = merge_types(
         SignedLogQueries,
         IntegrityQueries,
         ReportingQueries,
+        ProgrammeQueries,
         DataSubjectQueries,
         PartnerQueries,
     ),

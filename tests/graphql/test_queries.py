@@ -581,3 +581,48 @@ async def test_moments_outside_the_utc_calendar_are_refused(gql: Gql, scenario: 
         )
         assert codes(result) == ["BAD_USER_INPUT"], where
         assert "outside the years 1 to 9999 in UTC" in str(result.errors)
+
+
+async def test_the_demo_s_training_programmes(gql: Gql, demo: Demo) -> None:
+    seen = await gql.data(
+        "{ programmes { title curriculumVersion cohorts { title partnerIds funnel {"
+        " places enrolled takingPart left completed sessionsHeld attendances"
+        " outcomes { outcome participants } } }"
+        " feedbackTrace { accepted ledTo { version } } } }",
+        principal=demo.convenor,
+    )
+    care, circle = seen["programmes"]
+    assert (care["title"], care["curriculumVersion"]) == ("Care work in Swedish", 2)
+    assert care["cohorts"][0]["funnel"] == {
+        "places": 16,
+        "enrolled": 6,
+        "takingPart": 1,
+        "left": 1,
+        "completed": 4,
+        "sessionsHeld": 2,
+        "attendances": 9,
+        "outcomes": [
+            {"outcome": "EMPLOYMENT", "participants": 2},
+            {"outcome": "FURTHER_STUDY", "participants": 1},
+        ],
+    }
+    assert care["feedbackTrace"] == [{"accepted": True, "ledTo": {"version": 2}}]
+    assert circle["cohorts"][0]["partnerIds"] == [
+        demo.id("member:Invandrarföreningarnas samverkansråd")
+    ]
+    assert circle["cohorts"][0]["funnel"]["outcomes"] == [
+        {"outcome": "ENTERPRISE_STARTED", "participants": 1}
+    ]
+    assert circle["feedbackTrace"] == [{"accepted": False, "ledTo": None}]
+
+    names = "query($id: UUID!) { cohortParticipants(cohortId: $id) { name } }"
+    # ABF's representative runs the study circle: it reads its participants' names, and
+    # not the care-work course's.
+    own = await gql.data(names, {"id": demo.id("cohort:circle")}, demo.outsider)
+    assert [row["name"] for row in own["cohortParticipants"]] == [
+        "Hypotetica Jämförsson",
+        "Skisseria Utkastsdotter",
+        "Attrappa Modellsson",
+    ]
+    other = await gql.run(names, {"id": demo.id("cohort:care")}, demo.outsider)
+    assert codes(other) == ["FORBIDDEN"]

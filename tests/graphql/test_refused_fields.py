@@ -85,6 +85,7 @@ def root_values(scn: Scenario) -> dict[str, str]:
         "eventId": f'"{uuid4()}"',
         "organisationId": f'"{scn.orgs["A"]}"',
         "subjectId": f'"{uuid4()}"',
+        "cohortId": f'"{uuid4()}"',
     }
 
 

@@ -1,4 +1,4 @@
-"""The views of B1-B4, B6, B7 and B9, one module each; `ALL_VIEWS` in the order the runner
+"""The views of B1-B7 and B9, one module each; `ALL_VIEWS` in the order the runner
 writes them."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from coordination.projections.views import (
     forums,
     participation,
     partners,
+    programmes,
     surveys,
     workshops,
 )
@@ -22,6 +23,7 @@ ALL_VIEWS: tuple[View, ...] = (
     actions.VIEW,
     workshops.VIEW,
     participation.VIEW,
+    programmes.VIEW,
     accounting_cycles.VIEW,
     surveys.VIEW,
     dissemination.VIEW,
