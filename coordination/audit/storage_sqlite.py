@@ -220,6 +220,13 @@ class SQLiteLogStorage:
         with self._write() as conn:
             yield _Transaction(conn)
 
+    @contextlib.contextmanager
+    def write_connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a write transaction (``BEGIN IMMEDIATE``), for the tables kept
+        beside the log (the witness's, `witness_store`)."""
+        with self._write() as conn:
+            yield conn
+
     def read_events(self, start: int, limit: int) -> list[EventRow]:
         # The library's own reader turns every row into a Notification with a UUID,
         # which the integrator only turns back into text: plain rows cost far less
