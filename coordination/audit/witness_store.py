@@ -180,6 +180,20 @@ class WitnessStore:
                     (size, cosignature.witness, cosignature.key_id, cosignature.line),
                 )
 
+    def last_cosigned_size(self, witness: str, key_id: int, at_most: int) -> int:
+        """The largest size, up to ``at_most``, of the node's checkpoints that witness
+        cosigned (0 when none)."""
+        self.create_tables()
+        with self._transaction() as rows:
+            found = rows.execute(
+                self._sql(
+                    "SELECT max(size) FROM {p}checkpoint_cosignatures"
+                    " WHERE witness = %s AND key_id = %s AND size <= %s"
+                ),
+                (witness, key_id, at_most),
+            )
+        return int(found[0][0]) if found and found[0][0] is not None else 0
+
     def cosignatures(self, size: int) -> list[Cosignature]:
         """The cosignatures kept for the node's checkpoint of ``size``, by witness."""
         self.create_tables()

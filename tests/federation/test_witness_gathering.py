@@ -1,0 +1,110 @@
+"""Two nodes over real HTTP (uvicorn on free ports) cosign each other's checkpoints: each
+gathers the other's cosignature, `/checkpoint` serves it as an extra signature line that
+verifies with the witness's vkey, and a witness that is down costs only its own line.
+Node A runs on both backends, node B on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coordination.audit.cosignature import CosignatureVerifier, cosigned_by
+from coordination.audit.keys import load_or_create_signer
+from coordination.audit.log import AuditLog
+from coordination.bootstrap import System, bootstrap
+from coordination.domain.context import Context
+from coordination.federation.witness_gather import WitnessTarget, gather_once
+from coordination.http.app import create_app
+from coordination.settings import Settings
+from coordination_demo import load_demo
+from tests.audit.support import serve
+
+from .partner_support import BOTH, FEED
+
+B_ORIGIN = "b.example/coordination/log"
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> Iterator[System]:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'b.db'}",
+        data_dir=tmp_path / "b",
+        origin=B_ORIGIN,
+        env="test",
+    )
+    wired = bootstrap(settings)
+    yield wired
+    wired.close()
+
+
+def introduce(system: System, partner: Settings, base_url: str) -> None:
+    """Record ``partner`` in ``system``'s own log: agreement, admission and its log key."""
+    app = system.app
+    ctx = Context(actor="operator:test", origin=system.settings.origin)
+    app.sign_cooperation_agreement(
+        ctx, title="Cooperation", document_hash="a" * 64, parties=[(partner.origin, BOTH)]
+    )
+    app.admit_partner(ctx, origin=partner.origin, name=partner.origin, base_url=base_url, sees=BOTH)
+    vkey = load_or_create_signer(partner).verifier.vkey
+    app.register_partner_key(ctx, origin=partner.origin, vkey=vkey)
+
+
+def audit_of(app: object) -> AuditLog:
+    log: AuditLog = app.state.audit.log  # type: ignore[attr-defined]
+    return log
+
+
+async def until_gathered(
+    audit: AuditLog, target: WitnessTarget, above: int = 0, timeout: float = 60.0
+) -> int:
+    """Gather until the target cosigned a checkpoint larger than ``above`` (the
+    registry's view and the integrator follow the log a moment later); its size."""
+    deadline = time.monotonic() + timeout
+    while True:
+        head = audit.latest_checkpoint()
+        if head is not None and head.size > above:
+            got = await gather_once(audit, [target])
+            if got:
+                assert got[0].witness == f"{target.origin}/witness"
+                return head.size
+        assert time.monotonic() < deadline, "no cosignature gathered in time"
+        await asyncio.sleep(0.1)  # polling a condition with a deadline
+
+
+async def test_two_nodes_cosign_each_other_s_checkpoints(
+    settings: Settings, system: System, other: System
+) -> None:
+    app_a, app_b = create_app(settings, system=system), create_app(other.settings, system=other)
+    with serve(app_a) as url_a, serve(app_b) as url_b:
+        introduce(system, other.settings, url_b)
+        introduce(other, settings, url_a)
+        size_a = await until_gathered(audit_of(app_a), WitnessTarget(B_ORIGIN, url_b))
+        size_b = await until_gathered(audit_of(app_b), WitnessTarget(settings.origin, url_a))
+        async with httpx.AsyncClient() as client:
+            for url, witness_url, size in ((url_a, url_b, size_a), (url_b, url_a, size_b)):
+                witness_key = (await client.get(f"{witness_url}{FEED}/witness/key")).text
+                witness = CosignatureVerifier.from_vkey(witness_key)
+                served = (await client.get(f"{url}{FEED}/checkpoint")).text
+                assert served.split("\n")[1] == str(size)  # the one it was gathered for
+                assert witness in cosigned_by(served, [witness])
+
+        # The log grows; the next gathering proves consistency from the cosigned size.
+        load_demo(system.app, origin=settings.origin)
+        grown = await until_gathered(audit_of(app_a), WitnessTarget(B_ORIGIN, url_b), above=size_a)
+        assert grown > size_a
+
+
+async def test_a_witness_that_is_down_delays_nothing(settings: Settings, system: System) -> None:
+    app = create_app(settings, system=system)
+    with serve(app) as url:
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{url}{FEED}/checkpoint")).status_code in (200, 503)
+        start = time.monotonic()
+        down = WitnessTarget("down.example/coordination/log", "http://127.0.0.1:9")
+        assert await gather_once(audit_of(app), [down]) == []
+        assert time.monotonic() - start < 5.0
