@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination.audit.cosignature import CosignatureVerifier, cosigned_by
+from coordination.audit.cosignature import CosignatureVerifier, Cosigner, cosigned_by
 from coordination.audit.keys import load_or_create_signer
 from coordination.audit.log import AuditLog
+from coordination.audit.quorum import quorum_problem
 from coordination.bootstrap import System, bootstrap
 from coordination.domain.context import Context
 from coordination.federation.witness_gather import WitnessTarget, gather_once
@@ -92,6 +93,12 @@ async def test_two_nodes_cosign_each_other_s_checkpoints(
                 served = (await client.get(f"{url}{FEED}/checkpoint")).text
                 assert served.split("\n")[1] == str(size)  # the one it was gathered for
                 assert witness in cosigned_by(served, [witness])
+                assert quorum_problem(served, [witness], 1) is None
+                # A quorum of two pinned witnesses is not met by one cosignature.
+                stranger = Cosigner.generate("c.example/coordination/log/witness").verifier
+                lacking = quorum_problem(served, [witness, stranger], 2)
+                assert lacking is not None
+                assert "1 valid cosignature(s)" in lacking
 
         # The log grows; the next gathering proves consistency from the cosigned size.
         load_demo(system.app, origin=settings.origin)
