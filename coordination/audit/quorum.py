@@ -34,4 +34,3 @@ def quorum_problem(note: str, witnesses: list[CosignatureVerifier], quorum: int)
         f"the checkpoint has {len(found)} valid cosignature(s) of the {len(witnesses)} witness"
         f" key(s) given ({names}); {quorum} are required"
     )
-

@@ -60,21 +60,25 @@ def audit_of(app: object) -> AuditLog:
     return log
 
 
-async def until_gathered(
-    audit: AuditLog, target: WitnessTarget, above: int = 0, timeout: float = 60.0
-) -> int:
-    """Gather until the target cosigned a checkpoint larger than ``above`` (the
-    registry's view and the integrator follow the log a moment later); its size."""
+async def until_served_cosigned(
+    app: object, target: WitnessTarget, url: str, above: int = 0, timeout: float = 60.0
+) -> str:
+    """Gather until the node at ``url`` serves a checkpoint larger than ``above`` that
+    carries the target's valid cosignature (the registry's view and the integrator follow
+    the log a moment later); that checkpoint as served."""
     deadline = time.monotonic() + timeout
-    while True:
-        head = audit.latest_checkpoint()
-        if head is not None and head.size > above:
-            got = await gather_once(audit, [target])
-            if got:
-                assert got[0].witness == f"{target.origin}/witness"
-                return head.size
-        assert time.monotonic() < deadline, "no cosignature gathered in time"
-        await asyncio.sleep(0.1)  # polling a condition with a deadline
+    async with httpx.AsyncClient() as client:
+        witness_key = (await client.get(f"{target.base_url}{FEED}/witness/key")).text
+        witness = CosignatureVerifier.from_vkey(witness_key)
+        while True:
+            await gather_once(audit_of(app), [target])
+            served = (await client.get(f"{url}{FEED}/checkpoint")).text
+            size = int(served.split("\n")[1]) if served.count("\n") > 1 else 0
+            if size > above and witness in cosigned_by(served, [witness]):
+                assert quorum_problem(served, [witness], 1) is None
+                return served
+            assert time.monotonic() < deadline, f"no cosignature served in time: {served}"
+            await asyncio.sleep(0.1)  # polling a condition with a deadline
 
 
 async def test_two_nodes_cosign_each_other_s_checkpoints(
@@ -84,26 +88,26 @@ async def test_two_nodes_cosign_each_other_s_checkpoints(
     with serve(app_a) as url_a, serve(app_b) as url_b:
         introduce(system, other.settings, url_b)
         introduce(other, settings, url_a)
-        size_a = await until_gathered(audit_of(app_a), WitnessTarget(B_ORIGIN, url_b))
-        size_b = await until_gathered(audit_of(app_b), WitnessTarget(settings.origin, url_a))
+        served_a = await until_served_cosigned(app_a, WitnessTarget(B_ORIGIN, url_b), url_a)
+        await until_served_cosigned(app_b, WitnessTarget(settings.origin, url_a), url_b)
+
+        # A quorum of two pinned witnesses is not met by one cosignature.
         async with httpx.AsyncClient() as client:
-            for url, witness_url, size in ((url_a, url_b, size_a), (url_b, url_a, size_b)):
-                witness_key = (await client.get(f"{witness_url}{FEED}/witness/key")).text
-                witness = CosignatureVerifier.from_vkey(witness_key)
-                served = (await client.get(f"{url}{FEED}/checkpoint")).text
-                assert served.split("\n")[1] == str(size)  # the one it was gathered for
-                assert witness in cosigned_by(served, [witness])
-                assert quorum_problem(served, [witness], 1) is None
-                # A quorum of two pinned witnesses is not met by one cosignature.
-                stranger = Cosigner.generate("c.example/coordination/log/witness").verifier
-                lacking = quorum_problem(served, [witness, stranger], 2)
-                assert lacking is not None
-                assert "1 valid cosignature(s)" in lacking
+            witness_b = CosignatureVerifier.from_vkey(
+                (await client.get(f"{url_b}{FEED}/witness/key")).text
+            )
+        stranger = Cosigner.generate("c.example/coordination/log/witness").verifier
+        lacking = quorum_problem(served_a, [witness_b, stranger], 2)
+        assert lacking is not None
+        assert "1 valid cosignature(s)" in lacking
 
         # The log grows; the next gathering proves consistency from the cosigned size.
+        size_a = int(served_a.split("\n")[1])
         load_demo(system.app, origin=settings.origin)
-        grown = await until_gathered(audit_of(app_a), WitnessTarget(B_ORIGIN, url_b), above=size_a)
-        assert grown > size_a
+        grown = await until_served_cosigned(
+            app_a, WitnessTarget(B_ORIGIN, url_b), url_a, above=size_a
+        )
+        assert int(grown.split("\n")[1]) > size_a
 
 
 async def test_a_witness_that_is_down_delays_nothing(settings: Settings, system: System) -> None:
