@@ -220,6 +220,11 @@ class SQLiteLogStorage:
         with self._write() as conn:
             yield _Transaction(conn)
 
+    def read_connection(self) -> sqlite3.Connection:
+        """This thread's connection, outside any transaction: each statement reads a
+        consistent snapshot and takes no write lock (WAL), for reads anyone may cause."""
+        return self._conn()
+
     @contextlib.contextmanager
     def write_connection(self) -> Iterator[sqlite3.Connection]:
         """A connection in a write transaction (``BEGIN IMMEDIATE``), for the tables kept

@@ -104,6 +104,16 @@ class WitnessStore:
                 rows.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(lock),))
             yield rows
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[_Rows]:
+        # A read takes no write lock on SQLite: `/checkpoint`, which reads the
+        # cosignatures, is public, and must never hold up the node's writers.
+        if self._sqlite:
+            yield _SQLiteRows(self._storage.read_connection())  # type: ignore[attr-defined]
+            return
+        with self._transaction() as rows:
+            yield rows
+
     def _sql(self, text: str) -> str:
         return text.format(p=self._prefix)
 
@@ -154,7 +164,7 @@ class WitnessStore:
     def last_witnessed(self, origin: str) -> Witnessed | None:
         """The last checkpoint of ``origin`` this node cosigned, if any."""
         self.create_tables()
-        with self._transaction() as rows:
+        with self._reading() as rows:
             found = rows.execute(
                 self._sql(
                     "SELECT size, root, note FROM {p}witnessed_checkpoints WHERE origin = %s"
@@ -184,7 +194,7 @@ class WitnessStore:
         """The largest size, up to ``at_most``, of the node's checkpoints that witness
         cosigned (0 when none)."""
         self.create_tables()
-        with self._transaction() as rows:
+        with self._reading() as rows:
             found = rows.execute(
                 self._sql(
                     "SELECT max(size) FROM {p}checkpoint_cosignatures"
@@ -197,7 +207,7 @@ class WitnessStore:
     def cosignatures(self, size: int) -> list[Cosignature]:
         """The cosignatures kept for the node's checkpoint of ``size``, by witness."""
         self.create_tables()
-        with self._transaction() as rows:
+        with self._reading() as rows:
             found = rows.execute(
                 self._sql(
                     "SELECT witness, key_id, line FROM {p}checkpoint_cosignatures"
