@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from .note import Verifier
     from .storage import LogEntry, LogStorage, StoredCheckpoint
+    from .witness_store import WitnessStore
 
 WATCH_INTERVAL_S = 5.0
 
@@ -52,6 +53,23 @@ class AuditLog:
         self.notifier = notifier or LogNotifier()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._witness_store: WitnessStore | None = None
+
+    @property
+    def witness_store(self) -> WitnessStore:
+        """The witness's tables beside the log: what it cosigned for partners, and the
+        cosignatures gathered for the log's own checkpoints (FEED-PROTOCOL §7)."""
+        if self._witness_store is None:
+            from .witness_store import WitnessStore
+
+            self._witness_store = WitnessStore(self.storage)
+        return self._witness_store
+
+    def cosigned_note(self, checkpoint: StoredCheckpoint) -> str:
+        """The checkpoint's note with the cosignatures gathered for it appended as extra
+        signature lines."""
+        lines = self.witness_store.cosignatures(checkpoint.size)
+        return checkpoint.note + "".join(c.line for c in lines)
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         """The latest signed checkpoint, or None before the first."""

@@ -292,6 +292,13 @@ class PostgresLogStorage:
         with self._cursor(transaction=True) as cur:
             yield _Transaction(cur, self._sql)
 
+    @contextlib.contextmanager
+    def write_cursor(self) -> Iterator[Cursor]:
+        """A cursor in a transaction, for the tables kept beside the log (the witness's,
+        `witness_store`)."""
+        with self._cursor(transaction=True) as cur:
+            yield cur
+
     def read_events(self, start: int, limit: int) -> list[EventRow]:
         # Plain rows, ids as text and state as binary bytes: the library's reader makes a
         # Notification with a UUID of each, which the integrator only turns back into text.

@@ -220,6 +220,18 @@ class SQLiteLogStorage:
         with self._write() as conn:
             yield _Transaction(conn)
 
+    def read_connection(self) -> sqlite3.Connection:
+        """This thread's connection, outside any transaction: each statement reads a
+        consistent snapshot and takes no write lock (WAL), for reads anyone may cause."""
+        return self._conn()
+
+    @contextlib.contextmanager
+    def write_connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a write transaction (``BEGIN IMMEDIATE``), for the tables kept
+        beside the log (the witness's, `witness_store`)."""
+        with self._write() as conn:
+            yield conn
+
     def read_events(self, start: int, limit: int) -> list[EventRow]:
         # The library's own reader turns every row into a Notification with a UUID,
         # which the integrator only turns back into text: plain rows cost far less

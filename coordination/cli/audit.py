@@ -19,6 +19,7 @@ from coordination.audit._encoding import b64encode
 from coordination.audit.bundle_source import BundleSource
 from coordination.audit.keys import SigningKeyError, load_signer
 from coordination.audit.note import NoteError, Verifier
+from coordination.audit.quorum import quorum_problem, witness_keys
 from coordination.audit.verify import VerifyReport, verify_log
 from coordination.audit.verify_sources import LogSource, NodeSource, SourceError
 from coordination.cli.integrate import register_integrate_command
@@ -146,16 +147,23 @@ def verify(
     earlier: Path | None = None,
     sample: int = 16,
     token: str | None = None,
+    witnesses: list[str] | None = None,
+    quorum: int = 0,
     console: Console | None = None,
 ) -> int:
     """Verify a node (URL) or an export bundle (directory); 0 if it verifies, else 1.
 
     A node's feed asks auditors for a token (`token`, the auditor role's or an admin's).
+    With ``quorum`` K, the latest checkpoint must carry K valid cosignatures of the
+    ``witnesses`` (vkey lines or files) too (FEED-PROTOCOL §7).
     """
     console = console or Console(stderr=True)
     try:
         source, verifier = _source(where, token), verifier_key(key)
         earlier_note = earlier.read_text(encoding="utf-8") if earlier else None
+        pinned = witness_keys(witnesses or [])
+        if quorum > len(pinned):
+            raise SourceError(f"--quorum {quorum} asks more than the {len(pinned)} --witness keys")
     except (SourceError, NoteError, OSError) as error:
         console.print(f"[red]error:[/] {error}")
         return 2
@@ -169,6 +177,15 @@ def verify(
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     print_report(report, console)
+    if quorum:
+        try:
+            problem = quorum_problem(source.checkpoint_note(), pinned, quorum)
+        except (SourceError, NoteError) as error:
+            problem = str(error)
+        if problem is not None:
+            console.print(f"[red]FAILED[/] witness quorum: {problem}")
+            return 1
+        console.print(f"[green]OK[/]: the checkpoint carries {quorum} witness cosignature(s)")
     return 0 if report.ok else 1
 
 
@@ -211,6 +228,13 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         sample: Annotated[
             int, typer.Option(min=0, max=100_000, help="Random inclusion proofs to check.")
         ] = 16,
+        witness: Annotated[
+            list[str] | None,
+            typer.Option(help="A witness vkey (type 0x04), or a file holding it; repeatable."),
+        ] = None,
+        quorum: Annotated[
+            int, typer.Option(min=0, help="Valid cosignatures of those witnesses required.")
+        ] = 0,
         token: Annotated[
             str | None,
             typer.Option(
@@ -222,4 +246,14 @@ def register_audit_commands(app: typer.Typer, settings_for: SettingsFactory) -> 
         ] = None,
     ) -> None:
         """Verify a node's log or a bundle without trusting it."""
-        raise typer.Exit(verify(where, key=key, earlier=earlier, sample=sample, token=token))
+        raise typer.Exit(
+            verify(
+                where,
+                key=key,
+                earlier=earlier,
+                sample=sample,
+                token=token,
+                witnesses=witness,
+                quorum=quorum,
+            )
+        )

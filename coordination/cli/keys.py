@@ -14,6 +14,7 @@ from coordination.audit.keys import (
     private_keys_dir,
     show_key,
 )
+from coordination.audit.witness_key import init_witness_key
 from coordination.cli.options import SettingsFactory
 from coordination.settings import Settings
 
@@ -21,7 +22,8 @@ from coordination.settings import Settings
 def keys_init(settings: Settings, *, force: bool = False, console: Console | None = None) -> int:
     """Create the node's signing key; print where, and the verifier key to share. The
     token-signing key is created too when there is none (`--force` keeps it: replacing
-    it would end every token issued). Both go to the keys directory."""
+    it would end every token issued), and the witness key (decision 44). All go to the keys
+    directory."""
     from coordination.auth.token_key import create_token_key, token_key_path
 
     console = console or Console(stderr=True)
@@ -29,6 +31,9 @@ def keys_init(settings: Settings, *, force: bool = False, console: Console | Non
         directory = private_keys_dir(settings)
         if create_token_key(directory):
             console.print(f"created the token-signing key {token_key_path(directory)}")
+        witness_path, made = init_witness_key(settings)
+        if made:
+            console.print(f"created the witness key {witness_path} (mode 0600)")
         rotating = force and settings.signing_key is None
         earlier = keep_earlier_key(settings) if rotating else None
         path = init_key(settings, force=force)

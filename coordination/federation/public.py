@@ -7,6 +7,7 @@ and may be kept by shared caches (decision 37)."""
 from __future__ import annotations
 
 from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from coordination.audit.log import AuditLog
 
@@ -17,20 +18,23 @@ TEXT = "text/plain; charset=utf-8"
 
 
 async def checkpoint(request: Request, log: AuditLog) -> Response:
-    """The latest signed checkpoint (a C2SP signed note).
+    """The latest signed checkpoint (a C2SP signed note), with the cosignatures gathered
+    for it from the partners' witnesses appended as extra signature lines (§7).
 
     With ``Prefer: wait=S`` and ``If-None-Match`` naming the latest checkpoint (the
     client has it), the answer waits up to S s for a newer one: 200 with it, or 304
     when none came. A client without the latest gets it at once.
     """
     head = await latest(log)
+    body = (await run_in_threadpool(log.cosigned_note, head)).encode()
     headers = dict(caching.CHECKPOINT)
     wait = long_poll.preferred_wait(request)
-    if wait and caching.matches(request, caching.etag(head.note.encode())):
+    if wait and caching.matches(request, caching.etag(body)):
         headers.update(long_poll.applied(wait))
         if await long_poll.wait_beyond(request, log.notifier, head.size, wait):
             head = await latest(log)
-    return caching.respond(request, head.note.encode(), TEXT, headers)
+            body = (await run_in_threadpool(log.cosigned_note, head)).encode()
+    return caching.respond(request, body, TEXT, headers)
 
 
 async def key(request: Request, log: AuditLog) -> Response:

@@ -10,6 +10,7 @@ stops them in reverse order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -21,12 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from coordination import __version__
 from coordination.audit.log import AuditLog
 from coordination.audit.runtime import AuditRuntime
+from coordination.audit.witness_key import load_witness_key
 from coordination.bootstrap import System, bootstrap, store_readiness
 from coordination.bootstrap.node import Node, start_node
 from coordination.federation.access import FeedAccess
 from coordination.federation.callers import may_see
 from coordination.federation.rate_limits import RateLimits
 from coordination.federation.router import feed_router
+from coordination.federation.witness_routes import witness_router
 from coordination.graphql.router import GraphQLApi
 from coordination.http.lane import NodeApp
 from coordination.http.metrics import metrics_router
@@ -131,6 +134,14 @@ def create_app(
     )
     app.include_router(endpoint.router)
     include_operations(app, metrics_router(metrics), settings)
+    # Before the feed's routes: the last of those takes every other path under the feed.
+    app.include_router(
+        witness_router(
+            audit_log_of_app,
+            partners=lambda request: getattr(request.app.state, "partner_db", None),
+            cosigner=functools.cache(lambda: load_witness_key(settings)),
+        )
+    )
     app.include_router(
         feed_router(
             audit_log_of_app,
