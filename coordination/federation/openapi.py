@@ -162,6 +162,11 @@ def answers(
     return declared
 
 
+def problem(description: str) -> dict[str, Any]:
+    """A declared answer that is a problem document, for ``description``."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM}}}
+
+
 def without_bodies(responses: dict[int | str, Any]) -> dict[int | str, Any]:
     """The `responses` of the `HEAD` beside a `GET` declared with ``responses``: the same
     statuses and headers, no body."""

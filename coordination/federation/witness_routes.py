@@ -10,9 +10,9 @@ size this witness last cosigned, as ``text/x.tlog.size``.
 (No postponed annotations here: FastAPI must see the dependency types built in the factory.)
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -26,8 +26,10 @@ from coordination.audit.witness import AddCheckpoint, WitnessRefusal, add_checkp
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries.partners import admitted_partner
 
+from . import openapi
 from .problems import Problem
 from .route import FeedRoute
+from .router import ALL_METHODS
 
 TEXT = "text/plain; charset=utf-8"
 SIZE = "text/x.tlog.size"
@@ -47,6 +49,13 @@ async def log_key_now(db: ReadDatabase | None, origin: str) -> Verifier | None:
         return Verifier.from_vkey(key.vkey)
     except NoteError:
         return None
+
+
+def _not_allowed(allow: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    async def not_allowed(request: Request) -> Response:
+        raise Problem(405, f"{request.method} is not served here: use {allow}", {"Allow": allow})
+
+    return not_allowed
 
 
 def witness_router(
@@ -71,17 +80,32 @@ def witness_router(
         except SigningKeyError as error:
             raise Problem(503, f"this node has no usable witness key: {error}") from None
 
-    @router.get("/key", response_class=Response)
     async def key() -> Response:
         """This node's witness verifier key (a vkey of type 0x04); public."""
         return Response(f"{key_of_witness().verifier.vkey}\n", media_type=TEXT)
+
+    key_answers: dict[int | str, Any] = {
+        200: {"description": "The witness's vkey line", "content": {TEXT: {}}},
+        503: openapi.problem("This node has no usable witness key"),
+    }
+    for method, declared in (("GET", key_answers), ("HEAD", openapi.without_bodies(key_answers))):
+        router.add_api_route(
+            "/key", key, methods=[method], response_class=Response, responses=declared
+        )
 
     @router.post(
         "/add-checkpoint",
         response_class=Response,
         responses={
             200: {"content": {TEXT: {}}, "description": "The cosignature line"},
+            400: openapi.problem(
+                "The request is malformed, or its old size is above the checkpoint's"
+            ),
+            403: openapi.problem("The checkpoint bears no signature by the origin's log key"),
+            404: openapi.problem("The origin is no partner this node witnesses"),
             409: {"content": {SIZE: {}}, "description": "The size last cosigned"},
+            422: openapi.problem("The consistency proof does not verify"),
+            503: openapi.problem("The partner registry or the witness key is not ready"),
         },
     )
     async def add(request: Request, log: LogDep) -> Response:
@@ -104,5 +128,15 @@ def witness_router(
                 )
             raise Problem(refusal.status, refusal.detail) from None
         return Response(line, media_type=TEXT)
+
+    # Another method on a witness path is a 405 naming the one served, as on the feed's
+    # own paths (the feed's last route would call the path unknown).
+    for path, allow in (("/key", ("GET", "HEAD")), ("/add-checkpoint", ("POST",))):
+        router.add_api_route(
+            path,
+            _not_allowed(", ".join(allow)),
+            methods=[method for method in ALL_METHODS if method not in allow],
+            include_in_schema=False,
+        )
 
     return router

@@ -35,7 +35,9 @@ def test_the_openapi_document_declares_the_feeds_parameters_errors_and_token(nod
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     # HEAD wherever GET: the same answers, without bodies.
     feed = {path: ops for path, ops in document["paths"].items() if path.startswith(FEED)}
-    assert len(feed) == 6
+    assert len(feed) == 8
+    # A witness is asked to cosign by POST (C2SP tlog-witness): no GET, so no HEAD.
+    assert set(feed.pop(f"{FEED}/witness/add-checkpoint")) == {"post"}
     for operations in feed.values():
         assert set(operations) == {"get", "head"}
         assert set(operations["head"]["responses"]) == set(operations["get"]["responses"])
@@ -83,5 +85,6 @@ def test_schemathesis_finds_nothing_wrong_with_the_feed(node: Node, tmp_path: Pa
         cwd=tmp_path,  # where schemathesis keeps its state
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    # GET and HEAD of the feed's six routes, /health and /ready.
-    assert "14 selected" in run.stdout, run.stdout[-3000:]
+    # GET and HEAD of the feed's six routes and the witness's key, /health and /ready, and
+    # the witness's add-checkpoint (POST).
+    assert "17 selected" in run.stdout, run.stdout[-3000:]
