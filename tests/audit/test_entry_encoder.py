@@ -23,7 +23,6 @@ from coordination.persistence.transcodings import DateAsISO
 from coordination_demo import load_demo
 from tests.audit.support import NOW, ORIGIN
 
-
 #: A sealed personal field as stored (decision 38): such events take the reference path
 #: by design, the direct one writing no personal field itself.
 _SEALED = b'"_type_":"personal"'
