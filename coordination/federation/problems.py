@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -72,6 +72,12 @@ def _storage_failed(error: Exception) -> JSONResponse:
         return problem_response(503, f"{detail}; try again in {RETRY_AFTER_S} s or later", retry)
     log.exception("the log storage failed")
     return problem_response(503, "the log cannot be read right now; try again later", retry)
+
+
+def method_not_allowed(method: str, allow: Sequence[str]) -> Problem:
+    """The 405 for ``method`` on a path that serves only the methods ``allow``."""
+    detail = f"{method} is not served here: use {' or '.join(allow)}"
+    return Problem(405, detail, {"Allow": ", ".join(allow)})
 
 
 class ProblemRoute(APIRoute):

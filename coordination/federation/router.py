@@ -29,13 +29,13 @@ from coordination.audit.storage import LogEntry
 
 from . import openapi, pages, proofs, public, stream
 from .openapi import answers, operation, whole_number
-from .problems import Problem
+from .problems import Problem, method_not_allowed
 from .route import FeedRoute
 
 PREFIX = FEED_PREFIX
 #: Every method a request may come with: the feed serves GET and HEAD, refuses the others.
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-SERVED = "GET, HEAD"
+SERVED = ("GET", "HEAD")
 TEXT_ANSWERS = answers(public.TEXT, {"type": "string"}, guarded=False)
 
 MaySee = Callable[[Any, LogEntry], bool]
@@ -172,8 +172,7 @@ def feed_router(
     @router.api_route("/{rest:path}", methods=ALL_METHODS, include_in_schema=False)
     async def elsewhere(request: Request) -> Response:
         if request.url.path in known:
-            detail = f"{request.method} is not served here: use GET or HEAD"
-            raise Problem(405, detail, {"Allow": SERVED})
+            raise method_not_allowed(request.method, SERVED)
         raise Problem(404, f"the feed has no {request.url.path[:200]}")
 
     return router

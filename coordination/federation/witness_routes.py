@@ -27,7 +27,7 @@ from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.queries.partners import admitted_partner
 
 from . import openapi
-from .problems import Problem
+from .problems import Problem, method_not_allowed
 from .route import FeedRoute
 from .router import ALL_METHODS
 
@@ -51,9 +51,9 @@ async def log_key_now(db: ReadDatabase | None, origin: str) -> Verifier | None:
         return None
 
 
-def _not_allowed(allow: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+def _not_allowed(allow: tuple[str, ...]) -> Callable[[Request], Coroutine[Any, Any, Response]]:
     async def not_allowed(request: Request) -> Response:
-        raise Problem(405, f"{request.method} is not served here: use {allow}", {"Allow": allow})
+        raise method_not_allowed(request.method, allow)
 
     return not_allowed
 
@@ -134,7 +134,7 @@ def witness_router(
     for path, allow in (("/key", ("GET", "HEAD")), ("/add-checkpoint", ("POST",))):
         router.add_api_route(
             path,
-            _not_allowed(", ".join(allow)),
+            _not_allowed(allow),
             methods=[method for method in ALL_METHODS if method not in allow],
             include_in_schema=False,
         )
