@@ -81,7 +81,8 @@ async def _ask(
                 break
             old = held
             continue
-        response.raise_for_status()
+        if response.status_code != 200:
+            break
         line = response.text
         if witness not in cosigned_by(head.note + line, [witness]):
             raise ValueError(f"its answer holds no valid cosignature by {witness.name}")
