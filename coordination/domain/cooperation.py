@@ -25,7 +25,7 @@ from coordination.domain.errors import InvalidInput, NotFound, RuleViolation
 from coordination.domain.partners import Partner, PartnerKey, audiences, base_url, origin
 from coordination.domain.values import TEXT_MAX, Audience, document_hash, in_utc, text
 from coordination.domain.values import name as checked_name
-from coordination.domain.verifier_key import verifier_key
+from coordination.domain.verifier_key import VerifierKey, verifier_key
 
 #: The one agreement of a node.
 AGREEMENT_ID = uuid5(NAMESPACE_URL, "urn:coordination:cooperation-agreement")
@@ -264,13 +264,15 @@ class CooperationAgreement(CoordinationAggregate):
         """Register the partner's first key of the vkey's kind (log or witness), or its next
         after a revocation; its key id."""
         party = self.admitted(partner_origin)
-        key, witness = self._new_key(party, vkey)
+        parsed = self._parsed(party, vkey)
+        witness = parsed.witness
         current = self.current_key(party, witness=witness)
         if current is not None:
             kind = "witness key" if witness else "key"
             raise RuleViolation(
                 f"{party} has the {kind} {current.key_id} in force: rotate it instead"
             )
+        key = self._unregistered(parsed)
         self.record(
             self.PartnerWitnessKeyRegistered if witness else self.PartnerKeyRegistered,
             ctx,
@@ -285,11 +287,13 @@ class CooperationAgreement(CoordinationAggregate):
         """Replace the partner's key in force of the vkey's kind (log or witness) by a new
         one from now on; the new key's id."""
         party = self.admitted(partner_origin)
-        key, witness = self._new_key(party, vkey)
+        parsed = self._parsed(party, vkey)
+        witness = parsed.witness
         current = self.current_key(party, witness=witness)
         if current is None:
             kind = "witness key" if witness else "key"
             raise RuleViolation(f"{party} has no {kind} in force to rotate: register one")
+        key = self._unregistered(parsed)
         self.record(
             self.PartnerWitnessKeyRotated if witness else self.PartnerKeyRotated,
             ctx,
@@ -361,14 +365,19 @@ class CooperationAgreement(CoordinationAggregate):
         """The partner's key valid at `moment`, if any."""
         return next((k for k in self.keys.get(party, ()) if k.valid_at(moment)), None)
 
-    def _new_key(self, party: str, vkey: str) -> tuple[PartnerKey, bool]:
-        """The key, and whether it is a witness's; refused when registered before."""
+    @staticmethod
+    def _parsed(party: str, vkey: str) -> VerifierKey:
+        """The key line parsed; a log key must be named by the partner's origin."""
         key = verifier_key(vkey)
         if not key.witness and key.name != party:
             raise InvalidInput(
                 f"is named {key.name[:60]!r}: a partner's key is named by its origin, {party}",
                 field="vkey",
             )
+        return key
+
+    def _unregistered(self, key: VerifierKey) -> PartnerKey:
+        """The key to register, refused when it was registered before, to anyone."""
         for holder, keys in (*self.keys.items(), *self.witness_keys.items()):
             for known in keys:
                 if known.key_id == key.key_id:
@@ -379,7 +388,7 @@ class CooperationAgreement(CoordinationAggregate):
                     raise RuleViolation(
                         f"its public key is already registered for {holder} (key {known.key_id})"
                     )
-        return PartnerKey(key.key_id, key.vkey, datetime.min), key.witness
+        return PartnerKey(key.key_id, key.vkey, datetime.min)
 
 
 def _parties(ctx: Context, parties: Parties) -> dict[str, list[str]]:
