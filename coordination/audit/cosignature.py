@@ -185,3 +185,18 @@ def cosigned_by(
         if timestamp is not None:
             found[witness] = timestamp
     return found
+
+
+def line_cosigned_by(witness: CosignatureVerifier, note: str, answer: str) -> str | None:
+    """The line of a witness's `answer` that cosigns `note` under `witness`'s key, or None.
+
+    A witness may answer with several signature lines, one per key it holds, in any order
+    (C2SP tlog-witness): the one kept is the one the registered key verifies.
+
+    Raises:
+        MalformedNoteError: A line of the answer is not a signature line.
+    """
+    for line in answer.splitlines():
+        if line and witness in cosigned_by(f"{note}{line}\n", [witness]):
+            return f"{line}\n"
+    return None

@@ -21,7 +21,7 @@ import httpx
 from starlette.concurrency import run_in_threadpool
 
 from coordination.audit._encoding import b64encode
-from coordination.audit.cosignature import CosignatureVerifier, cosigned_by
+from coordination.audit.cosignature import CosignatureVerifier, line_cosigned_by
 from coordination.audit.feed_path import FEED_PREFIX
 from coordination.audit.log import AuditLog
 from coordination.audit.note import NoteError
@@ -83,11 +83,10 @@ async def _ask(
             continue
         if response.status_code != 200:
             break
-        line = response.text
-        if witness not in cosigned_by(head.note + line, [witness]):
+        line = line_cosigned_by(witness, head.note, response.text)
+        if line is None:
             raise ValueError(f"its answer holds no valid cosignature by {witness.name}")
-        first = line.split("\n", 1)[0] + "\n"
-        return Cosignature(witness.name, witness.key_id, first)
+        return Cosignature(witness.name, witness.key_id, line)
     detail = response.headers.get("witness-refusal") or response.text[:200]
     raise ValueError(f"refused ({response.status_code}): {detail}")
 
