@@ -125,3 +125,56 @@ async def sync_until_up_to_date(
 
 def envelopes(stored: list[bytes | None]) -> list[dict[str, Any]]:
     return [orjson.loads(e) for e in stored if e is not None]
+
+
+class Proxy:
+    """A peer's feed as a misbehaving peer serves it: a Starlette app in front of the real
+    node (whose public URL it must be, so signatures check), forwarding every request
+    unless ``mode`` says otherwise. ``pages`` counts the pages of entries served;
+    ``fail_after`` makes every page after that many a 503 (a peer that went down)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.mode = "pass"
+        self.pages = 0
+        self.fail_after: int | None = None
+        self.checkpoint: str | None = None  # served instead of the peer's, when set
+        self.proof: list[str] | None = None  # hashes served in every consistency proof
+
+    def app(self) -> Any:
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        async def forward(request: Request) -> Response:
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if self.mode == "down":
+                return Response("down for maintenance", status_code=503)
+            if self.mode == "slow":
+                await asyncio.sleep(5)
+            if self.mode == "garbage":
+                return Response(b"\x00{not json", media_type="application/json")
+            if "/proof/consistency" in path and self.proof is not None:
+                first, second = request.query_params["from"], request.query_params["to"]
+                body = {"from": int(first), "to": int(second), "hashes": self.proof}
+                return Response(orjson.dumps(body), media_type="application/json")
+            if path.endswith("/checkpoint") and self.checkpoint is not None:
+                return Response(self.checkpoint, media_type="text/plain; charset=utf-8")
+            is_page = "/entries" in path and "limit=1&" not in path + "&"
+            if is_page:
+                self.pages += 1
+                if self.fail_after is not None and self.pages > self.fail_after:
+                    return Response("gone", status_code=503)
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host",)}
+            async with httpx.AsyncClient(timeout=30) as client:
+                answer = await client.get(self.upstream + path, headers=headers)
+            body = answer.content
+            if is_page and self.mode == "cut":
+                body = body[: len(body) // 2]
+            if is_page and self.mode == "rewrite":
+                body = body.replace(b'"audience":"transnational"', b'"audience":"public"', 1)
+            kept = {"content-type": answer.headers.get("content-type", "text/plain")}
+            return Response(body, status_code=answer.status_code, headers=kept)
+
+        return Starlette(routes=[Route("/{path:path}", forward, methods=["GET"])])
