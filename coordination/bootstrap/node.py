@@ -28,6 +28,7 @@ from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
 from coordination.bootstrap.peer_sync import start_sync_worker
 from coordination.bootstrap.tokens import token_verifier
+from coordination.federation.peer_status import peer_gauges
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import ProjectionRunner, Projections
 from coordination.projections.schema import ensure_schema
@@ -184,6 +185,7 @@ async def start_node(
         node.audit = await to_thread.run_sync(partial(start_audit, system, integrate=in_thread))
         metrics.log = log_status(node.audit.log, system.app)
         node.sync = start_sync_worker(system, node.audit.log, load_or_create_signer(settings))
+        metrics.watch_peers(peer_gauges(node.audit.log))
         await start_graphql(
             graphql,
             system,

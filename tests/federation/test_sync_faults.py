@@ -10,13 +10,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from coordination.audit.checkpoint import Checkpoint, sign_checkpoint
-from coordination.audit.keys import load_or_create_signer
+from coordination.audit.keys import keys_dir, load_or_create_signer
 from coordination.audit.note import Signer
+from coordination.auth.tokens import TokenKeys, issue_token
 from coordination.bootstrap import System
 from coordination.domain.context import Context
 from coordination.domain.peer_log import peer_log_id
@@ -55,6 +57,7 @@ class Pair:
     proxy: Proxy
     peer: Peer
     url_b: str
+    url_a: str
 
     async def step(self, page_limit: int | None = None, timeout: float = 10) -> SyncReport:
         if page_limit is not None:
@@ -86,7 +89,8 @@ async def pair(tmp_path: Path) -> AsyncIterator[Pair]:
             introduce(system_b, [(a, url_a)])
             load_demo(system_b.app, origin=b.origin)
             peer = Peer(b.origin, proxy_url)
-            yield Pair(a, system_a, sync_of(app_a, system_a), b, system_b, proxy, peer, url_b)
+            sync = sync_of(app_a, system_a)
+            yield Pair(a, system_a, sync, b, system_b, proxy, peer, url_b, url_a)
 
 
 def contiguous(pair: Pair) -> list[int]:
@@ -171,6 +175,26 @@ async def test_an_inconsistent_checkpoint_is_a_conflict_raising_the_alarm(pair: 
     again = await pair.step()
     assert again.state == CONFLICT
     assert len(pair.events("HistoryConflict")) == 1
+    # The alarm: the partner's state in GraphQL, a /ready detail (the node stays ready),
+    # the metric.
+    keys = TokenKeys.load_or_create(keys_dir(pair.a), pair.a.origin)
+    token = issue_token(keys, role="admin", person=uuid4())
+    query = "{ partners { origin sync { state cursor lastError verified { size } } } }"
+    async with httpx.AsyncClient(base_url=pair.url_a) as client:
+        answer = await client.post(
+            "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+        )
+        (partner,) = answer.json()["data"]["partners"]
+        assert partner["sync"]["state"] == "CONFLICT"
+        assert partner["sync"]["cursor"] == len(kept)
+        assert partner["sync"]["verified"]["size"] == report.size
+        assert "not consistent" in partner["sync"]["lastError"]
+        ready = await client.get("/ready")
+        assert ready.status_code == 200
+        assert ready.json()["peers_in_conflict"] == [pair.b.origin]
+        metrics = (await client.get("/metrics")).text
+        line = f'coordination_peer_sync_state{{origin="{pair.b.origin}",state="conflict"}} 1.0'
+        assert line in metrics
 
 
 async def test_a_checkpoint_whose_signature_fails_is_refused(pair: Pair) -> None:
