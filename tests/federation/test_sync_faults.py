@@ -5,7 +5,9 @@ twice, nothing earlier lost, and the reason recorded."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,3 +249,39 @@ async def until_served_beyond(pair: Pair, size: int) -> None:
         return (await served_checkpoint(pair.url_b)).size > size
 
     await until(grown, f"the peer serves a checkpoint beyond {size}")
+
+
+class CrashBeforeRecording:
+    """The node's records, but the process "dies" when it would record the checkpoint
+    witnessed (after the last page and the cursor were stored)."""
+
+    def __init__(self, records: Any) -> None:
+        self.records = records
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.records, name)
+
+    def witness(self, *args: Any) -> None:
+        raise RuntimeError("killed between storing and recording")
+
+
+async def test_a_crash_between_storing_and_recording_records_once(pair: Pair) -> None:
+    records = pair.sync.records
+    pair.sync.records = CrashBeforeRecording(records)
+    deadline = time.monotonic() + 60
+    while True:  # until the registry's view on the peer knows our key
+        try:
+            await pair.step()
+        except RuntimeError:
+            break
+        assert time.monotonic() < deadline, "never reached the checkpoint"
+        await asyncio.sleep(0.1)  # polling a condition with a deadline
+    state = pair.sync.logs.state(pair.b.origin)
+    assert state is not None
+    assert state.cursor == state.size
+    assert pair.events("CheckpointWitnessed") == []
+    pair.sync.records = records
+    report = await pair.step()
+    assert report.witnessed
+    await pair.step()
+    assert [e.size for e in pair.events("CheckpointWitnessed")] == [state.size]
