@@ -13,6 +13,7 @@ they do not belong to the cooperation agreement's stream (decision 42).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from coordination.domain.base import CoordinationAggregate
@@ -26,6 +27,18 @@ from coordination.domain.values import TEXT_MAX, Audience, text
 CHECKPOINT_MAX = 8000
 #: A root hash in standard base64 (32 bytes).
 ROOT_LENGTH = 44
+
+
+class PeerSyncState(StrEnum):
+    """How syncing a peer's log goes: the vocabulary the sync, its status and the API share."""
+
+    SYNCING = "syncing"
+    UP_TO_DATE = "up_to_date"
+    BACKING_OFF = "backing_off"
+    #: The peer signed a checkpoint that does not extend the verified one: stopped.
+    CONFLICT = "conflict"
+    #: No key of the peer valid now in the registry, or its checkpoint not signed by it.
+    KEY_REFUSED = "key_refused"
 
 
 def peer_log_id(peer_origin: str) -> UUID:

@@ -14,25 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from coordination.audit.compact_range import CompactRange
 from coordination.audit.merkle import EMPTY_ROOT
 from coordination.audit.storage import LogStorage
+from coordination.domain.peer_log import PeerSyncState
 
 from .peer_tables import PeerTables, Rows
 
-
-class SyncState(StrEnum):
-    """How syncing a peer goes (`PeerState.state`)."""
-
-    SYNCING = "syncing"
-    UP_TO_DATE = "up_to_date"
-    BACKING_OFF = "backing_off"
-    CONFLICT = "conflict"
-    KEY_REFUSED = "key_refused"
-
+#: How syncing a peer goes (`PeerState.state`), as stored.
+SyncState = PeerSyncState
 
 SYNCING = SyncState.SYNCING.value
 UP_TO_DATE = SyncState.UP_TO_DATE.value

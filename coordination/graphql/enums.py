@@ -25,6 +25,7 @@ from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
 from coordination.domain.dissemination import DisseminationChannel, DisseminationStatus
 from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.peer_log import PeerSyncState
 from coordination.domain.programme import ProgrammeKind
 from coordination.domain.survey_findings import Grouping as FindingsGrouping
 from coordination.domain.survey_findings import QuestionKind
@@ -36,7 +37,6 @@ from coordination.domain.workshop_parts import (
     WorkshopFormat,
     WorkshopStatus,
 )
-from coordination.federation.synced_logs import SyncState as PeerSyncState
 from coordination.projections.views.decisions import DecisionStatus
 from coordination.projections.views.dissemination import OutcomeKind
 from coordination.projections.views.forums import ForumStatus

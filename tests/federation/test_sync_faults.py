@@ -266,6 +266,8 @@ class CrashBeforeRecording:
 
 
 async def test_a_crash_between_storing_and_recording_records_once(pair: Pair) -> None:
+    events = pair.system_b.app.recorder.max_notification_id() or 0
+    await until_served_beyond(pair, events - 1)  # the peer's log stays as it is
     records = pair.sync.records
     pair.sync.records = CrashBeforeRecording(records)
     deadline = time.monotonic() + 60

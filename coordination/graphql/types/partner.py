@@ -8,7 +8,6 @@ from datetime import datetime
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from coordination.federation.peer_status import peer_status
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.types.peer_sync import PeerSync
 from coordination.projections.queries import partners as views
@@ -72,11 +71,8 @@ class Partner:
         " the node's signed log does not run)."
     )
     async def sync(self, info: strawberry.Info[GraphQLContext, None]) -> PeerSync | None:
-        log = info.context.services.audit_log
-        if log is None:
-            return None
-        status = await run_in_threadpool(peer_status, log, self.origin)
-        return None if status is None else PeerSync.of(status)
+        read = info.context.services.partner_sync
+        return None if read is None else await run_in_threadpool(read, self.origin)
 
     @classmethod
     def from_row(cls, row: views.PartnerView) -> Partner:

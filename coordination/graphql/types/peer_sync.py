@@ -3,12 +3,11 @@ verified checkpoint, the one it last cosigned as a witness (§7), cursor, lag an
 
 from __future__ import annotations
 
-import base64
+from collections.abc import Callable
 from datetime import datetime
 
 import strawberry
 
-from coordination.federation.peer_status import PeerStatus
 from coordination.graphql.enums import PeerSyncState
 
 
@@ -39,24 +38,7 @@ class PeerSync:
     last_error: str | None = strawberry.field(description="Why the last step failed, if it did.")
     checked_at: datetime = strawberry.field(description="When the partner was last asked.")
 
-    @classmethod
-    def of(cls, status: PeerStatus) -> PeerSync:
-        state = status.state
-        verified = (
-            PeerCheckpoint(size=state.size, root=base64.b64encode(state.root).decode())
-            if state.checkpoint_note
-            else None
-        )
-        cosigned = status.cosigned
-        return cls(
-            state=PeerSyncState(state.state),
-            verified=verified,
-            cosigned=None
-            if cosigned is None
-            else PeerCheckpoint(size=cosigned.size, root=base64.b64encode(cosigned.root).decode()),
-            cursor=state.cursor,
-            lag_entries=state.lag_entries,
-            lag_seconds=round(status.lag_seconds, 3),
-            last_error=state.last_error,
-            checked_at=state.checked_at,
-        )
+
+#: How the node syncs a partner's log, by origin (a synchronous read: resolvers run it in a
+#: worker thread); the composition root builds it over the synced logs.
+PartnerSyncReader = Callable[[str], PeerSync | None]
