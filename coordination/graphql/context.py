@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from coordination.graphql.event_tail import EventTail
     from coordination.graphql.mutations.placement import CommandPlacement
     from coordination.graphql.result_cache import ResultCache
+    from coordination.graphql.types.peer_sync import PartnerSyncReader
     from coordination.graphql.visibility import Visibility
     from coordination.observability import Metrics
     from coordination.persistence.availability import Availability
@@ -117,6 +118,8 @@ class Services:
     config: GraphQLConfig = field(default_factory=GraphQLConfig)
     #: The node's signed log (entries, checkpoints, proofs); None where it does not run.
     audit_log: AuditLog | None = None
+    #: How the node syncs each partner's log; None where the signed log does not run.
+    partner_sync: PartnerSyncReader | None = None
     #: The node's integrity alarm (its state file); None where no node runs (tests).
     integrity: IntegrityAlarm | None = None
     #: The threads commands run in (`GraphQLConfig.command_threads` of them); None: the

@@ -25,6 +25,7 @@ from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
 from coordination.domain.dissemination import DisseminationChannel, DisseminationStatus
 from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.peer_log import PeerSyncState
 from coordination.domain.programme import ProgrammeKind
 from coordination.domain.survey_findings import Grouping as FindingsGrouping
 from coordination.domain.survey_findings import QuestionKind
@@ -63,6 +64,7 @@ __all__ = [
     "OutcomeKind",
     "ParticipantRole",
     "ParticipantStatus",
+    "PeerSyncState",
     "PositionKind",
     "ProgrammeKind",
     "QuestionKind",
@@ -101,6 +103,11 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         IntegrityState,
         "IntegrityState",
         "Whether the node found what it stores to agree with what it signed.",
+    ),
+    (
+        PeerSyncState,
+        "PeerSyncState",
+        "How syncing a partner's log goes (a conflict stops it: the partner rewrote history).",
     ),
     (CycleStage, "CycleStage", "Where a social-accounting cycle stands, in its enforced order."),
     (SurveyStatus, "SurveyStatus", "Where a mapping survey stands."),

@@ -25,6 +25,9 @@ NOT_COMMANDS = {
     "workshop",
     "programme",
     "cohort",
+    # Recorded by the node's own sync, never asked for by a caller (decision 45).
+    "witness_peer_checkpoint",
+    "record_peer_history_conflict",
 }
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.types.peer_sync import PeerSync
 from coordination.projections.queries import partners as views
 
 
@@ -74,6 +77,14 @@ class Partner:
     def witness_key_valid_at(self, at: datetime) -> PartnerKey | None:
         found = self.row.witness_key_valid_at(at)
         return PartnerKey.from_row(found) if found is not None else None
+
+    @strawberry.field(
+        description="How this node syncs its log (null before the first attempt, or where"
+        " the node's signed log does not run)."
+    )
+    async def sync(self, info: strawberry.Info[GraphQLContext, None]) -> PeerSync | None:
+        read = info.context.services.partner_sync
+        return None if read is None else await run_in_threadpool(read, self.origin)
 
     @classmethod
     def from_row(cls, row: views.PartnerView) -> Partner:
