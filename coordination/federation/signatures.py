@@ -185,7 +185,7 @@ def verify_partner_request(
         raise SignatureRefused("the signature's created time is in the future: check the clock")
     if given.created < now - timedelta(seconds=MAX_AGE_S):
         raise SignatureRefused(f"the signature is older than {MAX_AGE_S} s: sign each request anew")
-    key = partner.key_valid_at(given.created)
+    key = _key_of_second(partner, given.created)
     if key is None:
         raise SignatureRefused(
             f"{partner.origin} has no key valid at {given.created.isoformat()} in this node's log"
@@ -206,3 +206,14 @@ def verify_partner_request(
     if not replays.first_use(signed.encode("latin-1"), until, time.monotonic()):
         raise SignatureRefused("this signature was used before: sign each request anew")
     return key
+
+
+def _key_of_second(partner: PartnerView, created: datetime) -> PartnerKeyView | None:
+    """The partner's key valid at `created`, or later in the same second.
+
+    RFC 9421's `created` is a whole second, the moment a key is registered is not: a
+    request signed in the second its key was registered names a moment before it.
+    """
+    return partner.key_valid_at(created) or partner.key_valid_at(
+        created + timedelta(seconds=1) - timedelta(microseconds=1)
+    )
