@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "coordination"
 OWN_CONNECTIONS = {
     "projections/leadership.py",  # the projector's lock, on its dedicated connection
     "audit/storage_postgres.py",  # the integrator's psycopg connections
+    "federation/sync_leadership.py",  # the sync worker's lock, on its own connection
 }
 
 #: Our SQL is written in capitals; prose that says "set" is not SQL.
