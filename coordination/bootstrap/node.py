@@ -26,6 +26,7 @@ from coordination.audit.self_audit import SelfAudit
 from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
+from coordination.bootstrap.joint_groups import wire_joint_groups
 from coordination.bootstrap.tokens import token_verifier
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import ProjectionRunner, Projections
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from coordination.audit.storage import LogStorage
     from coordination.graphql.router import GraphQLApi
     from coordination.observability import Metrics
+    from coordination.projections.joint_view import JointView
 
 
 async def start_projections(
@@ -130,12 +132,15 @@ class Node:
         audit: The signed log and its integrator; None when not started.
         head: The log's head when the views started, which they must once reach before
             the node is ready.
+        joint_view: The joint groups merged from the node's verified logs; None when
+            not started.
     """
 
     verifier: TokenVerifier
     projections: Projections | None = None
     audit: AuditRuntime | None = None
     head: int = 0
+    joint_view: JointView | None = None
 
     async def stop(self) -> None:
         """Stop the log, then the views (the endpoint stops with the app's router)."""
@@ -178,6 +183,9 @@ async def start_node(
         in_thread = settings.integrate in ("auto", "thread")
         node.audit = await to_thread.run_sync(partial(start_audit, system, integrate=in_thread))
         metrics.log = log_status(node.audit.log, system.app)
+        node.joint_view = await to_thread.run_sync(
+            wire_joint_groups, system, node.audit.log, node.projections.db
+        )
         await start_graphql(
             graphql,
             system,
@@ -185,6 +193,7 @@ async def start_node(
             runner=node.projections.runner,
             verifier=node.verifier,
             audit_log=node.audit.log,
+            joint_view=node.joint_view,
         )
     except BaseException:
         await node.stop()
