@@ -9,36 +9,31 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
 
 from coordination.application import Coordination
-from coordination.audit.compact_range import CompactRange
-from coordination.audit.envelope import encode_entry
 from coordination.audit.integrator import Integrator
 from coordination.audit.log import AuditLog, open_audit_log
-from coordination.audit.merkle import leaf_hash
 from coordination.bootstrap import System
 from coordination.bootstrap.joint_groups import joint_groups_of, wire_joint_groups
 from coordination.domain.context import Context
 from coordination.domain.errors import RuleViolation
-from coordination.domain.joint_group import JointPosition
 from coordination.domain.joint_parts import (
     PositionNotFound,
     PositionUnverified,
     joint_audience,
     joint_group_id,
 )
-from coordination.federation.synced_logs import SyncedEntry, SyncedLogs
+from coordination.federation.synced_logs import SyncedLogs
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.joint_view import JointView
 from coordination.projections.queries.joint_groups import joint_group, joint_groups
+from tests.federation.joint_support import NOW, synced_position
 from tests.federation.support import KEY
 
 IT, GR, NL = "it.example/log", "gr.example/log", "nl.example/log"
-NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 NAME = "Social accounting across borders"
 
 
@@ -108,29 +103,9 @@ def own_position(lead: Lead, position: str = "agree") -> tuple[str, str, str]:
 def peer_position(
     lead: Lead, origin: str, *, tamper: bool = False, group: UUID | None = None
 ) -> tuple[str, str, str]:
-    """A partner's position as its node records it, synced into the lead's store after
-    one filler entry (so it lies at index 1)."""
-    taken = JointPosition.take(
-        Context(actor="secretariat", origin=origin, occurred_at=NOW),
-        group_id=group or group_id(lead),
-        lead_origin=lead.origin,
-        member_origins=None,
-        position="agree",
-        reason=None,
+    return synced_position(
+        lead.synced, origin, group=group or group_id(lead), lead=lead.origin, tamper=tamper
     )
-    (event,) = taken.collect_events()
-    assert isinstance(event, JointPosition.Taken)
-    body = encode_entry(event, index=1, origin=origin)
-    filler = b'{"filler":true}'
-    stored = body.replace(b'"agree"', b'"block"') if tamper else body
-    entries = [
-        SyncedEntry(origin, 0, leaf_hash(filler), None),
-        SyncedEntry(origin, 1, leaf_hash(body), stored),
-    ]
-    after = CompactRange().extended(e.leaf_hash for e in entries)
-    lead.synced.verified_checkpoint(origin, 2, after.root(), f"{origin}\n2\n")
-    assert lead.synced.store_page(origin, entries, [None, str(event.event_id)], after)
-    return (origin, str(event.event_id), leaf_hash(body).hex())
 
 
 def adopt(lead: Lead, positions: list[tuple[str, str, str]]) -> None:
