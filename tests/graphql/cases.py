@@ -624,8 +624,17 @@ class _MadePositions:
         return {"origin": origin, "eventId": event_id, "leafHash": leaf_hash(body).hex()}
 
 
+def _joint_partner(scn: Scenario) -> str:
+    """An admitted partner: any one will do, and the agreement's parties are limited."""
+    try:
+        admitted = list(scn.app.cooperation_agreement().partners)
+    except NotFound:
+        admitted = []
+    return admitted[0] if admitted else _fresh_partner(scn)
+
+
 def _joint_group(scn: Scenario) -> tuple[UUID, str]:
-    partner = _fresh_partner(scn)
+    partner = _joint_partner(scn)
     group = scn.app.establish_joint_group(
         scn.secretariat(),
         name=unique("Joint group"),
@@ -637,7 +646,7 @@ def _joint_group(scn: Scenario) -> tuple[UUID, str]:
 
 
 def establish_joint_group(scn: Scenario, _: Principal) -> Prepared:
-    members = [_fresh_partner(scn)]
+    members = [_joint_partner(scn)]
     return Prepared(
         {
             "name": unique("Joint group"),
