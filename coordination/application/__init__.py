@@ -3,8 +3,8 @@
 `Coordination` composes them flat: each is a `CommandRunner` (`unit_of_work`) with the
 use cases of one aggregate (`partnership`, `working_groups`, `actions`, `programmes`,
 `cohorts`, `data_subjects`, `survey`, `dissemination`, `documents`, `cooperation`,
-`joint_groups`, the packages `decisions`, `workshops` and `accounting`), and nothing else
-stands between them.
+`joint_groups`, the packages `decisions`, `workshops` and `accounting`; `peer_logs`,
+which the node's sync runs), and nothing else stands between them.
 """
 
 from coordination.application.accounting import CycleAuditUseCases, CycleScopingUseCases
@@ -18,6 +18,7 @@ from coordination.application.dissemination import DisseminationUseCases
 from coordination.application.documents import DocumentUseCases
 from coordination.application.joint_groups import JointGroupUseCases
 from coordination.application.partnership import PartnershipUseCases
+from coordination.application.peer_logs import PeerLogUseCases
 from coordination.application.programmes import ProgrammeUseCases
 from coordination.application.survey import SurveyUseCases
 from coordination.application.working_groups import WorkingGroupUseCases
@@ -42,6 +43,7 @@ class Coordination(
     DocumentUseCases,
     CooperationUseCases,
     JointGroupUseCases,
+    PeerLogUseCases,
 ):
     """Every use case of B1-B10, one method each, on the event store's application."""
 

@@ -27,7 +27,9 @@ from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
 from coordination.bootstrap.joint_groups import wire_joint_groups
+from coordination.bootstrap.peer_sync import start_sync_worker
 from coordination.bootstrap.tokens import token_verifier
+from coordination.federation.peer_status import peer_gauges
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import ProjectionRunner, Projections
 from coordination.projections.schema import ensure_schema
@@ -37,6 +39,7 @@ from coordination.settings import Settings
 if TYPE_CHECKING:
     from coordination.audit.note import Signer
     from coordination.audit.storage import LogStorage
+    from coordination.federation.sync_worker import SyncWorker
     from coordination.graphql.router import GraphQLApi
     from coordination.observability import Metrics
     from coordination.projections.joint_view import JointView
@@ -141,9 +144,12 @@ class Node:
     audit: AuditRuntime | None = None
     head: int = 0
     joint_view: JointView | None = None
+    sync: SyncWorker | None = None
 
     async def stop(self) -> None:
-        """Stop the log, then the views (the endpoint stops with the app's router)."""
+        """Stop the sync, the log, then the views (the endpoint stops with the app's router)."""
+        if self.sync is not None:
+            await self.sync.stop()
         if self.audit is not None:
             await to_thread.run_sync(self.audit.close)
         if self.projections is not None:
@@ -186,6 +192,8 @@ async def start_node(
         node.joint_view = await to_thread.run_sync(
             wire_joint_groups, system, node.audit.log, node.projections.db
         )
+        node.sync = start_sync_worker(system, node.audit.log, load_or_create_signer(settings))
+        metrics.watch_peers(peer_gauges(node.audit.log))
         await start_graphql(
             graphql,
             system,

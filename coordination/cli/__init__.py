@@ -20,6 +20,7 @@ from coordination.cli import (
     replay,
     serve,
     store,
+    sync,
     tokens,
     views,
 )
@@ -50,3 +51,4 @@ replay.register_replay_command(app, settings_for)
 privacy.register_privacy_commands(app, settings_for)
 integrity.register_integrity_commands(app, settings_for)
 partners.register_partner_commands(app, settings_for)
+sync.register_sync_command(app, settings_for)

@@ -24,6 +24,7 @@ from coordination.domain.document import Document
 from coordination.domain.joint_group import JointGroup, JointPosition
 from coordination.domain.mapping_survey import MappingSurvey
 from coordination.domain.partnership import Partnership
+from coordination.domain.peer_log import PeerLog
 from coordination.domain.personal import PersonalField
 from coordination.domain.programme import Programme
 from coordination.domain.working_group import WorkingGroup
@@ -45,6 +46,7 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     CooperationAgreement,
     JointGroup,
     JointPosition,
+    PeerLog,
     CommandRecord,
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from coordination.audit.compact_range import CompactRange
@@ -22,12 +23,22 @@ from coordination.audit.storage import LogStorage
 
 from .peer_tables import PeerTables, Rows
 
-#: How syncing a peer goes (`PeerState.state`).
-SYNCING = "syncing"
-UP_TO_DATE = "up_to_date"
-BACKING_OFF = "backing_off"
-CONFLICT = "conflict"
-KEY_REFUSED = "key_refused"
+
+class SyncState(StrEnum):
+    """How syncing a peer goes (`PeerState.state`)."""
+
+    SYNCING = "syncing"
+    UP_TO_DATE = "up_to_date"
+    BACKING_OFF = "backing_off"
+    CONFLICT = "conflict"
+    KEY_REFUSED = "key_refused"
+
+
+SYNCING = SyncState.SYNCING.value
+UP_TO_DATE = SyncState.UP_TO_DATE.value
+BACKING_OFF = SyncState.BACKING_OFF.value
+CONFLICT = SyncState.CONFLICT.value
+KEY_REFUSED = SyncState.KEY_REFUSED.value
 
 _STATE = (
     "SELECT origin, size, root, checkpoint_note, cursor, compact_range, state, last_error,"

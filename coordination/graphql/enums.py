@@ -37,6 +37,7 @@ from coordination.domain.workshop_parts import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from coordination.federation.synced_logs import SyncState as PeerSyncState
 from coordination.projections.views.decisions import DecisionStatus
 from coordination.projections.views.dissemination import OutcomeKind
 from coordination.projections.views.forums import ForumStatus
@@ -65,6 +66,7 @@ __all__ = [
     "OutcomeKind",
     "ParticipantRole",
     "ParticipantStatus",
+    "PeerSyncState",
     "PositionKind",
     "ProgrammeKind",
     "QuestionKind",
@@ -103,6 +105,11 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
         IntegrityState,
         "IntegrityState",
         "Whether the node found what it stores to agree with what it signed.",
+    ),
+    (
+        PeerSyncState,
+        "PeerSyncState",
+        "How syncing a partner's log goes (a conflict stops it: the partner rewrote history).",
     ),
     (CycleStage, "CycleStage", "Where a social-accounting cycle stands, in its enforced order."),
     (SurveyStatus, "SurveyStatus", "Where a mapping survey stands."),

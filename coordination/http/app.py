@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -28,6 +28,7 @@ from coordination.bootstrap.joint_groups import joint_groups_of
 from coordination.bootstrap.node import Node, start_node
 from coordination.federation.access import FeedAccess
 from coordination.federation.callers import may_see
+from coordination.federation.peer_status import peer_alarm
 from coordination.federation.rate_limits import RateLimits
 from coordination.federation.router import feed_router
 from coordination.federation.witness_routes import witness_router
@@ -178,9 +179,19 @@ def create_app(
         alarm = integrity_pending(system.integrity)
         if alarm is not None:
             report = {**report, **alarm}
+        report = {**report, **await _peers_in_conflict(request, report)}
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     return app
+
+
+async def _peers_in_conflict(request: Request, report: dict[str, Any]) -> dict[str, Any]:
+    """What `/ready` adds while a partner's log is in conflict: an alarm about the partner,
+    which leaves this node ready (decision 45)."""
+    audit = getattr(request.app.state, "audit", None)
+    if audit is None or report["status"] != "ready":
+        return {}
+    return await run_in_threadpool(peer_alarm, audit.log) or {}
 
 
 def feed_access(settings: Settings) -> FeedAccess:

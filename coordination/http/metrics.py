@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
 
 from coordination.observability import Metrics, StatusSource
 
@@ -27,6 +28,8 @@ def metrics_router(metrics: Metrics, views: StatusSource | None = None) -> APIRo
             await metrics.refresh_views(source)
         if metrics.log is not None:
             await metrics.refresh_log(metrics.log)
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+        # In a worker thread: the partners' sync figures are read from the database.
+        body = await run_in_threadpool(metrics.exposition)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -18,6 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import generate_latest
 
 from coordination.observability.integrator_status import read_status
+from coordination.observability.peer_metrics import PeerSource, PeerSyncCollector
 
 #: Label values are capped so that clients choosing operation names cannot grow the
 #: metrics without bound.
@@ -132,6 +133,8 @@ class Metrics:
         self._integrator_watched = False
         self._integrity = IntegrityCollector()
         self.registry.register(self._integrity)
+        self._peers = PeerSyncCollector()
+        self.registry.register(self._peers)
         #: Reads each view's lag and parked events at scrape time (set once views run).
         self.views: StatusSource | None = None
         #: Reads the log's progress at scrape time (set once the log is open).
@@ -202,6 +205,10 @@ class Metrics:
     def watch_integrity(self, ok: IntegritySource) -> None:
         """Report `coordination_integrity_ok` from ``ok`` (decision 35)."""
         self._integrity.source = ok
+
+    def watch_peers(self, peers: PeerSource) -> None:
+        """Report how syncing each partner goes from ``peers`` (decision 45)."""
+        self._peers.source = peers
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
+from coordination.federation.peer_status import peer_status
+from coordination.graphql.context import GraphQLContext
+from coordination.graphql.types.peer_sync import PeerSync
 from coordination.projections.queries import partners as views
 
 
@@ -62,6 +66,17 @@ class Partner:
     def key_valid_at(self, at: datetime) -> PartnerKey | None:
         found = self.row.key_valid_at(at)
         return PartnerKey.from_row(found) if found is not None else None
+
+    @strawberry.field(
+        description="How this node syncs its log (null before the first attempt, or where"
+        " the node's signed log does not run)."
+    )
+    async def sync(self, info: strawberry.Info[GraphQLContext, None]) -> PeerSync | None:
+        log = info.context.services.audit_log
+        if log is None:
+            return None
+        status = await run_in_threadpool(peer_status, log, self.origin)
+        return None if status is None else PeerSync.of(status)
 
     @classmethod
     def from_row(cls, row: views.PartnerView) -> Partner:
