@@ -7,9 +7,11 @@ A bundle is a directory (pack it with ``tar czf`` to ship it):
   canonical JSON text, so the string's UTF-8 encoding is exactly the bytes that were
   hashed and signed, and the line stays readable) and ``leaf_hash`` is what the node
   stored, base64;
-- ``checkpoint``: the signed checkpoint the bundle ends at;
+- ``checkpoint``: the signed checkpoint the bundle ends at, with the cosignatures the
+  node gathered for it from its partners' witnesses as extra signature lines (§7), so
+  ``verify BUNDLE --witness VKEY --quorum K`` needs nothing but the bundle;
 - ``checkpoints.jsonl``: checkpoints the node signed along the way, one line each
-  (``{"note": ..., "size": ...}``), the latest at or below every multiple of
+  (``{"note": ..., "size": ...}``, cosigned like the last), the latest at or below every multiple of
   ``CHECKPOINT_SPACING`` entries and the final one: ``verify`` checks each, and a
   rewrite that kept every leaf hash in step with its entry is narrowed to the first of
   them whose root no longer matches;
@@ -67,9 +69,15 @@ def entry_line(index: int, leaf_hash: bytes, entry: bytes) -> bytes:
     return canonical_json(record) + b"\n"
 
 
-def checkpoint_line(checkpoint: StoredCheckpoint) -> bytes:
-    """The ``checkpoints.jsonl`` line of one signed checkpoint, newline included."""
-    return canonical_json({"note": checkpoint.note, "size": checkpoint.size}) + b"\n"
+def checkpoint_line(checkpoint: StoredCheckpoint, note: str | None = None) -> bytes:
+    """The ``checkpoints.jsonl`` line of one signed checkpoint, newline included.
+
+    Args:
+        checkpoint: The checkpoint.
+        note: Its note as carried (with cosignatures); its own note when not given.
+    """
+    carried = checkpoint.note if note is None else note
+    return canonical_json({"note": carried, "size": checkpoint.size}) + b"\n"
 
 
 def carried_checkpoints(
@@ -159,8 +167,9 @@ def export_bundle(
     try:
         written = _write_entries(log, checkpoint.size, work / ENTRIES, progress)
         carried = carried_checkpoints(log.checkpoint_at_or_below, checkpoint, spacing)
-        (work / CHECKPOINTS).write_bytes(b"".join(map(checkpoint_line, carried)))
-        (work / CHECKPOINT).write_text(checkpoint.note, encoding="utf-8")
+        lines = [checkpoint_line(c, log.cosigned_note(c)) for c in carried]
+        (work / CHECKPOINTS).write_bytes(b"".join(lines))
+        (work / CHECKPOINT).write_text(log.cosigned_note(checkpoint), encoding="utf-8")
         (work / KEY).write_text(f"{log.verifier.vkey}\n", encoding="utf-8")
         manifest = {
             "format": BUNDLE_FORMAT,

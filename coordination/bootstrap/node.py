@@ -2,9 +2,10 @@
 
 Over a migrated store it starts, in order: the projector and its read database (the
 views), the signed log and its integrator (a thread here, or none when `serve` runs it as
-a process), and the GraphQL endpoint's services over both; it stops them in reverse
-order. Over a store that is not migrated it starts none of them: the node serves
-`/health` and `/ready` only (which says what to do) until its next start.
+a process), the GraphQL endpoint's services over both, and the background tasks of
+federation (gathering cosignatures); it stops them in reverse order. Over a store that
+is not migrated it starts none of them: the node serves `/health` and `/ready` only
+(which says what to do) until its next start.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
 from coordination.bootstrap.tokens import token_verifier
+from coordination.federation.witness_gathering import WitnessGathering
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections import ProjectionRunner, Projections
 from coordination.projections.schema import ensure_schema
@@ -130,15 +132,20 @@ class Node:
         audit: The signed log and its integrator; None when not started.
         head: The log's head when the views started, which they must once reach before
             the node is ready.
+        witnessing: Gathers the partners' cosignatures of the node's checkpoints.
     """
 
     verifier: TokenVerifier
     projections: Projections | None = None
     audit: AuditRuntime | None = None
     head: int = 0
+    witnessing: WitnessGathering | None = None
 
     async def stop(self) -> None:
-        """Stop the log, then the views (the endpoint stops with the app's router)."""
+        """Stop the background tasks, the log, then the views (the endpoint stops with
+        the app's router)."""
+        if self.witnessing is not None:
+            await self.witnessing.stop()
         if self.audit is not None:
             await to_thread.run_sync(self.audit.close)
         if self.projections is not None:
@@ -186,6 +193,8 @@ async def start_node(
             verifier=node.verifier,
             audit_log=node.audit.log,
         )
+        node.witnessing = WitnessGathering(system.app, node.audit.log, node.projections.db)
+        node.witnessing.start()
     except BaseException:
         await node.stop()
         raise

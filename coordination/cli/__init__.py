@@ -22,6 +22,7 @@ from coordination.cli import (
     store,
     tokens,
     views,
+    witness,
 )
 from coordination.cli.options import settings_for
 from coordination.runtime import tune_garbage_collection
@@ -50,3 +51,4 @@ replay.register_replay_command(app, settings_for)
 privacy.register_privacy_commands(app, settings_for)
 integrity.register_integrity_commands(app, settings_for)
 partners.register_partner_commands(app, settings_for)
+witness.register_witness_commands(app, settings_for)

@@ -14,7 +14,7 @@ from coordination.audit.keys import (
     private_keys_dir,
     show_key,
 )
-from coordination.audit.witness_key import init_witness_key
+from coordination.audit.witness_key import init_witness_key, load_witness_key
 from coordination.cli.options import SettingsFactory
 from coordination.settings import Settings
 
@@ -57,10 +57,10 @@ def keys_init(settings: Settings, *, force: bool = False, console: Console | Non
     return 0
 
 
-def keys_show(settings: Settings, *, console: Console | None = None) -> int:
-    """Print the node's verifier key line."""
+def keys_show(settings: Settings, *, witness: bool = False, console: Console | None = None) -> int:
+    """Print the node's verifier key line, or its witness's (what partners register)."""
     try:
-        typer.echo(show_key(settings))
+        typer.echo(load_witness_key(settings).verifier.vkey if witness else show_key(settings))
     except SigningKeyError as error:
         (console or Console(stderr=True)).print(f"[red]error:[/] {error}")
         return 2
@@ -80,8 +80,13 @@ def register_keys_commands(app: typer.Typer, settings_for: SettingsFactory) -> N
         raise typer.Exit(keys_init(settings_for(None), force=force))
 
     @keys.command("show")
-    def keys_show_command() -> None:
-        """Print the node's verifier key line."""
-        raise typer.Exit(keys_show(settings_for(None)))
+    def keys_show_command(
+        witness: Annotated[
+            bool, typer.Option(help="The witness key's vkey (type 0x04) instead of the log key's.")
+        ] = False,
+    ) -> None:
+        """Print the node's verifier key line (partners register it with `partners
+        register-key`)."""
+        raise typer.Exit(keys_show(settings_for(None), witness=witness))
 
     app.add_typer(keys, name="keys")

@@ -16,6 +16,7 @@ from coordination.cli.options import DatabaseOption, SettingsFactory
 from coordination.cli.store import open_or_exit
 from coordination.domain.context import Context
 from coordination.domain.errors import DomainError
+from coordination.domain.verifier_key import verifier_key
 
 console = Console(stderr=True)
 #: The actor of what the command line records: its operator, a service principal, not a
@@ -32,6 +33,14 @@ def _party(given: str) -> tuple[str, list[str]]:
     """``ORIGIN=public,transnational``; an origin alone may see public and transnational."""
     origin, separator, sees = given.partition("=")
     return origin, _audiences(sees) if separator else ["public", "transnational"]
+
+
+def _kind(vkey: str) -> str:
+    """What the vkey is a key of, for the message (a malformed one is refused anyway)."""
+    try:
+        return "witness key" if verifier_key(vkey).witness else "key"
+    except DomainError:
+        return "key"
 
 
 def _run(
@@ -65,9 +74,15 @@ def _listing(app: Coordination) -> list[str]:
         lines.append(
             f"  {origin}  {partner.name}  {partner.base_url}  sees {', '.join(partner.sees)}"
         )
-        for key in agreement.keys[origin]:
-            until = key.valid_until.isoformat() if key.valid_until else "in force"
-            lines.append(f"    key {key.key_id}  from {key.valid_from.isoformat()}  until {until}")
+        for kind, keys in (
+            ("key", agreement.keys[origin]),
+            ("witness key", agreement.witness_keys_of(origin)),
+        ):
+            for key in keys:
+                until = key.valid_until.isoformat() if key.valid_until else "in force"
+                lines.append(
+                    f"    {kind} {key.key_id}  from {key.valid_from.isoformat()}  until {until}"
+                )
     return lines
 
 
@@ -119,29 +134,36 @@ def register_partner_commands(app: typer.Typer, settings_for: SettingsFactory) -
     @partners.command("register-key")
     def register_key(
         origin: Annotated[str, typer.Argument(help="The partner node's log origin.")],
-        vkey: Annotated[str, typer.Argument(help="Its verifier key line (its `keys show`).")],
+        vkey: Annotated[
+            str,
+            typer.Argument(
+                help="Its verifier key line (its `keys show`): its log key, or its witness key"
+                " (type 0x04)."
+            ),
+        ],
         database_url: DatabaseOption = None,
     ) -> None:
-        """Register a partner's key, valid from now on."""
+        """Register a partner's log key or witness key (the vkey's type says which), valid
+        from now on."""
         _run(
             settings_for,
             database_url,
             lambda node, ctx: node.register_partner_key(ctx, origin=origin, vkey=vkey),
-            f"registered the key of {origin}",
+            f"registered the {_kind(vkey)} of {origin}",
         )
 
     @partners.command("rotate-key")
     def rotate_key(
         origin: Annotated[str, typer.Argument(help="The partner node's log origin.")],
-        vkey: Annotated[str, typer.Argument(help="Its new verifier key line.")],
+        vkey: Annotated[str, typer.Argument(help="Its new verifier key line (log or witness).")],
         database_url: DatabaseOption = None,
     ) -> None:
-        """Replace a partner's key in force by a new one, from now on."""
+        """Replace a partner's key in force of the new key's kind by it, from now on."""
         _run(
             settings_for,
             database_url,
             lambda node, ctx: node.rotate_partner_key(ctx, origin=origin, vkey=vkey),
-            f"rotated the key of {origin}",
+            f"rotated the {_kind(vkey)} of {origin}",
         )
 
     @partners.command("revoke-key")

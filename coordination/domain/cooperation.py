@@ -25,7 +25,7 @@ from coordination.domain.errors import InvalidInput, NotFound, RuleViolation
 from coordination.domain.partners import Partner, PartnerKey, audiences, base_url, origin
 from coordination.domain.values import TEXT_MAX, Audience, document_hash, in_utc, text
 from coordination.domain.values import name as checked_name
-from coordination.domain.verifier_key import verifier_key
+from coordination.domain.verifier_key import VerifierKey, verifier_key
 
 #: The one agreement of a node.
 AGREEMENT_ID = uuid5(NAMESPACE_URL, "urn:coordination:cooperation-agreement")
@@ -129,6 +129,52 @@ class CooperationAgreement(CoordinationAggregate):
                 for k in a.keys[self.partner_origin]
             )
 
+    class PartnerWitnessKeyRegistered(CoordinationAggregate.Event):
+        """The key the partner's witness cosigns with (type 0x04), valid from `valid_from`."""
+
+        TOPIC = "coordination.cooperation.partner_witness_key_registered"
+        partner_origin: str
+        key_id: str
+        vkey: str
+        valid_from: datetime
+
+        def apply(self, a: CooperationAgreement) -> None:
+            key = PartnerKey(self.key_id, self.vkey, self.valid_from)
+            a.witness_keys[self.partner_origin] = (*a.witness_keys_of(self.partner_origin), key)
+
+    class PartnerWitnessKeyRotated(CoordinationAggregate.Event):
+        """The partner's witness key in force gives way to a new one at `rotated_at`."""
+
+        TOPIC = "coordination.cooperation.partner_witness_key_rotated"
+        partner_origin: str
+        old_key_id: str
+        key_id: str
+        vkey: str
+        rotated_at: datetime
+
+        def apply(self, a: CooperationAgreement) -> None:
+            kept = tuple(
+                replace(k, rotated_at=self.rotated_at) if k.key_id == self.old_key_id else k
+                for k in a.witness_keys_of(self.partner_origin)
+            )
+            key = PartnerKey(self.key_id, self.vkey, self.rotated_at)
+            a.witness_keys[self.partner_origin] = (*kept, key)
+
+    class PartnerWitnessKeyRevoked(CoordinationAggregate.Event):
+        """The partner's witness key is no longer trusted from `revoked_from` on."""
+
+        TOPIC = "coordination.cooperation.partner_witness_key_revoked"
+        partner_origin: str
+        key_id: str
+        revoked_from: datetime
+        reason: str
+
+        def apply(self, a: CooperationAgreement) -> None:
+            a.witness_keys[self.partner_origin] = tuple(
+                replace(k, revoked_from=self.revoked_from) if k.key_id == self.key_id else k
+                for k in a.witness_keys_of(self.partner_origin)
+            )
+
     def __init__(self) -> None:
         self.title = ""
         self.agreement_version = 0
@@ -136,6 +182,9 @@ class CooperationAgreement(CoordinationAggregate):
         self.parties: dict[str, tuple[str, ...]] = {}
         self.partners: dict[str, Partner] = {}
         self.keys: dict[str, tuple[PartnerKey, ...]] = {}
+        #: The partners' witness keys, kept apart from their log keys: each kind has its
+        #: own succession (one key of each in force at a time).
+        self.witness_keys: dict[str, tuple[PartnerKey, ...]] = {}
 
     def audience(self) -> str:
         return Audience.TRANSNATIONAL.value
@@ -212,14 +261,20 @@ class CooperationAgreement(CoordinationAggregate):
         )
 
     def register_partner_key(self, ctx: Context, *, partner_origin: str, vkey: str) -> str:
-        """Register the partner's first key (or its next, after a revocation); its key id."""
+        """Register the partner's first key of the vkey's kind (log or witness), or its next
+        after a revocation; its key id."""
         party = self.admitted(partner_origin)
-        current = self.current_key(party)
+        parsed = self._parsed(party, vkey)
+        witness = parsed.witness
+        current = self.current_key(party, witness=witness)
         if current is not None:
-            raise RuleViolation(f"{party} has the key {current.key_id} in force: rotate it instead")
-        key = self._new_key(party, vkey)
+            kind = "witness key" if witness else "key"
+            raise RuleViolation(
+                f"{party} has the {kind} {current.key_id} in force: rotate it instead"
+            )
+        key = self._unregistered(parsed)
         self.record(
-            self.PartnerKeyRegistered,
+            self.PartnerWitnessKeyRegistered if witness else self.PartnerKeyRegistered,
             ctx,
             partner_origin=party,
             key_id=key.key_id,
@@ -229,14 +284,18 @@ class CooperationAgreement(CoordinationAggregate):
         return key.key_id
 
     def rotate_partner_key(self, ctx: Context, *, partner_origin: str, vkey: str) -> str:
-        """Replace the partner's key in force by a new one from now on; the new key's id."""
+        """Replace the partner's key in force of the vkey's kind (log or witness) by a new
+        one from now on; the new key's id."""
         party = self.admitted(partner_origin)
-        current = self.current_key(party)
+        parsed = self._parsed(party, vkey)
+        witness = parsed.witness
+        current = self.current_key(party, witness=witness)
         if current is None:
-            raise RuleViolation(f"{party} has no key in force to rotate: register one")
-        key = self._new_key(party, vkey)
+            kind = "witness key" if witness else "key"
+            raise RuleViolation(f"{party} has no {kind} in force to rotate: register one")
+        key = self._unregistered(parsed)
         self.record(
-            self.PartnerKeyRotated,
+            self.PartnerWitnessKeyRotated if witness else self.PartnerKeyRotated,
             ctx,
             partner_origin=party,
             old_key_id=current.key_id,
@@ -255,9 +314,13 @@ class CooperationAgreement(CoordinationAggregate):
         reason: str,
         revoked_from: datetime | None = None,
     ) -> None:
-        """Stop trusting a key from `revoked_from` (now when not given) on."""
+        """Stop trusting a key, of either kind, from `revoked_from` (now when not given) on."""
         party = self.admitted(partner_origin)
-        key = next((k for k in self.keys[party] if k.key_id == key_id.strip().lower()), None)
+        wanted = key_id.strip().lower()
+        key = next((k for k in self.keys[party] if k.key_id == wanted), None)
+        witness = key is None
+        if witness:
+            key = next((k for k in self.witness_keys_of(party) if k.key_id == wanted), None)
         if key is None:
             raise NotFound(f"{party} has no key {key_id.strip()[:20]!r}")
         if key.revoked_from is not None:
@@ -271,7 +334,7 @@ class CooperationAgreement(CoordinationAggregate):
                 field="revoked_from",
             )
         self.record(
-            self.PartnerKeyRevoked,
+            self.PartnerWitnessKeyRevoked if witness else self.PartnerKeyRevoked,
             ctx,
             partner_origin=party,
             key_id=key.key_id,
@@ -288,24 +351,43 @@ class CooperationAgreement(CoordinationAggregate):
             raise NotFound(f"{party} is not an admitted partner")
         return party
 
-    def current_key(self, party: str) -> PartnerKey | None:
-        """The partner's key in force now (neither rotated out nor revoked), if any."""
-        return next((k for k in self.keys.get(party, ()) if k.current), None)
+    def current_key(self, party: str, *, witness: bool = False) -> PartnerKey | None:
+        """The partner's log key (or witness key) in force now (neither rotated out nor
+        revoked), if any."""
+        keys = self.witness_keys_of(party) if witness else self.keys.get(party, ())
+        return next((k for k in keys if k.current), None)
+
+    def witness_keys_of(self, party: str) -> tuple[PartnerKey, ...]:
+        """The partner's witness keys, oldest first."""
+        return self.witness_keys.get(party, ())
 
     def key_valid_at(self, party: str, moment: datetime) -> PartnerKey | None:
         """The partner's key valid at `moment`, if any."""
         return next((k for k in self.keys.get(party, ()) if k.valid_at(moment)), None)
 
-    def _new_key(self, party: str, vkey: str) -> PartnerKey:
+    @staticmethod
+    def _parsed(party: str, vkey: str) -> VerifierKey:
+        """The key line parsed; a log key must be named by the partner's origin."""
         key = verifier_key(vkey)
-        if key.name != party:
+        if not key.witness and key.name != party:
             raise InvalidInput(
                 f"is named {key.name[:60]!r}: a partner's key is named by its origin, {party}",
                 field="vkey",
             )
-        for holder, keys in self.keys.items():
-            if any(k.key_id == key.key_id for k in keys):
-                raise RuleViolation(f"the key {key.key_id} is already registered for {holder}")
+        return key
+
+    def _unregistered(self, key: VerifierKey) -> PartnerKey:
+        """The key to register, refused when it was registered before, to anyone."""
+        for holder, keys in (*self.keys.items(), *self.witness_keys.items()):
+            for known in keys:
+                if known.key_id == key.key_id:
+                    raise RuleViolation(f"the key {key.key_id} is already registered for {holder}")
+                # One public key, one signer: a cosignature/v1 does not sign its witness's
+                # name, so a key shared by two witnesses (or a log) would speak for both.
+                if verifier_key(known.vkey).public_key == key.public_key:
+                    raise RuleViolation(
+                        f"its public key is already registered for {holder} (key {known.key_id})"
+                    )
         return PartnerKey(key.key_id, key.vkey, datetime.min)
 
 

@@ -1,5 +1,7 @@
 """A partner node's verifier key, as the domain checks it: the C2SP signed-note vkey line
-``<name>+<8 hex key id>+<base64(0x01 || 32-byte Ed25519 public key)>`` (FEED-PROTOCOL §2).
+``<name>+<8 hex key id>+<base64(type || 32-byte Ed25519 public key)>``, of type 0x01 for
+the key that signs a partner's log (FEED-PROTOCOL §2) or 0x04 for the key its witness
+cosigns with (C2SP tlog-cosignature ``cosignature/v1``, FEED-PROTOCOL §7).
 
 Only the form is checked here (name, key id, type byte, length, and that the key id is
 the one the name and key give); verifying signatures with it is the signed log's
@@ -16,8 +18,11 @@ from dataclasses import dataclass
 
 from coordination.domain.errors import InvalidInput
 
-#: The signature type byte of Ed25519 in a vkey.
+#: The signature type byte of Ed25519 in a vkey: a log's key.
 ED25519 = 0x01
+#: The signature type byte of an Ed25519 ``cosignature/v1``: a witness's key.
+COSIGNATURE_V1 = 0x04
+_TYPES = frozenset({ED25519, COSIGNATURE_V1})
 VKEY_MAX = 400
 _KEY_ID = re.compile(r"[0-9a-f]{8}")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
@@ -31,22 +36,31 @@ class VerifierKey:
         name: The key's name; a partner's key is named by the partner's origin.
         key_id: The key id, 8 lowercase hexadecimal digits.
         public_key: The 32 bytes of the Ed25519 public key.
+        key_type: Its signature type byte: `ED25519` (a log's) or `COSIGNATURE_V1` (a
+            witness's).
     """
 
     name: str
     key_id: str
     public_key: bytes
+    key_type: int = ED25519
 
     @property
     def vkey(self) -> str:
         """The key as its verifier key line."""
-        encoded = base64.b64encode(bytes([ED25519]) + self.public_key).decode()
+        encoded = base64.b64encode(bytes([self.key_type]) + self.public_key).decode()
         return f"{self.name}+{self.key_id}+{encoded}"
 
+    @property
+    def witness(self) -> bool:
+        """Whether it is a witness's cosigning key rather than a log's."""
+        return self.key_type == COSIGNATURE_V1
 
-def key_id_of(name: str, public_key: bytes) -> str:
-    """The key id: the first 4 bytes of ``SHA-256(name || 0x0A || 0x01 || key)``, in hex."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4].hex()
+
+def key_id_of(name: str, public_key: bytes, key_type: int = ED25519) -> str:
+    """The key id: the first 4 bytes of ``SHA-256(name || 0x0A || type || key)``, in hex."""
+    data = name.encode() + b"\n" + bytes([key_type]) + public_key
+    return hashlib.sha256(data).digest()[:4].hex()
 
 
 def verifier_key(line: str, field: str = "vkey") -> VerifierKey:
@@ -80,11 +94,14 @@ def verifier_key(line: str, field: str = "vkey") -> VerifierKey:
         raw = base64.b64decode(encoded, validate=True)
     except binascii.Error:
         raise InvalidInput("has a key that is not standard base64", field=field) from None
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise InvalidInput("is not an Ed25519 key (0x01 followed by 32 bytes)", field=field)
-    expected = key_id_of(name, raw[1:])
+    if len(raw) != 33 or raw[0] not in _TYPES:
+        raise InvalidInput(
+            "is not an Ed25519 key: 0x01 (a log's) or 0x04 (a witness's) followed by 32 bytes",
+            field=field,
+        )
+    expected = key_id_of(name, raw[1:], raw[0])
     if key_id.lower() != expected:
         raise InvalidInput(
             f"has the key id {key_id}, but its name and key give {expected}", field=field
         )
-    return VerifierKey(name, expected, raw[1:])
+    return VerifierKey(name, expected, raw[1:], raw[0])

@@ -45,14 +45,17 @@ async def _client_gone(request: Request) -> None:
         pass
 
 
-async def wait_beyond(request: Request, notifier: LogNotifier, size: int, seconds: int) -> bool:
+async def wait_beyond(
+    request: Request, notifier: LogNotifier, size: int, seconds: int, cosigned: int | None = None
+) -> bool:
     """Wait until a checkpoint larger than ``size`` is signed, ``seconds`` pass, or the
-    client goes away.
+    client goes away; given ``cosigned`` (the notifier's generation of cosignatures
+    seen), also until cosignatures are gathered in this process.
 
     Returns:
         Whether a larger checkpoint was signed meanwhile.
     """
-    grown = asyncio.ensure_future(notifier.wait_beyond(size, seconds))
+    grown = asyncio.ensure_future(notifier.wait_beyond(size, seconds, cosigned))
     gone = asyncio.ensure_future(_client_gone(request))
     try:
         await asyncio.wait({grown, gone}, return_when=asyncio.FIRST_COMPLETED)

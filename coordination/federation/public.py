@@ -21,19 +21,21 @@ async def checkpoint(request: Request, log: AuditLog) -> Response:
     """The latest signed checkpoint (a C2SP signed note), with the cosignatures gathered
     for it from the partners' witnesses appended as extra signature lines (§7).
 
-    With ``Prefer: wait=S`` and ``If-None-Match`` naming the latest checkpoint (the
-    client has it), the answer waits up to S s for a newer one: 200 with it, or 304
-    when none came. A client without the latest gets it at once.
+    With ``Prefer: wait=S`` and ``If-None-Match`` naming the latest checkpoint as the
+    client has it, the answer waits up to S s for a newer one, or for new cosignatures of
+    it gathered by this process: 200 with it, or 304 when nothing came. A client without
+    the latest gets it at once.
     """
+    cosigned = log.notifier.cosigned  # before the read: a gathering after it wakes the wait
     head = await latest(log)
     body = (await run_in_threadpool(log.cosigned_note, head)).encode()
     headers = dict(caching.CHECKPOINT)
     wait = long_poll.preferred_wait(request)
     if wait and caching.matches(request, caching.etag(body)):
         headers.update(long_poll.applied(wait))
-        if await long_poll.wait_beyond(request, log.notifier, head.size, wait):
-            head = await latest(log)
-            body = (await run_in_threadpool(log.cosigned_note, head)).encode()
+        await long_poll.wait_beyond(request, log.notifier, head.size, wait, cosigned)
+        head = await latest(log)
+        body = (await run_in_threadpool(log.cosigned_note, head)).encode()
     return caching.respond(request, body, TEXT, headers)
 
 

@@ -5,10 +5,10 @@ from it, and keep the cosignature lines it answers beside the checkpoint.
 
 A witness that is down, slow or answers garbage costs only its own cosignature: every
 witness is asked at once, each with a timeout, and a failure is logged and skipped. A
-witness's line is kept only when it verifies with the key that witness publishes at
-``/federation/v1/witness/key`` (the registry holds partners' log keys, not yet their
-witness keys: decision 44). A 409 tells the size the witness holds; the request is then
-made once more from that size.
+witness's line is kept only when it verifies with the witness key registered for that
+partner in the node's own log (decisions 44 and 47), never with a key the witness
+serves: whoever answers at a partner's address cannot vouch for itself. A 409 tells the
+size the witness holds; the request is then made once more from that size.
 """
 
 from __future__ import annotations
@@ -36,10 +36,21 @@ SIZE_TYPE = "text/x.tlog.size"
 
 @dataclass(frozen=True)
 class WitnessTarget:
-    """A partner asked to cosign: its origin and its node's base URL."""
+    """A partner asked to cosign: its origin, its node's base URL and its registered
+    witness key."""
 
     origin: str
     base_url: str
+    key: CosignatureVerifier
+
+
+@dataclass(frozen=True)
+class WitnessAnswer:
+    """What one witness answered: its cosignature, kept, or why there is none."""
+
+    target: WitnessTarget
+    cosignature: Cosignature | None = None
+    problem: str | None = None
 
 
 def _body(old: int, proof: list[bytes], note: str) -> bytes:
@@ -59,9 +70,7 @@ async def _ask(
     client: httpx.AsyncClient, audit: AuditLog, target: WitnessTarget, head: StoredCheckpoint
 ) -> Cosignature | None:
     base = target.base_url.rstrip("/") + FEED_PREFIX + "/witness"
-    answer = await client.get(f"{base}/key")
-    answer.raise_for_status()
-    witness = CosignatureVerifier.from_vkey(answer.text.strip())
+    witness = target.key
     old = await run_in_threadpool(_last_cosigned, audit, witness, head.size)
     for _attempt in range(2):
         proof = await run_in_threadpool(audit.consistency_proof, old, head.size) if old else []
@@ -72,7 +81,8 @@ async def _ask(
                 break
             old = held
             continue
-        response.raise_for_status()
+        if response.status_code != 200:
+            break
         line = response.text
         if witness not in cosigned_by(head.note + line, [witness]):
             raise ValueError(f"its answer holds no valid cosignature by {witness.name}")
@@ -89,13 +99,16 @@ def _last_cosigned(audit: AuditLog, witness: CosignatureVerifier, latest: int) -
 
 async def gather_once(
     audit: AuditLog, targets: list[WitnessTarget], client: httpx.AsyncClient | None = None
-) -> list[Cosignature]:
-    """Ask every target to cosign the latest checkpoint; keep and return what verified.
+) -> list[WitnessAnswer]:
+    """Ask every target to cosign the latest checkpoint; keep what verified.
 
     Args:
         audit: The node's log.
         targets: The partners to ask.
         client: The HTTP client to use (one with a timeout is made when not given).
+
+    Returns:
+        Each target's answer, in the order given (none before the first checkpoint).
     """
     head = await run_in_threadpool(audit.latest_checkpoint)
     if head is None or not targets:
@@ -108,13 +121,18 @@ async def gather_once(
     finally:
         if client is None:
             await own.aclose()
-    gathered = []
+    answers = []
     for target, result in zip(targets, results, strict=True):
         if isinstance(result, Cosignature):
-            gathered.append(result)
+            answers.append(WitnessAnswer(target, cosignature=result))
         elif isinstance(result, httpx.HTTPError | ValueError | NoteError):
-            log.warning("witness %s did not cosign size %s: %s", target.origin, head.size, result)
+            problem = str(result) or type(result).__name__
+            log.warning("witness %s did not cosign size %s: %s", target.origin, head.size, problem)
+            answers.append(WitnessAnswer(target, problem=problem))
         elif isinstance(result, BaseException):
             raise result
-    await run_in_threadpool(audit.witness_store.keep_cosignatures, head.size, gathered)
-    return gathered
+    kept = [a.cosignature for a in answers if a.cosignature is not None]
+    await run_in_threadpool(audit.witness_store.keep_cosignatures, head.size, kept)
+    if kept:
+        audit.notifier.publish_cosignatures()
+    return answers

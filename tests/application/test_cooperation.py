@@ -233,3 +233,40 @@ def test_a_revoked_key_is_valid_no_more_and_never_comes_back(signed: Coordinatio
         secretariat(later), origin=IT, vkey=Signer.generate(IT).verifier.vkey
     )
     assert agreement(signed).current_key(IT) is not None
+
+
+def test_a_witness_key_follows_its_own_succession_beside_the_log_key(
+    signed: Coordination,
+) -> None:
+    from coordination.audit.cosignature import Cosigner
+
+    admit(signed, IT)
+    admit(signed, NL)
+    log_key = Signer.generate(IT)
+    witness, next_witness = Cosigner.generate(f"{IT}/witness"), Cosigner.generate(f"{IT}/w")
+    signed.register_partner_key(secretariat(), origin=IT, vkey=log_key.verifier.vkey)
+    # The vkey's type byte (0x04) makes it a witness key: no rotation of the log key.
+    signed.register_partner_key(secretariat(), origin=IT, vkey=witness.verifier.vkey)
+    found = agreement(signed)
+    witness_id = f"{witness.verifier.key_id:08x}"
+    assert found.current_key(IT).key_id == f"{log_key.verifier.key_id:08x}"  # type: ignore[union-attr]
+    assert found.current_key(IT, witness=True).key_id == witness_id  # type: ignore[union-attr]
+    with pytest.raises(RuleViolation, match=r"has the witness key \w+ in force: rotate it"):
+        signed.register_partner_key(secretariat(), origin=IT, vkey=next_witness.verifier.vkey)
+    # One public key, one signer: the same key under another name, or for another partner.
+    renamed = Cosigner(f"{NL}/witness", witness.seed).verifier.vkey
+    with pytest.raises(RuleViolation, match=f"public key is already registered for {IT}"):
+        signed.register_partner_key(secretariat(), origin=NL, vkey=renamed)
+
+    later = NOW + timedelta(days=3)
+    signed.rotate_partner_key(secretariat(later), origin=IT, vkey=next_witness.verifier.vkey)
+    signed.revoke_partner_key(
+        secretariat(later), origin=IT, key_id=f"{next_witness.verifier.key_id:08x}", reason="lost"
+    )
+    found = agreement(signed)
+    assert [k.key_id for k in found.witness_keys_of(IT)] == [
+        witness_id,
+        f"{next_witness.verifier.key_id:08x}",
+    ]
+    assert found.current_key(IT, witness=True) is None
+    assert found.current_key(IT) is not None  # the log key is untouched

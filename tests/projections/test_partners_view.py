@@ -68,3 +68,37 @@ async def test_parties_partners_and_the_key_valid_at_the_time(
     await settle(runner, app)
     assert [p.origin for p in await list_partners(db)] == [IT]
     assert [p.agreement_version for p in await list_partners(db)] == [2]
+
+
+async def test_witness_keys_apart_from_log_keys(
+    system: System, db: ReadDatabase, runner: ProjectionRunner
+) -> None:
+    from coordination.audit.cosignature import Cosigner
+
+    app, both = system.app, ["public", "transnational"]
+    app.sign_cooperation_agreement(
+        secretariat(T0), title="A", document_hash="a" * 64, parties=[(IT, both)]
+    )
+    app.admit_partner(
+        secretariat(T0), origin=IT, name="Italy", base_url="https://it.example", sees=both
+    )
+    log_key = Signer.generate(IT).verifier
+    first, second = Cosigner.generate(f"{IT}/witness"), Cosigner.generate(f"{IT}/witness")
+    app.register_partner_key(secretariat(T0), origin=IT, vkey=log_key.vkey)
+    app.register_partner_key(secretariat(T0), origin=IT, vkey=first.verifier.vkey)
+    rotated = T0 + timedelta(days=1)
+    app.rotate_partner_key(secretariat(rotated), origin=IT, vkey=second.verifier.vkey)
+    await settle(runner, app)
+
+    it = await admitted_partner(db, IT)
+    assert it is not None
+    assert [k.vkey for k in it.keys] == [log_key.vkey]
+    assert [k.vkey for k in it.witness_keys] == [first.verifier.vkey, second.verifier.vkey]
+    assert it.key_valid_at(rotated) is not None
+    assert it.key_valid_at(rotated).vkey == log_key.vkey  # type: ignore[union-attr]
+    before = it.witness_key_valid_at(rotated - timedelta(microseconds=1))
+    assert before is not None
+    assert before.vkey == first.verifier.vkey
+    now = it.witness_key_valid_at(rotated)
+    assert now is not None
+    assert now.vkey == second.verifier.vkey

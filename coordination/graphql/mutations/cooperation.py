@@ -71,10 +71,13 @@ class AdmitPartnerPayload(CooperationChange):
     pass
 
 
-@strawberry.input(description="Register a partner's key (its node key, named by its origin).")
+@strawberry.input(
+    description="Register a partner's key: its node key (vkey type 0x01, named by its origin)"
+    " or its witness key (type 0x04); the key's type byte says which."
+)
 class RegisterPartnerKeyInput(CommandInput):
     origin: str
-    vkey: str = strawberry.field(description="The verifier key line <origin>+<key id>+<key>.")
+    vkey: str = strawberry.field(description="The verifier key line <name>+<key id>+<key>.")
 
 
 @strawberry.type(description="The key was registered; it is valid from now on.")
@@ -82,7 +85,10 @@ class RegisterPartnerKeyPayload(CooperationChange):
     pass
 
 
-@strawberry.input(description="Replace a partner's key in force by a new one, from now on.")
+@strawberry.input(
+    description="Replace a partner's key in force of the new key's kind (node or witness)"
+    " by the new one, from now on."
+)
 class RotatePartnerKeyInput(CommandInput):
     origin: str
     vkey: str = strawberry.field(description="The new verifier key line.")
@@ -93,7 +99,7 @@ class RotatePartnerKeyPayload(CooperationChange):
     pass
 
 
-@strawberry.input(description="Stop trusting a partner's key.")
+@strawberry.input(description="Stop trusting a partner's key (node or witness key).")
 class RevokePartnerKeyInput(CommandInput):
     origin: str
     key_id: str = strawberry.field(description="The key id, 8 hexadecimal digits.")

@@ -55,12 +55,24 @@ class Partner:
         description="What it was admitted to see (the joint groups it belongs to come on top)."
     )
     admitted_at: datetime | None
-    keys: list[PartnerKey] = strawberry.field(description="Its keys, oldest first.")
+    keys: list[PartnerKey] = strawberry.field(
+        description="Its log keys (vkey type 0x01: they sign its checkpoints and requests),"
+        " oldest first."
+    )
+    witness_keys: list[PartnerKey] = strawberry.field(
+        description="Its witness keys (vkey type 0x04: they cosign this node's checkpoints),"
+        " oldest first."
+    )
     row: strawberry.Private[views.PartnerView]
 
-    @strawberry.field(description="Its key valid at a moment, if any.")
+    @strawberry.field(description="Its log key valid at a moment, if any.")
     def key_valid_at(self, at: datetime) -> PartnerKey | None:
         found = self.row.key_valid_at(at)
+        return PartnerKey.from_row(found) if found is not None else None
+
+    @strawberry.field(description="Its witness key valid at a moment, if any.")
+    def witness_key_valid_at(self, at: datetime) -> PartnerKey | None:
+        found = self.row.witness_key_valid_at(at)
         return PartnerKey.from_row(found) if found is not None else None
 
     @classmethod
@@ -75,5 +87,6 @@ class Partner:
             sees=list(row.sees),
             admitted_at=row.admitted_at,
             keys=[PartnerKey.from_row(key) for key in row.keys],
+            witness_keys=[PartnerKey.from_row(key) for key in row.witness_keys],
             row=row,
         )

@@ -1,5 +1,6 @@
 """Queries over the partner registry: the parties of the agreement, the admitted partners
-and their keys, and the key of a partner valid at a given moment."""
+and their keys (log keys and witness keys apart), and the key of a partner valid at a
+given moment."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ class PartnerView:
         base_url: Where its node is reached.
         sees: What it was admitted to see (joint groups come on top).
         admitted_at: When it was admitted.
-        keys: Its keys, oldest first.
+        keys: Its log keys (which sign its checkpoints and requests), oldest first.
+        witness_keys: Its witness keys (which cosign this node's checkpoints), oldest first.
     """
 
     origin: str
@@ -59,10 +61,15 @@ class PartnerView:
     sees: tuple[str, ...]
     admitted_at: datetime | None
     keys: tuple[PartnerKeyView, ...]
+    witness_keys: tuple[PartnerKeyView, ...] = ()
 
     def key_valid_at(self, at: datetime) -> PartnerKeyView | None:
-        """Its key valid at `at`, if any (keys follow one another: at most one is)."""
+        """Its log key valid at `at`, if any (keys follow one another: at most one is)."""
         return next((key for key in self.keys if key.valid_at(at)), None)
+
+    def witness_key_valid_at(self, at: datetime) -> PartnerKeyView | None:
+        """Its witness key valid at `at`, if any."""
+        return next((key for key in self.witness_keys if key.valid_at(at)), None)
 
 
 _PARTIES = (
@@ -70,6 +77,7 @@ _PARTIES = (
     " FROM rv_partner_parties p LEFT JOIN rv_partners a ON a.origin = p.origin"
 )
 _KEYS = "SELECT * FROM rv_partner_keys"
+_WITNESS_KEYS = "SELECT * FROM rv_partner_witness_keys"
 
 
 def _key(row: Row) -> PartnerKeyView:
@@ -90,20 +98,30 @@ def _words(text: str | None) -> tuple[str, ...]:
     return tuple(text.split()) if text else ()
 
 
+async def _keys_by_origin(
+    db: ReadDatabase, select: str, origin: str | None
+) -> dict[str, list[PartnerKeyView]]:
+    keys = Query(select)
+    if origin is not None:
+        keys.where("origin = {}", origin)
+    rows = await db.fetch(keys.sql(" ORDER BY origin, valid_from, key_id"), *keys.args)
+    by_origin: dict[str, list[PartnerKeyView]] = {}
+    for row in rows:
+        by_origin.setdefault(row["origin"], []).append(_key(row))
+    return by_origin
+
+
 async def list_partners(db: ReadDatabase, *, origin: str | None = None) -> list[PartnerView]:
     """The agreement's parties by origin, each with its keys (one party when `origin`).
 
     An agreement names a handful of partnerships, so this is one list, not a page.
     """
-    parties, keys = Query(_PARTIES), Query(_KEYS)
+    parties = Query(_PARTIES)
     if origin is not None:
         parties.where("p.origin = {}", origin)
-        keys.where("origin = {}", origin)
     party_rows = await db.fetch(parties.sql(" ORDER BY p.origin"), *parties.args)
-    key_rows = await db.fetch(keys.sql(" ORDER BY origin, valid_from, key_id"), *keys.args)
-    by_origin: dict[str, list[PartnerKeyView]] = {}
-    for row in key_rows:
-        by_origin.setdefault(row["origin"], []).append(_key(row))
+    by_origin = await _keys_by_origin(db, _KEYS, origin)
+    witness_by_origin = await _keys_by_origin(db, _WITNESS_KEYS, origin)
     return [
         PartnerView(
             origin=row["origin"],
@@ -115,6 +133,7 @@ async def list_partners(db: ReadDatabase, *, origin: str | None = None) -> list[
             sees=_words(row["sees"]),
             admitted_at=to_moment(row["admitted_at"]),
             keys=tuple(by_origin.get(row["origin"], ())),
+            witness_keys=tuple(witness_by_origin.get(row["origin"], ())),
         )
         for row in party_rows
     ]

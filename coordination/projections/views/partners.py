@@ -1,7 +1,8 @@
 """The partner registry (B8): the agreement's parties and what each may see, the admitted
 partners with their base URLs, and every key of each with the interval it is valid in,
 so that "the key valid at the time" can be asked of the views (the feed asks it of
-every signed request)."""
+every signed request). Witness keys (which cosign this node's checkpoints) are kept in a
+table of their own, so a query for log keys can never be answered with a witness's."""
 
 from __future__ import annotations
 
@@ -20,19 +21,22 @@ PARTNERS = Table(
     {"origin": TEXT, "name": TEXT, "base_url": TEXT, "sees": TEXT, "admitted_at": MOMENT},
     key=("origin",),
 )
-KEYS = Table(
-    "partner_keys",
-    {
-        "origin": TEXT,
-        "key_id": TEXT,
-        "vkey": TEXT,
-        "valid_from": MOMENT,
-        "rotated_at": MOMENT,
-        "revoked_from": MOMENT,
-        "revocation_reason": TEXT,
-    },
-    key=("origin", "key_id"),
+_KEY_COLUMNS = {
+    "origin": TEXT,
+    "key_id": TEXT,
+    "vkey": TEXT,
+    "valid_from": MOMENT,
+    "rotated_at": MOMENT,
+    "revoked_from": MOMENT,
+    "revocation_reason": TEXT,
+}
+KEYS = Table("partner_keys", _KEY_COLUMNS, key=("origin", "key_id"))
+WITNESS_KEYS = Table("partner_witness_keys", _KEY_COLUMNS, key=("origin", "key_id"))
+Registered = CooperationAgreement.PartnerKeyRegistered | (
+    CooperationAgreement.PartnerWitnessKeyRegistered
 )
+Rotated = CooperationAgreement.PartnerKeyRotated | CooperationAgreement.PartnerWitnessKeyRotated
+Revoked = CooperationAgreement.PartnerKeyRevoked | CooperationAgreement.PartnerWitnessKeyRevoked
 
 
 def _parties(e: CooperationAgreement.Signed | CooperationAgreement.Amended, w: Writer) -> None:
@@ -59,32 +63,42 @@ def _admitted(e: CooperationAgreement.PartnerAdmitted, w: Writer) -> None:
     )
 
 
-def _registered(e: CooperationAgreement.PartnerKeyRegistered, w: Writer) -> None:
+_WITNESS_EVENTS = (
+    CooperationAgreement.PartnerWitnessKeyRegistered,
+    CooperationAgreement.PartnerWitnessKeyRotated,
+    CooperationAgreement.PartnerWitnessKeyRevoked,
+)
+
+
+def _table(e: Registered | Rotated | Revoked) -> str:
+    return WITNESS_KEYS.name if isinstance(e, _WITNESS_EVENTS) else KEYS.name
+
+
+def _registered(e: Registered, w: Writer) -> None:
     w.upsert(
-        "partner_keys",
+        _table(e),
         {"origin": e.partner_origin, "key_id": e.key_id},
         vkey=e.vkey,
         valid_from=moment(e.valid_from),
     )
 
 
-def _rotated(e: CooperationAgreement.PartnerKeyRotated, w: Writer) -> None:
+def _rotated(e: Rotated, w: Writer) -> None:
+    table = _table(e)
     w.update(
-        "partner_keys",
-        {"origin": e.partner_origin, "key_id": e.old_key_id},
-        rotated_at=moment(e.rotated_at),
+        table, {"origin": e.partner_origin, "key_id": e.old_key_id}, rotated_at=moment(e.rotated_at)
     )
     w.upsert(
-        "partner_keys",
+        table,
         {"origin": e.partner_origin, "key_id": e.key_id},
         vkey=e.vkey,
         valid_from=moment(e.rotated_at),
     )
 
 
-def _revoked(e: CooperationAgreement.PartnerKeyRevoked, w: Writer) -> None:
+def _revoked(e: Revoked, w: Writer) -> None:
     w.update(
-        "partner_keys",
+        _table(e),
         {"origin": e.partner_origin, "key_id": e.key_id},
         revoked_from=moment(e.revoked_from),
         revocation_reason=e.reason,
@@ -93,7 +107,7 @@ def _revoked(e: CooperationAgreement.PartnerKeyRevoked, w: Writer) -> None:
 
 VIEW = View(
     name="partners",
-    tables=(PARTNERS, PARTIES, KEYS),
+    tables=(PARTNERS, PARTIES, KEYS, WITNESS_KEYS),
     handlers={
         CooperationAgreement.Signed.TOPIC: _parties,
         CooperationAgreement.Amended.TOPIC: _parties,
@@ -101,5 +115,8 @@ VIEW = View(
         CooperationAgreement.PartnerKeyRegistered.TOPIC: _registered,
         CooperationAgreement.PartnerKeyRotated.TOPIC: _rotated,
         CooperationAgreement.PartnerKeyRevoked.TOPIC: _revoked,
+        CooperationAgreement.PartnerWitnessKeyRegistered.TOPIC: _registered,
+        CooperationAgreement.PartnerWitnessKeyRotated.TOPIC: _rotated,
+        CooperationAgreement.PartnerWitnessKeyRevoked.TOPIC: _revoked,
     },
 )
