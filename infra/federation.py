@@ -11,7 +11,8 @@ Run from the checkout with the project's interpreter:
 
 `up` starts clean: it stops the nodes of an earlier run, deletes their data and starts
 five new ones. The nodes run `coordination serve` as an operator runs it, and are
-introduced with `coordination partners …`; their PostgreSQL server (for it and fi,
+introduced through their GraphQL APIs (an admin token each, issued by
+`coordination tokens issue`); their PostgreSQL server (for it and fi,
 when PostgreSQL's binaries are on this machine) runs in the background until `down`.
 """
 
@@ -21,6 +22,7 @@ import argparse
 import logging
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from infra import federation_postgres
@@ -44,8 +46,12 @@ from infra.federation_scenario import cosigned_by_all, each, introduce
 ROOT = Path("var/federation")
 
 
+STARTED = time.monotonic()
+
+
 def say(text: str) -> None:
-    print(text, flush=True)
+    """Print a line of progress, with the seconds since the launcher started."""
+    print(f"[{time.monotonic() - STARTED:5.1f} s] {text}" if text else "", flush=True)
 
 
 def down(root: Path) -> None:
@@ -81,7 +87,7 @@ def launch(root: Path, codes: list[str], postgres: bool) -> list[Node]:
     each(nodes, prepare)
     processes = {node.code: start(node) for node in nodes}
     each(nodes, lambda node: wait_ready(node, processes[node.code]))
-    say("all nodes ready; introducing them to each other (B8 events in each one's log)")
+    say("all nodes ready; introducing them to each other (B8 events in each one's own log)")
     introduce(nodes)
     return nodes
 
@@ -91,10 +97,10 @@ def up(root: Path, codes: list[str], postgres: bool) -> list[Node]:
     others, and print what every node shows."""
     nodes = launch(root, codes, postgres)
     say("waiting until every node's checkpoint is cosigned by the others")
-    cosigned_by_all(nodes, gathers=False)
-    say("")
-    say(report(nodes))
-    say(f"\nthe nodes keep running; stop them with `make federation-down` (data kept in {root})")
+    cosigned_by_all(nodes)
+    print("\n" + report(nodes), flush=True)
+    print(flush=True)
+    say(f"the nodes keep running; stop them with `make federation-down` (data kept in {root})")
     return nodes
 
 

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -180,6 +181,27 @@ def start(node: Node) -> subprocess.Popen[bytes]:
         )
     node.pid_file.write_text(f"{process.pid}\n")
     return process
+
+
+def graphql(node: Node, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Ask ``node``'s GraphQL API with its admin token; the data.
+
+    Raises:
+        FederationError: The answer had errors.
+    """
+    answer = httpx.post(
+        f"{node.url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {node.admin_token()}"},
+        timeout=30.0,
+    )
+    body = answer.json()
+    if answer.status_code != 200 or body.get("errors"):
+        raise FederationError(
+            f"{node.code}: GraphQL answered {answer.status_code}: {body.get('errors')}"
+        )
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def wait_until(what: str, check: Callable[[], bool], timeout: float) -> None:

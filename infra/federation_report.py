@@ -3,35 +3,11 @@ whose cosignature on it verifies, and what its GraphQL API shows of its partners
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
-
-from infra.federation_nodes import FederationError, Node
+from infra.federation_nodes import Node, graphql
 from infra.federation_scenario import cosigners, served_checkpoint
 
-PARTNERS = "{ partners { origin admitted baseUrl sees keys { keyId validUntil } } }"
-
-
-def graphql(node: Node, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Ask ``node``'s GraphQL API with its admin token; the data.
-
-    Raises:
-        FederationError: The answer had errors.
-    """
-    answer = httpx.post(
-        f"{node.url}/graphql",
-        json={"query": query, "variables": variables or {}},
-        headers={"Authorization": f"Bearer {node.admin_token()}"},
-        timeout=30.0,
-    )
-    body = answer.json()
-    if answer.status_code != 200 or body.get("errors"):
-        raise FederationError(
-            f"{node.code}: GraphQL answered {answer.status_code}: {body.get('errors')}"
-        )
-    data: dict[str, Any] = body["data"]
-    return data
+PARTNERS = """{ partners { origin baseUrl sees
+    keys { keyId validUntil } witnessKeys { keyId validUntil } } }"""
 
 
 def checkpoint_lines(node: Node, nodes: list[Node]) -> list[str]:
@@ -49,10 +25,13 @@ def checkpoint_lines(node: Node, nodes: list[Node]) -> list[str]:
 def partner_lines(node: Node) -> list[str]:
     lines = ["  partners (its own log's B8 record):"]
     for partner in graphql(node, PARTNERS)["partners"]:
-        in_force = [k["keyId"] for k in partner["keys"] if k["validUntil"] is None]
+        log_keys, witness_keys = (
+            ", ".join(k["keyId"] for k in partner[kind] if k["validUntil"] is None) or "none"
+            for kind in ("keys", "witnessKeys")
+        )
         lines.append(
             f"    {partner['origin']}  {partner['baseUrl']}  sees {','.join(partner['sees'])}"
-            f"  key {', '.join(in_force) or 'none'}"
+            f"  log key {log_keys}  witness key {witness_keys}"
         )
     return lines
 

@@ -1,20 +1,20 @@
 """What `make federation` has the nodes do, each through its own command line and HTTP
 as its operator would: introduce them to each other (B8 events in each node's own log),
-then gather every node's checkpoint cosignatures from the others."""
+then wait until every node's checkpoint is cosigned by the others."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 
-from infra.federation_nodes import FEED, Node, coordination, wait_until
+from infra.federation_nodes import FEED, FederationError, Node, graphql, wait_until
 
 AGREEMENT = "Cooperation agreement of the five partnerships for the social economy"
-SEES = "public,transnational"
+SEES = ["public", "transnational"]
 COSIGN_TIMEOUT_S = 120.0
 
 
@@ -39,51 +39,39 @@ def witness_key(node: Node) -> str:
     return answer.text.strip()
 
 
-def registers_witness_keys(node: Node) -> bool:
-    """Whether this release records partners' witness keys (`partners register-witness-key`)."""
-    return "register-witness-key" in coordination(node, "partners", "--help")
+def command(node: Node, mutation: str, given: dict[str, Any]) -> None:
+    """Run one mutation on ``node`` (its input as ``$input``), as its admin.
+
+    Raises:
+        FederationError: The node refused it; with its reason.
+    """
+    query = (
+        f"mutation($input: {mutation[0].upper()}{mutation[1:]}Input!) {{ {mutation}(input: $input)"
+        " { __typename ... on UserError { message } } }"
+    )
+    answer = graphql(node, query, {"input": given})[mutation]
+    if "message" in answer:
+        raise FederationError(f"{node.code}: {mutation} refused: {answer['message']}")
 
 
 def introduce(nodes: list[Node]) -> None:
     """Each node signs the agreement with the others, admits each with its base URL and
-    what it may see, and registers its log key (and witness key, where the release
-    records them) as fetched from the partner's public endpoints."""
-    keys = {node.origin: log_key(node) for node in nodes}
-    witnesses = {node.origin: witness_key(node) for node in nodes}
-    with_witness = registers_witness_keys(nodes[0])
+    what it may see, and registers its log key and its witness key as fetched from the
+    partner's public endpoints (the vkey's type tells them apart): the events of B8, in
+    its own log, through its GraphQL API."""
+    keys = {node.origin: (log_key(node), witness_key(node)) for node in nodes}
     document_hash = hashlib.sha256(AGREEMENT.encode()).hexdigest()
 
     def introduce_one(node: Node) -> None:
         others = [other for other in nodes if other is not node]
-        parties = [word for other in others for word in ("--party", f"{other.origin}={SEES}")]
-        coordination(
-            node,
-            "partners",
-            "sign",
-            "--title",
-            AGREEMENT,
-            "--document-hash",
-            document_hash,
-            *parties,
-        )
+        parties = [{"origin": other.origin, "sees": SEES} for other in others]
+        agreement = {"title": AGREEMENT, "documentHash": document_hash, "parties": parties}
+        command(node, "signCooperationAgreement", agreement)
         for other in others:
-            coordination(
-                node,
-                "partners",
-                "admit",
-                other.origin,
-                "--name",
-                other.name,
-                "--base-url",
-                other.url,
-                "--sees",
-                SEES,
-            )
-            coordination(node, "partners", "register-key", other.origin, keys[other.origin])
-            if with_witness:
-                coordination(
-                    node, "partners", "register-witness-key", other.origin, witnesses[other.origin]
-                )
+            admission = {"origin": other.origin, "name": other.name, "baseUrl": other.url}
+            command(node, "admitPartner", {**admission, "sees": SEES})
+            for vkey in keys[other.origin]:
+                command(node, "registerPartnerKey", {"origin": other.origin, "vkey": vkey})
 
     each(nodes, introduce_one)
 
@@ -113,49 +101,14 @@ def cosigners(node: Node, nodes: list[Node]) -> list[str]:
     return sorted(verifiers[w] for w in cosigned_by(note, verifiers))
 
 
-def gather_by_hand(node: Node, nodes: list[Node]) -> None:
-    """Ask every other node to cosign ``node``'s latest checkpoint, with the node's own
-    log and witness store (`gather_once`), for a release whose `serve` does not gather
-    on its own."""
-    from coordination.audit.keys import load_signer
-    from coordination.audit.log import open_audit_log
-    from coordination.bootstrap import bootstrap
-    from coordination.federation.witness_gather import WitnessTarget, gather_once
-    from coordination.settings import Settings
-
-    settings = Settings(
-        database_url=node.database_url,
-        data_dir=node.directory,
-        origin=node.origin,
-        env="development",
-    )
-    system = bootstrap(settings, create_tables=False)
-    audit = open_audit_log(
-        system.target, system.app, origin=node.origin, verifier=load_signer(settings).verifier
-    )
-    try:
-        targets = [WitnessTarget(o.origin, o.url) for o in nodes if o is not node]
-        asyncio.run(gather_once(audit, targets))
-    finally:
-        audit.close()
-        system.close()
+def cosigned_by_others(node: Node, nodes: list[Node]) -> Callable[[], bool]:
+    """Whether ``node`` serves a checkpoint cosigned by every other node."""
+    return lambda: len(cosigners(node, nodes)) == len(nodes) - 1
 
 
-def cosigned_by_all(nodes: list[Node], gathers: bool) -> None:
-    """Until every node serves a checkpoint cosigned by every other node; when ``gathers``
-    is False (`serve` does not gather on its own), gathering by hand meanwhile."""
-
-    def all_cosign(node: Node) -> Callable[[], bool]:
-        def check() -> bool:
-            if not gathers:
-                gather_by_hand(node, nodes)
-            return len(cosigners(node, nodes)) == len(nodes) - 1
-
-        return check
-
-    each(
-        nodes,
-        lambda node: wait_until(
-            f"{node.code}'s checkpoint cosigned by all", all_cosign(node), COSIGN_TIMEOUT_S
-        ),
-    )
+def cosigned_by_all(nodes: list[Node]) -> None:
+    """Until every node serves a checkpoint cosigned by every other node (each node's
+    `serve` gathers its cosignatures itself)."""
+    for node in nodes:
+        what = f"{node.code}'s checkpoint cosigned by the other {len(nodes) - 1}"
+        wait_until(what, cosigned_by_others(node, nodes), COSIGN_TIMEOUT_S)
