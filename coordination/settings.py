@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         feed_rate: Requests per second each caller of the feed may make, sustained.
         feed_burst: Requests a caller of the feed may make at once before `feed_rate`
             holds it back (429 with `Retry-After`).
+        sync: Run the sync worker in `coordination serve`: every admitted partner's log
+            is followed, verified and stored (FEED-PROTOCOL §6, decision 45).
+        sync_wait_s: How long a request to an up-to-date peer waits for its new
+            entries (``Prefer: wait``, at most 25 s) before it is asked again.
+        sync_backoff_max_s: The longest pause between attempts to sync a peer that is
+            down or answers what does not verify (the pauses double up to it, jittered).
+        sync_timeout_s: The longest wait for one answer of a peer.
         graphql_agreement_check: For test runs: every query the direct path answers is
             answered again by strawberry's path, and a difference is an error
             (`graphql.agreement`, decision 31). A production node never runs it.
@@ -101,10 +108,14 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s?#]+$")
     feed_rate: float = Field(default=50.0, gt=0, le=100_000)
     feed_burst: int = Field(default=200, ge=1, le=1_000_000)
+    sync: bool = True
+    sync_wait_s: int = Field(default=25, ge=1, le=25)
+    sync_backoff_max_s: float = Field(default=300.0, gt=0, le=86_400)
+    sync_timeout_s: float = Field(default=30.0, gt=0, le=600)
     graphql_agreement_check: bool = False
 
     @field_validator(
-        "allow_anonymous", "commands_on_loop", "graphql_agreement_check", mode="before"
+        "allow_anonymous", "commands_on_loop", "sync", "graphql_agreement_check", mode="before"
     )
     @classmethod
     def _yes_or_no(cls, value: object, info: ValidationInfo) -> object:

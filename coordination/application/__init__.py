@@ -3,7 +3,8 @@
 `Coordination` composes them flat: each is a `CommandRunner` (`unit_of_work`) with the
 use cases of one aggregate (`partnership`, `working_groups`, `actions`, `programmes`,
 `cohorts`, `data_subjects`, `survey`, `dissemination`, `documents`, the packages
-`decisions`, `workshops` and `accounting`), and nothing else stands between them.
+`decisions`, `workshops` and `accounting`; `peer_logs`, which the node's sync runs), and
+nothing else stands between them.
 """
 
 from coordination.application.accounting import CycleAuditUseCases, CycleScopingUseCases
@@ -16,6 +17,7 @@ from coordination.application.decisions import ProposalUseCases, VotingUseCases
 from coordination.application.dissemination import DisseminationUseCases
 from coordination.application.documents import DocumentUseCases
 from coordination.application.partnership import PartnershipUseCases
+from coordination.application.peer_logs import PeerLogUseCases
 from coordination.application.programmes import ProgrammeUseCases
 from coordination.application.survey import SurveyUseCases
 from coordination.application.working_groups import WorkingGroupUseCases
@@ -39,6 +41,7 @@ class Coordination(
     DisseminationUseCases,
     DocumentUseCases,
     CooperationUseCases,
+    PeerLogUseCases,
 ):
     """Every use case of B1-B10 but B8's joint groups, one method each, on the event
     store's application."""

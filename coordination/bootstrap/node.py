@@ -27,6 +27,7 @@ from coordination.audit.self_audit import SelfAudit
 from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
+from coordination.bootstrap.peer_sync import start_sync_worker
 from coordination.bootstrap.tokens import token_verifier
 from coordination.federation.witness_gathering import WitnessGathering
 from coordination.persistence.readdb import ReadDatabase
@@ -38,6 +39,7 @@ from coordination.settings import Settings
 if TYPE_CHECKING:
     from coordination.audit.note import Signer
     from coordination.audit.storage import LogStorage
+    from coordination.federation.sync_worker import SyncWorker
     from coordination.graphql.router import GraphQLApi
     from coordination.observability import Metrics
 
@@ -140,12 +142,15 @@ class Node:
     audit: AuditRuntime | None = None
     head: int = 0
     witnessing: WitnessGathering | None = None
+    sync: SyncWorker | None = None
 
     async def stop(self) -> None:
         """Stop the background tasks, the log, then the views (the endpoint stops with
         the app's router)."""
         if self.witnessing is not None:
             await self.witnessing.stop()
+        if self.sync is not None:
+            await self.sync.stop()
         if self.audit is not None:
             await to_thread.run_sync(self.audit.close)
         if self.projections is not None:
@@ -185,6 +190,7 @@ async def start_node(
         in_thread = settings.integrate in ("auto", "thread")
         node.audit = await to_thread.run_sync(partial(start_audit, system, integrate=in_thread))
         metrics.log = log_status(node.audit.log, system.app)
+        node.sync = start_sync_worker(system, node.audit.log, load_or_create_signer(settings))
         await start_graphql(
             graphql,
             system,

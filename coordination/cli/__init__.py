@@ -20,6 +20,7 @@ from coordination.cli import (
     replay,
     serve,
     store,
+    sync,
     tokens,
     views,
     witness,
@@ -52,3 +53,4 @@ privacy.register_privacy_commands(app, settings_for)
 integrity.register_integrity_commands(app, settings_for)
 partners.register_partner_commands(app, settings_for)
 witness.register_witness_commands(app, settings_for)
+sync.register_sync_command(app, settings_for)

@@ -23,6 +23,7 @@ from coordination.domain.dissemination import Dissemination
 from coordination.domain.document import Document
 from coordination.domain.mapping_survey import MappingSurvey
 from coordination.domain.partnership import Partnership
+from coordination.domain.peer_log import PeerLog
 from coordination.domain.personal import PersonalField
 from coordination.domain.programme import Programme
 from coordination.domain.working_group import WorkingGroup
@@ -42,6 +43,7 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     Cohort,
     DataSubject,
     CooperationAgreement,
+    PeerLog,
     CommandRecord,
 )
 
