@@ -2,9 +2,9 @@
 
 `Coordination` composes them flat: each is a `CommandRunner` (`unit_of_work`) with the
 use cases of one aggregate (`partnership`, `working_groups`, `actions`, `programmes`,
-`cohorts`, `data_subjects`, `survey`, `dissemination`, `documents`, the packages
-`decisions`, `workshops` and `accounting`; `peer_logs`, which the node's sync runs), and
-nothing else stands between them.
+`cohorts`, `data_subjects`, `survey`, `dissemination`, `documents`, `cooperation`,
+`joint_groups`, the packages `decisions`, `workshops` and `accounting`; `peer_logs`,
+which the node's sync runs), and nothing else stands between them.
 """
 
 from coordination.application.accounting import CycleAuditUseCases, CycleScopingUseCases
@@ -16,6 +16,7 @@ from coordination.application.data_subjects import DataSubjectUseCases
 from coordination.application.decisions import ProposalUseCases, VotingUseCases
 from coordination.application.dissemination import DisseminationUseCases
 from coordination.application.documents import DocumentUseCases
+from coordination.application.joint_groups import JointGroupUseCases
 from coordination.application.partnership import PartnershipUseCases
 from coordination.application.peer_logs import PeerLogUseCases
 from coordination.application.programmes import ProgrammeUseCases
@@ -42,9 +43,9 @@ class Coordination(
     DocumentUseCases,
     CooperationUseCases,
     PeerLogUseCases,
+    JointGroupUseCases,
 ):
-    """Every use case of B1-B10 but B8's joint groups, one method each, on the event
-    store's application."""
+    """Every use case of B1-B10, one method each, on the event store's application."""
 
 
 __all__ = ["NO_OPTIONS", "CommandOptions", "CommandResult", "Coordination", "Outcome"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from coordination.observability import Metrics
     from coordination.persistence.readdb import ReadDatabase
     from coordination.projections import ProjectionRunner
+    from coordination.projections.joint_view import JointView
 
 
 async def start_graphql(
@@ -32,6 +33,7 @@ async def start_graphql(
     keys: TokenKeys | None = None,
     verifier: TokenVerifier | None = None,
     audit_log: AuditLog | None = None,
+    joint_view: JointView | None = None,
 ) -> None:
     """Make the endpoint serve: called in the lifespan once the read side is open.
 
@@ -50,6 +52,8 @@ async def start_graphql(
         audit_log: The node's signed log (``start_audit(system).log``), for the audit
             trail's log fields, ``inclusionProof`` and ``checkpoint``; without it those
             answer that the signed log is not running on this node.
+        joint_view: The joint groups merged from the node's verified logs, for
+            ``jointGroups``; without it that answers that the signed log is not running.
     """
     if verifier is None:
         verifier = await token_verifier(api.settings, keys)
@@ -64,6 +68,7 @@ async def start_graphql(
             verifier=verifier,
             metrics=api.metrics,
             audit_log=audit_log,
+            joint_view=joint_view,
         )
     )
 
@@ -77,6 +82,7 @@ def graphql_services(
     verifier: TokenVerifier,
     metrics: Metrics | None,
     audit_log: AuditLog | None,
+    joint_view: JointView | None = None,
 ) -> Services:
     """The services resolvers use, over the node's parts (see `start_graphql`)."""
     results = None
@@ -100,6 +106,7 @@ def graphql_services(
         metrics=metrics,
         config=config,
         audit_log=audit_log,
+        joint_view=joint_view,
         integrity=system.integrity,
         command_threads=ThreadPoolExecutor(config.command_threads, thread_name_prefix="command"),
         placement=CommandPlacement(db, enabled=config.commands_on_loop),

@@ -28,6 +28,7 @@ from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
 from coordination.bootstrap.peer_sync import start_sync_worker
+from coordination.bootstrap.joint_groups import wire_joint_groups
 from coordination.bootstrap.tokens import token_verifier
 from coordination.federation.witness_gathering import WitnessGathering
 from coordination.persistence.readdb import ReadDatabase
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from coordination.federation.sync_worker import SyncWorker
     from coordination.graphql.router import GraphQLApi
     from coordination.observability import Metrics
+    from coordination.projections.joint_view import JointView
 
 
 async def start_projections(
@@ -135,6 +137,8 @@ class Node:
         head: The log's head when the views started, which they must once reach before
             the node is ready.
         witnessing: Gathers the partners' cosignatures of the node's checkpoints.
+        joint_view: The joint groups merged from the node's verified logs; None when
+            not started.
     """
 
     verifier: TokenVerifier
@@ -143,6 +147,7 @@ class Node:
     head: int = 0
     witnessing: WitnessGathering | None = None
     sync: SyncWorker | None = None
+    joint_view: JointView | None = None
 
     async def stop(self) -> None:
         """Stop the background tasks, the log, then the views (the endpoint stops with
@@ -191,6 +196,9 @@ async def start_node(
         node.audit = await to_thread.run_sync(partial(start_audit, system, integrate=in_thread))
         metrics.log = log_status(node.audit.log, system.app)
         node.sync = start_sync_worker(system, node.audit.log, load_or_create_signer(settings))
+        node.joint_view = await to_thread.run_sync(
+            wire_joint_groups, system, node.audit.log, node.projections.db
+        )
         await start_graphql(
             graphql,
             system,
@@ -198,6 +206,7 @@ async def start_node(
             runner=node.projections.runner,
             verifier=node.verifier,
             audit_log=node.audit.log,
+            joint_view=node.joint_view,
         )
         node.witnessing = WitnessGathering(system.app, node.audit.log, node.projections.db)
         node.witnessing.start()

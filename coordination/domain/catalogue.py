@@ -21,6 +21,7 @@ from coordination.domain.data_subject import DataSubject
 from coordination.domain.decision import Decision
 from coordination.domain.dissemination import Dissemination
 from coordination.domain.document import Document
+from coordination.domain.joint_group import JointGroup, JointPosition
 from coordination.domain.mapping_survey import MappingSurvey
 from coordination.domain.partnership import Partnership
 from coordination.domain.peer_log import PeerLog
@@ -44,6 +45,8 @@ AGGREGATES: tuple[type[CoordinationAggregate], ...] = (
     DataSubject,
     CooperationAgreement,
     PeerLog,
+    JointGroup,
+    JointPosition,
     CommandRecord,
 )
 

@@ -18,14 +18,13 @@ from coordination.audit.storage import LogEntry
 from coordination.auth.principal import Principal
 from coordination.domain.values import Audience
 
-#: The audiences of the joint groups a partner belongs to, by its origin. Joint working
-#: groups (B8) are not recorded yet: until they are, a partner belongs to none. Their
-#: view will answer this, and nothing else of the feed changes.
+#: The audiences of the joint groups a partner belongs to, by its origin: the merged
+#: joint-group view answers it (`bootstrap.joint_groups.joint_groups_of`).
 JointGroups = Callable[[str], Awaitable[frozenset[str]]]
 
 
 async def no_joint_groups(_origin: str) -> frozenset[str]:
-    """The joint groups of a partner while none are recorded: none."""
+    """The joint groups of a partner where the node runs no joint-group view: none."""
     return frozenset()
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from coordination.observability import Metrics
     from coordination.persistence.availability import Availability
     from coordination.persistence.readdb import ReadDatabase
+    from coordination.projections.joint_view import JointView
 
 
 class ProjectionWaiter(Protocol):
@@ -117,6 +118,8 @@ class Services:
     config: GraphQLConfig = field(default_factory=GraphQLConfig)
     #: The node's signed log (entries, checkpoints, proofs); None where it does not run.
     audit_log: AuditLog | None = None
+    #: The joint groups merged from the node's verified logs; None where the log does not run.
+    joint_view: JointView | None = None
     #: The node's integrity alarm (its state file); None where no node runs (tests).
     integrity: IntegrityAlarm | None = None
     #: The threads commands run in (`GraphQLConfig.command_threads` of them); None: the

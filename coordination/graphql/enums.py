@@ -25,6 +25,7 @@ from coordination.domain.decision_rules import ForumKind, SupersedeScope
 from coordination.domain.decision_rules import Position as PositionKind
 from coordination.domain.dissemination import DisseminationChannel, DisseminationStatus
 from coordination.domain.document import DocumentKind, RetentionClass
+from coordination.domain.joint_parts import JointTopic
 from coordination.domain.programme import ProgrammeKind
 from coordination.domain.survey_findings import Grouping as FindingsGrouping
 from coordination.domain.survey_findings import QuestionKind
@@ -58,6 +59,7 @@ __all__ = [
     "ForumStatus",
     "IntegrityState",
     "InviteeKind",
+    "JointTopic",
     "MemberKind",
     "MinutesStatus",
     "OutcomeKind",
@@ -125,6 +127,7 @@ EXPOSED: tuple[tuple[type[StrEnum], str, str], ...] = (
     (FollowUpOutcome, "FollowUpOutcome", "What became of a participant after the course."),
     (ParticipantStatus, "ParticipantStatus", "Where a participant of a cohort stands."),
     (ErasureGround, "ErasureGround", "Why a person's personal data is forgotten."),
+    (JointTopic, "JointTopic", "What a joint working group of the partner nodes works on."),
 )
 
 for _vocabulary, _name, _description in EXPOSED:

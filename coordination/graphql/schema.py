@@ -39,6 +39,7 @@ from coordination.graphql.mutations.cohorts import CohortMutations
 from coordination.graphql.mutations.cooperation import CooperationMutations
 from coordination.graphql.mutations.data_subjects import DataSubjectMutations
 from coordination.graphql.mutations.dissemination import DisseminationMutations
+from coordination.graphql.mutations.joint_groups import JointGroupMutations
 from coordination.graphql.mutations.meetings import MeetingMutations
 from coordination.graphql.mutations.outcomes import OutcomeMutations
 from coordination.graphql.mutations.partnership import PartnershipMutations
@@ -54,6 +55,7 @@ from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.integrity import IntegrityQueries
+from coordination.graphql.queries.joint_groups import JointGroupQueries
 from coordination.graphql.queries.partners import PartnerQueries
 from coordination.graphql.queries.programmes import ProgrammeQueries
 from coordination.graphql.queries.registry import RegistryQueries
@@ -79,6 +81,7 @@ Query = merge_types(
         ProgrammeQueries,
         DataSubjectQueries,
         PartnerQueries,
+        JointGroupQueries,
     ),
 )
 Mutation = merge_types(
@@ -99,6 +102,7 @@ Mutation = merge_types(
         CohortMutations,
         DataSubjectMutations,
         CooperationMutations,
+        JointGroupMutations,
     ),
 )
 

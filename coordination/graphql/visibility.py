@@ -8,6 +8,8 @@
 - what happens inside a working group (`forum:<id>` audience: its decisions and their
   positions, its actions, its member list) is read by the members of that forum (the
   caller's organisation is an active member, or the caller convenes it);
+- the joint working groups with partner nodes (`joint:<id>` audience) are read as the
+  partnership's business;
 - admins (the secretariat) and auditors read everything, the audit trail and past
   states of streams included.
 
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from coordination.auth.principal import Principal
+from coordination.domain.joint_parts import joint_group_of
 from coordination.domain.values import Audience, forum_audience
 from coordination.domain.workshop import Workshop
 from coordination.graphql.errors import forbidden, unauthenticated
@@ -167,6 +170,8 @@ class Visibility:
             return True
         if audience in {Audience.PARTNERSHIP.value, Audience.TRANSNATIONAL.value}:
             return True
+        if joint_group_of(audience) is not None:
+            return True  # the partnership's own joint groups with its partners
         if audience.startswith("forum:"):
             try:
                 forum_id = UUID(audience.removeprefix("forum:"))

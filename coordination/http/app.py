@@ -24,6 +24,7 @@ from coordination.audit.log import AuditLog
 from coordination.audit.runtime import AuditRuntime
 from coordination.audit.witness_key import load_witness_key
 from coordination.bootstrap import System, bootstrap, store_readiness
+from coordination.bootstrap.joint_groups import joint_groups_of
 from coordination.bootstrap.node import Node, start_node
 from coordination.federation.access import FeedAccess
 from coordination.federation.callers import may_see
@@ -79,6 +80,7 @@ def create_app(
         max_body_bytes: The request body limit; `settings.max_body_bytes` when None.
     """
     metrics = _node_metrics(settings, metrics)
+    access = feed_access(settings)
     owns_read_side = graphql is None
     endpoint = graphql or GraphQLApi(settings, metrics=metrics)
 
@@ -109,6 +111,8 @@ def create_app(
                 app.state.views = ViewsReadiness(node.projections.runner, node.head)
             if node.audit is not None:
                 app.state.audit = node.audit
+            if node.joint_view is not None:
+                access.joint_groups = joint_groups_of(node.joint_view)
             # The partner registry's view, where the feed finds a partner's keys.
             services = endpoint.services
             app.state.partner_db = services.db if services is not None else None
@@ -145,7 +149,7 @@ def create_app(
     app.include_router(
         feed_router(
             audit_log_of_app,
-            authorize=feed_access(settings),
+            authorize=access,
             may_see=may_see,
             anonymous=settings.allow_anonymous,
         )

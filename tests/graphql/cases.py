@@ -6,17 +6,23 @@ module), so a change to the matrix shows up here as a failing pair.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from coordination.audit.envelope import encode_entry
+from coordination.audit.merkle import leaf_hash
 from coordination.audit.note import Signer
 from coordination.auth.principal import Principal
+from coordination.domain.context import Context
 from coordination.domain.errors import NotFound
+from coordination.domain.joint_group import JointPosition
+from coordination.domain.joint_parts import PositionRef
 from tests.graphql.cases_reporting import INPUTS
-from tests.graphql.scenario import HASH, Scenario, unique
+from tests.graphql.scenario import HASH, ORIGIN, Scenario, unique
 
 SECRETARIAT, OWN_ORG, RUNS_GROUP, OWNED_BY_ORG = "secretariat", "own_org", "runs_group", "owned"
 #: Running a training programme: the organisation providing it (B in these cases).
@@ -588,6 +594,82 @@ def revoke_partner_key(scn: Scenario, _: Principal) -> Prepared:
     return Prepared({"origin": origin, "keyId": key.key_id, "reason": "Lost"})
 
 
+class _MadePositions:
+    """The positions a case made itself, as entry bytes: the access matrix asks who may
+    adopt a joint decision, not whether the logs hold its positions (which
+    tests/federation/test_joint_groups.py asks of real logs)."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[tuple[str, str], bytes] = {}
+
+    def verified(self, ref: PositionRef) -> dict[str, Any]:
+        body = self.bodies[(ref.origin, str(ref.event_id))]
+        assert leaf_hash(body).hex() == ref.leaf_hash
+        envelope: dict[str, Any] = json.loads(body)
+        return envelope
+
+    def position(self, group: UUID, origin: str) -> dict[str, str]:
+        taken = JointPosition.take(
+            Context(actor="secretariat", origin=origin),
+            group_id=group,
+            lead_origin=ORIGIN,
+            member_origins=None,
+            position="agree",
+            reason=None,
+        )
+        (event,) = taken.collect_events()
+        body = encode_entry(event, index=0, origin=origin)
+        self.bodies[(origin, str(event.event_id))] = body  # type: ignore[attr-defined]
+        event_id = str(event.event_id)  # type: ignore[attr-defined]
+        return {"origin": origin, "eventId": event_id, "leafHash": leaf_hash(body).hex()}
+
+
+def _joint_partner(scn: Scenario) -> str:
+    """An admitted partner: any one will do, and the agreement's parties are limited."""
+    try:
+        admitted = list(scn.app.cooperation_agreement().partners)
+    except NotFound:
+        admitted = []
+    return admitted[0] if admitted else _fresh_partner(scn)
+
+
+def _joint_group(scn: Scenario) -> tuple[UUID, str]:
+    partner = _joint_partner(scn)
+    group = scn.app.establish_joint_group(
+        scn.secretariat(),
+        name=unique("Joint group"),
+        topic="social_accounting",
+        purpose="One method",
+        members=[partner],
+    ).stream_id
+    return group, partner
+
+
+def establish_joint_group(scn: Scenario, _: Principal) -> Prepared:
+    members = [_joint_partner(scn)]
+    return Prepared(
+        {
+            "name": unique("Joint group"),
+            "topic": "SUPPORT_SERVICES",
+            "purpose": "p",
+            "members": members,
+        }
+    )
+
+
+def take_joint_position(scn: Scenario, _: Principal) -> Prepared:
+    group, _partner = _joint_group(scn)
+    return Prepared({"groupId": _s(group), "leadOrigin": ORIGIN, "position": "AGREE"})
+
+
+def adopt_joint_decision(scn: Scenario, _: Principal) -> Prepared:
+    group, partner = _joint_group(scn)
+    made = _MadePositions()
+    scn.app.peer_positions = made
+    positions = [made.position(group, ORIGIN), made.position(group, partner)]
+    return Prepared({"groupId": _s(group), "statement": "Adopted", "positions": positions})
+
+
 CASES: dict[str, tuple[str, Prepare]] = {
     "establishPartnership": (SECRETARIAT, establish),
     "adoptAgreement": (SECRETARIAT, adopt_agreement),
@@ -711,6 +793,9 @@ CASES: dict[str, tuple[str, Prepare]] = {
     "registerPartnerKey": (SECRETARIAT, register_partner_key),
     "rotatePartnerKey": (SECRETARIAT, rotate_partner_key),
     "revokePartnerKey": (SECRETARIAT, revoke_partner_key),
+    "establishJointGroup": (SECRETARIAT, establish_joint_group),
+    "takeJointPosition": (SECRETARIAT, take_joint_position),
+    "adoptJointDecision": (SECRETARIAT, adopt_joint_decision),
 }
 
 

@@ -17,7 +17,7 @@ from tests.graphql.scenario import Scenario
 
 def test_every_command_has_a_case_and_a_rule() -> None:
     assert set(CASES) == set(MATRIX)
-    assert len(CASES) == 96
+    assert len(CASES) == 99
 
 
 @pytest.mark.parametrize("mutation", sorted(CASES))

@@ -58,7 +58,13 @@ def test_position_is_the_stance_and_a_place_in_the_log_is_a_log_position() -> No
         elif field == "logPosition":
             assert kind == "Int!", name
         else:
-            assert field in {"positions", "positionsTaken", "takePosition", "revisePosition"}, name
+            assert field in {
+                "positions",
+                "positionsTaken",
+                "takePosition",
+                "revisePosition",
+                "takeJointPosition",
+            }, name
     payload = SCHEMA.get_type("CommandPayload")
     assert isinstance(payload, graphql.GraphQLInterfaceType)
     assert "logPosition" in payload.fields

@@ -30,6 +30,8 @@ LIVE = {
     "exportSubject",
     "integrity",
     "cohortParticipants",
+    "jointGroups",
+    "jointGroup",
 }
 
 

@@ -159,6 +159,10 @@ MATRIX: Mapping[str, Rule] = {
     "registerPartnerKey": SECRETARIAT,
     "rotatePartnerKey": SECRETARIAT,
     "revokePartnerKey": SECRETARIAT,
+    # B8. Joint working groups: the node's secretariat speaks for its partnership
+    "establishJointGroup": SECRETARIAT,
+    "takeJointPosition": SECRETARIAT,
+    "adoptJointDecision": SECRETARIAT,
 }
 
 

@@ -58,6 +58,12 @@ def cooperation() -> TargetOf:
     return lambda _runner: Target()
 
 
+def joint_groups() -> TargetOf:
+    """The node's joint working groups with its partners (B8): the partnership's business
+    as a whole, not a member organisation's; the matrix keeps it to the secretariat."""
+    return lambda _runner: Target()
+
+
 def partnership(partnership_id: UUID) -> TargetOf:
     """A command on the partnership named in the input, or creating a stream in it."""
     return lambda _runner: Target(partnership=partnership_id)
