@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from infra import federation_postgres
+from infra.federation_joint import play
 from infra.federation_nodes import (
     ON_POSTGRES,
     PARTNERSHIPS,
@@ -94,11 +95,16 @@ def launch(root: Path, codes: list[str], postgres: bool) -> list[Node]:
 
 def up(root: Path, codes: list[str], postgres: bool) -> list[Node]:
     """`launch`, play the scenario, wait until every checkpoint is cosigned by all
-    others, and print what every node shows."""
+    others, and print what every node shows; the nodes."""
     nodes = launch(root, codes, postgres)
+    say(
+        f"{nodes[0].code} establishes a joint social-accounting group; each node takes its position"
+    )
+    group = play(nodes)
+    say("the joint decision is shown, verified, on every node")
     say("waiting until every node's checkpoint is cosigned by the others")
     cosigned_by_all(nodes)
-    print("\n" + report(nodes), flush=True)
+    print("\n" + report(nodes, group), flush=True)
     print(flush=True)
     say(f"the nodes keep running; stop them with `make federation-down` (data kept in {root})")
     return nodes
