@@ -67,6 +67,14 @@ def play(nodes: list[Node]) -> str:
     group = establish(lead, members)
 
     def take_position(node: Node) -> None:
+        # A member takes its position once it holds the group, synced from the lead's
+        # log: until then its feed shows the lead only a stub of that position (it does
+        # not know the lead belongs to the group), and a synced stub is not fetched again.
+        wait_until(
+            f"{node.code} to hold the group, synced from {lead.code}",
+            lambda: joint_group(node, group) is not None,
+            SYNC_TIMEOUT_S,
+        )
         given = {"groupId": group, "leadOrigin": lead.origin, "position": "AGREE"}
         command(node, "takeJointPosition", given)
 
