@@ -27,8 +27,8 @@ from coordination.audit.self_audit import SelfAudit
 from coordination.auth.tokens import TokenVerifier
 from coordination.bootstrap import System, store_readiness
 from coordination.bootstrap.graphql import start_graphql
-from coordination.bootstrap.peer_sync import start_sync_worker
 from coordination.bootstrap.joint_groups import wire_joint_groups
+from coordination.bootstrap.peer_sync import start_sync_worker
 from coordination.bootstrap.tokens import token_verifier
 from coordination.federation.witness_gathering import WitnessGathering
 from coordination.persistence.readdb import ReadDatabase
