@@ -19,7 +19,6 @@ when PostgreSQL's binaries are on this machine) runs in the background until `do
 from __future__ import annotations
 
 import argparse
-import logging
 import shutil
 import sys
 import time
@@ -120,8 +119,6 @@ def main(argv: list[str]) -> int:
         "--sqlite-only", action="store_true", help=f"run {', '.join(ON_POSTGRES)} on SQLite too"
     )
     args = parser.parse_args(argv)
-    # A peer not yet ready is retried until a deadline; only what ends the run is said.
-    logging.basicConfig(level=logging.ERROR)
     try:
         if args.command == "down":
             down(args.root)
@@ -129,6 +126,8 @@ def main(argv: list[str]) -> int:
             up(args.root, list(PARTNERSHIPS), postgres=not args.sqlite_only)
     except FederationError as error:
         print(f"error: {error}", file=sys.stderr)
+        if args.command == "up":
+            print("what started keeps running: `make federation-down` stops it", file=sys.stderr)
         return 1
     return 0
 
