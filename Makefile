@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean federation federation-down
 
 # pip is kept quiet; these lines say what it is doing meanwhile.
 $(STAMP): pyproject.toml
@@ -47,6 +47,16 @@ bench: install
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/projections.py
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/graphql.py
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/audit.py
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/federation.py
+
+## Five partner nodes (se, it, gr, nl, fi) on localhost, introduced to each other, playing
+## the federation's scenario; starts clean each time (var/federation). Stop them with
+## `make federation-down`, which keeps their data.
+federation: install
+	$(BIN)/python -m infra.federation up
+
+federation-down:
+	$(BIN)/python -m infra.federation down
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -51,9 +51,17 @@ def private_directory(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """`path`, created empty (0600, in a private directory) when missing; an existing file
-    is neither changed nor truncated."""
+    is neither changed nor truncated.
+
+    An existing file is not even opened: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, SQLite's included, and a process that lost the
+    shared lock of its open database lets another one, closing its last connection, take
+    the database for unused and delete its ``-wal`` and ``-shm`` under it (corrupting
+    it for this one). ``O_EXCL`` opens only a file this call creates, which nothing holds.
+    """
     private_directory(path.parent)
-    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, FILE_MODE))
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     return path
 
 
