@@ -77,7 +77,9 @@ class Settings(BaseSettings):
         sync: Run the sync worker in `coordination serve`: every admitted partner's log
             is followed, verified and stored (FEED-PROTOCOL §6, decision 45).
         sync_wait_s: How long a request to an up-to-date peer waits for its new
-            entries (``Prefer: wait``, at most 25 s) before it is asked again.
+            entries (``Prefer: wait``, at most 25 s) before it is asked again. Short by
+            default: a partner that stops finishes the requests it is answering first,
+            so each of its peers' long polls holds its stop up for as long as it waits.
         sync_backoff_max_s: The longest pause between attempts to sync a peer that is
             down or answers what does not verify (the pauses double up to it, jittered).
         sync_timeout_s: The longest wait for one answer of a peer.
@@ -109,7 +111,7 @@ class Settings(BaseSettings):
     feed_rate: float = Field(default=50.0, gt=0, le=100_000)
     feed_burst: int = Field(default=200, ge=1, le=1_000_000)
     sync: bool = True
-    sync_wait_s: int = Field(default=25, ge=1, le=25)
+    sync_wait_s: int = Field(default=5, ge=1, le=25)
     sync_backoff_max_s: float = Field(default=300.0, gt=0, le=86_400)
     sync_timeout_s: float = Field(default=30.0, gt=0, le=600)
     graphql_agreement_check: bool = False
