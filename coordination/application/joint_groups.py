@@ -48,9 +48,17 @@ class PeerPositions(Protocol):
         """
         ...
 
+    def members_of(self, lead_origin: str, group_id: UUID) -> tuple[str, ...] | None:
+        """The members of the group `group_id` as the synced log of its lead establishes
+        it (verified), or None when this node holds no such group."""
+        ...
+
 
 class NoPeerPositions:
     """The port before the composition root wires the logs: nothing verifies."""
+
+    def members_of(self, lead_origin: str, group_id: UUID) -> tuple[str, ...] | None:  # noqa: ARG002
+        return None
 
     def verified(self, ref: PositionRef) -> Mapping[str, Any]:
         raise PositionUnverified(
@@ -113,6 +121,14 @@ class JointGroupUseCases(CommandRunner):
                 known = self.load(JointGroup, group_id, options).member_origins
             else:
                 self._admitted([lead_origin], "lead_origin")
+                # A position is served only to the members this node knows: one taken
+                # before the group reached it would reach its lead as a stub, for good.
+                known = self.peer_positions.members_of(lead_origin.strip(), group_id)
+                if known is None:
+                    raise NotFound(
+                        f"this node holds no joint group {group_id} of {lead_origin.strip()}"
+                        " yet: its position can be taken once the lead's log is synced here"
+                    )
             if self._exists(JointPosition, joint_position_id(group_id, ctx.origin)):
                 raise RuleViolation(f"{ctx.origin} has taken its position on this joint group")
             taken = JointPosition.take(

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from uuid import UUID
 
 from coordination.audit.log import AuditLog
 from coordination.audit.merkle import leaf_hash
+from coordination.domain.joint_group import JointGroup
 from coordination.domain.joint_parts import PositionNotFound, PositionRef, PositionUnverified
 
 from .synced_logs import SyncedLogs
@@ -73,3 +75,20 @@ class LoggedPositions:
         if not isinstance(envelope, dict):
             raise PositionUnverified(f"{named}: its entry in {where} is not a JSON envelope")
         return envelope
+
+    def members_of(self, lead_origin: str, group_id: UUID) -> tuple[str, ...] | None:
+        """The group's members (its lead first) as the lead's synced log establishes it,
+        from an entry below the verified checkpoint whose bytes hash to its leaf hash."""
+        size = self.synced.verified_size(lead_origin)
+        for entry in self.synced.entries_of_stream(lead_origin, str(group_id)):
+            body = entry.envelope
+            if body is None or entry.index >= size or leaf_hash(body) != entry.leaf_hash:
+                continue
+            envelope = json.loads(body)
+            if str(envelope.get("type", "")).rsplit(".v", 1)[0] != JointGroup.Established.TOPIC:
+                continue
+            data = envelope.get("data")
+            members = data.get("members") if isinstance(data, dict) else None
+            if isinstance(members, list) and all(isinstance(m, str) for m in members):
+                return (lead_origin, *members)
+        return None

@@ -20,8 +20,9 @@ from coordination.audit.storage_sqlite import SQLiteLogStorage
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS {p}peer_entries (origin TEXT NOT NULL, idx BIGINT NOT NULL,"
     " leaf_hash {blob} NOT NULL, event_id TEXT NULL, envelope {blob} NULL,"
-    " PRIMARY KEY (origin, idx))",
+    " subject TEXT NULL, PRIMARY KEY (origin, idx))",
     "CREATE INDEX IF NOT EXISTS peer_entries_event ON {p}peer_entries (origin, event_id)",
+    "CREATE INDEX IF NOT EXISTS peer_entries_subject ON {p}peer_entries (origin, subject)",
     "CREATE TABLE IF NOT EXISTS {p}peer_state (origin TEXT PRIMARY KEY,"
     " size BIGINT NOT NULL, root {blob} NOT NULL, checkpoint_note TEXT NOT NULL,"
     " cursor BIGINT NOT NULL, compact_range {blob} NOT NULL, state TEXT NOT NULL,"

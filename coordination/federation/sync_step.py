@@ -18,10 +18,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -212,7 +212,9 @@ class PeerSync:
             limit = min(self.page_limit, state.size - state.cursor)
             page = await _asked(client.page(state.cursor, limit))
             entries, ids, after = await self._verify_page(client, state, page)
-            if await run_in_threadpool(self.logs.store_page, state.origin, entries, ids, after):
+            subjects = [None if item.event is None else _subject(item.event) for item in page]
+            stored_page = partial(self.logs.store_page, subjects=subjects)
+            if await run_in_threadpool(stored_page, state.origin, entries, ids, after):
                 stored += len(entries)
             kept = await run_in_threadpool(self.logs.state, state.origin)
             assert kept is not None
@@ -263,6 +265,12 @@ def _content(item: PageEntry, origin: str) -> tuple[bytes | None, str | None]:
     if not isinstance(event_id, str) or source != origin:
         raise SyncRefused(BACKING_OFF, f"entry {item.index} has no event id or another source")
     return envelope, event_id
+
+
+def _subject(event: Mapping[str, Any]) -> str | None:
+    """An envelope's subject (its stream id), when it has a text one."""
+    subject = event.get("subject")
+    return subject if isinstance(subject, str) else None
 
 
 async def _asked(answer: Awaitable[T]) -> T:

@@ -146,6 +146,13 @@ class SyncedLogs:
             found = rows.execute(sql, (origin, event_id))
         return _entry(found[0]) if found else None
 
+    def entries_of_stream(self, origin: str, subject: str) -> list[SyncedEntry]:
+        """The stored, verified entries of ``origin`` about the stream ``subject``, in
+        index order."""
+        sql = self._tables.sql(_ENTRY + " WHERE origin = %s AND subject = %s ORDER BY idx")
+        with self._tables.reading() as rows:
+            return [_entry(row) for row in rows.execute(sql, (origin, subject))]
+
     def entries(self, origin: str, start: int, limit: int) -> list[SyncedEntry]:
         """Stored entries of ``origin`` from index ``start``, at most ``limit``, in order."""
         sql = self._tables.sql(_ENTRY + " WHERE origin = %s AND idx >= %s ORDER BY idx LIMIT %s")
@@ -214,6 +221,7 @@ class SyncedLogs:
         entries: list[SyncedEntry],
         event_ids: list[str | None],
         after: CompactRange,
+        subjects: list[str | None] | None = None,
     ) -> bool:
         """Store a verified page and move the cursor to its end, in one transaction.
 
@@ -222,6 +230,8 @@ class SyncedLogs:
             entries: The page's entries, contiguous from the cursor.
             event_ids: Each entry's event id (None for a stub).
             after: The compact range of ``[0, cursor + len(entries))``.
+            subjects: Each entry's subject (its stream id; None for a stub), by which
+                `entries_of_stream` finds them.
 
         Returns:
             False when the cursor is no longer at the page's start (another process or an
@@ -234,13 +244,15 @@ class SyncedLogs:
             )
             if not found or not entries or int(found[0][0]) != entries[0].index:
                 return False
-            for entry, event_id in zip(entries, event_ids, strict=True):
+            named = subjects if subjects is not None else [None] * len(entries)
+            for entry, event_id, subject in zip(entries, event_ids, named, strict=True):
                 rows.execute(
                     self._tables.sql(
-                        "INSERT INTO {p}peer_entries (origin, idx, leaf_hash, event_id, envelope)"
-                        " VALUES (%s, %s, %s, %s, %s)"
+                        "INSERT INTO {p}peer_entries"
+                        " (origin, idx, leaf_hash, event_id, envelope, subject)"
+                        " VALUES (%s, %s, %s, %s, %s, %s)"
                     ),
-                    (origin, entry.index, entry.leaf_hash, event_id, entry.envelope),
+                    (origin, entry.index, entry.leaf_hash, event_id, entry.envelope, subject),
                 )
             state = UP_TO_DATE if after.size == int(found[0][1]) else SYNCING
             rows.execute(

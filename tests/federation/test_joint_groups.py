@@ -19,7 +19,7 @@ from coordination.audit.log import AuditLog, open_audit_log
 from coordination.bootstrap import System
 from coordination.bootstrap.joint_groups import joint_groups_of, wire_joint_groups
 from coordination.domain.context import Context
-from coordination.domain.errors import RuleViolation
+from coordination.domain.errors import NotFound, RuleViolation
 from coordination.domain.joint_parts import (
     PositionNotFound,
     PositionUnverified,
@@ -30,7 +30,7 @@ from coordination.federation.synced_logs import SyncedLogs
 from coordination.persistence.readdb import ReadDatabase
 from coordination.projections.joint_view import JointView
 from coordination.projections.queries.joint_groups import joint_group, joint_groups
-from tests.federation.joint_support import NOW, synced_position
+from tests.federation.joint_support import NOW, synced_group, synced_position
 from tests.federation.support import KEY
 
 IT, GR, NL = "it.example/log", "gr.example/log", "nl.example/log"
@@ -185,3 +185,23 @@ async def test_a_member_takes_one_position_and_only_on_a_group_of_an_admitted_le
         lead.app.take_joint_position(
             lead.ctx(), group_id=uuid4(), lead_origin="fi.example/log", position="agree"
         )
+
+
+def test_a_member_takes_its_position_once_the_lead_s_group_is_synced_here(lead: Lead) -> None:
+    group = joint_group_id(IT, "Support services together")
+    ctx = lead.ctx()
+    events_before = len(lead.log.storage.entries(0, 10_000)) + lead.integrator.run_once()
+
+    with pytest.raises(NotFound, match="holds no joint group"):
+        lead.app.take_joint_position(ctx, group_id=group, lead_origin=IT, position="agree")
+    assert lead.integrator.run_once() == 0  # nothing recorded
+
+    synced = synced_group(lead.synced, IT, name="Support services together", members=[GR])
+    assert synced == group
+    with pytest.raises(RuleViolation, match="not a member"):
+        lead.app.take_joint_position(ctx, group_id=group, lead_origin=IT, position="agree")
+
+    other = synced_group(lead.synced, NL, name="Work together", members=[lead.origin])
+    lead.app.take_joint_position(ctx, group_id=other, lead_origin=NL, position="agree")
+    assert lead.integrator.run_once() == 1
+    assert len(lead.log.storage.entries(0, 10_000)) == events_before + 1
