@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from coordination.audit.storage import LogStorage
 from coordination.audit.storage_sqlite import SQLiteLogStorage
+
+log = logging.getLogger(__name__)
 
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS {p}peer_entries (origin TEXT NOT NULL, idx BIGINT NOT NULL,"
@@ -128,9 +131,15 @@ class PeerTables:
         """After a transaction that dropped data: on SQLite, copy the rewritten pages into
         the file and empty the write-ahead log, which still held the old ones. (On
         PostgreSQL the dead row versions wait for vacuum, as decision 38 says of keys.)"""
-        if self._sqlite:
-            conn = self._storage.read_connection()  # type: ignore[attr-defined]
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not self._sqlite:
+            return
+        conn = self._storage.read_connection()  # type: ignore[attr-defined]
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            log.warning(
+                "a reader kept the write-ahead log from being emptied: it holds the dropped"
+                " entries' old pages until its next checkpoint"
+            )
 
     def create_tables(self) -> None:
         """Create the tables when missing (once per process and store)."""
