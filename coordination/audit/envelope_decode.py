@@ -33,6 +33,7 @@ from eventsourcing.utils import get_topic
 
 from coordination.domain.catalogue import AGGREGATES, event_classes
 from coordination.domain.personal import Personal, Sealed
+from coordination.privacy.sealed_fields import SEALED_KEYS
 
 from .envelope import data_fields, event_type
 
@@ -94,10 +95,6 @@ def _moment(value: Any) -> datetime:
 
 def _day(value: Any) -> date:
     return date.fromisoformat(_text(value))
-
-
-#: The two fields of a `Sealed` in an entry, as ``json_value`` writes the dataclass.
-SEALED_KEYS = frozenset({"subject_id", "sealed"})
 
 
 def _sealed(value: Any) -> Sealed:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from coordination.audit.storage import LogStorage
 from coordination.audit.storage_sqlite import SQLiteLogStorage
+
+log = logging.getLogger(__name__)
 
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS {p}peer_entries (origin TEXT NOT NULL, idx BIGINT NOT NULL,"
@@ -27,6 +30,12 @@ _CREATE = (
     " size BIGINT NOT NULL, root {blob} NOT NULL, checkpoint_note TEXT NOT NULL,"
     " cursor BIGINT NOT NULL, compact_range {blob} NOT NULL, state TEXT NOT NULL,"
     " last_error TEXT NULL, checked_at TEXT NOT NULL, behind_since TEXT NULL)",
+    # Which stored entries seal a datum of which person, and the persons each peer
+    # erased (`peer_erasures`, decision 46).
+    "CREATE TABLE IF NOT EXISTS {p}peer_personal (origin TEXT NOT NULL, subject TEXT NOT NULL,"
+    " idx BIGINT NOT NULL, PRIMARY KEY (origin, subject, idx))",
+    "CREATE TABLE IF NOT EXISTS {p}peer_erased (origin TEXT NOT NULL, subject TEXT NOT NULL,"
+    " idx BIGINT NOT NULL, PRIMARY KEY (origin, subject))",
 )
 
 
@@ -104,6 +113,33 @@ class PeerTables:
             if lock is not None:
                 rows.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(lock),))
             yield rows
+
+    @contextlib.contextmanager
+    def overwriting(self, rows: Rows) -> Iterator[None]:
+        """Within a write transaction: what its statements free is written over with
+        zeros on SQLite (``secure_delete``), not left readable in the file's free space."""
+        if not self._sqlite:
+            yield
+            return
+        rows.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            rows.execute("PRAGMA secure_delete = OFF")
+
+    def scrub(self) -> None:
+        """After a transaction that dropped data: on SQLite, copy the rewritten pages into
+        the file and empty the write-ahead log, which still held the old ones. (On
+        PostgreSQL the dead row versions wait for vacuum, as decision 38 says of keys.)"""
+        if not self._sqlite:
+            return
+        conn = self._storage.read_connection()  # type: ignore[attr-defined]
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            log.warning(
+                "a reader kept the write-ahead log from being emptied: it holds the dropped"
+                " entries' old pages until its next checkpoint"
+            )
 
     def create_tables(self) -> None:
         """Create the tables when missing (once per process and store)."""

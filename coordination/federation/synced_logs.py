@@ -21,6 +21,7 @@ from coordination.audit.merkle import EMPTY_ROOT
 from coordination.audit.storage import LogStorage
 from coordination.domain.peer_log import PeerSyncState
 
+from .peer_erasures import forget_erased
 from .peer_tables import PeerTables, Rows
 
 #: How syncing a peer goes (`PeerState.state`), as stored.
@@ -233,6 +234,8 @@ class SyncedLogs:
             subjects: Each entry's subject (its stream id; None for a stub), by which
                 `entries_of_stream` finds them.
 
+        Entries of a person the peer erased are stored as stubs (`peer_erasures`).
+
         Returns:
             False when the cursor is no longer at the page's start (another process or an
             earlier attempt stored it): nothing is written.
@@ -244,15 +247,19 @@ class SyncedLogs:
             )
             if not found or not entries or int(found[0][0]) != entries[0].index:
                 return False
+            page = [(entry.index, entry.envelope) for entry in entries]
+            forgotten = forget_erased(self._tables, rows, origin, page)
             named = subjects if subjects is not None else [None] * len(entries)
             for entry, event_id, subject in zip(entries, event_ids, named, strict=True):
+                shown = (event_id, entry.envelope, subject)
                 rows.execute(
                     self._tables.sql(
                         "INSERT INTO {p}peer_entries"
                         " (origin, idx, leaf_hash, event_id, envelope, subject)"
                         " VALUES (%s, %s, %s, %s, %s, %s)"
                     ),
-                    (origin, entry.index, entry.leaf_hash, event_id, entry.envelope, subject),
+                    (origin, entry.index, entry.leaf_hash)
+                    + ((None,) * 3 if entry.index in forgotten.hidden else shown),
                 )
             state = UP_TO_DATE if after.size == int(found[0][1]) else SYNCING
             rows.execute(
@@ -262,7 +269,9 @@ class SyncedLogs:
                 ),
                 (after.size, after.to_bytes(), state, _now(), origin),
             )
-            return True
+        if forgotten.dropped:
+            self._tables.scrub()
+        return True
 
     def mark(self, origin: str, state: str, error: str | None = None) -> None:
         """Set how syncing ``origin`` goes, and why the last step failed (None: it did not);

@@ -7,9 +7,10 @@ checkpoint, and each partner's synced log, up to the checkpoint verified for it.
 is a `LogSource`; the composition root hands the view the node's current ones.
 
 The entries about joint groups are kept as their envelopes, by origin and index, with a
-cursor per origin, in the read database. A reader first brings the view up to date
-(`catch_up`, idempotent: entries are keyed by origin and index and a cursor only moves
-forward, so processes doing it at once store nothing twice), then reads it.
+cursor per origin, in the read database; never one that seals a personal datum. A
+reader first brings the view up to date (`catch_up`, idempotent: entries are keyed by
+origin and index and a cursor only moves forward, so processes doing it at once store
+nothing twice), then reads it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from anyio import to_thread
 
 from coordination.domain.joint_group import JointGroup, JointPosition
 from coordination.persistence.readdb import ReadDatabase, Row
+from coordination.privacy.sealed_fields import sealed_subjects
 
 #: Entries read from one log per step.
 PAGE = 1000
@@ -160,6 +162,11 @@ def _kept(origin: str, index: int, leaf: bytes, body: bytes | None) -> tuple[Any
         return None
     kind = str(envelope.get("type", ""))
     if not kind.startswith(JOINT_TYPES):
+        return None
+    if sealed_subjects(envelope.get("data")):
+        # Never kept: a partner's erasure drops the entry from its synced log, and this
+        # copy, in another database, would outlive it (decision 46). No joint-group
+        # event has a personal field.
         return None
     return (
         origin,
