@@ -18,6 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from coordination.domain.catalogue import LIBRARY_FIELDS, METADATA_FIELDS
+from coordination.domain.personal import Sealed
+from coordination.privacy.sealed_fields import logged_form
 
 from .canonical import canonical_json
 
@@ -72,10 +74,12 @@ def data_fields(event_class: type) -> tuple[str, ...]:
 
 
 def json_value(value: object) -> Any:
-    """An event field's value as JSON: ids as text, moments and dates as RFC 3339 text.
+    """An event field's value as JSON: ids as text, moments and dates as RFC 3339 text,
+    a sealed personal datum in the protocol's form (``sealed_fields.logged_form``).
 
     Raises:
         TypeError: The value has a type the log does not know how to write.
+        ValueError: A sealed datum's ciphertext is not the base64 the node seals.
     """
     if value is None or type(value) in (str, int, bool, float):
         return value
@@ -96,6 +100,8 @@ def json_value(value: object) -> Any:
         return sorted((json_value(item) for item in value), key=canonical_json)
     if isinstance(value, dict):
         return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, Sealed):
+        return logged_form(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
     raise TypeError(f"cannot write a {type(value).__name__} into a log entry")

@@ -7,8 +7,10 @@ each field's type, which the event class declares; the types the domain's events
 (text, whole numbers, booleans, ids, moments, dates, lists and objects of them, and
 optional ones) each have a reader here, and a class with any other type is refused when
 the decoder is made, not at its first entry. A personal field (``PersonalField``) is read
-as the `Sealed` the entry holds, subject and ciphertext as signed: never opened, so no
-key is needed and an erased person's fields read back as they are (decision 38).
+as the `Sealed` the entry holds in the protocol's form (``{"subject", "ciphertext"}``,
+``privacy.sealed_fields``), its ciphertext back in the node's own alphabet: never opened,
+so no key is needed and an erased person's fields read back as they are (decisions 38,
+52).
 
 One field has no attribute of its own: the event's ``origin`` (the node on which its
 command ran). The entry's ``source`` (the log's origin) stands for it, which is the same
@@ -33,7 +35,7 @@ from eventsourcing.utils import get_topic
 
 from coordination.domain.catalogue import AGGREGATES, event_classes
 from coordination.domain.personal import Personal, Sealed
-from coordination.privacy.sealed_fields import SEALED_KEYS
+from coordination.privacy.sealed_fields import SEALED_KEYS, stored_ciphertext
 
 from .envelope import data_fields, event_type
 
@@ -100,7 +102,7 @@ def _day(value: Any) -> date:
 def _sealed(value: Any) -> Sealed:
     if type(value) is not dict or value.keys() != SEALED_KEYS:
         raise TypeError("is not a sealed personal datum")
-    return Sealed(_uuid(value["subject_id"]), _text(value["sealed"]))
+    return Sealed(_uuid(value["subject"]), stored_ciphertext(_text(value["ciphertext"])))
 
 
 #: What an entry holds of a field declared as the clear type: a personal datum is sealed

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from coordination.domain.catalogue import event_catalogue
+from coordination.privacy.sealed_fields import CIPHERTEXT_PATTERN
 
 from .envelope import DATA_CONTENT_TYPE, SEQUENCE_DIGITS, SPEC_VERSION
 
@@ -30,14 +31,15 @@ _SIMPLE: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "pattern": DATE_PATTERN},
     "datetime": _TIME,
     "None": {"type": "null"},
-    # A personal field, as every log entry holds it: sealed with its subject's key.
+    # A personal field, as every log entry holds it (FEED-PROTOCOL §1): sealed with its
+    # subject's key, the ciphertext in standard base64.
     "Personal": {
         "type": "object",
         "properties": {
-            "subject_id": _UUID,
-            "sealed": {"type": "string", "pattern": "^[A-Za-z0-9_-]+=*$"},
+            "subject": _UUID,
+            "ciphertext": {"type": "string", "pattern": CIPHERTEXT_PATTERN},
         },
-        "required": ["sealed", "subject_id"],
+        "required": ["ciphertext", "subject"],
         "additionalProperties": False,
     },
 }

@@ -6,7 +6,8 @@ nothing can differ (the mapper is the library's JSON transcoder with the transco
 this knows, and no cipher or compressor), `StoredEventWriter` writes the stored JSON
 from the envelope itself, field by field in the class's order: ids as ``uuid_hex``,
 moments as ``datetime_iso``, dates as ``date_iso``, a sealed personal datum as its
-transcoding stores it (``SealedAsStored``: the ciphertext as signed, never opened).
+transcoding stores it (``SealedAsStored``: the ciphertext as signed, in the node's own
+alphabet, never opened).
 Anything it cannot write with certainty (an id or a moment not in the form the log
 writes, a value of another type, an integer beyond 64 bits) takes the reference path; a
 test holds both to the same bytes over every event type of the catalogue, the demo and a
@@ -25,6 +26,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from coordination.domain.personal import Sealed
 from coordination.persistence.transcodings import plain_transcodings
+from coordination.privacy.sealed_fields import stored_ciphertext
 from coordination.privacy.transcoding import NAME, stored_form, stores_sealed_as_is
 
 from .envelope import event_type
@@ -91,10 +93,14 @@ def _day(value: Any) -> dict[str, str]:
 def _sealed(value: Any) -> dict[str, Any]:
     if type(value) is not dict or value.keys() != SEALED_KEYS:
         raise _Fallback
-    subject = value["subject_id"]
+    subject = value["subject"]
     if type(subject) is not str or not is_canonical_uuid(subject):
         raise _Fallback
-    return {"_type_": NAME, "_data_": stored_form(subject.replace("-", ""), _text(value["sealed"]))}
+    try:
+        ciphertext = stored_ciphertext(_text(value["ciphertext"]))
+    except ValueError:
+        raise _Fallback from None  # the reference path names the problem
+    return {"_type_": NAME, "_data_": stored_form(subject.replace("-", ""), ciphertext)}
 
 
 #: Each plain type as the library stores it.

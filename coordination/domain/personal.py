@@ -38,7 +38,8 @@ class Personal:
 @dataclass(frozen=True)
 class Sealed:
     """A personal datum as stored: its subject, and its ciphertext (URL-safe base64 of the
-    AES-GCM nonce and ciphertext), readable only with the subject's key."""
+    AES-GCM nonce and ciphertext), readable only with the subject's key. A log entry
+    writes it in the feed protocol's form (``coordination.privacy.sealed_fields``)."""
 
     subject_id: UUID
     sealed: str

@@ -30,7 +30,7 @@ from coordination.bootstrap import System
 from coordination.domain.context import Context
 from coordination.federation.peer_client import Peer
 from coordination.federation.sync_step import PeerSync
-from coordination.privacy.sealed_fields import sealed_subjects
+from coordination.privacy.sealed_fields import sealed_subjects, stored_ciphertext
 from coordination.settings import Settings
 from tests.application.support_programmes import CONTACTS, FEEDBACK, NAMES
 from tests.audit.support import serve
@@ -104,8 +104,8 @@ def enrol_a_person(system: System) -> UUID:
 def ciphertexts(value: Any, person: UUID) -> list[str]:
     """The ciphertexts of ``person``'s sealed fields in parsed JSON."""
     if isinstance(value, dict):
-        if sealed_subjects(value) == {person} and set(value) == {"subject_id", "sealed"}:
-            return [value["sealed"]]
+        if sealed_subjects(value) == {person} and set(value) == {"subject", "ciphertext"}:
+            return [value["ciphertext"]]
         return [text for item in value.values() for text in ciphertexts(item, person)]
     if isinstance(value, list):
         return [text for item in value for text in ciphertexts(item, person)]
@@ -177,7 +177,11 @@ async def test_a_partner_drops_what_it_holds_of_a_person_its_peer_erased(
         own = [orjson.loads(e.entry) for e in audit_of(app_a).entries(0, head.size)]
         secret = [text for envelope in own for text in ciphertexts(envelope["data"], person)]
         assert len(secret) == 3  # name, contact, feedback
-        sealed_form = f'"subject_id":"{person}"'.encode()
+        # A sealed field of the person in JCS bytes: its subject is its last key (the
+        # envelope's own ``subject`` is followed by ``time``).
+        sealed_form = f'"subject":"{person}"}}'.encode()
+        # As the entries hold the ciphertexts, and as A's event table does.
+        both_forms = secret + [stored_ciphertext(text) for text in secret]
 
         # C, a partner, holds the person's entries as stubs; B, reading as an auditor,
         # holds them with their ciphertext (so the scans below can see it).
@@ -206,7 +210,7 @@ async def test_a_partner_drops_what_it_holds_of_a_person_its_peer_erased(
         shown = await joint_groups_shown(url_b, b)
         after = stored_bytes(system_b)
         for blob in (after, shown):
-            assert [text for text in secret if text.encode() in blob] == []
+            assert [text for text in both_forms if text.encode() in blob] == []
             assert sealed_form not in blob
 
         # B's copy of A's log still verifies offline against A's signed checkpoint.

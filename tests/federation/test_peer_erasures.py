@@ -37,7 +37,7 @@ def logs(system: System) -> Iterator[SyncedLogs]:
 
 
 def sealed(subject: str, text: str) -> dict[str, str]:
-    return {"subject_id": subject, "sealed": text}
+    return {"subject": subject, "ciphertext": text}
 
 
 def envelope(origin: str, index: int, kind: str, subject: str, data: dict[str, Any]) -> bytes:
@@ -121,9 +121,12 @@ def test_sealed_fields_are_recognised_by_their_form_only() -> None:
     for _ in range(5000):  # deeper than Python recurses
         deep = [deep]
     assert sealed_subjects({"a": deep}) == {person}
-    assert sealed_subjects({"a": {"subject_id": "not an id", "sealed": "x"}}) == frozenset()
-    assert sealed_subjects({"a": {"subject_id": str(person), "sealed": "x", "more": 1}}) == set()
-    assert sealed_subjects({"a": {"subject_id": str(person), "sealed": 1}}) == frozenset()
+    assert sealed_subjects({"a": {"subject": "not an id", "ciphertext": "x"}}) == frozenset()
+    assert sealed_subjects({"a": {"subject": str(person), "ciphertext": "x", "more": 1}}) == set()
+    assert sealed_subjects({"a": {"subject": str(person), "ciphertext": 1}}) == frozenset()
+    # The stored form, and the form entries had before decision 52, are not the log's.
+    assert sealed_subjects({"a": {"subject_id": str(person), "sealed": "x"}}) == frozenset()
+    assert sealed_subjects({"a": {"subject": person.hex, "sealed": "x"}}) == frozenset()
     erasure = persons_of(envelope(PEER, 0, ERASED, str(person), {"ground": "request"}))
     assert (erasure.erased, erasure.sealed) == (str(person), frozenset())
     assert persons_of(envelope(PEER, 0, ERASED, "nobody", {})).erased is None

@@ -159,7 +159,7 @@ def test_no_personal_datum_is_written_in_clear_anywhere(
     finally:
         node.close()
     assert page.status_code == 200
-    assert '"sealed"' in page.text  # the feed carries the enrolments, sealed
+    assert '"ciphertext"' in page.text  # the feed carries the enrolments, sealed
 
     assert leaks(stored_bytes(system, settings.data_dir)) == []
     assert leaks(page.content) == []
