@@ -183,7 +183,8 @@ class SQLiteLogStorage:
             " WHERE rowid >= ? ORDER BY rowid LIMIT ?"
         )
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        #: Every thread's connection, by the thread that made it (`close`).
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._lock = threading.Lock()
 
     def _conn(self) -> sqlite3.Connection:
@@ -196,7 +197,7 @@ class SQLiteLogStorage:
             conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
             self._local.conn = conn
             with self._lock:
-                self._connections.append(conn)
+                self._connections.append((threading.get_ident(), conn))
         return conn
 
     def create_tables(self) -> None:
@@ -316,8 +317,22 @@ class SQLiteLogStorage:
         stop.wait(min(timeout, POLL_INTERVAL_S))
 
     def close(self) -> None:
+        """Close the connections no running thread may be using: this thread's, and
+        those of threads that ended.
+
+        A connection closed while its thread runs a statement on it crashes the process
+        (the sqlite3 module does not guard it): a request still in a worker thread when
+        the node stops would bring the node down. The others are kept here, never used
+        again (each thread makes a new one), and closed when this storage is collected.
+        """
+        alive = {thread.ident for thread in threading.enumerate()}
+        mine = threading.get_ident()
         with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
+            kept = []
+            for owner, conn in self._connections:
+                if owner == mine or owner not in alive:
+                    conn.close()
+                else:
+                    kept.append((owner, conn))
+            self._connections = kept
         self._local = threading.local()
