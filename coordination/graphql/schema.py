@@ -52,6 +52,7 @@ from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
+from coordination.graphql.queries.documents import DocumentQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.integrity import IntegrityQueries
 from coordination.graphql.queries.partners import PartnerQueries
@@ -76,6 +77,7 @@ Query = merge_types(
         SignedLogQueries,
         IntegrityQueries,
         ReportingQueries,
+        DocumentQueries,
         ProgrammeQueries,
         DataSubjectQueries,
         PartnerQueries,
