@@ -30,6 +30,7 @@ LIVE = {
     "exportSubject",
     "integrity",
     "cohortParticipants",
+    "cohortFeedback",
 }
 
 
