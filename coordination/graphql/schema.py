@@ -62,6 +62,7 @@ from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
 from coordination.graphql.subscriptions import Subscription
+from coordination.graphql.subscriptions_reporting import ReportingSubscriptions
 from coordination.graphql.types.partnership import Partnership
 from coordination.graphql.types.working_group import WorkingGroup
 
@@ -83,6 +84,8 @@ Query = merge_types(
         PartnerQueries,
     ),
 )
+#: The events and view updates, and the reporting rows followed one by one.
+Subscriptions = merge_types("Subscription", (Subscription, ReportingSubscriptions))
 Mutation = merge_types(
     "Mutation",
     (
@@ -145,7 +148,7 @@ def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
     return CoordinationSchema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=Subscriptions,
         types=[Partnership, WorkingGroup],
         extensions=extensions,
         execution_context_class=QuietExecutor if config.production else None,
