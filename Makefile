@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/projections.py
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/graphql.py
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/audit.py
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/privacy.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
