@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/graphql.py
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/audit.py
 	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/federation.py
+	$(BIN)/python infra/throwaway_postgres.py --durable -- $(BIN)/python bench/privacy.py
 
 ## Five partner nodes (se, it, gr, nl, fi) on localhost, introduced to each other, playing
 ## the federation's scenario; starts clean each time (var/federation). Stop them with

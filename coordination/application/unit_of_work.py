@@ -27,7 +27,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import strtobool
 
 from coordination.application.commands import NO_OPTIONS, CommandOptions, CommandResult, Outcome
@@ -39,6 +39,7 @@ from coordination.domain.errors import Conflict, DomainError, NotFound
 from coordination.persistence.read_validation import READ_VERSIONS, ValidatesReads
 from coordination.persistence.repository import ThreadSafeRepository
 from coordination.persistence.transcodings import DateAsISO
+from coordination.persistence.write_along import WRITE_ALONG
 from coordination.privacy.keys import SubjectKeys
 from coordination.privacy.transcoding import register_personal
 
@@ -106,6 +107,13 @@ class CommandRunner(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         register_personal(transcoder, self.subject_keys)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save as the library does, sealing each personal field as its event is stored;
+        the keys made for it are written in the same transaction (decision 39). Within a
+        command, the keys its checks looked up are the ones it seals with."""
+        with self.subject_keys.sealing() as along:
+            return super().save(*objs, **kwargs, **{WRITE_ALONG: along})
 
     def construct_repository(self) -> Repository[UUID]:
         cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
@@ -242,7 +250,8 @@ class CommandRunner(Application[UUID]):
                 try:
                     if attempt:
                         self._check_again()
-                    return self._attempt(ctx, command, handle, key, record_id, digest)
+                    with self.subject_keys.sealing():  # each person looked up once
+                        return self._attempt(ctx, command, handle, key, record_id, digest)
                 except _ReadAgain:
                     # Refused on cached copies: decided again at once, on the store's.
                     self._forget_reads()

@@ -39,6 +39,9 @@ from coordination.domain.values import (
 )
 from coordination.domain.values import name as checked_name
 
+#: Who the published findings are for: everyone (their cells are never below the minimum).
+FINDINGS_AUDIENCE = Audience.PUBLIC
+
 
 class MappingSurvey(CoordinationAggregate):
     """A mapping survey: its questionnaire versions, respondents, responses and findings."""
@@ -322,7 +325,7 @@ class MappingSurvey(CoordinationAggregate):
         self.record(
             self.FindingsPublished,
             ctx,
-            audience=Audience.PUBLIC.value,
+            audience=FINDINGS_AUDIENCE.value,
             grouping=parsed.value,
             minimum_cell_size=self.minimum_cell_size,
             cells=cells,

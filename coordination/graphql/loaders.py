@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from coordination.graphql.context import GraphQLContext
 from coordination.projections.pagination import Page
-from coordination.projections.queries import decisions
+from coordination.projections.queries import decisions, documents
 
 T = TypeVar("T")
 
@@ -72,4 +72,22 @@ def decision_proxies(
 
         loader = DataLoader(load_fn=load)
         cache["proxies"] = loader
+    return loader
+
+
+def document_evidence(
+    info: strawberry.Info[GraphQLContext, None],
+) -> DataLoader[UUID, list[documents.EvidenceView]]:
+    """Loads the evidence links of every document the operation asks about at once."""
+    cache: dict[Any, Any] = info.context.cache
+    loader: DataLoader[UUID, list[documents.EvidenceView]] | None = cache.get("evidence")
+    if loader is None:
+        db = info.context.services.db
+
+        async def load(ids: list[UUID]) -> list[list[documents.EvidenceView]]:
+            found = await documents.evidence_of(db, ids)
+            return [found[document] for document in ids]
+
+        loader = DataLoader(load_fn=load)
+        cache["evidence"] = loader
     return loader

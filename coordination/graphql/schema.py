@@ -53,6 +53,7 @@ from coordination.graphql.queries.actions import ActionQueries
 from coordination.graphql.queries.audit import AuditQueries
 from coordination.graphql.queries.data_subjects import DataSubjectQueries
 from coordination.graphql.queries.decisions import DecisionQueries
+from coordination.graphql.queries.documents import DocumentQueries
 from coordination.graphql.queries.forums import ForumQueries
 from coordination.graphql.queries.integrity import IntegrityQueries
 from coordination.graphql.queries.joint_groups import JointGroupQueries
@@ -63,6 +64,7 @@ from coordination.graphql.queries.reporting import ReportingQueries
 from coordination.graphql.queries.signed_log import SignedLogQueries
 from coordination.graphql.queries.workshops import WorkshopQueries
 from coordination.graphql.subscriptions import Subscription
+from coordination.graphql.subscriptions_reporting import ReportingSubscriptions
 from coordination.graphql.types.partnership import Partnership
 from coordination.graphql.types.working_group import WorkingGroup
 
@@ -78,12 +80,15 @@ Query = merge_types(
         SignedLogQueries,
         IntegrityQueries,
         ReportingQueries,
+        DocumentQueries,
         ProgrammeQueries,
         DataSubjectQueries,
         PartnerQueries,
         JointGroupQueries,
     ),
 )
+#: The events and view updates, and the reporting rows followed one by one.
+Subscriptions = merge_types("Subscription", (Subscription, ReportingSubscriptions))
 Mutation = merge_types(
     "Mutation",
     (
@@ -147,7 +152,7 @@ def build_schema(config: GraphQLConfig | None = None) -> CoordinationSchema:
     return CoordinationSchema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=Subscriptions,
         types=[Partnership, WorkingGroup],
         extensions=extensions,
         execution_context_class=QuietExecutor if config.production else None,

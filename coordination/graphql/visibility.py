@@ -1,7 +1,8 @@
 """Who may read what, per request: the read side of the access rules.
 
 - anonymous callers read the public registry only: partnerships, member organisations
-  and themes (the events behind them have the `public` audience);
+  and themes, and the mapping surveys' published findings (the events behind them have
+  the `public` audience);
 - every signed-in role whose standing holds reads what the partnership sees (working
   groups, workshops, participation, mandates, partnership decisions and actions):
   admins and auditors, and representatives and convenors whose mandate holds today;

@@ -19,6 +19,8 @@ one sync. A failing statement makes the server skip the rest up to the sync, `CO
 included, so a key violation still commits nothing; the pool's connection context rolls
 the aborted transaction back as the error passes through it. The table lock is held from
 the lock to the commit, as in the library, so notification ids still commit in order.
+The rows the save writes along with its events (`write_along`) go in the same pipeline,
+after `BEGIN`: a key another writer made first fails the transaction like a lost race.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from coordination.persistence.read_validation import (
     ValidatesReads,
     ensure_follows_on,
 )
+from coordination.persistence.write_along import statements_along
 
 #: As the library's own insert: tries, and the pause between them.
 INSERT_ATTEMPTS = 10
@@ -137,6 +140,8 @@ class ReadCheckingPostgresRecorder(ValidatesReads, PostgresApplicationRecorder):
         ):
             with conn.pipeline():  # one sync, on the way out
                 curs.execute("BEGIN")
+                for sql, params in statements_along(kwargs):
+                    curs.execute(sql, params)
                 self._insert_stored_events(insert, stored_events, **kwargs)
                 curs.execute("COMMIT")
             ids: Sequence[int] | None = self._fetch_ids_after_insert_events(

@@ -5,7 +5,8 @@ comes after the inserts: once a transaction has written, it holds the file's wri
 and reads the latest state, so nothing can change between the check and the commit. By
 then the transaction sees its own rows too, so a stream read at version v and given k
 new events here must end at v + k exactly; anything else is someone else's event, and
-raising rolls the whole transaction back.
+raising rolls the whole transaction back. The rows the save writes along with its events
+(`write_along`) go first, in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from coordination.persistence.read_validation import (
     ValidatesReads,
     ensure_follows_on,
 )
+from coordination.persistence.write_along import statements_along
 
 
 class ReadCheckingSQLiteRecorder(ValidatesReads, SQLiteApplicationRecorder):
@@ -32,6 +34,8 @@ class ReadCheckingSQLiteRecorder(ValidatesReads, SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         read: ReadVersions | None = kwargs.get(READ_VERSIONS)
         ensure_follows_on(stored_events, read)
+        for sql, params in statements_along(kwargs):
+            c.execute(sql, params)
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if read:
             added = Counter(e.originator_id for e in stored_events)

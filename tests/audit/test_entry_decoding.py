@@ -124,7 +124,10 @@ def assert_round_trip(system: System, stored: list[StoredEvent], origin: str) ->
 
 def test_every_event_type_of_the_catalogue_comes_back_from_its_entry(system: System) -> None:
     mapper = system.app.mapper
-    stored = [mapper.to_stored_event(event) for event in made_events()]
+    # Personal fields are sealed only in a save's scope (decision 39); these are mapped
+    # without one, so the keys they are sealed with are never recorded: none is opened.
+    with system.app.subject_keys.sealing():
+        stored = [mapper.to_stored_event(event) for event in made_events()]
     topics = assert_round_trip(system, stored, ORIGIN)
     assert topics == set(event_catalogue()["events"])
 

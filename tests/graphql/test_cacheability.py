@@ -32,6 +32,7 @@ LIVE = {
     "cohortParticipants",
     "jointGroups",
     "jointGroup",
+    "cohortFeedback",
 }
 
 

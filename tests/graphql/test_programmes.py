@@ -1,12 +1,15 @@
 """B5 read over GraphQL, both backends: programme and cohort funnels, the feedback →
-curriculum trace, and participants' names opened for the secretariat and the provider
-only, reading as erased once the person is forgotten."""
+curriculum trace, and participants' names and the words of their feedback opened for the
+secretariat and the provider only, reading as erased once the person is forgotten."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID, uuid4
+
+import pytest
 
 from coordination.bootstrap import System
 from coordination.projections import Projections
@@ -29,6 +32,9 @@ PROGRAMME = """query($id: UUID!) { programme(uuid: $id) {
 } }"""
 PARTICIPANTS = """query($id: UUID!) { cohortParticipants(cohortId: $id) {
   participantId status sessionsAttended outcomes erased name contact } }"""
+FEEDBACK = """query($id: UUID!) { cohortFeedback(cohortId: $id) {
+  uuid participantId kind accepted curriculumVersion erased text } }"""
+WORDS = ["More workplace Swedish", "Too fast"]
 IDS = "query($id: UUID!) { cohortParticipants(cohortId: $id) { participantId erased } }"
 ERASE = "mutation($input: EraseSubjectInput!) { eraseSubject(input: $input) { __typename } }"
 
@@ -75,12 +81,10 @@ def course(scn: Scenario) -> Course:
     app.record_session_attendance(ctx, cohort, session_id=first, participant_ids=people[:3])
     app.record_session_attendance(ctx, cohort, session_id=later, participant_ids=people[:2])
     accepted = scn.created(
-        app.give_feedback(
-            ctx, cohort, participant_id=people[0], kind="request", text="More workplace Swedish"
-        )
+        app.give_feedback(ctx, cohort, participant_id=people[0], kind="request", text=WORDS[0])
     )
     explained = scn.created(
-        app.give_feedback(ctx, cohort, participant_id=people[1], kind="feedback", text="Too fast")
+        app.give_feedback(ctx, cohort, participant_id=people[1], kind="feedback", text=WORDS[1])
     )
     app.answer_feedback(
         ctx,
@@ -250,3 +254,61 @@ async def test_an_erased_participant_reads_as_erased(
         False,
         False,
     ]
+
+
+async def test_feedback_is_shown_in_its_own_words_to_the_secretariat_and_the_provider_only(
+    system: System,
+    projections: Projections,
+    scenario: Scenario,
+    gql: Gql,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    scn, taken = scenario, course(scenario)
+    await caught_up(system, projections)
+    given = {"id": str(taken.cohort)}
+    for role in ("representative", "admin"):
+        rows = (await gql.data(FEEDBACK, given, scn.principal(role)))["cohortFeedback"]
+        assert rows == [
+            {
+                "uuid": str(taken.accepted),
+                "participantId": str(taken.people[0]),
+                "kind": "REQUEST",
+                "accepted": True,
+                "curriculumVersion": 2,
+                "erased": False,
+                "text": WORDS[0],
+            },
+            {
+                "uuid": str(taken.explained),
+                "participantId": str(taken.people[1]),
+                "kind": "FEEDBACK",
+                "accepted": False,
+                "curriculumVersion": None,
+                "erased": False,
+                "text": WORDS[1],
+            },
+        ], role
+
+    audited = await gql.run(FEEDBACK, given, scn.principal("auditor"))
+    assert audited.data is not None
+    assert [row["text"] for row in audited.data["cohortFeedback"]] == [None, None]
+    assert audited.errors
+    assert {error.extensions["code"] for error in audited.errors} == {"FORBIDDEN"}  # type: ignore[index]
+    assert audited.errors[0].path == ["cohortFeedback", 0, "text"]
+    for role, code in (("representative_other", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")):
+        refused = await gql.run(FEEDBACK, given, scn.principal(role))
+        assert refused.data == {"cohortFeedback": None}, role
+        assert refused.errors is not None
+        assert refused.errors[0].extensions == {"code": code}, role
+    assert not any(words in str([audited.errors, refused.errors]) for words in WORDS)
+
+    erased = await gql.data(
+        ERASE,
+        {"input": {"subjectId": str(taken.people[1]), "ground": "REQUEST"}},
+        scn.principal("admin"),
+    )
+    assert erased["eraseSubject"]["__typename"] == "EraseSubjectPayload"
+    rows = (await gql.data(FEEDBACK, given, scn.principal("admin")))["cohortFeedback"]
+    assert [(row["erased"], row["text"]) for row in rows] == [(False, WORDS[0]), (True, None)]
+    assert not any(words in caplog.text for words in WORDS)  # shown, never logged

@@ -86,6 +86,7 @@ def root_values(scn: Scenario) -> dict[str, str]:
         "organisationId": f'"{scn.orgs["A"]}"',
         "subjectId": f'"{uuid4()}"',
         "cohortId": f'"{uuid4()}"',
+        "surveyId": f'"{uuid4()}"',
     }
 
 

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+from coordination.auth.tokens import TokenKeys
 from coordination.bootstrap import System
 from coordination.projections import Projections
+from coordination.settings import Settings
 from tests.graphql.cases import document
 from tests.graphql.cases_reporting import INPUTS, _cycle
-from tests.graphql.conftest import Gql, caught_up
+from tests.graphql.conftest import Gql, caught_up, http_client
 from tests.graphql.scenario import Scenario
 
 CYCLES = """query($org: UUID!) { accountingCycles(organisationId: $org) { edges { node {
@@ -147,3 +150,58 @@ async def test_anonymous_callers_do_not_read_the_reporting_views(
     result = await gql.run(RECORD, {"org": str(scenario.orgs["B"])})
     assert result.errors is not None
     assert result.errors[0].extensions["code"] == "UNAUTHENTICATED"  # type: ignore[index]
+
+
+PUBLISHED = """query($id: UUID!) { surveyFindings(surveyId: $id) {
+  grouping minimumCellSize findings { region kind question organisations value } } }"""
+
+
+async def test_anyone_reads_published_findings_and_nothing_before_they_are_published(
+    system: System, projections: Projections, scenario: Scenario, gql: Gql
+) -> None:
+    scn, admin = scenario, scenario.principal("admin")
+    survey = INPUTS["publishFindings"](scn, admin)["surveyId"]
+    await caught_up(system, projections)
+    # Closed, not yet published: nothing to read, for the secretariat as for anyone.
+    for caller in (admin, scn.principal("anonymous")):
+        assert (await gql.data(PUBLISHED, {"id": survey}, caller)) == {"surveyFindings": None}
+    published = await run(gql, scn, "publishFindings", {"surveyId": survey, "grouping": "NATIONAL"})
+    assert published["projected"] is True
+
+    for role in ("anonymous", "representative_other", "auditor"):
+        seen = (await gql.data(PUBLISHED, {"id": survey}, scn.principal(role)))["surveyFindings"]
+        assert seen == {
+            "grouping": "NATIONAL",
+            "minimumCellSize": 3,
+            "findings": [
+                {"region": None, "kind": None, "question": "staff", "organisations": 3, "value": 12}
+            ],
+        }, role
+    # The progress and the responses stay the partnership's.
+    hidden = await gql.run(SURVEY, {"id": survey}, scn.principal("anonymous"))
+    assert hidden.errors is not None
+    assert hidden.errors[0].extensions == {"code": "UNAUTHENTICATED"}
+
+
+async def test_a_node_that_serves_no_anonymous_caller_does_not_serve_them_findings(
+    system: System,
+    projections: Projections,
+    scenario: Scenario,
+    settings: Settings,
+    keys: TokenKeys,
+) -> None:
+    closed = settings.model_copy(update={"allow_anonymous": False})
+    client, api = await http_client(closed, system, projections.db, projections.runner, keys)
+    try:
+        survey = INPUTS["publishFindings"](scenario, scenario.principal("admin"))["surveyId"]
+        scenario.app.publish_findings(scenario.secretariat(), UUID(survey), grouping="national")
+        await caught_up(system, projections)
+        anonymous = await client.post(PUBLISHED, {"id": survey})
+        assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        signed = await client.post(
+            PUBLISHED, {"id": survey}, principal=scenario.principal("representative")
+        )
+        assert signed.json()["data"]["surveyFindings"]["findings"][0]["organisations"] == 3
+    finally:
+        await client.client.aclose()
+        await api.stop()

@@ -2,7 +2,8 @@
 the dissemination record per member organisation (B6, B7, B9).
 
 All of it is the partnership's business: signed-in callers with standing read it, as
-they read the action tracker.
+they read the action tracker; except a survey's published findings, whose event is
+public, which everyone reads (anonymous callers too, where the node serves them).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from uuid import UUID
 
 import strawberry
 
+from coordination.domain.mapping_survey import FINDINGS_AUDIENCE
+from coordination.domain.survey_parts import SurveyStatus
 from coordination.graphql.cacheability import READS_VIEWS
 from coordination.graphql.context import GraphQLContext
-from coordination.graphql.enums import CycleStage
+from coordination.graphql.enums import CycleStage, FindingsGrouping
+from coordination.graphql.errors import forbidden
 from coordination.graphql.relay import DEFAULT_PAGE, Connection, check_first, connection, fetch_page
 from coordination.graphql.types.accounting_cycle import AccountingCycle
 from coordination.graphql.types.dissemination import (
@@ -21,7 +25,7 @@ from coordination.graphql.types.dissemination import (
     DisseminationOutcome,
     DisseminationRecord,
 )
-from coordination.graphql.types.survey import MappingSurvey
+from coordination.graphql.types.survey import MappingSurvey, PublishedFindings
 from coordination.projections.queries import accounting_cycles, dissemination, surveys
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -77,6 +81,24 @@ class ReportingQueries:
         await info.context.visibility.require_partnership("mapping surveys")
         row = await surveys.get_survey(info.context.services.db, uuid)
         return MappingSurvey.from_row(row) if row else None
+
+    @strawberry.field(
+        description="A survey's published findings, read by everyone the findings' event is"
+        " shown to (it is public); null until they are published.",
+        metadata=READS_VIEWS,
+    )
+    async def survey_findings(self, info: Info, survey_id: UUID) -> PublishedFindings | None:
+        # Shown as the findings' event is: should its audience ever narrow, so does this.
+        if not await info.context.visibility.sees_audience(FINDINGS_AUDIENCE.value):
+            raise forbidden("the findings of this survey are not shown to this caller")
+        row = await surveys.get_survey(info.context.services.db, survey_id)
+        if row is None or row.status != SurveyStatus.FINDINGS_PUBLISHED or row.grouping is None:
+            return None
+        return PublishedFindings(
+            survey_id=row.id,
+            grouping=FindingsGrouping(row.grouping),
+            minimum_cell_size=row.minimum_cell_size,
+        )
 
     @strawberry.field(
         description="A member organisation's dissemination record.", metadata=READS_VIEWS

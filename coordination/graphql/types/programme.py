@@ -1,9 +1,10 @@
 """Training programmes (B5): programmes, cohorts with their funnels, the feedback →
 curriculum trace, and a cohort's participants.
 
-Everything here but a participant's name and contact is aggregate counts and
-pseudonymous ids. The name and contact are opened by the root field that lists the
-participants, for callers allowed to read them; for anyone else the fields are refused.
+Everything here but a participant's name and contact, and the words of their feedback, is
+aggregate counts and pseudonymous ids. Those are opened by the root fields that list a
+cohort's participants and feedback, for callers allowed to read them; for anyone else
+the fields are refused.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from coordination.projections.queries import programmes as views
 Info = strawberry.Info[GraphQLContext, None]
 
 _NAMES_REFUSED = "only the secretariat and the provider's representatives read participants' names"
+_WORDS_REFUSED = (
+    "only the secretariat and the provider's representatives read participants' feedback"
+    " in their own words"
+)
 
 
 @strawberry.type(description="How many participants an outcome was recorded for.")
@@ -99,8 +104,8 @@ class CurriculumVersion:
 
 
 @strawberry.type(
-    description="A participant's feedback (by id; its words stay sealed), its answer, and"
-    " the curriculum version it led to when accepted."
+    description="A participant's feedback (by id; its words are read with `cohortFeedback`),"
+    " its answer, and the curriculum version it led to when accepted."
 )
 class FeedbackTrace:
     uuid: UUID
@@ -210,3 +215,31 @@ class CohortParticipant:
         if not self.names_shown:
             raise forbidden(_NAMES_REFUSED)
         return self.opened_contact
+
+
+@strawberry.type(
+    description="A participant's feedback with its answer. Its words are shown to the"
+    " secretariat and the provider's representatives only."
+)
+class CohortFeedback:
+    uuid: UUID
+    participant_id: UUID
+    kind: FeedbackKind
+    given_at: datetime | None
+    answered: bool
+    accepted: bool
+    answer: str | None
+    curriculum_version: int | None = strawberry.field(
+        description="The curriculum version that took the feedback up, when accepted."
+    )
+    erased: bool = strawberry.field(
+        description="The participant was forgotten: their words read as nothing."
+    )
+    words_shown: strawberry.Private[bool]
+    opened_text: strawberry.Private[str | None]
+
+    @strawberry.field(description="What the participant said; null once erased.")
+    def text(self) -> str | None:
+        if not self.words_shown:
+            raise forbidden(_WORDS_REFUSED)
+        return self.opened_text

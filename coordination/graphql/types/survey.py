@@ -26,6 +26,34 @@ class Finding:
     value: int
 
 
+async def cells(info: Info, survey_id: UUID) -> list[Finding]:
+    """The survey's published cells, as the findings' event gave them."""
+    return [
+        Finding(
+            region=c.region,
+            kind=MemberKind(c.kind) if c.kind else None,
+            question=c.question,
+            organisations=c.organisations,
+            value=c.value,
+        )
+        for c in await views.findings(info.context.services.db, survey_id)
+    ]
+
+
+@strawberry.type(
+    description="A survey's published findings: public, as their event is; every cell"
+    " describes at least the survey's minimum of organisations."
+)
+class PublishedFindings:
+    survey_id: UUID
+    grouping: FindingsGrouping
+    minimum_cell_size: int
+
+    @strawberry.field(description="The published figures, in the order published.")
+    async def findings(self, info: Info) -> list[Finding]:
+        return await cells(info, self.survey_id)
+
+
 @strawberry.type(description="A mapping survey and how far its responses have come.")
 class MappingSurvey(Node):
     partnership_id: UUID
@@ -43,17 +71,7 @@ class MappingSurvey(Node):
 
     @strawberry.field(description="The published findings; empty until they are published.")
     async def findings(self, info: Info) -> list[Finding]:
-        cells = await views.findings(info.context.services.db, self.uuid)
-        return [
-            Finding(
-                region=c.region,
-                kind=MemberKind(c.kind) if c.kind else None,
-                question=c.question,
-                organisations=c.organisations,
-                value=c.value,
-            )
-            for c in cells
-        ]
+        return await cells(info, self.uuid)
 
     @classmethod
     def from_row(cls, row: views.SurveyView) -> MappingSurvey:

@@ -77,6 +77,8 @@ class FeedbackTraceView:
 
     id: UUID
     cohort_id: UUID
+    participant_id: UUID
+    given_version: int
     kind: str
     given_at: datetime | None
     answered: bool
@@ -217,16 +219,23 @@ def total(funnels: list[Funnel]) -> Funnel:
     )
 
 
-async def feedback_trace(db: ReadDatabase, programme_id: UUID) -> list[FeedbackTraceView]:
-    """The feedback given in the programme's cohorts, in the order given, with answers."""
-    q = Query(
-        "SELECT f.* FROM rv_cohort_feedback f JOIN rv_cohorts c ON c.cohort_id = f.cohort_id"
-    ).where("c.programme_id = {}", str(programme_id))
+async def feedback_trace(
+    db: ReadDatabase, programme_id: UUID | None = None, *, cohort_id: UUID | None = None
+) -> list[FeedbackTraceView]:
+    """The feedback given in the programme's cohorts (or in one cohort), in the order
+    given, with answers."""
+    q = Query("SELECT f.* FROM rv_cohort_feedback f JOIN rv_cohorts c ON c.cohort_id = f.cohort_id")
+    if programme_id is not None:
+        q.where("c.programme_id = {}", str(programme_id))
+    if cohort_id is not None:
+        q.where("f.cohort_id = {}", str(cohort_id))
     rows = await db.fetch(q.sql(f" ORDER BY f.seq LIMIT {LIST_MAX}"), *q.args)
     return [
         FeedbackTraceView(
             id=parse_uuid(r["feedback_id"]),
             cohort_id=parse_uuid(r["cohort_id"]),
+            participant_id=parse_uuid(r["participant_id"]),
+            given_version=int(r["given_version"]),
             kind=r["kind"],
             given_at=to_moment(r["given_at"]),
             answered=bool(r["answered"]),

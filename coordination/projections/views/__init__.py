@@ -1,4 +1,4 @@
-"""The views of B1-B7 and B9, one module each; `ALL_VIEWS` in the order the runner
+"""The views of B1-B7, B9 and B10, one module each; `ALL_VIEWS` in the order the runner
 writes them."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from coordination.projections.views import (
     actions,
     decisions,
     dissemination,
+    documents,
     forums,
     participation,
     partners,
@@ -27,6 +28,7 @@ ALL_VIEWS: tuple[View, ...] = (
     accounting_cycles.VIEW,
     surveys.VIEW,
     dissemination.VIEW,
+    documents.VIEW,
     partners.VIEW,
 )
 VIEWS_BY_NAME: dict[str, View] = {view.name: view for view in ALL_VIEWS}

@@ -5,8 +5,9 @@ Participants are natural persons: this view holds them by pseudonymous id with t
 status, the sessions they attended and their follow-up outcomes, never their personal
 fields. Where a caller may see a participant's name, it is opened at read time from the
 sealed enrolment event, whose stream version is kept here for that (`enrolled_version`).
-Feedback is held by id, kind and answer; its words are personal data of the participant
-and stay sealed in the event store.
+Feedback is held by id, kind, participant and answer; its words are personal data of the
+participant and stay sealed in the event store, opened at read time like a name (from
+the event at `given_version`).
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ FEEDBACK = Table(
         "feedback_id": ID,
         "seq": POSITION,
         "cohort_id": ID,
+        "participant_id": ID,
+        "given_version": INT,
         "kind": TEXT,
         "given_at": MOMENT,
         "answered": FLAG,
@@ -219,6 +222,8 @@ def _feedback(e: Cohort.FeedbackGiven, w: Writer) -> None:
         {"feedback_id": uid(e.feedback_id)},
         seq=w.position,
         cohort_id=uid(e.originator_id),
+        participant_id=uid(e.participant_id),
+        given_version=e.originator_version,
         kind=e.kind,
         given_at=occurred(e),
     )
