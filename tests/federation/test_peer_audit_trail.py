@@ -128,7 +128,8 @@ async def test_the_trail_shows_own_and_partners_events_by_origin(
 ) -> None:
     trail = await pages(gql, 100)
     own = [n for n in trail if n["logPosition"] is not None]
-    assert own and {n["origin"] for n in own} == {settings.origin}
+    assert own
+    assert {n["origin"] for n in own} == {settings.origin}
     assert trail[: len(own)] == own  # the own log first, then each partner's by origin
     synced = [(n["origin"], n["eventId"]) for n in trail[len(own) :]]
     assert synced == [(GR, e) for e in peers[GR]] + [(IT, e) for e in peers[IT]]
@@ -152,7 +153,8 @@ async def test_the_origin_filter_reads_one_log(
     it = await pages(gql, 2, {"origin": IT})
     assert [n["eventId"] for n in it] == peers[IT]
     own = await pages(gql, 2, {"origin": settings.origin})
-    assert own and all(n["origin"] == settings.origin for n in own)
+    assert own
+    assert all(n["origin"] == settings.origin for n in own)
     assert await pages(gql, 2, {"origin": "nowhere.example/log"}) == []
 
 
@@ -177,7 +179,9 @@ async def test_a_partners_cursor_is_refused_with_the_own_origin(
     result = await gql.run(
         TRAIL, {"w": {"origin": settings.origin}, "first": 1, "after": after}, AUDITOR
     )
-    assert result.errors and "partner" in result.errors[0].message
+    assert result.errors
+    assert "partner" in result.errors[0].message
     garbage = base64.urlsafe_b64encode(b"audit-peer:x:it").decode()
     result = await gql.run(TRAIL, {"first": 1, "after": garbage}, AUDITOR)
-    assert result.errors and "cursor" in result.errors[0].message
+    assert result.errors
+    assert "cursor" in result.errors[0].message

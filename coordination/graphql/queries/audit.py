@@ -8,7 +8,8 @@ state: the database first keeps only the events whose stored bytes contain them
 (`state_needles`), within `SCAN_WINDOW` positions per request, and the decoded events
 are then filtered exactly, as is the recording time. A sparse filter may therefore
 return a page with fewer than `first` events, even none: continue from `endCursor`
-while `hasNextPage`.
+while `hasNextPage`. After the node's own log come the events synced from its partners,
+each partner's log in turn (`peer_trail`, decision 49).
 """
 
 from __future__ import annotations
