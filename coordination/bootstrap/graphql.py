@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from coordination.bootstrap.partner_status import partner_sync_reader
+from coordination.bootstrap.peer_audit import peer_entries
 from coordination.bootstrap.tokens import token_verifier
 from coordination.graphql.context import GraphQLConfig, NoWait, Services
 from coordination.graphql.event_log import EventReader
@@ -109,6 +110,7 @@ def graphql_services(
         audit_log=audit_log,
         partner_sync=None if audit_log is None else partner_sync_reader(audit_log),
         joint_view=joint_view,
+        peer_entries=None if audit_log is None else peer_entries(audit_log),
         integrity=system.integrity,
         command_threads=ThreadPoolExecutor(config.command_threads, thread_name_prefix="command"),
         placement=CommandPlacement(db, enabled=config.commands_on_loop),

@@ -160,6 +160,16 @@ class SyncedLogs:
         with self._tables.reading() as rows:
             return [_entry(row) for row in rows.execute(sql, (origin, start, limit))]
 
+    def shown_entries(self, origin: str, start: int, stop: int, limit: int) -> list[SyncedEntry]:
+        """Stored entries of ``origin`` with content (no stub) in ``[start, stop)``, at most
+        ``limit``, in index order."""
+        sql = self._tables.sql(
+            _ENTRY + " WHERE origin = %s AND idx >= %s AND idx < %s AND envelope IS NOT NULL"
+            " ORDER BY idx LIMIT %s"
+        )
+        with self._tables.reading() as rows:
+            return [_entry(row) for row in rows.execute(sql, (origin, start, stop, limit))]
+
     def verified_size(self, origin: str) -> int:
         """Entries ``[0, size)`` of ``origin`` are stored and verified (0: none)."""
         state = self.state(origin)

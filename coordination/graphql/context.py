@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from coordination.auth.tokens import TokenKeys, TokenVerifier
     from coordination.graphql.event_tail import EventTail
     from coordination.graphql.mutations.placement import CommandPlacement
+    from coordination.graphql.peer_events import PeerEntries
     from coordination.graphql.result_cache import ResultCache
     from coordination.graphql.types.peer_sync import PartnerSyncReader
     from coordination.graphql.visibility import Visibility
@@ -123,6 +124,8 @@ class Services:
     partner_sync: PartnerSyncReader | None = None
     #: The joint groups merged from the node's verified logs; None where the log does not run.
     joint_view: JointView | None = None
+    #: The partners' events synced here, for the audit trail; None where the log does not run.
+    peer_entries: PeerEntries | None = None
     #: The node's integrity alarm (its state file); None where no node runs (tests).
     integrity: IntegrityAlarm | None = None
     #: The threads commands run in (`GraphQLConfig.command_threads` of them); None: the

@@ -8,13 +8,14 @@ state: the database first keeps only the events whose stored bytes contain them
 (`state_needles`), within `SCAN_WINDOW` positions per request, and the decoded events
 are then filtered exactly, as is the recording time. A sparse filter may therefore
 return a page with fewer than `first` events, even none: continue from `endCursor`
-while `hasNextPage`.
+while `hasNextPage`. After the node's own log come the events synced from its partners,
+each partner's log in turn (`peer_trail`, decision 49).
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import partial
@@ -33,6 +34,13 @@ from coordination.graphql.event_log import EventReader, LoggedEvent, state_needl
 from coordination.graphql.event_types import event_topics, hidden_topics
 from coordination.graphql.jsonable import public_state
 from coordination.graphql.moments import aware
+from coordination.graphql.peer_events import PeerEvent
+from coordination.graphql.queries.peer_trail import (
+    PeerCursor,
+    decoded_cursor,
+    parse_peer_cursor,
+    scan_peers,
+)
 from coordination.graphql.relay import DEFAULT_PAGE, Connection, Edge, PageInfo, check_first
 from coordination.graphql.types.recorded_event import RecordedEvent
 from coordination.graphql.types.stream_state import StreamState
@@ -68,6 +76,11 @@ class AuditFilter:
         description="Event types, as the trail shows them (coordination.decision."
         "position_taken.v1) or without their version (coordination.decision.position_taken).",
     )
+    origin: str | None = strawberry.field(
+        default=None,
+        description="The log the events were recorded in: this node's origin, or a"
+        " partner's for the events synced from it; all logs when absent.",
+    )
     include_internal: bool = strawberry.field(
         default=False,
         description="Also the node's internal records (coordination.command.handled:"
@@ -89,35 +102,46 @@ def audit_cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"audit:{position}".encode()).decode()
 
 
-def parse_audit_cursor(cursor: str) -> int:
+def parse_audit_cursor(cursor: str) -> int | PeerCursor:
+    """The own log's position after which, or the place in a partner's log from which,
+    the trail goes on."""
+    raw = decoded_cursor(cursor)
+    if not raw.startswith("audit:"):
+        return parse_peer_cursor(raw)
     try:
-        kind, _, raw = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        position = int(raw)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        position = int(raw.removeprefix("audit:"))
+    except ValueError:
         raise bad_input("this cursor is not one of the audit trail's", "after") from None
-    if kind != "audit" or position < 0:
+    if position < 0:
         raise bad_input("this cursor is not one of the audit trail's", "after")
     return position
 
 
-async def audit_trail(
-    info: Info, where: AuditFilter | None, first: int, after: str | None
-) -> Connection[RecordedEvent]:
-    info.context.visibility.require_everything("the audit trail")
-    check_first(first)
-    where = where or AuditFilter()
-    topics = event_topics(where.types)
-    hidden = hidden_topics(topics, include_internal=where.include_internal)
-    aware(where.recorded_from, "recordedFrom")
-    aware(where.recorded_before, "recordedBefore")
+@dataclass
+class _OwnScan:
+    matched: list[LoggedEvent]
+    position: int
+    exhausted: bool
+    scanned: int
+
+
+async def _scan_own(
+    info: Info,
+    where: AuditFilter,
+    topics: list[str],
+    hidden: tuple[str, ...],
+    start: int,
+    need: int,
+) -> _OwnScan:
+    """Up to `need` events of the node's own log after `start` that pass the filter."""
     app = info.context.services.app
     reader = EventReader(info.context.services.db, app)
-    start = position = parse_audit_cursor(after) if after is not None else 0
+    position = start
     needles = state_needles(app.mapper, actor=where.actor, organisation=where.organisation_id)
     until = position + SCAN_WINDOW if needles else None
     matched: list[LoggedEvent] = []
     scanned, exhausted = 0, False
-    while len(matched) <= first and scanned < SCAN_LIMIT:
+    while len(matched) < need and scanned < SCAN_LIMIT:
         batch = await reader.after(
             position,
             _BATCH,
@@ -137,28 +161,75 @@ async def audit_trail(
             position, scanned = event.position, scanned + 1
             if where.matches(event):
                 matched.append(event)
-                if len(matched) > first:
+                if len(matched) >= need:
                     break
-    more = len(matched) > first or not exhausted
-    page = matched[:first]
-    edges = [
-        Edge(node=RecordedEvent.from_logged(e), cursor_of=partial(audit_cursor, e.position))
-        for e in page
-    ]
+    return _OwnScan(matched, position, exhausted, scanned)
+
+
+async def audit_trail(
+    info: Info, where: AuditFilter | None, first: int, after: str | None
+) -> Connection[RecordedEvent]:
+    info.context.visibility.require_everything("the audit trail")
+    check_first(first)
+    where = where or AuditFilter()
+    topics = event_topics(where.types)
+    hidden = hidden_topics(topics, include_internal=where.include_internal)
+    aware(where.recorded_from, "recordedFrom")
+    aware(where.recorded_before, "recordedBefore")
+    services = info.context.services
+    cursor = parse_audit_cursor(after) if after is not None else 0
+    own = where.origin is None or where.origin == services.origin
+    if isinstance(cursor, PeerCursor) and where.origin == services.origin:
+        raise bad_input("this cursor is in a partner's events, not this node's", "after")
+    edges: list[Edge[RecordedEvent]] = []
+    stop, exhausted, scanned = after or audit_cursor(0), True, 0
+    if own and isinstance(cursor, int):
+        found = await _scan_own(info, where, topics, hidden, cursor, first + 1)
+        scanned, exhausted = found.scanned, found.exhausted
+        stop = audit_cursor(found.position)
+        origin = services.origin
+        edges = [_own_edge(e, origin) for e in found.matched]
+    peers = services.peer_entries
+    if exhausted and len(edges) <= first and peers is not None and where.origin != services.origin:
+        scan = await scan_peers(
+            peers,
+            where=where,
+            topics=topics,
+            hidden=hidden,
+            visibility=info.context.visibility,
+            start=cursor if isinstance(cursor, PeerCursor) else None,
+            need=first + 1 - len(edges),
+            budget=SCAN_LIMIT - scanned,
+        )
+        exhausted = scan.exhausted
+        stop = scan.stop.encode() if scan.stop is not None else stop
+        edges += [_peer_edge(e) for e in scan.matched]
+    full = len(edges) > first
+    page = edges[:first]
     # A full page ends at its last event (an empty one, `first: 0`, where it began); a
     # page cut short by the scan limit ends where the scan stopped, so the next request
     # does not read the same events again.
-    full = len(matched) > first
-    end = (page[-1].position if page else start) if full else position
+    end = (page[-1].cursor_of() if page else after or audit_cursor(0)) if full else stop
+    more = full or not exhausted
     return Connection(
-        edges=edges,
+        edges=page,
         page_info=PageInfo(
             has_next_page=more,
             has_previous_page=after is not None,
-            start_cursor_of=lambda: audit_cursor(page[0].position) if edges else None,
-            end_cursor_of=lambda: audit_cursor(end) if edges or more else None,
+            start_cursor_of=lambda: page[0].cursor_of() if page else None,
+            end_cursor_of=lambda: end if page or more else None,
         ),
     )
+
+
+def _own_edge(event: LoggedEvent, origin: str) -> Edge[RecordedEvent]:
+    node = RecordedEvent.from_logged(event, origin)
+    return Edge(node=node, cursor_of=partial(audit_cursor, event.position))
+
+
+def _peer_edge(event: PeerEvent) -> Edge[RecordedEvent]:
+    after = PeerCursor(event.origin, event.index + 1)
+    return Edge(node=RecordedEvent.from_peer(event), cursor_of=after.encode)
 
 
 def state_at(
