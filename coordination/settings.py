@@ -83,6 +83,8 @@ class Settings(BaseSettings):
         sync_backoff_max_s: The longest pause between attempts to sync a peer that is
             down or answers what does not verify (the pauses double up to it, jittered).
         sync_timeout_s: The longest wait for one answer of a peer.
+        sync_page_size: Entries the sync worker asks per page of a peer (the protocol's
+            most, 1000, unless fewer are wanted: each page is one transaction).
         graphql_agreement_check: For test runs: every query the direct path answers is
             answered again by strawberry's path, and a difference is an error
             (`graphql.agreement`, decision 31). A production node never runs it.
@@ -114,6 +116,7 @@ class Settings(BaseSettings):
     sync_wait_s: int = Field(default=5, ge=1, le=25)
     sync_backoff_max_s: float = Field(default=300.0, gt=0, le=86_400)
     sync_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    sync_page_size: int = Field(default=1000, ge=1, le=1000)
     graphql_agreement_check: bool = False
 
     @field_validator(

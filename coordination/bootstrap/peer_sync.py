@@ -81,7 +81,8 @@ def admitted_peers(app: Coordination) -> list[Peer]:
 def peer_sync(system: System, log: AuditLog) -> PeerSync:
     """The sync step of the node over its log's database."""
     logs = SyncedLogs(log.storage)
-    return PeerSync(logs, NodePeerRecords(system.app, system.settings.origin))
+    records = NodePeerRecords(system.app, system.settings.origin)
+    return PeerSync(logs, records, page_limit=system.settings.sync_page_size)
 
 
 def start_sync_worker(system: System, log: AuditLog, signer: Signer) -> SyncWorker | None:

@@ -199,6 +199,35 @@ async def test_an_inconsistent_checkpoint_is_a_conflict_raising_the_alarm(pair: 
         assert line in metrics
 
 
+async def test_partner_status_in_graphql_follows_each_step_while_the_views_stand_still(
+    pair: Pair,
+) -> None:
+    # A step stores pages and moves the cursor without recording anything in the node's
+    # own log: the views' position (the result cache's key) stays where it was.
+    keys = TokenKeys.load_or_create(keys_dir(pair.a), pair.a.origin)
+    token = issue_token(keys, role="admin", person=uuid4())
+    query = "{ partners { origin sync { state cursor lastError } } }"
+
+    async def shown() -> dict[str, Any] | None:
+        async with httpx.AsyncClient(base_url=pair.url_a) as client:
+            answer = await client.post(
+                "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+            )
+        (partner,) = answer.json()["data"]["partners"]
+        found: dict[str, Any] | None = partner["sync"]
+        return found
+
+    pair.proxy.mode = "down"
+    down = await pair.step()
+    assert down.state == BACKING_OFF
+    assert (await shown()) == {"state": "BACKING_OFF", "cursor": 0, "lastError": down.error}
+    pair.proxy.mode, pair.proxy.fail_after = "pass", 2
+    part = await pair.step(page_limit=5)
+    assert part.cursor == 10
+    assert (await shown()) == {"state": "BACKING_OFF", "cursor": 10, "lastError": part.error}
+    assert part.error != down.error
+
+
 async def test_a_checkpoint_whose_signature_fails_is_refused(pair: Pair) -> None:
     forger = Signer.generate(pair.b.origin)  # the peer's name, not its key
     pair.proxy.checkpoint = sign_checkpoint(Checkpoint(pair.b.origin, 2, b"\x01" * 32), forger)

@@ -33,6 +33,7 @@ LIVE = {
     "jointGroups",
     "jointGroup",
     "cohortFeedback",
+    "partners",
 }
 
 

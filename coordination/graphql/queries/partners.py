@@ -1,11 +1,15 @@
 """The partner registry (B8): the cooperation agreement's parties and partners, with
-their keys. Its events are `transnational`: signed-in callers of the partnership read it."""
+their keys. Its events are `transnational`: signed-in callers of the partnership read it.
+
+Answered afresh every time (`READS_LIVE`): each partner's `sync` reads the synced logs'
+state, which moves with every page stored and every failed step while the views'
+position, the result cache's key, stays where it was (decision 9)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from coordination.graphql.cacheability import READS_VIEWS
+from coordination.graphql.cacheability import READS_LIVE
 from coordination.graphql.context import GraphQLContext
 from coordination.graphql.errors import bad_input
 from coordination.graphql.types.partner import Partner
@@ -20,7 +24,7 @@ class PartnerQueries:
     @strawberry.field(
         description="The cooperation agreement's partner partnerships, by origin, with their"
         " keys; `origin` keeps one (signed-in callers).",
-        metadata=READS_VIEWS,
+        metadata=READS_LIVE,
     )
     async def partners(self, info: Info, origin: str | None = None) -> list[Partner] | None:
         await info.context.visibility.require_partnership("the partner registry")
