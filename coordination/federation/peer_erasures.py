@@ -80,22 +80,22 @@ def forget_erased(
     sealed = {subject for p in persons.values() for subject in p.sealed}
     erased = erased_now | _erased_before(tables, rows, origin, sealed - erased_now)
     hidden = frozenset(index for index, p in persons.items() if p.sealed & erased)
-    for index, person in persons.items():
-        for subject in () if index in hidden else sorted(person.sealed):
-            rows.execute(
-                tables.sql(
-                    "INSERT INTO {p}peer_personal (origin, subject, idx) VALUES (%s, %s, %s)"
-                ),
-                (origin, subject, index),
-            )
-        if person.erased is not None:
-            rows.execute(
-                tables.sql(
-                    "INSERT INTO {p}peer_erased (origin, subject, idx) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (origin, subject) DO NOTHING"
-                ),
-                (origin, person.erased, index),
-            )
+    rows.executemany(
+        tables.sql("INSERT INTO {p}peer_personal (origin, subject, idx) VALUES (%s, %s, %s)"),
+        [
+            (origin, subject, index)
+            for index, person in persons.items()
+            if index not in hidden
+            for subject in sorted(person.sealed)
+        ],
+    )
+    rows.executemany(
+        tables.sql(
+            "INSERT INTO {p}peer_erased (origin, subject, idx) VALUES (%s, %s, %s)"
+            " ON CONFLICT (origin, subject) DO NOTHING"
+        ),
+        [(origin, p.erased, index) for index, p in persons.items() if p.erased is not None],
+    )
     dropped = sum(_drop(tables, rows, origin, subject) for subject in sorted(erased_now))
     return Forgotten(hidden, dropped)
 
@@ -114,23 +114,21 @@ def _erased_before(tables: PeerTables, rows: Rows, origin: str, subjects: set[st
 def _drop(tables: PeerTables, rows: Rows, origin: str, subject: str) -> int:
     """Make the stored entries of ``origin`` sealing a datum of ``subject`` stubs."""
     indexes = [
-        int(row[0])
+        (origin, int(row[0]))
         for row in rows.execute(
             tables.sql("SELECT idx FROM {p}peer_personal WHERE origin = %s AND subject = %s"),
             (origin, subject),
         )
     ]
     with tables.overwriting(rows):
-        for index in indexes:
-            rows.execute(
-                tables.sql(
-                    "UPDATE {p}peer_entries SET envelope = NULL, event_id = NULL, subject = NULL"
-                    " WHERE origin = %s AND idx = %s"
-                ),
-                (origin, index),
-            )
-            rows.execute(
-                tables.sql("DELETE FROM {p}peer_personal WHERE origin = %s AND idx = %s"),
-                (origin, index),
-            )
+        rows.executemany(
+            tables.sql(
+                "UPDATE {p}peer_entries SET envelope = NULL, event_id = NULL, subject = NULL"
+                " WHERE origin = %s AND idx = %s"
+            ),
+            indexes,
+        )
+        rows.executemany(
+            tables.sql("DELETE FROM {p}peer_personal WHERE origin = %s AND idx = %s"), indexes
+        )
     return len(indexes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from coordination.audit.storage import LogStorage
@@ -44,6 +44,17 @@ class Rows(Protocol):
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
 
+    def executemany(self, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
+        """One statement for many rows (a page's), sent at once: one round trip per page
+        rather than one per row on PostgreSQL."""
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Append rows to ``table`` (a name from `PeerTables.sql`, never input): one
+        ``COPY`` on PostgreSQL, which the server takes in bulk rather than as a statement
+        per row; an ``executemany`` of one ``INSERT`` on SQLite, which has no ``COPY``."""
+
 
 class _SQLiteRows:
     def __init__(self, conn: Any) -> None:
@@ -53,6 +64,16 @@ class _SQLiteRows:
         rows: list[tuple[Any, ...]] = self._conn.execute(sql.replace("%s", "?"), params).fetchall()
         return rows
 
+    def executemany(self, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
+        self._conn.executemany(sql.replace("%s", "?"), params)
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        self._conn.executemany(sql, rows)
+
 
 class _PostgresRows:
     def __init__(self, cur: Any) -> None:
@@ -61,6 +82,20 @@ class _PostgresRows:
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         self._cur.execute(sql, params)
         return list(self._cur.fetchall()) if self._cur.description else []
+
+    def executemany(self, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
+        # psycopg sends the rows in pipeline mode: no round trip waits for another.
+        if params:
+            self._cur.executemany(sql, params)
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        if not rows:
+            return
+        with self._cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def _lock_key(name: str) -> int:

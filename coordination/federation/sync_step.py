@@ -9,6 +9,7 @@
    bytes; extend the compact range of ``[0, cursor)`` by the page's leaf hashes and check
    the extended tree against the checkpoint (equal roots at its size, or a consistency
    proof from the page's end to its size). A page that does not verify is refused whole.
+   (`sync_pages`: a page's proof is asked for beside it, the next page while one is stored.)
 4. Store the page and move the cursor in one transaction (`SyncedLogs.store_page`).
 5. At the checkpoint's size, record `PeerCheckpointWitnessed` once (the stream says
    whether it was, so a crash between storing and recording ends recorded once), unless
@@ -17,35 +18,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 import orjson
 from starlette.concurrency import run_in_threadpool
 
-from coordination.audit._encoding import b64encode
-from coordination.audit.canonical import canonical_json
 from coordination.audit.checkpoint import Checkpoint, CheckpointError, open_checkpoint
-from coordination.audit.compact_range import CompactRange
-from coordination.audit.merkle import leaf_hash, verify_consistency
+from coordination.audit.merkle import verify_consistency
 from coordination.audit.note import MalformedNoteError, NoteError, Verifier
 
-from .peer_client import PageEntry, PeerAnswerError, PeerClient
+from .peer_client import PeerClient
+from .sync_pages import FetchedPage, SyncRefused, asked, fetch_page, verified_page
 from .synced_logs import (
     BACKING_OFF,
     CONFLICT,
     KEY_REFUSED,
     UP_TO_DATE,
     PeerState,
-    SyncedEntry,
     SyncedLogs,
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PAGE_LIMIT = 1000
 #: Entries read at a time when looking for news since the last witnessed checkpoint.
@@ -71,14 +69,6 @@ class PeerRecords(Protocol):
         self, origin: str, verified: PeerState, found: Checkpoint, note: str, why: str
     ) -> None:
         """Record PeerHistoryConflict (once per conflicting checkpoint)."""
-
-
-class SyncRefused(Exception):
-    """The step stopped: ``state`` is what the peer is marked, ``reason`` says why."""
-
-    def __init__(self, state: str, reason: str) -> None:
-        super().__init__(reason)
-        self.state, self.reason = state, reason
 
 
 @dataclass(frozen=True)
@@ -173,7 +163,7 @@ class PeerSync:
         key = await run_in_threadpool(self.records.key_now, origin)
         if key is None:
             raise SyncRefused(KEY_REFUSED, f"no key of {origin} is valid now in the registry")
-        note = await _asked(client.checkpoint())
+        note = await asked(client.checkpoint())
         try:
             checkpoint = open_checkpoint(note, key, origin=origin)
         except (MalformedNoteError, CheckpointError) as error:
@@ -201,83 +191,41 @@ class PeerSync:
             return None if same else f"its checkpoint of size {new} has another root than verified"
         small, large = (old, new) if old < new else (new, old)
         roots = (before.root, found.root_hash) if old < new else (found.root_hash, before.root)
-        proof = await _asked(client.consistency_proof(small, large))
+        proof = await asked(client.consistency_proof(small, large))
         if verify_consistency(small, large, roots[0], roots[1], proof):
             return None
         return f"its checkpoint of size {new} is not consistent with the one of size {old} verified"
 
     async def _pages(self, client: PeerClient, state: PeerState) -> int:
         stored = 0
-        while state.cursor < state.size:
-            limit = min(self.page_limit, state.size - state.cursor)
-            page = await _asked(client.page(state.cursor, limit))
-            entries, ids, after = await self._verify_page(client, state, page)
-            subjects = [None if item.event is None else _subject(item.event) for item in page]
-            stored_page = partial(self.logs.store_page, subjects=subjects)
-            if await run_in_threadpool(stored_page, state.origin, entries, ids, after):
-                stored += len(entries)
-            kept = await run_in_threadpool(self.logs.state, state.origin)
-            assert kept is not None
-            state = kept
+        ahead: asyncio.Task[FetchedPage] | None = None
+        try:
+            while state.cursor < state.size:
+                fetched = None if ahead is None else await ahead
+                if fetched is None or (fetched.start, fetched.size) != (state.cursor, state.size):
+                    fetched = await fetch_page(client, state.cursor, state.size, self.page_limit)
+                # The next page travels while this one is verified and stored.
+                end = fetched.start + len(fetched.entries)
+                ahead = None
+                if end < state.size:
+                    ahead = asyncio.create_task(
+                        fetch_page(client, end, state.size, self.page_limit)
+                    )
+                page = await verified_page(client, state, fetched)
+                store = partial(self.logs.store_page, subjects=page.subjects)
+                if await run_in_threadpool(
+                    store, state.origin, page.entries, page.event_ids, page.after
+                ):
+                    stored += len(page.entries)
+                kept = await run_in_threadpool(self.logs.state, state.origin)
+                assert kept is not None
+                state = kept
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, SyncRefused):
+                    await ahead
         return stored
-
-    async def _verify_page(
-        self, client: PeerClient, state: PeerState, page: list[PageEntry]
-    ) -> tuple[list[SyncedEntry], list[str | None], CompactRange]:
-        origin = client.peer.origin
-        entries: list[SyncedEntry] = []
-        ids: list[str | None] = []
-        for item in page:
-            envelope, event_id = _content(item, origin)
-            entries.append(SyncedEntry(origin, item.index, item.leaf_hash, envelope))
-            ids.append(event_id)
-        after = state.compact.extended(e.leaf_hash for e in entries)
-        if after.size == state.size:
-            verified = after.root() == state.root
-        else:
-            proof = await _asked(client.consistency_proof(after.size, state.size))
-            verified = verify_consistency(after.size, state.size, after.root(), state.root, proof)
-        if not verified:
-            raise SyncRefused(
-                BACKING_OFF,
-                f"the page of entries {state.cursor} to {after.size - 1} does not verify"
-                f" against its checkpoint of size {state.size}: refused whole",
-            )
-        return entries, ids, after
-
-
-def _content(item: PageEntry, origin: str) -> tuple[bytes | None, str | None]:
-    """An entry's JCS bytes and event id, checked against its leaf hash."""
-    if item.event is None:
-        return None, None
-    try:
-        envelope = canonical_json(item.event)
-    except ValueError as error:
-        raise SyncRefused(BACKING_OFF, f"entry {item.index} is not JCS-able: {error}") from None
-    if leaf_hash(envelope) != item.leaf_hash:
-        raise SyncRefused(
-            BACKING_OFF,
-            f"entry {item.index}: its bytes do not hash to its leaf hash"
-            f" {b64encode(item.leaf_hash)}: the page is refused whole",
-        )
-    event_id = item.event.get("id")
-    source = item.event.get("source")
-    if not isinstance(event_id, str) or source != origin:
-        raise SyncRefused(BACKING_OFF, f"entry {item.index} has no event id or another source")
-    return envelope, event_id
-
-
-def _subject(event: Mapping[str, Any]) -> str | None:
-    """An envelope's subject (its stream id), when it has a text one."""
-    subject = event.get("subject")
-    return subject if isinstance(subject, str) else None
-
-
-async def _asked(answer: Awaitable[T]) -> T:
-    try:
-        return await answer
-    except PeerAnswerError as error:
-        raise SyncRefused(BACKING_OFF, str(error)) from None
 
 
 def _report(state: PeerState, stored: int, witnessed: bool, error: str | None) -> SyncReport:

@@ -260,17 +260,20 @@ class SyncedLogs:
             page = [(entry.index, entry.envelope) for entry in entries]
             forgotten = forget_erased(self._tables, rows, origin, page)
             named = subjects if subjects is not None else [None] * len(entries)
-            for entry, event_id, subject in zip(entries, event_ids, named, strict=True):
-                shown = (event_id, entry.envelope, subject)
-                rows.execute(
-                    self._tables.sql(
-                        "INSERT INTO {p}peer_entries"
-                        " (origin, idx, leaf_hash, event_id, envelope, subject)"
-                        " VALUES (%s, %s, %s, %s, %s, %s)"
-                    ),
+            hidden = (None,) * 3
+            rows.insert_many(
+                self._tables.sql("{p}peer_entries"),
+                ("origin", "idx", "leaf_hash", "event_id", "envelope", "subject"),
+                [
                     (origin, entry.index, entry.leaf_hash)
-                    + ((None,) * 3 if entry.index in forgotten.hidden else shown),
-                )
+                    + (
+                        hidden
+                        if entry.index in forgotten.hidden
+                        else (event_id, entry.envelope, subject)
+                    )
+                    for entry, event_id, subject in zip(entries, event_ids, named, strict=True)
+                ],
+            )
             state = UP_TO_DATE if after.size == int(found[0][1]) else SYNCING
             rows.execute(
                 self._tables.sql(

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from coordination.audit.checkpoint import Checkpoint, sign_checkpoint
+from coordination.audit.compact_range import CompactRange
 from coordination.audit.keys import keys_dir, load_or_create_signer
 from coordination.audit.note import Signer
 from coordination.auth.tokens import TokenKeys, issue_token
@@ -146,6 +147,20 @@ async def test_a_page_cut_short_is_refused_whole(pair: Pair) -> None:
     pair.proxy.mode = "pass"
     report = await pair.up_to_date()
     assert len(contiguous(pair)) == report.size
+
+
+async def test_pages_shorter_than_asked_for_verify_against_their_own_end(pair: Pair) -> None:
+    # Each page's consistency proof is asked for beside the page, from the end asked for;
+    # a page that stops short must be checked with a proof from where it does stop.
+    pair.proxy.mode = "short"
+    pair.sync.page_limit = 40
+    report = await pair.up_to_date()
+    assert report.error is None
+    assert len(contiguous(pair)) == report.size
+    assert pair.proxy.pages > report.size // 20, "the pages were cut to half a page"
+    assert CompactRange().extended(e.leaf_hash for e in pair.stored()).root() == (
+        pair.sync.logs.state(pair.b.origin).root  # type: ignore[union-attr]
+    )
 
 
 async def test_a_rewritten_entry_is_refused_and_nothing_of_its_page_stored(pair: Pair) -> None:

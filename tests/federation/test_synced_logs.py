@@ -74,6 +74,37 @@ def test_a_page_and_the_cursor_move_together_once(logs: SyncedLogs) -> None:
     assert logs.entry_by_event_id("other.example/log", "e4") is None
 
 
+def test_a_full_page_is_stored_byte_for_byte_whatever_its_bytes_hold(logs: SyncedLogs) -> None:
+    # A page goes to PostgreSQL as one COPY, whose text form has escapes of its own (a
+    # backslash, a tab, a newline, \N for NULL): every byte a served entry, a leaf hash
+    # or a subject may hold must come back as it went in.
+    entries, ids, subjects = [], [], []
+    for index in range(1000):
+        visible = index % 7 != 3
+        body = (
+            '{"data":{"note":"back\\\\slash \\"quoted\\" \\t\\n \\u0000 ü € 𝄞 \\\\N",'
+            f'"n":{index}}},"id":"e{index}"}}'
+        ).encode()
+        hashed = bytes([index % 256, 0x5C, 0x09, 0x0A, 0x0D, 0x00]) + leaf_hash(body)[6:]
+        entries.append(SyncedEntry(PEER, index, hashed, body if visible else None))
+        ids.append(f"e{index}" if visible else None)
+        subject = "\\N" if index % 11 == 0 else f"stream\\{index % 5}\tü"
+        subjects.append(subject if visible else None)
+    after = CompactRange().extended(e.leaf_hash for e in entries)
+    logs.verified_checkpoint(PEER, 1000, after.root(), "note\n")
+
+    assert logs.store_page(PEER, entries, ids, after, subjects=subjects)
+
+    assert logs.entries(PEER, 0, 2000) == entries
+    assert logs.entry_by_event_id(PEER, "e999") == entries[999]
+    assert logs.entry_by_event_id(PEER, "e3") is None  # a stub has no event id
+    of_stream = logs.entries_of_stream(PEER, "stream\\2\tü")
+    assert of_stream == [e for e, s in zip(entries, subjects, strict=True) if s == "stream\\2\tü"]
+    null_text = [i for i in range(0, 1000, 11) if subjects[i] is not None]
+    assert [e.index for e in logs.entries_of_stream(PEER, "\\N")] == null_text
+    assert logs.state(PEER).cursor == 1000  # type: ignore[union-attr]
+
+
 def test_a_checkpoint_moves_forward_only_and_lag_is_counted(logs: SyncedLogs) -> None:
     logs.verified_checkpoint(PEER, 4, b"\x01" * 32, "four\n")
     smaller = logs.verified_checkpoint(PEER, 2, b"\x02" * 32, "two\n")
