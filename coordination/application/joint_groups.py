@@ -26,6 +26,7 @@ from coordination.domain.joint_parts import (
     joint_position_id,
     position_refs,
 )
+from coordination.domain.partners import origin
 
 #: The CloudEvents type of a position, as a member's log holds it.
 POSITION_TYPE = f"{JointPosition.Taken.TOPIC}.v{getattr(JointPosition.Taken, 'class_version', 1)}"
@@ -214,10 +215,12 @@ class JointGroupUseCases(CommandRunner):
                 "no cooperation agreement is signed yet: joint groups are with its partners"
             ) from None
         for index, where_from in enumerate(origins):
-            cleaned = where_from.strip()
+            at = field if field == "lead_origin" else f"{field}[{index}]"
+            # Checked as an origin first: the refusal below repeats it, so it must hold
+            # no control character (nor anything else an origin cannot be).
+            cleaned = origin(where_from, at)
             if cleaned not in agreement.partners:
-                at = field if field == "lead_origin" else f"{field}[{index}]"
-                raise NotFound(f"{at}: {cleaned[:200]} is not an admitted partner of this node")
+                raise NotFound(f"{at}: {cleaned} is not an admitted partner of this node")
 
     def _exists(self, cls: type[JointGroup] | type[JointPosition], stream_id: UUID) -> bool:
         try:

@@ -164,6 +164,9 @@ async def test_pages_shorter_than_asked_for_verify_against_their_own_end(pair: P
 
 
 async def test_a_rewritten_entry_is_refused_and_nothing_of_its_page_stored(pair: Pair) -> None:
+    # Its first entries record the agreement (`transnational`, the ones the proxy alters):
+    # wait for a checkpoint that holds them, or the step finds nothing to sync.
+    await until_served_whole(pair)
     pair.proxy.mode = "rewrite"
     report = await pair.step()
     assert report.state == BACKING_OFF
@@ -253,6 +256,7 @@ async def test_a_checkpoint_whose_signature_fails_is_refused(pair: Pair) -> None
 
 
 async def test_a_key_rotated_mid_sync(pair: Pair) -> None:
+    await until_served_whole(pair)  # so that the sync stops mid-way, not at the head
     pair.proxy.fail_after = 2
     await pair.step(page_limit=50)
     cursor = len(contiguous(pair))
@@ -293,6 +297,18 @@ async def until_served_beyond(pair: Pair, size: int) -> None:
         return (await served_checkpoint(pair.url_b)).size > size
 
     await until(grown, f"the peer serves a checkpoint beyond {size}")
+
+
+async def until_served_whole(pair: Pair) -> None:
+    """Until the peer serves a checkpoint of every event it recorded (the demo's too)."""
+    from .sync_support import until
+
+    recorded = pair.system_b.app.recorder.max_notification_id() or 0
+
+    async def whole() -> bool:
+        return (await served_checkpoint(pair.url_b)).size >= recorded
+
+    await until(whole, f"the peer serves a checkpoint of its {recorded} events")
 
 
 class CrashBeforeRecording:

@@ -68,7 +68,8 @@ async def until_served_with(
     """The checkpoint the node at ``url`` serves once it is larger than ``above`` and
     carries ``count`` valid cosignatures of ``witnesses`` (gathered in the background)."""
     deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient() as client:
+    # One answer may take seconds on a loaded machine: the deadline is the overall one.
+    async with httpx.AsyncClient(timeout=timeout) as client:
         while True:
             served = (await client.get(f"{url}{FEED}/checkpoint")).text
             found = cosigned_by(served, witnesses) if served.count("\n") > 1 else {}

@@ -43,7 +43,7 @@ EXTRA = {"planWorkshop": {"venue": "Room 3", "organiserPartners": ["Coompanion"]
 #: `tests/graphql/test_partners.py`).
 NOT_WRITTEN = {
     *("idempotencyKey", "documentHash", "evidenceHash"),
-    *("origin", "baseUrl", "vkey", "keyId", "sees"),
+    *("origin", "baseUrl", "vkey", "keyId", "sees", "members", "leadOrigin"),
 }
 SCHEMA = build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 

@@ -98,6 +98,7 @@ TABLE: dict[str, str] = {
         [
             *("signCooperationAgreement", "amendCooperationAgreement", "admitPartner"),
             *("registerPartnerKey", "rotatePartnerKey", "revokePartnerKey"),
+            *("establishJointGroup", "takeJointPosition", "adoptJointDecision"),
         ],
         NODE_REGISTRY,
     ),

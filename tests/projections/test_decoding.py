@@ -88,11 +88,18 @@ async def test_no_view_reads_the_metadata_the_projector_leaves_out(
     assert all(row["position"] == head for row in positions), positions
 
 
+#: Modules that read whole log entries (envelopes, every field present), never an event
+#: the projector decoded: the merged joint groups (decision 48).
+READ_FROM_LOG_ENTRIES = {"joint_view.py", "queries/joint_groups.py"}
+
+
 def test_no_projection_code_names_the_omitted_metadata() -> None:
     # Every handler, including those of topics no synthetic log or demo records.
     package = Path(projections.__file__).parent
     found = []
     for module in sorted(package.rglob("*.py")):
+        if str(module.relative_to(package)) in READ_FROM_LOG_ENTRIES:
+            continue
         for node in ast.walk(ast.parse(module.read_text(), str(module))):
             named = None
             if isinstance(node, ast.Attribute):
