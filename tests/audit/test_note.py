@@ -209,6 +209,12 @@ SHORT_KEY = base64.b64encode(b"\x01" + bytes(31)).decode()
         (f"{NAME}+{HEX_ID}+{SHORT_KEY}", "Ed25519"),
         (f"{NAME}+{HEX_ID}+{KEY[:-1]}", "base64"),
     ],
+    # Named, not shown: the keys are made at random, and ids must be the same in every
+    # run (selecting a test by id, or splitting the suite across processes).
+    ids=[
+        *("no-key", "empty-name", "space-in-name", "id-mismatch", "short-id"),
+        *("non-hex-id", "other-type", "short-key", "bad-base64"),
+    ],
 )
 def test_malformed_verifier_keys_are_refused(line: str, problem: str) -> None:
     with pytest.raises(MalformedKeyError, match=re.escape(problem)):
@@ -223,6 +229,7 @@ def test_malformed_verifier_keys_are_refused(line: str, problem: str) -> None:
         ALICE.skey()[:-4] + "AAA=",
         ALICE.verifier.vkey,
     ],
+    ids=["no-prefix", "other-name", "other-seed", "verifier-key"],
 )
 def test_malformed_signer_keys_are_refused(line: str) -> None:
     with pytest.raises(MalformedKeyError):
