@@ -155,8 +155,9 @@ def views(nodes: list[Node]) -> dict[str, dict[str, tuple[int, str, str]]]:
         shown[node.code] = {}
         for partner in graphql(node, SYNC)["partners"]:
             sync = partner["sync"] or {"verified": None, "state": None, "cursor": -1}
+            # None before a first checkpoint verified (a partner still down, say).
             verified = sync["verified"] or {"size": -1, "root": ""}
-            assert sync["cursor"] <= verified["size"]
+            assert sync["verified"] is None or sync["cursor"] <= verified["size"]
             shown[node.code][partner["origin"]] = (
                 verified["size"] if sync["cursor"] == verified["size"] else -1,
                 verified["root"],
