@@ -31,9 +31,10 @@ run: install
 	$(BIN)/coordination demo --if-empty
 	$(BIN)/coordination serve
 
-## Lint, type-check, check the layer contracts, then the whole suite on SQLite and PostgreSQL.
+## Lint, type-check, check the layer contracts, then the whole suite on SQLite and PostgreSQL,
+## in two processes (`$(BIN)/python -m pytest` alone runs it in one).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: install
 	$(BIN)/ruff check coordination coordination_demo tests bench infra
