@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from .side_tables import Rows, is_sqlite, read_rows, schema_prefix, write_transaction
 from .storage import LogStorage
-from .storage_sqlite import SQLiteLogStorage
 
 _LAST = "SELECT size, root, note FROM {p}witnessed_checkpoints WHERE origin = %s"
 _CREATE = (
@@ -47,34 +46,8 @@ class Cosignature:
     line: str
 
 
-class _Rows(Protocol):
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
-
-
-class _SQLiteRows:
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = self._conn.execute(sql.replace("%s", "?"), params).fetchall()
-        return rows
-
-
-class _PostgresRows:
-    def __init__(self, cur: Any) -> None:
-        self._cur = cur
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        self._cur.execute(sql, params)
-        return list(self._cur.fetchall()) if self._cur.description else []
-
-
 def _witnessed(found: list[tuple[Any, ...]]) -> Witnessed | None:
     return Witnessed(int(found[0][0]), bytes(found[0][1]), str(found[0][2])) if found else None
-
-
-def _lock_key(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 class WitnessStore:
@@ -86,33 +59,17 @@ class WitnessStore:
 
     def __init__(self, storage: LogStorage) -> None:
         self._storage = storage
-        self._sqlite = isinstance(storage, SQLiteLogStorage)
-        schema = getattr(storage, "schema", None)
-        self._prefix = "" if self._sqlite or not schema else '"' + schema.replace('"', '""') + '".'
+        self._sqlite = is_sqlite(storage)
+        self._prefix = schema_prefix(storage)
         self._ready = False
 
-    @contextlib.contextmanager
-    def _transaction(self, lock: str | None = None) -> Iterator[_Rows]:
-        if self._sqlite:
-            # BEGIN IMMEDIATE takes the file's write lock: the whole check-and-update is one.
-            with self._storage.write_connection() as conn:  # type: ignore[attr-defined]
-                yield _SQLiteRows(conn)
-            return
-        with self._storage.write_cursor() as cur:  # type: ignore[attr-defined]
-            rows = _PostgresRows(cur)
-            if lock is not None:
-                rows.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(lock),))
-            yield rows
+    def _transaction(self, lock: str | None = None) -> contextlib.AbstractContextManager[Rows]:
+        return write_transaction(self._storage, lock)
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[_Rows]:
+    def _reading(self) -> contextlib.AbstractContextManager[Rows]:
         # A read takes no write lock on SQLite: `/checkpoint`, which reads the
         # cosignatures, is public, and must never hold up the node's writers.
-        if self._sqlite:
-            yield _SQLiteRows(self._storage.read_connection())  # type: ignore[attr-defined]
-            return
-        with self._transaction() as rows:
-            yield rows
+        return read_rows(self._storage)
 
     def _sql(self, text: str) -> str:
         return text.format(p=self._prefix)

@@ -20,10 +20,11 @@ from uuid import UUID
 
 import orjson
 
+from coordination.audit.side_tables import Rows
 from coordination.domain.data_subject import DataSubject
 from coordination.privacy.sealed_fields import SEALED_KEYS, sealed_subjects
 
-from .peer_tables import PeerTables, Rows
+from .peer_tables import PeerTables
 
 #: The type of `SubjectErased` entries, any version.
 ERASED_TYPE = f"{DataSubject.Erased.TOPIC}.v"

@@ -10,13 +10,17 @@ same peer cannot both store a page. A read takes no write lock on SQLite.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterator
 
+from coordination.audit.side_tables import (
+    Rows,
+    is_sqlite,
+    read_rows,
+    schema_prefix,
+    write_transaction,
+)
 from coordination.audit.storage import LogStorage
-from coordination.audit.storage_sqlite import SQLiteLogStorage
 
 log = logging.getLogger(__name__)
 
@@ -39,69 +43,6 @@ _CREATE = (
 )
 
 
-class Rows(Protocol):
-    """Statements in one transaction (``%s`` placeholders on both backends)."""
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
-
-    def executemany(self, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
-        """One statement for many rows (a page's), sent at once: one round trip per page
-        rather than one per row on PostgreSQL."""
-
-    def insert_many(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
-        """Append rows to ``table`` (a name from `PeerTables.sql`, never input): one
-        ``COPY`` on PostgreSQL, which the server takes in bulk rather than as a statement
-        per row; an ``executemany`` of one ``INSERT`` on SQLite, which has no ``COPY``."""
-
-
-class _SQLiteRows:
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = self._conn.execute(sql.replace("%s", "?"), params).fetchall()
-        return rows
-
-    def executemany(self, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
-        self._conn.executemany(sql.replace("%s", "?"), params)
-
-    def insert_many(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
-        marks = ", ".join("?" * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-        self._conn.executemany(sql, rows)
-
-
-class _PostgresRows:
-    def __init__(self, cur: Any) -> None:
-        self._cur = cur
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        self._cur.execute(sql, params)
-        return list(self._cur.fetchall()) if self._cur.description else []
-
-    def executemany(self, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
-        # psycopg sends the rows in pipeline mode: no round trip waits for another.
-        if params:
-            self._cur.executemany(sql, params)
-
-    def insert_many(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
-        if not rows:
-            return
-        with self._cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _lock_key(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-
 class PeerTables:
     """Transactions on the peer tables beside the node's log.
 
@@ -111,9 +52,8 @@ class PeerTables:
 
     def __init__(self, storage: LogStorage) -> None:
         self._storage = storage
-        self._sqlite = isinstance(storage, SQLiteLogStorage)
-        schema = getattr(storage, "schema", None)
-        self._prefix = "" if self._sqlite or not schema else '"' + schema.replace('"', '""') + '".'
+        self._sqlite = is_sqlite(storage)
+        self._prefix = schema_prefix(storage)
         self._ready = False
 
     def sql(self, text: str) -> str:
@@ -131,23 +71,11 @@ class PeerTables:
     def reading(self) -> Iterator[Rows]:
         """Reads that take no write lock on SQLite (each statement reads a snapshot)."""
         self.create_tables()
-        if self._sqlite:
-            yield _SQLiteRows(self._storage.read_connection())  # type: ignore[attr-defined]
-            return
-        with self._transaction() as rows:
+        with read_rows(self._storage) as rows:
             yield rows
 
-    @contextlib.contextmanager
-    def _transaction(self, lock: str | None = None) -> Iterator[Rows]:
-        if self._sqlite:
-            with self._storage.write_connection() as conn:  # type: ignore[attr-defined]
-                yield _SQLiteRows(conn)
-            return
-        with self._storage.write_cursor() as cur:  # type: ignore[attr-defined]
-            rows = _PostgresRows(cur)
-            if lock is not None:
-                rows.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(lock),))
-            yield rows
+    def _transaction(self, lock: str | None = None) -> contextlib.AbstractContextManager[Rows]:
+        return write_transaction(self._storage, lock)
 
     @contextlib.contextmanager
     def overwriting(self, rows: Rows) -> Iterator[None]:

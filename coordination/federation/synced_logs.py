@@ -18,11 +18,12 @@ from typing import Any
 
 from coordination.audit.compact_range import CompactRange
 from coordination.audit.merkle import EMPTY_ROOT
+from coordination.audit.side_tables import Rows
 from coordination.audit.storage import LogStorage
 from coordination.domain.peer_log import PeerSyncState
 
 from .peer_erasures import forget_erased
-from .peer_tables import PeerTables, Rows
+from .peer_tables import PeerTables
 
 #: How syncing a peer goes (`PeerState.state`), as stored.
 SyncState = PeerSyncState
